@@ -1,0 +1,2 @@
+// CGroveSys has only inline helpers (see include/CGroveSys.h); SwiftPM needs one C file per C target.
+#include "CGroveSys.h"
