@@ -1,0 +1,90 @@
+// ByteBuffer: a growable byte queue with a read index, for sockets' input and output.
+
+/// A contiguous byte queue: bytes are appended at the end and consumed from
+/// the front. Consumed space is reclaimed by compaction when the buffer would
+/// otherwise grow, so a long-lived connection reuses one allocation.
+///
+/// A class, so that the memory it owns has exactly one owner and is freed
+/// once. Not thread-safe: one owner (a connection on one loop) at a time.
+public final class ByteBuffer {
+    private var storage: UnsafeMutableRawBufferPointer
+    private(set) public var readerIndex = 0
+    private(set) public var writerIndex = 0
+
+    public init(capacity: Int = 16 * 1024) {
+        storage = .allocate(byteCount: max(capacity, 64), alignment: 16)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// Bytes appended and not yet consumed.
+    @inlinable public var readableBytes: Int { writerIndex - readerIndex }
+    public var isEmpty: Bool { readerIndex == writerIndex }
+    public var capacity: Int { storage.count }
+
+    /// The unconsumed bytes. Valid until the next mutation.
+    public var readableView: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: storage[readerIndex..<writerIndex])
+    }
+
+    /// Marks `count` bytes at the front as consumed.
+    public func consume(_ count: Int) {
+        precondition(count >= 0 && count <= readableBytes)
+        readerIndex += count
+        if readerIndex == writerIndex { readerIndex = 0; writerIndex = 0 }
+    }
+
+    /// Makes room for at least `minimum` more bytes at the end: first by
+    /// moving unconsumed bytes to the front, then by doubling the storage.
+    public func reserveWritable(_ minimum: Int) {
+        if storage.count - writerIndex >= minimum { return }
+        if readerIndex > 0 {
+            let live = readableBytes
+            if live > 0 {
+                storage.baseAddress!.copyMemory(from: storage.baseAddress! + readerIndex, byteCount: live)
+            }
+            readerIndex = 0
+            writerIndex = live
+            if storage.count - writerIndex >= minimum { return }
+        }
+        var newCount = storage.count
+        while newCount - writerIndex < minimum { newCount *= 2 }
+        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: newCount, alignment: 16)
+        if writerIndex > 0 { bigger.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: writerIndex) }
+        storage.deallocate()
+        storage = bigger
+    }
+
+    /// Gives `body` the writable tail (at least `minimum` bytes) and commits
+    /// the number of bytes it returns as written (a socket read, a pack).
+    public func writeWithUnsafeMutableBytes(minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> Int {
+        reserveWritable(minimum)
+        let tail = UnsafeMutableRawBufferPointer(rebasing: storage[writerIndex...])
+        let written = try body(tail)
+        precondition(written >= 0 && written <= tail.count)
+        writerIndex += written
+        return written
+    }
+
+    /// Appends bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        reserveWritable(bytes.count)
+        (storage.baseAddress! + writerIndex).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        writerIndex += bytes.count
+    }
+
+    public func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// Shrinks the storage back to `capacity` when it is empty and larger
+    /// (after one big frame, a connection returns to its normal footprint).
+    public func shrinkIfIdle(to capacity: Int) {
+        guard isEmpty, storage.count > capacity * 4 else { return }
+        storage.deallocate()
+        storage = .allocate(byteCount: capacity, alignment: 16)
+    }
+}

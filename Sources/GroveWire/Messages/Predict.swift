@@ -1,0 +1,84 @@
+// PredictRequest / PredictResponse: rows in, probabilities or values out.
+
+/// Rows to score: encoded (`dense`, row-major) or raw `records`, not both.
+public struct PredictRequest: Equatable, Sendable {
+    public var model: ModelSelector
+    public var dense: [Double]
+    public var records: [RawRecord]
+    public var labelsOnly: Bool
+
+    public init(model: ModelSelector, dense: [Double] = [], records: [RawRecord] = [], labelsOnly: Bool = false) {
+        self.model = model
+        self.dense = dense
+        self.records = records
+        self.labelsOnly = labelsOnly
+    }
+}
+
+/// One raw input row: named values, in the caller's order.
+public struct RawRecord: Equatable, Sendable {
+    public var fields: [RawField]
+
+    public init(_ fields: [RawField]) {
+        self.fields = fields
+    }
+}
+
+public struct RawField: Equatable, Sendable {
+    public enum Value: Equatable, Sendable {
+        case number(Double)
+        case text(String)
+        case missing
+
+        public static func == (a: Value, b: Value) -> Bool {
+            switch (a, b) {
+            // Bit equality, so that NaN round-trips compare equal.
+            case let (.number(x), .number(y)): return x.bitPattern == y.bitPattern
+            case let (.text(x), .text(y)): return x == y
+            case (.missing, .missing): return true
+            default: return false
+            }
+        }
+    }
+
+    public var name: String
+    public var value: Value
+
+    public init(_ name: String, _ value: Value) {
+        self.name = name
+        self.value = value
+    }
+}
+
+public struct PredictResponse: Equatable, Sendable {
+    /// The model and version that answered.
+    public var model: String
+    public var version: UInt64
+    public var rows: UInt32
+    /// Number of classes (classification), 0 for regression.
+    public var numClasses: UInt32
+    /// Row-major rows x numClasses; empty when labels only were asked for.
+    public var probabilities: [Double]
+    /// Predicted class index per row (classification).
+    public var classIndex: [UInt32]
+    /// Predicted value per row (regression).
+    public var values: [Double]
+
+    public init(model: String, version: UInt64, rows: UInt32, numClasses: UInt32 = 0,
+                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = []) {
+        self.model = model
+        self.version = version
+        self.rows = rows
+        self.numClasses = numClasses
+        self.probabilities = probabilities
+        self.classIndex = classIndex
+        self.values = values
+    }
+
+    public static func == (a: PredictResponse, b: PredictResponse) -> Bool {
+        a.model == b.model && a.version == b.version && a.rows == b.rows && a.numClasses == b.numClasses
+            && a.classIndex == b.classIndex
+            && a.probabilities.map(\.bitPattern) == b.probabilities.map(\.bitPattern)
+            && a.values.map(\.bitPattern) == b.values.map(\.bitPattern)
+    }
+}

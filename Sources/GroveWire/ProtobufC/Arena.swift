@@ -1,0 +1,138 @@
+// Arena: a bump allocator that protobuf-c unpacks into and that C messages are built in.
+
+import CProtobufC
+
+/// A region allocator: many small allocations, freed all at once by `reset()`.
+///
+/// protobuf-c's unpack makes one allocation per message, string and repeated
+/// field; with an arena they are pointer bumps in memory the arena already
+/// holds, and freeing the decoded message is one `reset()`. The arena also
+/// bounds how much memory one decode may take (`limit`): a small hostile
+/// message that would expand into many C structs fails cleanly instead.
+///
+/// Not thread-safe: one owner at a time (a connection's loop, a client).
+public final class Arena {
+    /// Default bound on what one decode may allocate.
+    public static let defaultLimit = 64 * 1024 * 1024
+    private static let alignment = 16
+
+    private var chunks: [(base: UnsafeMutableRawPointer, size: Int)] = []
+    private var chunkIndex = 0
+    private var offset = 0
+    private let chunkSize: Int
+    /// Upper bound on bytes handed out between resets.
+    public let limit: Int
+    /// Bytes handed out since the last reset.
+    public private(set) var allocatedBytes = 0
+    /// True when an allocation was refused because of `limit` since the last reset.
+    public private(set) var exhausted = false
+
+    public init(chunkSize: Int = 64 * 1024, limit: Int = Arena.defaultLimit) {
+        self.chunkSize = chunkSize
+        self.limit = limit
+    }
+
+    deinit {
+        for chunk in chunks { chunk.base.deallocate() }
+    }
+
+    /// Returns 16-byte-aligned uninitialised memory, or nil past `limit`.
+    public func allocate(byteCount: Int) -> UnsafeMutableRawPointer? {
+        let size = max((byteCount + Arena.alignment - 1) & ~(Arena.alignment - 1), Arena.alignment)
+        guard allocatedBytes + size <= limit else {
+            exhausted = true
+            return nil
+        }
+        allocatedBytes += size
+        while chunkIndex < chunks.count {
+            if offset + size <= chunks[chunkIndex].size {
+                let p = chunks[chunkIndex].base + offset
+                offset += size
+                return p
+            }
+            chunkIndex += 1
+            offset = 0
+        }
+        let newSize = max(chunkSize, size)
+        let base = UnsafeMutableRawPointer.allocate(byteCount: newSize, alignment: Arena.alignment)
+        chunks.append((base, newSize))
+        chunkIndex = chunks.count - 1
+        offset = size
+        return base
+    }
+
+    /// Frees everything handed out. Keeps the first chunks up to 4 x chunkSize
+    /// for reuse, so a steady stream of small messages allocates nothing.
+    public func reset() {
+        var kept = 0
+        var keep: [(base: UnsafeMutableRawPointer, size: Int)] = []
+        for chunk in chunks {
+            if kept + chunk.size <= 4 * chunkSize {
+                keep.append(chunk)
+                kept += chunk.size
+            } else {
+                chunk.base.deallocate()
+            }
+        }
+        if keep.count != chunks.count { chunks = keep }
+        chunkIndex = 0
+        offset = 0
+        allocatedBytes = 0
+        exhausted = false
+    }
+
+    /// A zeroed `T`.
+    func new<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+        guard let raw = allocate(byteCount: MemoryLayout<T>.stride) else {
+            fatalError("Arena: limit reached while building an outgoing message")
+        }
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.stride)
+        return raw.assumingMemoryBound(to: T.self)
+    }
+
+    /// A NUL-terminated copy of `string`.
+    func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+        var string = string
+        return string.withUTF8 { utf8 in
+            guard let raw = allocate(byteCount: utf8.count + 1) else {
+                fatalError("Arena: limit reached while building an outgoing message")
+            }
+            if utf8.count > 0 { raw.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count) }
+            raw.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
+            return raw.assumingMemoryBound(to: CChar.self)
+        }
+    }
+
+    /// A copy of `values`, or nil when empty (with a count of 0, protobuf-c reads no pointer).
+    func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T>? {
+        guard !values.isEmpty else { return nil }
+        guard let raw = allocate(byteCount: MemoryLayout<T>.stride * values.count) else {
+            fatalError("Arena: limit reached while building an outgoing message")
+        }
+        let typed = raw.bindMemory(to: T.self, capacity: values.count)
+        values.withUnsafeBufferPointer { typed.initialize(from: $0.baseAddress!, count: values.count) }
+        return typed
+    }
+
+    /// An array of `count` pointers built by `make`.
+    func pointers<T>(_ count: Int, _ make: (Int) -> UnsafeMutablePointer<T>) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?>? {
+        guard count > 0 else { return nil }
+        guard let raw = allocate(byteCount: MemoryLayout<UnsafeMutablePointer<T>?>.stride * count) else {
+            fatalError("Arena: limit reached while building an outgoing message")
+        }
+        let typed = raw.bindMemory(to: UnsafeMutablePointer<T>?.self, capacity: count)
+        for i in 0..<count { (typed + i).initialize(to: make(i)) }
+        return typed
+    }
+
+    /// The protobuf-c allocator view of this arena; valid while the arena lives.
+    var allocator: ProtobufCAllocator {
+        ProtobufCAllocator(
+            alloc: { data, size in
+                Unmanaged<Arena>.fromOpaque(data!).takeUnretainedValue().allocate(byteCount: size)
+            },
+            free: { _, _ in },
+            allocator_data: Unmanaged.passUnretained(self).toOpaque()
+        )
+    }
+}

@@ -1,0 +1,22 @@
+// WirePack: packs any protobuf-c message as a frame straight into a ByteBuffer.
+
+import CProtobufC
+
+enum WirePack {
+    /// Appends header + packed message to `buffer`, with no intermediate copy.
+    static func frame(_ message: UnsafePointer<ProtobufCMessage>, into buffer: ByteBuffer) {
+        let size = protobuf_c_message_get_packed_size(message)
+        _ = buffer.writeWithUnsafeMutableBytes(minimum: FrameLimits.headerBytes + size) { raw in
+            FrameEncoder.writeHeader(length: max(size, 1), into: raw)
+            if size == 0 {
+                // An all-default message encodes to zero bytes, which the wire
+                // forbids; our messages always set an id or status, so this is a bug.
+                preconditionFailure("WirePack: a message encoded to 0 bytes")
+            }
+            let body = raw.baseAddress!.advanced(by: FrameLimits.headerBytes).assumingMemoryBound(to: UInt8.self)
+            let written = protobuf_c_message_pack(message, body)
+            precondition(written == size)
+            return FrameLimits.headerBytes + size
+        }
+    }
+}
