@@ -1,0 +1,80 @@
+# Grove — Makefile
+#
+#   make build     bootstrap system packages, then build (debug)
+#   make run       build (release), train the bundled demo model on first use, serve it on 127.0.0.1:7070
+#   make test      unit, integration and netcat smoke tests (what CI runs)
+#   make proto     regenerate Sources/CGroveProto from proto/ with protoc-c
+#   make smoke     netcat smoke test against a fresh server
+#   make bench     benchmarks (side by side with the wire's limit)
+#   make fuzz      libFuzzer runs of the decoders
+#   make sanitize  the test suite under AddressSanitizer and ThreadSanitizer
+#   make format    format the Swift sources (swift-format, if installed)
+#   make clean     remove build products and the demo repository
+#
+# Variables: PORT (default 7070), HOST (default 127.0.0.1), REPO (default run/repo).
+
+SHELL := /bin/bash
+SWIFT ?= swift
+PORT ?= 7070
+HOST ?= 127.0.0.1
+REPO ?= run/repo
+DEMO_DATA := data/german_credit.csv
+DEMO_NAME := german_credit
+DEBUG_BIN := .build/debug/grove
+RELEASE_BIN := .build/release/grove
+
+.PHONY: build run test proto smoke bench fuzz sanitize format clean bootstrap demo-model release
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: bootstrap
+	$(SWIFT) build
+
+$(RELEASE_BIN): bootstrap
+	$(SWIFT) build -c release --product grove
+
+release: $(RELEASE_BIN)
+
+demo-model: release
+	@if [ ! -d "$(REPO)/$(DEMO_NAME)" ]; then \
+	  echo "make run: training the demo model $(DEMO_NAME) from $(DEMO_DATA) into $(REPO)"; \
+	  $(RELEASE_BIN) train --data $(DEMO_DATA) --target creditability --positive bad \
+	    --repo $(REPO) --name $(DEMO_NAME) || exit 1; \
+	fi
+
+run: demo-model
+	@echo "make run: serving $(REPO) on $(HOST):$(PORT) (Ctrl-C stops; try: clients/nc/health.sh $(HOST) $(PORT))"
+	$(RELEASE_BIN) serve --repo $(REPO) --host $(HOST) --port $(PORT)
+
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel
+	$(MAKE) --no-print-directory smoke
+
+smoke: bootstrap
+	$(SWIFT) build --product grove
+	@scripts/smoke.sh $(DEBUG_BIN)
+
+proto: bootstrap
+	scripts/gen-proto.sh
+	@echo "make proto: regenerated Sources/CGroveProto; commit the result"
+
+bench:
+	@echo "make bench: the serving and inference benchmarks arrive with the Performance issue (#6)."
+
+fuzz:
+	@echo "make fuzz: the libFuzzer targets arrive with the Reliability issue (#7)."
+
+sanitize: bootstrap
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+
+format:
+	@if command -v swift-format >/dev/null; then swift-format format -i -r Sources Tests; \
+	 else echo "make format: swift-format is not installed; nothing done"; fi
+
+clean:
+	rm -rf .build .build-* run

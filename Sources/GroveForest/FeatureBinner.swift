@@ -1,0 +1,165 @@
+// Quantile binning of encoded features, computed once per training set.
+
+/// Bin boundaries of every feature.
+///
+/// A feature with NaN values in training gets bin 0 for missing; its real values use the
+/// following bins. Real value v falls in bin k when cuts[k-1] < v <= cuts[k].
+struct BinLayout: Sendable {
+    var cuts: [[Double]]
+    var hasMissing: [Bool]
+
+    func binCount(_ f: Int) -> Int { cuts[f].count + 1 + (hasMissing[f] ? 1 : 0) }
+    var maxBinCount: Int { cuts.indices.map(binCount).max() ?? 1 }
+}
+
+/// Codes of every training value (row-major) and, per bin, the smallest and largest
+/// training value it holds (so split thresholds can be real feature values).
+struct FeatureBins<Code: FixedWidthInteger & UnsignedInteger>: @unchecked Sendable {
+    let rowCount: Int
+    let featureCount: Int
+    let codes: [Code]
+    let binCount: [Int]
+    let binOffset: [Int]
+    let lower: [Double]
+    let upper: [Double]
+    let hasMissing: [Bool]
+    var maxBinCount: Int { binCount.max() ?? 1 }
+}
+
+/// Computes bin layouts and bin codes.
+enum FeatureBinner {
+    /// Values used per feature to place quantile cuts (a fixed-stride sample beyond it).
+    static let sampleCap = 262_144
+
+    /// A threshold t with a <= t < b (a < b): the midpoint, or a when it rounds to b.
+    @inline(__always)
+    static func midpoint(_ a: Double, _ b: Double) -> Double {
+        let m = a / 2 + b / 2
+        return (m >= b || m < a || !m.isFinite) ? a : m
+    }
+
+    /// Cuts for every feature: quantile bins (at most `maxBins` including the missing
+    /// bin), or every distinct value when `maxBins` is nil (exact splits).
+    static func layout(_ m: FeatureMatrix, maxBins: Int?, threads: Int) -> BinLayout {
+        let n = m.rowCount, p = m.featureCount
+        var cuts = [[Double]](repeating: [], count: p)
+        var missing = [Bool](repeating: false, count: p)
+        let stride = maxBins == nil ? 1 : max(1, (n + sampleCap - 1) / sampleCap)
+        cuts.withUnsafeMutableBufferPointer { cutsBuf in
+            missing.withUnsafeMutableBufferPointer { missBuf in
+                m.values.withUnsafeBufferPointer { vals in
+                    Parallel.forEach(count: p, threads: threads) { f in
+                        var column: [Double] = []
+                        column.reserveCapacity(n / stride + 1)
+                        var hasNaN = false
+                        for r in 0..<n {
+                            let v = vals[r * p + f]
+                            if v.isNaN { hasNaN = true; continue }
+                            if r % stride == 0 { column.append(v) }
+                        }
+                        if column.isEmpty {
+                            for r in 0..<n where !vals[r * p + f].isNaN { column.append(vals[r * p + f]); break }
+                        }
+                        column.sort()
+                        missBuf[f] = hasNaN
+                        cutsBuf[f] = cutPoints(sorted: column, maxBins: maxBins.map { max(1, $0 - (hasNaN ? 1 : 0)) })
+                    }
+                }
+            }
+        }
+        return BinLayout(cuts: cuts, hasMissing: missing)
+    }
+
+    /// Cut points for sorted values: one bin per distinct value when they fit (or when
+    /// `maxBins` is nil), else greedy quantile bins of about equal count.
+    static func cutPoints(sorted v: [Double], maxBins: Int?) -> [Double] {
+        var distinct: [Double] = []
+        var counts: [Int] = []
+        for x in v {
+            if let last = distinct.last, last == x { counts[counts.count - 1] += 1 } else { distinct.append(x); counts.append(1) }
+        }
+        let d = distinct.count
+        if d <= 1 { return [] }
+        guard let maxBins, d > maxBins else {
+            return (0..<(d - 1)).map { midpoint(distinct[$0], distinct[$0 + 1]) }
+        }
+        var cuts: [Double] = []
+        var remaining = Double(v.count)
+        var binsLeft = Double(maxBins)
+        var acc = 0.0
+        for k in 0..<(d - 1) {
+            acc += Double(counts[k])
+            let target = remaining / binsLeft
+            if acc >= target || Double(counts[k + 1]) >= target {
+                cuts.append(midpoint(distinct[k], distinct[k + 1]))
+                remaining -= acc
+                acc = 0
+                binsLeft -= 1
+                if binsLeft <= 1 { break }
+            }
+        }
+        return cuts
+    }
+
+    /// Codes all values of `m` with `layout`, in parallel over row chunks.
+    static func encode<Code: FixedWidthInteger & UnsignedInteger>(_ m: FeatureMatrix, layout: BinLayout,
+                                                                   as: Code.Type, threads: Int) -> FeatureBins<Code> {
+        let n = m.rowCount, p = m.featureCount
+        var offsets = [Int](repeating: 0, count: p + 1)
+        for f in 0..<p { offsets[f + 1] = offsets[f] + layout.binCount(f) }
+        let totalBins = offsets[p]
+        var codes = [Code](repeating: 0, count: n * p)
+        let chunk = 16_384
+        let chunks = max(1, (n + chunk - 1) / chunk)
+        var lowers = [[Double]](repeating: [], count: chunks)
+        var uppers = [[Double]](repeating: [], count: chunks)
+        codes.withUnsafeMutableBufferPointer { codeBuf in
+            lowers.withUnsafeMutableBufferPointer { lowBuf in
+                uppers.withUnsafeMutableBufferPointer { upBuf in
+                    m.values.withUnsafeBufferPointer { vals in
+                        Parallel.forEach(count: chunks, threads: threads) { c in
+                            var lo = [Double](repeating: .infinity, count: totalBins)
+                            var hi = [Double](repeating: -.infinity, count: totalBins)
+                            let start = c * chunk, end = min(n, start + chunk)
+                            for f in 0..<p {
+                                let cuts = layout.cuts[f]
+                                let shift = layout.hasMissing[f] ? 1 : 0
+                                let off = offsets[f]
+                                cuts.withUnsafeBufferPointer { cb in
+                                    for r in start..<end {
+                                        let v = vals[r * p + f]
+                                        var bin = 0
+                                        if !v.isNaN {
+                                            var a = 0, b = cb.count
+                                            while a < b {
+                                                let mid = (a + b) >> 1
+                                                if v <= cb[mid] { b = mid } else { a = mid + 1 }
+                                            }
+                                            bin = a + shift
+                                        }
+                                        codeBuf[r * p + f] = Code(truncatingIfNeeded: bin)
+                                        if v < lo[off + bin] { lo[off + bin] = v }
+                                        if v > hi[off + bin] { hi[off + bin] = v }
+                                    }
+                                }
+                            }
+                            lowBuf[c] = lo
+                            upBuf[c] = hi
+                        }
+                    }
+                }
+            }
+        }
+        var lower = [Double](repeating: .infinity, count: totalBins)
+        var upper = [Double](repeating: -.infinity, count: totalBins)
+        for c in 0..<chunks where !lowers[c].isEmpty {
+            for b in 0..<totalBins {
+                lower[b] = min(lower[b], lowers[c][b])
+                upper[b] = max(upper[b], uppers[c][b])
+            }
+        }
+        return FeatureBins(rowCount: n, featureCount: p, codes: codes,
+                           binCount: (0..<p).map(layout.binCount), binOffset: Array(offsets.prefix(p)),
+                           lower: lower, upper: upper, hasMissing: layout.hasMissing)
+    }
+}

@@ -1,0 +1,46 @@
+// Minimal work-sharing loop over a fixed number of worker threads.
+
+import Dispatch
+import Foundation
+
+/// Runs independent work items on several threads.
+enum Parallel {
+    /// Number of cores available to this process.
+    static var coreCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Resolves a user thread count: 0 or less means all cores.
+    static func resolve(_ threads: Int) -> Int { threads <= 0 ? coreCount : threads }
+
+    /// Calls `body(i)` once for every i in 0..<count using up to `threads` workers that
+    /// take items in increasing order. Returns when all calls have finished. `body` must
+    /// only write state owned by item i (or synchronise itself).
+    static func forEach(count: Int, threads: Int, _ body: (Int) -> Void) {
+        let workers = min(max(1, threads), count)
+        if workers <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        let counter = SharedCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = counter.next()
+                if i >= count { break }
+                body(i)
+            }
+        }
+    }
+}
+
+/// A lock-protected counter handing out 0, 1, 2, ...
+final class SharedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let v = value
+        value += 1
+        return v
+    }
+}

@@ -1,0 +1,42 @@
+// Connection: one client socket: input buffer, output buffer, state machine; I/O on its loop's thread.
+
+import GroveWire
+
+/// A client connection. Owned by exactly one `EventLoop` and touched only on
+/// its thread: reads, frames, dispatch and writes all happen there, so a
+/// prediction never crosses a thread.
+final class Connection {
+    let fd: FileDescriptor
+    let token: UInt64
+    let peer: SocketAddress
+    let input: ByteBuffer
+    let output: ByteBuffer
+    var machine: ConnectionStateMachine
+    /// Responses queued since the output buffer was last empty.
+    var pendingResponses = 0
+    /// The interest currently registered with epoll.
+    var interest: Interest = .read
+
+    /// Initial buffer size; buffers grow for large frames and shrink back when idle.
+    static let initialBufferBytes = 16 * 1024
+
+    init(fd: FileDescriptor, token: UInt64, peer: SocketAddress, limits: ConnectionLimits, now: UInt64) {
+        self.fd = fd
+        self.token = token
+        self.peer = peer
+        input = ByteBuffer(capacity: Connection.initialBufferBytes)
+        output = ByteBuffer(capacity: Connection.initialBufferBytes)
+        machine = ConnectionStateMachine(limits: limits, now: now)
+    }
+
+    /// The interest the current state calls for.
+    var desiredInterest: Interest {
+        var i: Interest = []
+        if machine.isReading { i.insert(.read) }
+        if !output.isEmpty { i.insert(.write) }
+        return i
+    }
+}
+
+@available(*, unavailable)
+extension Connection: Sendable {}

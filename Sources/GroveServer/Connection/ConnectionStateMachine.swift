@@ -1,0 +1,168 @@
+// ConnectionStateMachine: a connection's decisions as values; the loop performs the effects.
+//
+// Inputs are facts with the time they happened (`now`, monotonic ns, injected
+// so tests control the clock); outputs are `ConnectionAction`s. It owns no
+// socket and no buffer, so every timeout and backpressure rule is testable
+// without I/O (after Hummingbird's HTTPConnectionStateMachine).
+
+enum ConnectionAction: Equatable {
+    case none
+    /// Stop watching for input (backpressure); output is still flushed.
+    case stopReading
+    /// Watch for input again.
+    case resumeReading
+    /// Send what is queued, then close.
+    case closeAfterFlush(CloseReason)
+    /// Close at once; queued output is dropped (the peer is gone or hostile).
+    case closeNow(CloseReason)
+}
+
+enum CloseReason: Equatable, CustomStringConvertible {
+    case peerClosed
+    case idleTimeout
+    case frameDeadline
+    case protocolError(String)
+    case ioError(String)
+    case draining
+    case drainTimeout
+
+    var description: String {
+        switch self {
+        case .peerClosed: return "peer closed"
+        case .idleTimeout: return "idle timeout"
+        case .frameDeadline: return "incomplete frame past its deadline (slow sender)"
+        case let .protocolError(m): return "protocol error: \(m)"
+        case let .ioError(m): return "I/O error: \(m)"
+        case .draining: return "server draining"
+        case .drainTimeout: return "drain timeout"
+        }
+    }
+}
+
+struct ConnectionStateMachine {
+    enum State: Equatable {
+        case open
+        /// Reading stopped because output is backed up.
+        case throttled
+        /// No more input will be read; close once output is flushed.
+        case closing(CloseReason)
+        case closed
+    }
+
+    let limits: ConnectionLimits
+    private(set) var state: State = .open
+    private(set) var lastActivity: UInt64
+    /// When the oldest byte of the incomplete frame in the input buffer arrived.
+    private(set) var partialFrameSince: UInt64?
+    private var drainDeadline: UInt64?
+
+    init(limits: ConnectionLimits, now: UInt64) {
+        self.limits = limits
+        lastActivity = now
+    }
+
+    var isReading: Bool { state == .open }
+    var isClosed: Bool { state == .closed }
+
+    /// Bytes were read and every complete frame processed. `leftoverBytes`
+    /// is what remains buffered (a partial frame) and `pending` the output state.
+    mutating func didRead(now: UInt64, leftoverBytes: Int, pendingBytes: Int, pendingResponses: Int) -> ConnectionAction {
+        lastActivity = now
+        if leftoverBytes == 0 {
+            partialFrameSince = nil
+        } else if partialFrameSince == nil {
+            partialFrameSince = now
+        }
+        return checkBackpressure(pendingBytes: pendingBytes, pendingResponses: pendingResponses)
+    }
+
+    /// Output was written to the socket; `pending` is what is still queued.
+    mutating func didWrite(now: UInt64, pendingBytes: Int, pendingResponses: Int) -> ConnectionAction {
+        lastActivity = now
+        switch state {
+        case let .closing(reason) where pendingBytes == 0:
+            state = .closed
+            return .closeNow(reason)
+        case .throttled where pendingBytes <= limits.maxPendingOutputBytes / 2
+                && pendingResponses <= limits.maxInFlightRequests / 2:
+            state = .open
+            return .resumeReading
+        default:
+            return .none
+        }
+    }
+
+    private mutating func checkBackpressure(pendingBytes: Int, pendingResponses: Int) -> ConnectionAction {
+        guard state == .open else { return .none }
+        if pendingBytes > limits.maxPendingOutputBytes || pendingResponses >= limits.maxInFlightRequests {
+            state = .throttled
+            return .stopReading
+        }
+        return .none
+    }
+
+    /// The peer closed its side or the socket failed.
+    mutating func peerClosed(error: String? = nil) -> ConnectionAction {
+        guard state != .closed else { return .none }
+        state = .closed
+        return .closeNow(error.map { .ioError($0) } ?? .peerClosed)
+    }
+
+    /// The peer closed its sending side; what it sent has been answered.
+    mutating func peerFinished(pendingBytes: Int) -> ConnectionAction {
+        beginClosing(.peerClosed, pendingBytes: pendingBytes)
+    }
+
+    /// A framing error: answer (already queued by the caller), then close.
+    mutating func protocolError(_ message: String, pendingBytes: Int) -> ConnectionAction {
+        beginClosing(.protocolError(message), pendingBytes: pendingBytes)
+    }
+
+    /// The server is shutting down: finish what was received, flush, close.
+    mutating func drain(now: UInt64, pendingBytes: Int) -> ConnectionAction {
+        drainDeadline = now &+ limits.drainTimeoutNanos
+        return beginClosing(.draining, pendingBytes: pendingBytes)
+    }
+
+    private mutating func beginClosing(_ reason: CloseReason, pendingBytes: Int) -> ConnectionAction {
+        switch state {
+        case .closed, .closing: return .none
+        default: break
+        }
+        if pendingBytes == 0 {
+            state = .closed
+            return .closeNow(reason)
+        }
+        state = .closing(reason)
+        return .closeAfterFlush(reason)
+    }
+
+    /// Periodic check of the deadlines.
+    mutating func tick(now: UInt64, pendingBytes: Int) -> ConnectionAction {
+        switch state {
+        case .closed:
+            return .none
+        case .closing:
+            if let d = drainDeadline, now >= d {
+                state = .closed
+                return .closeNow(.drainTimeout)
+            }
+            // A peer that never reads keeps a closing connection alive: bound it too.
+            if limits.idleTimeoutNanos > 0, now &- lastActivity >= limits.idleTimeoutNanos {
+                state = .closed
+                return .closeNow(.idleTimeout)
+            }
+            return .none
+        case .open, .throttled:
+            if let since = partialFrameSince, limits.frameDeadlineNanos > 0, now &- since >= limits.frameDeadlineNanos {
+                state = .closed
+                return .closeNow(.frameDeadline)
+            }
+            if limits.idleTimeoutNanos > 0, now &- lastActivity >= limits.idleTimeoutNanos {
+                state = .closed
+                return .closeNow(.idleTimeout)
+            }
+            return .none
+        }
+    }
+}

@@ -1,0 +1,363 @@
+// EventLoop: one thread, one epoll set; accepts, reads, dispatches and writes its own connections.
+//
+// One iteration (after Redis's aeProcessEvents):
+//   1. wait for readiness, at most one tick;
+//   2. for each event: wakeup -> run queued tasks; listener -> accept;
+//      signal -> tell the server; connection -> read / write, checking the
+//      token's generation first (an event may be stale: its connection was
+//      closed earlier in the same batch and the slot reused);
+//   3. every tick: check each connection's deadlines.
+// A loop exits when it was told to stop, or when it is draining and has no
+// connections left.
+
+import CGroveSys
+import Glibc
+import GroveWire
+import Logging
+
+final class EventLoop {
+    let index: Int
+    private let epoll: Epoll
+    private let wakeFD: FileDescriptor
+    private var listener: FileDescriptor?
+    private var signalFD: FileDescriptor?
+    private let tasks = LoopTaskQueue()
+    private unowned let server: Server
+    private let dispatcher: Dispatcher
+    private let limits: ConnectionLimits
+    private var logger: Logger
+
+    private var slots: [Connection?] = []
+    private var generations: [UInt32] = []
+    private var freeSlots: [Int] = []
+    private(set) var connectionCount = 0
+    private var draining = false
+    private var stopped = false
+    private var listenerPausedUntil: UInt64?
+    private var lastTick: UInt64 = 0
+
+    private static let wakeToken: UInt64 = 0
+    private static let listenerToken: UInt64 = 1
+    private static let signalToken: UInt64 = 2
+    private static let firstSlotToken: UInt64 = 8
+    /// Reads per readiness event before moving on to other connections (fairness).
+    private static let maxReadsPerEvent = 16
+
+    init(index: Int, server: Server, listener: FileDescriptor, signalFD: FileDescriptor?) throws(SystemCallError) {
+        self.index = index
+        self.server = server
+        self.limits = server.configuration.connection
+        self.dispatcher = Dispatcher(server: server)
+        self.logger = server.logger
+        logger[metadataKey: "loop"] = "\(index)"
+        epoll = try Epoll()
+        wakeFD = try Syscall.eventfd()
+        try epoll.register(wakeFD, interest: .read, token: EventLoop.wakeToken)
+        self.listener = listener
+        try epoll.register(listener, interest: .read, token: EventLoop.listenerToken)
+        if let signalFD {
+            self.signalFD = signalFD
+            try epoll.register(signalFD, interest: .read, token: EventLoop.signalToken)
+        }
+    }
+
+    deinit {
+        for c in slots { if let c { epoll.deregister(c.fd); Syscall.close(c.fd) } }
+        if let listener { Syscall.close(listener) }
+        Syscall.close(wakeFD)
+    }
+
+    // MARK: - Cross-thread entry points
+
+    /// Runs `task` on this loop's thread. Safe from any thread.
+    func execute(_ task: @escaping () -> Void) {
+        if tasks.push(task) { Syscall.signalEventfd(wakeFD) }
+    }
+
+    // MARK: - The loop
+
+    func run() {
+        lastTick = MonotonicClock.now()
+        while !stopped {
+            do {
+                try epoll.wait(timeoutMillis: server.configuration.tickMillis) { event in handle(event) }
+            } catch {
+                logger.critical("event loop failed: \(error)")
+                break
+            }
+            let now = MonotonicClock.now()
+            if now &- lastTick >= UInt64(server.configuration.tickMillis) * 1_000_000 {
+                lastTick = now
+                tick(now: now)
+            }
+            if draining && connectionCount == 0 { break }
+        }
+        for i in slots.indices { if let c = slots[i] { close(c, reason: .draining) } }
+        logger.debug("loop stopped")
+    }
+
+    private func handle(_ event: ReadyEvent) {
+        switch event.token {
+        case EventLoop.wakeToken:
+            Syscall.drainEventfd(wakeFD)
+            for task in tasks.takeAll() { task() }
+        case EventLoop.listenerToken:
+            acceptAll()
+        case EventLoop.signalToken:
+            if let fd = signalFD { while let signal = Syscall.readSignal(fd) { server.handleSignal(signal) } }
+        default:
+            guard let c = connection(for: event.token) else { return }  // stale event
+            if event.readable || event.hangup, c.machine.isReading { readable(c) }
+            guard connection(for: event.token) === c else { return }   // closed while reading
+            if event.writable || !c.output.isEmpty { flush(c) }
+            if event.hangup, connection(for: event.token) === c, !c.machine.isReading, c.output.isEmpty {
+                // Peer gone while we were not reading (throttled or closing) and nothing left to send.
+                close(c, reason: .peerClosed)
+            }
+        }
+    }
+
+    private func connection(for token: UInt64) -> Connection? {
+        guard token >= EventLoop.firstSlotToken else { return nil }
+        let slot = Int(truncatingIfNeeded: (token & 0xffff_ffff) - EventLoop.firstSlotToken)
+        guard slot < slots.count, let c = slots[slot], c.token == token else { return nil }
+        return c
+    }
+
+    // MARK: - Accepting
+
+    private func acceptAll() {
+        guard let listener, !draining else { return }
+        for _ in 0..<64 {
+            let accepted: (FileDescriptor, SocketAddress)
+            do {
+                switch try Syscall.accept(listener) {
+                case .wouldBlock: return
+                case let .processed(pair): accepted = pair
+                }
+            } catch {
+                if error.errno == .tooManyOpenFiles || error.errno == .tooManyOpenFilesInSystem {
+                    // Out of descriptors: stop polling the listener for a while rather than spin.
+                    logger.warning("accept: \(error.errno); pausing accepts for 100 ms")
+                    epoll.deregister(listener)
+                    listenerPausedUntil = MonotonicClock.now() &+ 100_000_000
+                } else {
+                    logger.warning("accept: \(error)")
+                }
+                return
+            }
+            admit(fd: accepted.0, peer: accepted.1)
+        }
+    }
+
+    private func admit(fd: FileDescriptor, peer: SocketAddress) {
+        let counters = server.counters
+        let open = counters.connectionsOpen.add(1, ordering: .relaxed).newValue
+        if open > server.configuration.maxConnections {
+            counters.connectionsOpen.subtract(1, ordering: .relaxed)
+            refuse(fd: fd, Status(.resourceExhausted, "server is at its connection limit (\(server.configuration.maxConnections))"))
+            return
+        }
+        counters.connectionsTotal.add(1, ordering: .relaxed)
+        try? Syscall.setOption(fd, level: CInt(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+        } else {
+            slot = slots.count
+            slots.append(nil)
+            generations.append(0)
+        }
+        generations[slot] &+= 1
+        let token = UInt64(generations[slot]) << 32 | (UInt64(slot) + EventLoop.firstSlotToken)
+        let c = Connection(fd: fd, token: token, peer: peer, limits: limits, now: MonotonicClock.now())
+        do {
+            try epoll.register(fd, interest: .read, token: token)
+        } catch {
+            logger.warning("epoll register failed: \(error)")
+            counters.connectionsOpen.subtract(1, ordering: .relaxed)
+            Syscall.close(fd)
+            freeSlots.append(slot)
+            return
+        }
+        slots[slot] = c
+        connectionCount += 1
+        logger.trace("accepted \(peer)")
+    }
+
+    /// Answers a connection we will not serve with one error frame, then closes it.
+    private func refuse(fd: FileDescriptor, _ status: Status) {
+        server.counters.errorsTotal.add(1, ordering: .relaxed)
+        let frame = Response.failure(id: 0, status).framed()
+        _ = frame.withUnsafeBytes { try? Syscall.write(fd, $0) }
+        Syscall.close(fd)
+    }
+
+    // MARK: - Reading and dispatch
+
+    private enum ReadOutcome { case data, endOfFile, wouldBlock }
+
+    /// Reads what the socket has (up to a fairness bound) and answers each complete frame.
+    private func readable(_ c: Connection) {
+        var sawEndOfFile = false
+        for _ in 0..<EventLoop.maxReadsPerEvent {
+            let want: Int
+            switch server.frameDecoder.decode(c.input.readableView) {
+            case let .needMoreData(total?): want = max(total - c.input.readableBytes, 4096)
+            default: want = 16 * 1024
+            }
+            var outcome = ReadOutcome.wouldBlock
+            do {
+                _ = try c.input.writeWithUnsafeMutableBytes(minimum: want) { raw throws(SystemCallError) -> Int in
+                    switch try Syscall.read(c.fd, raw) {
+                    case let .processed(n):
+                        outcome = n == 0 ? .endOfFile : .data
+                        return n
+                    case .wouldBlock:
+                        return 0
+                    }
+                }
+            } catch {
+                apply(c.machine.peerClosed(error: "\(error)"), to: c)
+                return
+            }
+            if outcome == .wouldBlock { break }
+            if outcome == .endOfFile { sawEndOfFile = true }
+            processFrames(c)
+            if !c.machine.isReading || sawEndOfFile { break }
+        }
+        if c.machine.isClosed { return }
+        if sawEndOfFile {
+            // The peer half-closed (nc after its input ends): answer what arrived, then close.
+            apply(c.machine.peerFinished(pendingBytes: c.output.readableBytes), to: c)
+            return
+        }
+        let action = c.machine.didRead(now: MonotonicClock.now(), leftoverBytes: c.input.readableBytes,
+                                       pendingBytes: c.output.readableBytes, pendingResponses: c.pendingResponses)
+        apply(action, to: c)
+    }
+
+    /// Answers every complete frame in the input buffer, in order.
+    private func processFrames(_ c: Connection) {
+        while !c.machine.isClosed {
+            switch server.frameDecoder.decode(c.input.readableView) {
+            case .needMoreData:
+                c.input.shrinkIfIdle(to: Connection.initialBufferBytes)
+                return
+            case let .frame(body):
+                let frameBody = UnsafeRawBufferPointer(rebasing: c.input.readableView[body])
+                dispatcher.respond(to: frameBody, peer: c.peer, into: c.output)
+                c.pendingResponses += 1
+                c.input.consume(body.upperBound)
+            case let .error(error):
+                let code: StatusCode = { if case .tooLarge = error { return .resourceExhausted }; return .invalidArgument }()
+                server.counters.errorsTotal.add(1, ordering: .relaxed)
+                Response.failure(id: 0, Status(code, "\(error)")).writeFrame(into: c.output, arena: dispatcher.responseArena)
+                c.input.consume(c.input.readableBytes)
+                apply(c.machine.protocolError("\(error)", pendingBytes: c.output.readableBytes), to: c)
+                return
+            }
+        }
+    }
+
+    // MARK: - Writing
+
+    private func flush(_ c: Connection) {
+        while !c.output.isEmpty {
+            let r: IOResult<Int>
+            do {
+                r = try Syscall.write(c.fd, c.output.readableView)
+            } catch {
+                apply(c.machine.peerClosed(error: "\(error)"), to: c)
+                return
+            }
+            guard case let .processed(n) = r else { break }
+            c.output.consume(n)
+        }
+        if c.output.isEmpty {
+            c.pendingResponses = 0
+            c.output.shrinkIfIdle(to: Connection.initialBufferBytes)
+        }
+        apply(c.machine.didWrite(now: MonotonicClock.now(), pendingBytes: c.output.readableBytes,
+                                 pendingResponses: c.pendingResponses), to: c)
+        updateInterest(c)
+    }
+
+    private func updateInterest(_ c: Connection) {
+        guard !c.machine.isClosed else { return }
+        let want = c.desiredInterest
+        if want != c.interest {
+            c.interest = want
+            try? epoll.modify(c.fd, interest: want, token: c.token)
+        }
+    }
+
+    // MARK: - Actions
+
+    private func apply(_ action: ConnectionAction, to c: Connection) {
+        switch action {
+        case .none:
+            break
+        case .stopReading, .resumeReading:
+            updateInterest(c)
+            if action == .resumeReading, c.input.readableBytes > 0 { processFrames(c) }
+        case .closeAfterFlush:
+            flushIfPossible(c)
+            updateInterest(c)
+        case let .closeNow(reason):
+            close(c, reason: reason)
+        }
+    }
+
+    private func flushIfPossible(_ c: Connection) {
+        if !c.output.isEmpty { flush(c) }
+    }
+
+    private func close(_ c: Connection, reason: CloseReason) {
+        guard connection(for: c.token) === c else { return }
+        let slot = Int((c.token & 0xffff_ffff) - EventLoop.firstSlotToken)
+        epoll.deregister(c.fd)
+        Syscall.close(c.fd)
+        slots[slot] = nil
+        freeSlots.append(slot)
+        connectionCount -= 1
+        server.counters.connectionsOpen.subtract(1, ordering: .relaxed)
+        logger.trace("closed \(c.peer): \(reason)")
+    }
+
+    // MARK: - Time and shutdown
+
+    private func tick(now: UInt64) {
+        if let until = listenerPausedUntil, now >= until, let listener, !draining {
+            listenerPausedUntil = nil
+            try? epoll.register(listener, interest: .read, token: EventLoop.listenerToken)
+        }
+        for i in slots.indices {
+            guard let c = slots[i] else { continue }
+            apply(c.machine.tick(now: now, pendingBytes: c.output.readableBytes), to: c)
+        }
+    }
+
+    /// Stops accepting, answers what was received, flushes, closes; the loop then exits.
+    func beginDrain() {
+        guard !draining else { return }
+        draining = true
+        if let l = listener {
+            if listenerPausedUntil == nil { epoll.deregister(l) }
+            Syscall.close(l)
+            listener = nil
+        }
+        let now = MonotonicClock.now()
+        for i in slots.indices {
+            guard let c = slots[i] else { continue }
+            if c.machine.isReading { readable(c) }           // take in what already arrived
+            guard connection(for: c.token) === c else { continue }
+            apply(c.machine.drain(now: now, pendingBytes: c.output.readableBytes), to: c)
+        }
+    }
+
+    /// Exits the loop at its next iteration, closing every connection.
+    func stop() {
+        stopped = true
+    }
+}

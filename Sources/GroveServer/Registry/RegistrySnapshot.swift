@@ -1,0 +1,82 @@
+// RegistrySnapshot: an immutable view of every model version; swapped whole, never mutated.
+
+import GroveWire
+
+/// What the loops read for each request. A new snapshot replaces the old one
+/// atomically; a request that already holds a `ServedModel` finishes on it.
+final class RegistrySnapshot: @unchecked Sendable {
+    enum Slot {
+        case available(ServedModel)
+        case failed(String)
+    }
+
+    struct Entry {
+        var versions: [UInt64: Slot] = [:]
+        var labels: [String: UInt64] = [:]
+        /// Highest available version.
+        var latest: ServedModel?
+    }
+
+    let entries: [String: Entry]
+    let availableCount: Int
+    let summaries: [ModelSummary]
+
+    init(entries: [String: Entry]) {
+        var e = entries
+        for (name, entry) in entries {
+            let best = entry.versions.compactMap { v, s -> (UInt64, ServedModel)? in
+                if case let .available(m) = s { return (v, m) }
+                return nil
+            }.max { $0.0 < $1.0 }
+            e[name]!.latest = best?.1
+        }
+        self.entries = e
+        availableCount = e.values.reduce(0) { n, entry in
+            n + entry.versions.values.filter { if case .available = $0 { return true }; return false }.count
+        }
+        summaries = e.keys.sorted().map { name in
+            let entry = e[name]!
+            return ModelSummary(
+                name: name,
+                versions: entry.versions.keys.sorted().map { v in
+                    switch entry.versions[v]! {
+                    case .available: return VersionState(version: v, state: .available)
+                    case let .failed(reason): return VersionState(version: v, state: .failed, reason: reason)
+                    }
+                },
+                labels: entry.labels.keys.sorted().map { ModelLabel(name: $0, version: entry.labels[$0]!) })
+        }
+    }
+
+    static let empty = RegistrySnapshot(entries: [:])
+
+    /// The model version a selector names, or NOT_FOUND / INVALID_ARGUMENT saying why not.
+    func resolve(_ selector: ModelSelector) -> Result<ServedModel, Status> {
+        guard !selector.name.isEmpty else { return .failure(Status(.invalidArgument, "no model name given")) }
+        guard let entry = entries[selector.name] else {
+            let name = ModelName.isValid(selector.name) ? selector.name : "(invalid name)"
+            return .failure(Status(.notFound, "model '\(name)' not found"))
+        }
+        if selector.version != nil && selector.label != nil {
+            return .failure(Status(.invalidArgument, "give a version or a label, not both"))
+        }
+        var version = selector.version
+        if let label = selector.label {
+            guard let v = entry.labels[label] else {
+                return .failure(Status(.notFound, "model '\(selector.name)' has no label '\(label.prefix(64))'"))
+            }
+            version = v
+        }
+        guard let version else {
+            if let latest = entry.latest { return .success(latest) }
+            return .failure(Status(.notFound, "model '\(selector.name)' has no available version"))
+        }
+        switch entry.versions[version] {
+        case let .available(m)?: return .success(m)
+        case let .failed(reason)?:
+            return .failure(Status(.notFound, "model '\(selector.name)' version \(version) failed to load: \(reason)"))
+        case nil:
+            return .failure(Status(.notFound, "model '\(selector.name)' has no version \(version)"))
+        }
+    }
+}

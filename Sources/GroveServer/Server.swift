@@ -1,0 +1,134 @@
+// Server: binds the listeners, runs one event loop per thread, handles signals and shutdown.
+
+import CGroveSys
+import Foundation
+import Glibc
+import GroveWire
+import Logging
+import Synchronization
+
+/// A Grove server. `start()` binds and runs the loops on their own threads;
+/// `wait()` blocks until they have all exited (after `shutdown()` or SIGTERM).
+public final class Server: @unchecked Sendable {
+    public let configuration: ServerConfiguration
+    let logger: Logger
+    let counters = ServerCounters()
+    let frameDecoder: FrameDecoder
+    public let registry: ModelRegistry
+    let startedAt = MonotonicClock.now()
+    private let drainingFlag = Atomic<Bool>(false)
+    private var loops: [EventLoop] = []
+    private var finished: [DispatchSemaphore] = []
+    /// The address the listeners are bound to (the real port when 0 was asked for).
+    public private(set) var boundAddress: SocketAddress?
+
+    public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "grove")) {
+        self.configuration = configuration
+        self.logger = logger
+        self.frameDecoder = FrameDecoder(limits: configuration.connection.frame)
+        self.registry = ModelRegistry(repository: configuration.repository, logger: logger)
+    }
+
+    var isDraining: Bool { drainingFlag.load(ordering: .relaxed) }
+    var uptimeSeconds: Double { Double(MonotonicClock.now() - startedAt) / 1e9 }
+
+    /// Errors that stop the server from starting.
+    public enum StartError: Error, CustomStringConvertible {
+        case badAddress(String)
+        case system(SystemCallError)
+
+        public var description: String {
+            switch self {
+            case let .badAddress(h): return "cannot bind '\(h)': give a numeric IPv4 or IPv6 address (or localhost)"
+            case let .system(e): return "\(e)"
+            }
+        }
+    }
+
+    /// Loads the repository, binds, and starts the loops. Returns once serving.
+    public func start() throws {
+        guard var address = SocketAddress(host: configuration.host, port: configuration.port) else {
+            throw StartError.badAddress(configuration.host)
+        }
+        let signals: [CInt] = [SIGTERM, SIGINT, SIGHUP]
+        signal(SIGPIPE, SIG_IGN)
+        var signalFD: FileDescriptor?
+        if configuration.handleSignals {
+            Syscall.blockSignals(signals)  // inherited by every thread started below
+            do { signalFD = try Syscall.signalfd(signals) } catch { throw StartError.system(error) }
+        }
+        registry.loadInitial()
+        let threadCount = max(1, configuration.threads)
+        var listeners: [FileDescriptor] = []
+        do {
+            for _ in 0..<threadCount {
+                let fd = try Syscall.socket(domain: address.domain, type: CInt(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue))
+                try Syscall.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+                // One listener per loop on the same port: the kernel spreads connections.
+                try Syscall.setOption(fd, level: SOL_SOCKET, name: SO_REUSEPORT, value: 1)
+                try Syscall.bind(fd, address)
+                try Syscall.listen(fd, backlog: 1024)
+                if address.port == 0 {
+                    address = try Syscall.localAddress(fd)
+                }
+                listeners.append(fd)
+            }
+            boundAddress = address
+            for i in 0..<threadCount {
+                loops.append(try EventLoop(index: i, server: self, listener: listeners[i], signalFD: i == 0 ? signalFD : nil))
+            }
+        } catch let error as SystemCallError {
+            for fd in listeners { Syscall.close(fd) }
+            throw StartError.system(error)
+        }
+        for loop in loops {
+            let done = DispatchSemaphore(value: 0)
+            finished.append(done)
+            let thread = Thread {
+                loop.run()
+                done.signal()
+            }
+            thread.name = "grove-loop-\(loop.index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        registry.startWatching(intervalSeconds: configuration.pollIntervalSeconds)
+        if !address.isLoopback {
+            logger.notice("listening on \(address) (not loopback: reachable from other machines)")
+        }
+        logger.info("grove \(GroveVersion.string) serving on \(address) with \(threadCount) loop(s); repository \(configuration.repository.path)")
+    }
+
+    /// Blocks until every loop has exited.
+    public func wait() {
+        for done in finished { done.wait() }
+        registry.stopWatching()
+        loops.removeAll()
+    }
+
+    /// Graceful stop: no new connections; what was received is answered and flushed; then the loops exit.
+    public func shutdown() {
+        guard !drainingFlag.exchange(true, ordering: .relaxed) else { return }
+        logger.info("draining: answering requests in flight, then exiting")
+        for loop in loops { loop.execute { loop.beginDrain() } }
+    }
+
+    /// Immediate stop (tests): the loops close their connections and exit.
+    public func stop() {
+        drainingFlag.store(true, ordering: .relaxed)
+        for loop in loops { loop.execute { loop.stop() } }
+    }
+
+    func handleSignal(_ signal: CInt) {
+        switch signal {
+        case SIGTERM, SIGINT:
+            logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT")")
+            shutdown()
+        case SIGHUP:
+            logger.info("received SIGHUP: rescanning the model repository")
+            registry.rescanSoon()
+        default:
+            break
+        }
+    }
+}

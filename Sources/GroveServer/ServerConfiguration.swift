@@ -1,0 +1,30 @@
+// ServerConfiguration: every setting of `grove serve`, with safe defaults.
+
+import Foundation
+import GroveWire
+
+public struct ServerConfiguration: Sendable {
+    /// Model repository: REPO/NAME/VERSION/model.grove.
+    public var repository: URL
+    /// Address to bind. Loopback by default: exposing Grove is a decision.
+    public var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one (see `Server.boundAddress`).
+    public var port: UInt16 = 7070
+    /// Event loops (threads), one per core by default.
+    public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Maximum open client connections across all loops; beyond it a new
+    /// connection is answered RESOURCE_EXHAUSTED and closed.
+    public var maxConnections = 10_000
+    /// Per-connection limits (frame size, timeouts, backpressure).
+    public var connection = ConnectionLimits()
+    /// How often the repository is rescanned for new versions (0 = only on SIGHUP).
+    public var pollIntervalSeconds: Double = 2
+    /// How often each loop checks its connections' deadlines.
+    public var tickMillis: Int32 = 100
+    /// Handle SIGTERM/SIGINT/SIGHUP (the CLI does; tests embedding a server may not).
+    public var handleSignals = true
+
+    public init(repository: URL) {
+        self.repository = repository
+    }
+}

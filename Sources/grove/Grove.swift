@@ -1,0 +1,12 @@
+// Grove: the command-line entry point; each subcommand lives in its own file.
+
+import ArgumentParser
+
+@main
+struct Grove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grove",
+        abstract: "Train, evaluate and serve random forests for tabular (credit, trading) data.",
+        version: "0.1.0",
+        subcommands: [Serve.self])
+}

@@ -1,0 +1,84 @@
+// ConnectionStateMachineTests: timeouts, backpressure and closing, on an injected clock.
+
+import Testing
+@testable import GroveServer
+
+@Suite struct ConnectionStateMachineTests {
+    static let second: UInt64 = 1_000_000_000
+
+    func limits() -> ConnectionLimits {
+        var l = ConnectionLimits()
+        l.idleTimeoutNanos = 30 * Self.second
+        l.frameDeadlineNanos = 5 * Self.second
+        l.maxPendingOutputBytes = 1000
+        l.maxInFlightRequests = 10
+        l.drainTimeoutNanos = 2 * Self.second
+        return l
+    }
+
+    @Test func idleConnectionClosesAtTheTimeoutNotBefore() {
+        var m = ConnectionStateMachine(limits: limits(), now: 0)
+        #expect(m.tick(now: 29 * Self.second, pendingBytes: 0) == .none)
+        _ = m.didRead(now: 29 * Self.second, leftoverBytes: 0, pendingBytes: 0, pendingResponses: 0)
+        #expect(m.tick(now: 58 * Self.second, pendingBytes: 0) == .none)
+        #expect(m.tick(now: 59 * Self.second, pendingBytes: 0) == .closeNow(.idleTimeout))
+        #expect(m.isClosed)
+    }
+
+    @Test func slowSenderIsCutOffAtTheFrameDeadlineEvenWhileDribbling() {
+        var m = ConnectionStateMachine(limits: limits(), now: 0)
+        // First byte of a frame at t=1s, then one byte a second: still incomplete.
+        for t in 1...5 {
+            _ = m.didRead(now: UInt64(t) * Self.second, leftoverBytes: t, pendingBytes: 0, pendingResponses: 0)
+            if t < 5 { #expect(m.tick(now: UInt64(t) * Self.second, pendingBytes: 0) == .none) }
+        }
+        #expect(m.tick(now: 6 * Self.second, pendingBytes: 0) == .closeNow(.frameDeadline))
+    }
+
+    @Test func completingTheFrameResetsItsDeadline() {
+        var m = ConnectionStateMachine(limits: limits(), now: 0)
+        _ = m.didRead(now: 1 * Self.second, leftoverBytes: 3, pendingBytes: 0, pendingResponses: 0)
+        _ = m.didRead(now: 4 * Self.second, leftoverBytes: 0, pendingBytes: 0, pendingResponses: 0)
+        #expect(m.tick(now: 10 * Self.second, pendingBytes: 0) == .none)
+        #expect(m.partialFrameSince == nil)
+    }
+
+    @Test func backpressureStopsAndResumesReading() {
+        var m = ConnectionStateMachine(limits: limits(), now: 0)
+        #expect(m.didRead(now: 1, leftoverBytes: 0, pendingBytes: 1000, pendingResponses: 1) == .none)
+        #expect(m.didRead(now: 2, leftoverBytes: 0, pendingBytes: 1001, pendingResponses: 1) == .stopReading)
+        #expect(!m.isReading)
+        #expect(m.didWrite(now: 3, pendingBytes: 600, pendingResponses: 1) == .none)
+        #expect(m.didWrite(now: 4, pendingBytes: 500, pendingResponses: 1) == .resumeReading)
+        #expect(m.isReading)
+        #expect(m.didRead(now: 5, leftoverBytes: 0, pendingBytes: 10, pendingResponses: 10) == .stopReading)
+    }
+
+    @Test func protocolErrorFlushesThenCloses() {
+        var m = ConnectionStateMachine(limits: limits(), now: 0)
+        #expect(m.protocolError("bad", pendingBytes: 40) == .closeAfterFlush(.protocolError("bad")))
+        #expect(!m.isReading)
+        #expect(m.didWrite(now: 1, pendingBytes: 10, pendingResponses: 1) == .none)
+        #expect(m.didWrite(now: 2, pendingBytes: 0, pendingResponses: 0) == .closeNow(.protocolError("bad")))
+        #expect(m.isClosed)
+    }
+
+    @Test func drainClosesAtOnceWhenNothingIsPending() {
+        var m = ConnectionStateMachine(limits: limits(), now: 0)
+        #expect(m.drain(now: 0, pendingBytes: 0) == .closeNow(.draining))
+    }
+
+    @Test func drainGivesUpOnAPeerThatNeverReads() {
+        var m = ConnectionStateMachine(limits: limits(), now: 0)
+        #expect(m.drain(now: 10, pendingBytes: 5000) == .closeAfterFlush(.draining))
+        #expect(m.tick(now: 10 + Self.second, pendingBytes: 5000) == .none)
+        #expect(m.tick(now: 10 + 2 * Self.second, pendingBytes: 5000) == .closeNow(.drainTimeout))
+    }
+
+    @Test func peerCloseIsFinal() {
+        var m = ConnectionStateMachine(limits: limits(), now: 0)
+        #expect(m.peerClosed() == .closeNow(.peerClosed))
+        #expect(m.peerClosed() == .none)
+        #expect(m.tick(now: 100 * Self.second, pendingBytes: 0) == .none)
+    }
+}
