@@ -78,7 +78,7 @@ final class Dispatcher {
                 connectionsTotal: c.connectionsTotal.load(ordering: .relaxed),
                 requestsTotal: c.requestsTotal.load(ordering: .relaxed),
                 errorsTotal: c.errorsTotal.load(ordering: .relaxed),
-                models: [])))
+                models: server.registry.snapshot.available.map(\.stats.snapshot))))
         }
     }
 }

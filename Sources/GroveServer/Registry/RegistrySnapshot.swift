@@ -19,6 +19,8 @@ final class RegistrySnapshot: @unchecked Sendable {
 
     let entries: [String: Entry]
     let availableCount: Int
+    /// Every available version, by name then version (for Stats).
+    let available: [ServedModel]
     let summaries: [ModelSummary]
 
     init(entries: [String: Entry]) {
@@ -33,6 +35,12 @@ final class RegistrySnapshot: @unchecked Sendable {
         self.entries = e
         availableCount = e.values.reduce(0) { n, entry in
             n + entry.versions.values.filter { if case .available = $0 { return true }; return false }.count
+        }
+        available = e.keys.sorted().flatMap { name in
+            e[name]!.versions.keys.sorted().compactMap { v -> ServedModel? in
+                if case let .available(m)? = e[name]!.versions[v] { return m }
+                return nil
+            }
         }
         summaries = e.keys.sorted().map { name in
             let entry = e[name]!

@@ -1,20 +1,174 @@
-// ServedModel: one loaded, validated model version, ready to answer on any loop.
+// ServedModel: one loaded, validated, compiled model version, ready to answer on any loop.
 
 import Foundation
+import GroveForest
 import GroveWire
 
+/// Immutable after load (only its stats change), shared by all loops. A
+/// request that resolved a ServedModel finishes on it even if a newer
+/// snapshot retires it meanwhile (ARC keeps it alive).
 final class ServedModel: @unchecked Sendable {
     let info: ModelInfo
+    let model: TrainedModel
+    let compiled: CompiledForest
+    let stats: ModelStatsRecorder
+    /// Per encoded feature: the value a NaN (missing) takes: the training mean
+    /// for numeric features, 0 for one-hot indicators.
+    private let fill: [Double]
+    private let featureCount: Int
+    private let outputCount: Int
+    private let isClassification: Bool
+    private let target: String
 
-    init(info: ModelInfo) {
-        self.info = info
+    /// Largest number of rows scored in one request (a frame of 4 MiB holds at
+    /// most about 500k one-feature rows; this bounds the answer's size too).
+    static let maxRowsPerRequest = 1_000_000
+
+    init(model: TrainedModel, sha256: String) throws {
+        self.model = model
+        compiled = try CompiledForest(forest: model.forest)
+        featureCount = model.forest.numFeatures
+        outputCount = model.forest.numOutputs
+        isClassification = model.task == .classification
+        target = model.preprocessing.target
+        var fill = [Double](repeating: 0, count: featureCount)
+        for (i, c) in model.preprocessing.columns.enumerated() where c.kind == .numeric {
+            let f = model.preprocessing.firstFeature(ofColumn: i)
+            if f < fill.count { fill[f] = c.fillValue }
+        }
+        self.fill = fill
+        let p = model.preprocessing
+        info = ModelInfo(
+            name: model.name, version: model.version,
+            task: model.task == .classification ? .classification : .regression,
+            classes: p.classes, positiveClass: p.positiveClass,
+            inputs: p.columns.map { InputColumnInfo(name: $0.name, kind: $0.kind == .numeric ? .numeric : .categorical,
+                                                    categories: $0.categories, fillValue: $0.fillValue) },
+            featureNames: p.featureNames,
+            metrics: model.metrics.map { NamedValue($0.name, $0.value) },
+            sha256: sha256, createdUnixMicros: model.createdUnixMicros,
+            trees: UInt32(model.forest.trees.count), target: p.target)
+        stats = ModelStatsRecorder(name: model.name, version: model.version)
     }
 
+    /// Reads, decodes, validates and compiles a model file (off the hot path).
     static func load(file: URL, name: String, version: UInt64) -> Result<ServedModel, ModelLoadError> {
-        .failure(ModelLoadError("model files are not supported by this build yet"))
+        let bytes: [UInt8]
+        do {
+            let handle = try FileHandle(forReadingFrom: file)
+            defer { try? handle.close() }
+            let size = try handle.seekToEnd()
+            guard size <= UInt64(ModelFileCodec.maxFileBytes) else {
+                return .failure(ModelLoadError(ModelFileError.tooLarge(bytes: Int(clamping: size), maximum: ModelFileCodec.maxFileBytes).description))
+            }
+            try handle.seek(toOffset: 0)
+            bytes = [UInt8](try handle.readToEnd() ?? Data())
+        } catch {
+            return .failure(ModelLoadError("cannot read the model file"))
+        }
+        let model: TrainedModel
+        do {
+            model = try ModelFileCodec.decode(bytes)
+        } catch {
+            return .failure(ModelLoadError(error.description))
+        }
+        guard model.name == name else {
+            return .failure(ModelLoadError("the file names model '\(model.name)', but it is stored under '\(name)'"))
+        }
+        guard model.version == version else {
+            return .failure(ModelLoadError("the file says version \(model.version), but it is stored as version \(version)"))
+        }
+        do {
+            return .success(try ServedModel(model: model, sha256: ModelFileCodec.sha256Hex(bytes)))
+        } catch {
+            return .failure(ModelLoadError("\(error)"))
+        }
     }
 
+    /// Scores a request's rows. Errors are INVALID_ARGUMENT with a message naming what was wrong.
     func predict(_ request: PredictRequest) -> Result<PredictResponse, Status> {
-        .failure(Status(.unimplemented, "prediction is not available in this build yet"))
+        let started = DispatchTime.now().uptimeNanoseconds
+        let result = score(request)
+        let elapsed = DispatchTime.now().uptimeNanoseconds &- started
+        switch result {
+        case let .success(r): stats.record(rows: Int(r.rows), nanos: elapsed)
+        case .failure: stats.recordError()
+        }
+        return result
+    }
+
+    private func score(_ request: PredictRequest) -> Result<PredictResponse, Status> {
+        let hasDense = !request.dense.isEmpty
+        let hasRecords = !request.records.isEmpty
+        if hasDense && hasRecords {
+            return .failure(Status(.invalidArgument, "send dense rows or raw records, not both"))
+        }
+        let rows: Int
+        var encoded: [Double]
+        if hasDense {
+            guard request.dense.count % featureCount == 0 else {
+                return .failure(Status(.invalidArgument,
+                    "model '\(info.name)' version \(info.version) expects \(featureCount) features per row; got \(request.dense.count) values, not a multiple of \(featureCount)"))
+            }
+            rows = request.dense.count / featureCount
+            encoded = request.dense
+            for i in encoded.indices where encoded[i].isNaN {
+                encoded[i] = fill[i % featureCount]
+            }
+        } else if hasRecords {
+            rows = request.records.count
+            encoded = [Double](repeating: 0, count: rows * featureCount)
+            let failure: Status? = encoded.withUnsafeMutableBufferPointer { out in
+                for (r, record) in request.records.enumerated() {
+                    // A record may carry the target column (a labelled CSV row): it is ignored.
+                    let fields = record.fields.filter { $0.name != target }.map { f -> RecordField in
+                        switch f.value {
+                        case let .number(x): return RecordField(name: f.name, value: .number(x))
+                        case let .text(t): return RecordField(name: f.name, value: .text(t))
+                        case .missing: return RecordField(name: f.name, value: .missing)
+                        }
+                    }
+                    do {
+                        try model.preprocessing.encode(record: fields, into: UnsafeMutableBufferPointer(rebasing: out[(r * featureCount)...]))
+                    } catch {
+                        return Status(.invalidArgument, "record \(r): \(error)")
+                    }
+                }
+                return nil
+            }
+            if let failure { return .failure(failure) }
+        } else {
+            return .failure(Status(.invalidArgument, "no rows: send dense features or raw records"))
+        }
+        guard rows <= Self.maxRowsPerRequest else {
+            return .failure(Status(.invalidArgument, "\(rows) rows in one request; the maximum is \(Self.maxRowsPerRequest)"))
+        }
+        var outputs = [Double](repeating: 0, count: rows * outputCount)
+        do {
+            try encoded.withUnsafeBufferPointer { input in
+                try outputs.withUnsafeMutableBufferPointer { out in
+                    if rows == 1 {
+                        try compiled.predict(row: input, into: out)
+                    } else {
+                        try compiled.predict(rows: input, rowCount: rows, into: out, threads: 1)
+                    }
+                }
+            }
+        } catch {
+            return .failure(Status(.internal, "prediction failed: \(error)"))
+        }
+        var response = PredictResponse(model: info.name, version: info.version, rows: UInt32(rows))
+        if isClassification {
+            response.numClasses = UInt32(outputCount)
+            response.classIndex = (0..<rows).map { r in
+                var best = 0
+                for k in 1..<max(outputCount, 1) where outputs[r * outputCount + k] > outputs[r * outputCount + best] { best = k }
+                return UInt32(best)
+            }
+            if !request.labelsOnly { response.probabilities = outputs }
+        } else {
+            response.values = outputs
+        }
+        return .success(response)
     }
 }

@@ -1,19 +1,5 @@
 // ModelInfo: what a client needs to know to call a model (schema, classes, metrics, identity).
 
-public enum ModelTask: UInt32, Sendable, CustomStringConvertible {
-    case unspecified = 0
-    case classification = 1
-    case regression = 2
-
-    public var description: String {
-        switch self {
-        case .unspecified: return "unspecified"
-        case .classification: return "classification"
-        case .regression: return "regression"
-        }
-    }
-}
-
 /// A raw input column as a client sees it.
 public struct InputColumnInfo: Equatable, Sendable {
     public enum Kind: UInt32, Sendable {
@@ -36,9 +22,24 @@ public struct InputColumnInfo: Equatable, Sendable {
 }
 
 public struct ModelInfo: Equatable, Sendable {
+    /// The wire's task enum (GroveForest has its own, without `.unspecified`).
+    public enum Task: UInt32, Sendable, CustomStringConvertible {
+        case unspecified = 0
+        case classification = 1
+        case regression = 2
+
+        public var description: String {
+            switch self {
+            case .unspecified: return "unspecified"
+            case .classification: return "classification"
+            case .regression: return "regression"
+            }
+        }
+    }
+
     public var name: String
     public var version: UInt64
-    public var task: ModelTask
+    public var task: Task
     public var classes: [String]
     /// Index of the positive class; nil when none.
     public var positiveClass: Int?
@@ -51,7 +52,7 @@ public struct ModelInfo: Equatable, Sendable {
     public var trees: UInt32
     public var target: String
 
-    public init(name: String, version: UInt64, task: ModelTask, classes: [String] = [], positiveClass: Int? = nil,
+    public init(name: String, version: UInt64, task: Task, classes: [String] = [], positiveClass: Int? = nil,
                 inputs: [InputColumnInfo] = [], featureNames: [String] = [], metrics: [NamedValue] = [],
                 sha256: String = "", createdUnixMicros: Int64 = 0, trees: UInt32 = 0, target: String = "") {
         self.name = name

@@ -57,7 +57,7 @@ extension Response {
             if let i = c.model_info?.pointee {
                 result = .modelInfo(ModelInfo(
                     name: CRead.string(i.name), version: i.version,
-                    task: ModelTask(rawValue: UInt32(i.task.rawValue)) ?? .unspecified,
+                    task: ModelInfo.Task(rawValue: UInt32(i.task.rawValue)) ?? .unspecified,
                     classes: CRead.strings(i.n_classes, i.classes),
                     positiveClass: i.positive_class >= 0 ? Int(i.positive_class) : nil,
                     inputs: CRead.messages(i.n_inputs, i.inputs, CRead.inputColumn),

@@ -426,7 +426,9 @@ struct  Grove__V1__PredictRequest
   /*
    * Encoded rows, row-major: the number of values must be a positive multiple
    * of the model's feature count; each row has `feature_names` order.
-   * NaN means "missing" (it goes down the branch the model sends missing values).
+   * NaN means "missing", as a missing raw value would be: a numeric feature
+   * takes the model's training mean and a one-hot indicator 0. (Features with
+   * no learned fill value follow the tree's default direction for missing.)
    */
   size_t n_dense;
   double *dense;

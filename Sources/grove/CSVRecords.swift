@@ -1,0 +1,26 @@
+// CSVRecords: a CSV file's rows as raw records, for batch calls.
+
+import ArgumentParser
+import GroveForest
+import GroveWire
+
+enum CSVRecords {
+    /// Every row of `path` (header row first) as a record; missing cells are sent as missing.
+    static func read(path: String) throws -> [RawRecord] {
+        let table: DataTable
+        do {
+            table = try CSVReader.read(path: path)
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+        return (0..<table.rowCount).map { row in
+            RawRecord(table.columns.map { column in
+                switch column.value(at: row) {
+                case let .number(x): return RawField(column.name, .number(x))
+                case let .text(t): return RawField(column.name, .text(t))
+                case .missing: return RawField(column.name, .missing)
+                }
+            })
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// CallOptions: the options shared by `grove call` and `grove frame` that build one request.
+
+import ArgumentParser
+import Foundation
+import GroveWire
+
+/// Which call to make.
+enum CallKind: String, ExpressibleByArgument, CaseIterable {
+    case health, models, info, predict, stats
+}
+
+struct CallOptions: ParsableArguments {
+    @Argument(help: "The call: health, models, info, predict or stats.")
+    var call: CallKind
+
+    @Option(help: "Model: NAME, NAME@VERSION or NAME:LABEL (info, predict).")
+    var model: String?
+
+    @Option(help: "Dense encoded features, comma separated (one row, or several rows back to back). 'nan' = missing.")
+    var features: String?
+
+    @Option(help: "One raw record as a JSON object, e.g. '{\"age\": 35, \"housing\": \"own\"}'. Repeatable.")
+    var record: [String] = []
+
+    @Option(help: "A CSV file with a header row: every row becomes a raw record (a batch).")
+    var csv: String?
+
+    @Flag(help: "Ask for labels only (no probabilities).")
+    var labelsOnly = false
+
+    @Option(help: "API key to send.")
+    var apiKey = ""
+
+    func selector() throws -> ModelSelector {
+        guard let model else { throw ValidationError("--model NAME[@VERSION|:LABEL] is required for '\(call.rawValue)'") }
+        guard let s = ModelSelector(parsing: model) else { throw ValidationError("bad --model '\(model)': want NAME, NAME@VERSION or NAME:LABEL") }
+        return s
+    }
+
+    /// The call this command line describes.
+    func makeCall() throws -> Request.Call {
+        switch call {
+        case .health: return .health
+        case .models: return .listModels
+        case .stats: return .stats
+        case .info: return .modelInfo(try selector())
+        case .predict:
+            let given = (features != nil ? 1 : 0) + (record.isEmpty ? 0 : 1) + (csv != nil ? 1 : 0)
+            guard given == 1 else { throw ValidationError("predict needs exactly one of --features, --record or --csv") }
+            var p = PredictRequest(model: try selector(), labelsOnly: labelsOnly)
+            if let features {
+                p.dense = try features.split(separator: ",").map { raw in
+                    let t = raw.trimmingCharacters(in: .whitespaces)
+                    if t.lowercased() == "nan" || t.isEmpty { return .nan }
+                    guard let v = Double(t) else { throw ValidationError("--features: '\(t)' is not a number") }
+                    return v
+                }
+            } else if !record.isEmpty {
+                p.records = try record.map(Self.parseRecord)
+            } else if let csv {
+                p.records = try CSVRecords.read(path: csv)
+            }
+            return .predict(p)
+        }
+    }
+
+    /// A JSON object as a raw record: numbers, strings, and null for missing.
+    static func parseRecord(_ json: String) throws -> RawRecord {
+        guard let data = json.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ValidationError("--record must be a JSON object, e.g. '{\"age\": 35, \"housing\": \"own\"}'")
+        }
+        return RawRecord(try object.keys.sorted().map { key in
+            switch object[key] {
+            case let n as NSNumber: return RawField(key, .number(n.doubleValue))
+            case let s as String: return RawField(key, .text(s))
+            case is NSNull: return RawField(key, .missing)
+            default: throw ValidationError("--record: '\(key)' must be a number, a string or null")
+            }
+        })
+    }
+}

@@ -1,0 +1,75 @@
+// grove train: trains a forest with its preprocessing and publishes it as the next version.
+
+import ArgumentParser
+import Foundation
+import GroveForest
+import GroveServer
+import GroveWire
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a random forest and publish it as REPO/NAME/<next version>.",
+        discussion: """
+        Holds out --test-fraction of the rows (seeded, stratified) and reports metrics on them; \
+        --test-fraction 0 trains on every row. A running server picks the new version up by itself.
+        """)
+
+    @OptionGroup var training: TrainingOptions
+
+    @Option(help: "Fraction of rows held out for the reported metrics (0: train on all).")
+    var testFraction: Double = 0.2
+
+    @Option(help: "Model repository.")
+    var repo: String
+
+    @Option(help: "Model name (letters, digits, '.', '_', '-').")
+    var name: String
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard ModelRepository.isValidName(name) else {
+            throw ValidationError("invalid --name '\(name)': use letters, digits, '.', '_' and '-'")
+        }
+        guard (0..<1).contains(testFraction) else { throw ValidationError("--test-fraction must be in [0, 1)") }
+    }
+
+    func run() throws {
+        let started = Date()
+        let (bytes, table) = try training.readData()
+        let task = try training.resolveTask(table)
+        let params = try training.parameters(task: task, testFraction: testFraction)
+        let bar = ProgressBar()
+        let model: TrainedModel
+        do {
+            model = try ModelTrainer.train(
+                table: table, target: training.target, task: task, positive: training.positive, parameters: params,
+                name: name, producer: "grove \(GroveVersion.string)", trainingDataSHA256: ModelFileCodec.sha256(bytes),
+                threads: training.threads, progress: { bar.update(done: $0, total: $1) })
+        } catch {
+            throw ValidationError("training failed: \(error)")
+        }
+        let trainSeconds = Date().timeIntervalSince(started)
+        let (version, file) = try ModelRepository.publish(model, repository: URL(fileURLWithPath: repo, isDirectory: true))
+        let sha = ModelFileCodec.sha256Hex([UInt8](try Data(contentsOf: file)))
+        if json {
+            var o: [String: Any] = MetricText.object(model.metrics)
+            o["name"] = name
+            o["version"] = version
+            o["path"] = file.path
+            o["task"] = task.rawValue
+            o["sha256"] = sha
+            o["trees"] = model.forest.trees.count
+            o["training_rows"] = model.trainingRows
+            o["seconds"] = trainSeconds
+            print(JSONText.encode(o))
+        } else {
+            print("trained \(name) version \(version): \(task), \(model.forest.trees.count) trees, \(model.trainingRows) training rows, \(String(format: "%.2f", trainSeconds)) s")
+            print("  file: \(file.path)")
+            print("  sha256: \(sha)")
+            print(testFraction > 0 ? "held-out metrics (\(Int(testFraction * 100))% of rows):" : "metrics:")
+            print(MetricText.lines(model.metrics))
+        }
+    }
+}

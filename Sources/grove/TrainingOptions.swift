@@ -1,0 +1,125 @@
+// TrainingOptions: the data and forest options shared by `grove train` and `grove cv`.
+
+import ArgumentParser
+import Foundation
+import GroveForest
+
+struct TrainingOptions: ParsableArguments {
+    @Option(help: "Training data: a CSV file with a header row.")
+    var data: String
+
+    @Option(help: "The column to predict.")
+    var target: String
+
+    @Option(help: "The positive class label (binary metrics such as AUC are about it).")
+    var positive: String?
+
+    @Option(help: "classification or regression (default: inferred from the target column).")
+    var task: String?
+
+    @Option(help: "Number of trees.")
+    var trees: Int?
+
+    @Option(help: "Maximum tree depth (0: unlimited).")
+    var maxDepth: Int?
+
+    @Option(help: "Minimum rows a node needs to be split.")
+    var minSamplesSplit: Int?
+
+    @Option(help: "Minimum rows in a leaf.")
+    var minSamplesLeaf: Int?
+
+    @Option(help: "Features tried per split: sqrt, log2, all, an integer, or a fraction.")
+    var maxFeatures: String?
+
+    @Option(help: "gini or entropy (classification), squared_error (regression).")
+    var criterion: String?
+
+    @Option(help: "Split finding: histogram or exact.")
+    var splitMethod: String?
+
+    @Option(help: "Histogram bins per feature (2-255).")
+    var maxBins: Int?
+
+    @Option(help: "Random seed (training and the holdout split).")
+    var seed: UInt64?
+
+    @Option(help: "Training threads (default: all cores). Results do not depend on it.")
+    var threads: Int = 0
+
+    @Option(help: "Columns to read as categorical even if numeric (comma separated).")
+    var categorical: String?
+
+    /// Reads the data file: its bytes (for the SHA-256) and the parsed table.
+    func readData() throws -> (bytes: [UInt8], table: DataTable) {
+        var options = CSVOptions()
+        if let categorical {
+            for name in categorical.split(separator: ",") { options.kinds[String(name)] = .categorical }
+        }
+        do {
+            let bytes = try CSVReader.readFile(path: data)
+            return (bytes, try CSVReader.parse(bytes, options: options))
+        } catch {
+            throw ValidationError("\(data): \(error)")
+        }
+    }
+
+    /// The task: as given, or inferred (a text target, or a numeric one with at
+    /// most 10 distinct integer values, means classification).
+    func resolveTask(_ table: DataTable) throws -> ModelTask {
+        if let task {
+            guard let t = ModelTask(rawValue: task) else { throw ValidationError("--task must be classification or regression") }
+            return t
+        }
+        guard let column = table.column(named: target) else {
+            throw ValidationError("no column '\(target)' in \(data); columns: \(table.columnNames.joined(separator: ", "))")
+        }
+        if positive != nil { return .classification }
+        switch column.storage {
+        case .categorical: return .classification
+        case let .numeric(values):
+            var distinct = Set<Double>()
+            for v in values where !v.isNaN {
+                if v != v.rounded() { return .regression }
+                distinct.insert(v)
+                if distinct.count > 10 { return .regression }
+            }
+            return .classification
+        }
+    }
+
+    func parameters(task: ModelTask, testFraction: Double) throws -> TrainingParameters {
+        var p = TrainingParameters(task: task)
+        if let trees { p.trees = trees }
+        if let maxDepth { p.maxDepth = maxDepth }
+        if let minSamplesSplit { p.minSamplesSplit = minSamplesSplit }
+        if let minSamplesLeaf { p.minSamplesLeaf = minSamplesLeaf }
+        if let maxFeatures {
+            do { p.maxFeatures = try MaxFeatures(parsing: maxFeatures) } catch { throw ValidationError("--max-features: \(error)") }
+        }
+        if let criterion {
+            guard let c = SplitCriterion(rawValue: criterion) else { throw ValidationError("--criterion must be gini, entropy or squared_error") }
+            p.criterion = c
+        }
+        if let splitMethod {
+            guard let m = SplitMethod(rawValue: splitMethod) else { throw ValidationError("--split-method must be histogram or exact") }
+            p.splitMethod = m
+        }
+        if let maxBins { p.maxBins = maxBins }
+        if let seed { p.seed = seed }
+        p.testFraction = testFraction
+        do { try p.validate(for: task) } catch { throw ValidationError("\(error)") }
+        return p
+    }
+}
+
+/// Metrics as text lines or as a JSON object.
+enum MetricText {
+    static func lines(_ metrics: [Metric]) -> String {
+        metrics.map { "  \($0.name): \(String(format: "%.4f", $0.value))" }.joined(separator: "\n")
+    }
+
+    static func object(_ metrics: [Metric]) -> [String: Any] {
+        Dictionary(metrics.map { ($0.name, ResponseText.safe($0.value)) }, uniquingKeysWith: { a, _ in a })
+    }
+}
