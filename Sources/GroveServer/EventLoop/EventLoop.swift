@@ -198,9 +198,10 @@ final class EventLoop {
     private enum ReadOutcome { case data, endOfFile, wouldBlock }
 
     /// Reads what the socket has (up to a fairness bound) and answers each complete frame.
-    private func readable(_ c: Connection) {
+    /// `drainAll`: read until the socket is empty (at shutdown), not just a fair share.
+    private func readable(_ c: Connection, drainAll: Bool = false) {
         var sawEndOfFile = false
-        for _ in 0..<EventLoop.maxReadsPerEvent {
+        for _ in 0..<(drainAll ? Int.max : EventLoop.maxReadsPerEvent) {
             let want: Int
             switch server.frameDecoder.decode(c.input.readableView) {
             case let .needMoreData(total?): want = max(total - c.input.readableBytes, 4096)
@@ -350,7 +351,7 @@ final class EventLoop {
         let now = MonotonicClock.now()
         for i in slots.indices {
             guard let c = slots[i] else { continue }
-            if c.machine.isReading { readable(c) }           // take in what already arrived
+            if c.machine.isReading { readable(c, drainAll: true) }  // take in what already arrived
             guard connection(for: c.token) === c else { continue }
             apply(c.machine.drain(now: now, pendingBytes: c.output.readableBytes), to: c)
         }

@@ -135,8 +135,14 @@ public final class ModelRegistry: @unchecked Sendable {
         let thread = Thread { [self] in
             while true {
                 wake.lock()
-                let deadline = intervalSeconds > 0 ? Date(timeIntervalSinceNow: intervalSeconds) : Date.distantFuture
-                while !wakeRequested && watchingNow && wake.wait(until: deadline) {}
+                if intervalSeconds > 0 {
+                    let deadline = Date(timeIntervalSinceNow: intervalSeconds)
+                    while !wakeRequested && watchingNow && wake.wait(until: deadline) {}
+                } else {
+                    // No polling: sleep until SIGHUP or stop. (wait(until: .distantFuture)
+                    // overflows on Linux's Foundation, so wait without a deadline.)
+                    while !wakeRequested && watchingNow { wake.wait() }
+                }
                 wakeRequested = false
                 wake.unlock()
                 if !watchingNow { break }

@@ -1,0 +1,124 @@
+// RegistryTests: versions appear while clients hammer; corrupt versions fail alone; labels; stats.
+
+import Foundation
+import Glibc
+import GroveWire
+import Testing
+
+@Suite struct RegistryTests {
+    @Test func aNewVersionAppearsUnderLoadWithZeroFailedRequests() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 5), into: $0) }
+        let record = Fixtures.germanRecord(3)
+        let stop = Atomicish()
+        let tally = Tally()
+        let port = s.port
+        let hammer = Thread {
+            defer { stop.done() }
+            guard let c = try? RawClient(port: port) else { tally.fail(); return }
+            var id: UInt64 = 0
+            while !stop.isSet {
+                id += 1
+                guard let r = try? c.call(Request(id: id, call: .predict(PredictRequest(model: ModelSelector(name: "german_credit"), records: [record])))),
+                      r.id == id, case let .predict(p)? = r.result else { tally.fail(); continue }
+                tally.answered(by: p.version)
+            }
+        }
+        hammer.start()
+        usleep(200_000)
+        try Fixtures.publish(Fixtures.germanModel(trees: 6, seed: 7), into: s.repository)
+        let deadline = Date().addingTimeInterval(10)
+        var sawTwo = false
+        while Date() < deadline && !sawTwo {
+            usleep(50_000)
+            if let r = try? RawClient(port: s.port).call(Request(id: 1, call: .listModels)),
+               case let .listModels(ms)? = r.result, ms.first?.versions.count == 2 { sawTwo = true }
+        }
+        usleep(300_000)
+        stop.set()
+        stop.waitDone()
+        #expect(sawTwo)
+        #expect(tally.failures == 0)
+        #expect(tally.requests > 50)
+        #expect(tally.versions == [1, 2])
+    }
+
+    @Test func aCorruptVersionIsReportedFailedAndTheOthersServe() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let dir = s.repository.appendingPathComponent("german_credit/2")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data("not a model".utf8).write(to: dir.appendingPathComponent("model.grove"))
+        var state: VersionState?
+        for _ in 0..<100 where state == nil {
+            usleep(50_000)
+            let r = try RawClient(port: s.port).call(Request(id: 1, call: .listModels))
+            if case let .listModels(ms)? = r.result { state = ms.first?.versions.first { $0.version == 2 } }
+        }
+        #expect(state?.state == .failed)
+        #expect(state?.reason.contains("not a Grove model file") == true)
+        #expect(state?.reason.contains(s.repository.path) == false)
+        let p = try RawClient(port: s.port).call(Request(id: 2, call: .predict(PredictRequest(model: ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)]))))
+        guard case let .predict(pr)? = p.result else { Issue.record("\(p.status)"); return }
+        #expect(pr.version == 1)
+        let v2 = try RawClient(port: s.port).call(Request(id: 3, call: .modelInfo(ModelSelector(name: "german_credit", version: 2))))
+        #expect(v2.status.code == .notFound && v2.status.message.contains("failed to load"))
+    }
+
+    @Test func labelsPointAtVersionsAndReloadWithTheRepository() throws {
+        let s = try TestServer { repo in
+            try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo)
+            try Fixtures.publish(Fixtures.germanModel(trees: 4), into: repo)
+            try "stable 1\ncanary 2 # new\n".write(to: repo.appendingPathComponent("german_credit/labels"), atomically: true, encoding: .utf8)
+        }
+        let c = try RawClient(port: s.port)
+        func version(_ label: String) throws -> UInt64? {
+            let r = try c.call(Request(id: 1, call: .modelInfo(ModelSelector(name: "german_credit", label: label))))
+            if case let .modelInfo(i)? = r.result { return i.version }
+            return nil
+        }
+        #expect(try version("stable") == 1)
+        #expect(try version("canary") == 2)
+        try "stable 2\n".write(to: s.repository.appendingPathComponent("german_credit/labels"), atomically: true, encoding: .utf8)
+        var moved = false
+        for _ in 0..<100 where !moved { usleep(50_000); moved = try version("stable") == 2 }
+        #expect(moved)
+        #expect(try version("canary") == nil)
+        let latest = try c.call(Request(id: 2, call: .modelInfo(ModelSelector(name: "german_credit"))))
+        if case let .modelInfo(i)? = latest.result { #expect(i.version == 2) } else { Issue.record("no latest") }
+    }
+
+    @Test func statsCountRequestsRowsAndErrorsPerVersion() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let c = try RawClient(port: s.port)
+        let m = ModelSelector(name: "german_credit")
+        for i in 0..<10 {
+            _ = try c.call(Request(id: UInt64(i), call: .predict(PredictRequest(model: m, records: [Fixtures.germanRecord(i), Fixtures.germanRecord(i + 1)]))))
+        }
+        _ = try c.call(Request(id: 99, call: .predict(PredictRequest(model: m, dense: [1]))))
+        let r = try c.call(Request(id: 100, call: .stats))
+        guard case let .stats(st)? = r.result, let ms = st.models.first else { Issue.record("no stats"); return }
+        #expect(ms.name == "german_credit" && ms.version == 1)
+        #expect(ms.requests == 11 && ms.rows == 20 && ms.errors == 1)
+        #expect(ms.latencyP50Micros > 0 && ms.latencyMaxMicros >= ms.latencyP99Micros)
+    }
+}
+
+/// A flag and a completion signal shared with a worker thread.
+final class Atomicish: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    private let finished = DispatchSemaphore(value: 0)
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    func set() { lock.lock(); flag = true; lock.unlock() }
+    func done() { finished.signal() }
+    func waitDone() { finished.wait() }
+}
+
+/// Counts a worker's outcomes.
+final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var failures = 0
+    private(set) var requests = 0
+    private(set) var versions = Set<UInt64>()
+    func fail() { lock.lock(); failures += 1; lock.unlock() }
+    func answered(by version: UInt64) { lock.lock(); requests += 1; versions.insert(version); lock.unlock() }
+}

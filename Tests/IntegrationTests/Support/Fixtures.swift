@@ -1,0 +1,46 @@
+// Fixtures: trained models and paths shared by the integration tests.
+
+import Foundation
+import GroveForest
+import GroveServer
+import GroveWire
+
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let germanCSV = root.appendingPathComponent("data/german_credit.csv").path
+
+    /// The German credit table (read once).
+    static let germanTable: DataTable = try! CSVReader.read(path: germanCSV)
+
+    /// A small forest on the German credit data (fast to train in debug builds).
+    static func germanModel(name: String = "german_credit", trees: Int = 10, seed: UInt64 = 42) throws -> TrainedModel {
+        var p = TrainingParameters(task: .classification)
+        p.trees = trees
+        p.seed = seed
+        return try ModelTrainer.train(table: germanTable, target: "creditability", task: .classification,
+                                      positive: "bad", parameters: p, name: name, producer: "test")
+    }
+
+    /// Publishes a model into `repo` as its next version.
+    @discardableResult
+    static func publish(_ model: TrainedModel, into repo: URL) throws -> UInt64 {
+        try ModelRepository.publish(model, repository: repo).version
+    }
+
+    /// Row `i` of the German data as a raw record (target excluded).
+    static func germanRecord(_ i: Int) -> RawRecord {
+        RawRecord(germanTable.columns.filter { $0.name != "creditability" }.map { c in
+            switch c.value(at: i) {
+            case let .number(x): return RawField(c.name, .number(x))
+            case let .text(t): return RawField(c.name, .text(t))
+            case .missing: return RawField(c.name, .missing)
+            }
+        })
+    }
+
+    /// The `grove` executable built beside the tests.
+    static var groveBinary: URL {
+        root.appendingPathComponent(".build/debug/grove")
+    }
+}
