@@ -67,7 +67,7 @@ import Testing
         let s = try TestServer { repo in
             try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo)
             try Fixtures.publish(Fixtures.germanModel(trees: 4), into: repo)
-            try "stable 1\ncanary 2 # new\n".write(to: repo.appendingPathComponent("german_credit/labels"), atomically: true, encoding: .utf8)
+            try "label stable 1\nlabel canary 2 # new\n".write(to: repo.appendingPathComponent("german_credit/serving"), atomically: true, encoding: .utf8)
         }
         let c = try RawClient(port: s.port)
         func version(_ label: String) throws -> UInt64? {
@@ -77,7 +77,7 @@ import Testing
         }
         #expect(try version("stable") == 1)
         #expect(try version("canary") == 2)
-        try "stable 2\n".write(to: s.repository.appendingPathComponent("german_credit/labels"), atomically: true, encoding: .utf8)
+        try "label stable 2\n".write(to: s.repository.appendingPathComponent("german_credit/serving"), atomically: true, encoding: .utf8)
         var moved = false
         for _ in 0..<100 where !moved { usleep(50_000); moved = try version("stable") == 2 }
         #expect(moved)
@@ -121,4 +121,21 @@ final class Tally: @unchecked Sendable {
     private(set) var versions = Set<UInt64>()
     func fail() { lock.lock(); failures += 1; lock.unlock() }
     func answered(by version: UInt64) { lock.lock(); requests += 1; versions.insert(version); lock.unlock() }
+}
+
+@Suite struct ServingPolicyIntegrationTests {
+    @Test func versionsOutsideThePolicyAreRetiredNotServed() throws {
+        let s = try TestServer { repo in
+            try Fixtures.publish(Fixtures.germanModel(trees: 2), into: repo)
+            try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo)
+            try Fixtures.publish(Fixtures.germanModel(trees: 4), into: repo)
+            try "latest 2\n".write(to: repo.appendingPathComponent("german_credit/serving"), atomically: true, encoding: .utf8)
+        }
+        let c = try RawClient(port: s.port)
+        let r = try c.call(Request(id: 1, call: .listModels))
+        guard case let .listModels(ms)? = r.result else { Issue.record("no list"); return }
+        #expect(ms.first?.versions.map(\.state) == [.retired, .available, .available])
+        let old = try c.call(Request(id: 2, call: .modelInfo(ModelSelector(name: "german_credit", version: 1))))
+        #expect(old.status.code == .notFound && old.status.message.contains("serving policy"))
+    }
 }

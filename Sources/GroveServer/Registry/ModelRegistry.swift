@@ -16,6 +16,8 @@ public final class ModelRegistry: @unchecked Sendable {
     public let repository: URL
     private let logger: Logger
     private let lock = NSLock()
+    /// Serialises scans (the watcher's and explicit `rescan()` calls).
+    private let scanLock = NSLock()
     private var current = RegistrySnapshot.empty
     private let wake = NSCondition()
     private var wakeRequested = false
@@ -31,7 +33,8 @@ public final class ModelRegistry: @unchecked Sendable {
 
     /// Name of the model file inside a version directory.
     public static let modelFileName = "model.grove"
-    public static let labelsFileName = "labels"
+    /// Optional per-model serving policy and labels (see ServingPolicy).
+    public static let policyFileName = "serving"
 
     init(repository: URL, logger: Logger) {
         self.repository = repository
@@ -50,52 +53,78 @@ public final class ModelRegistry: @unchecked Sendable {
     }
 
     /// Scans the repository now and publishes a new snapshot when anything changed.
+    /// Versions about to be loaded are first published as LOADING, so ListModels shows them.
     public func rescan() {
+        scanLock.lock()
+        defer { scanLock.unlock() }
         let old = snapshot
         var entries: [String: RegistrySnapshot.Entry] = [:]
         var newSeen: [String: [UInt64: FileStamp]] = [:]
+        var toLoad: [(name: String, version: UInt64, file: URL)] = []
         let fm = FileManager.default
         let names = (try? fm.contentsOfDirectory(atPath: repository.path)) ?? []
-        var changed = false
         for name in names.sorted() where ModelName.isValid(name) {
             let dir = repository.appendingPathComponent(name, isDirectory: true)
             guard let children = try? fm.contentsOfDirectory(atPath: dir.path) else { continue }
-            var entry = RegistrySnapshot.Entry()
+            let policy = readPolicy(dir: dir, name: name)
+            var present: [UInt64: (URL, FileStamp)] = [:]
             for child in children {
                 guard let version = ModelName.version(child) else { continue }
                 let file = dir.appendingPathComponent(child).appendingPathComponent(Self.modelFileName)
                 guard let attrs = try? fm.attributesOfItem(atPath: file.path),
                       let size = attrs[.size] as? Int, let modified = attrs[.modificationDate] as? Date else {
-                    continue  // a version directory being written (no model file yet) is not a version yet
+                    continue  // a version directory without a model file is not a version
                 }
-                let stamp = FileStamp(size: size, modified: modified)
-                newSeen[name, default: [:]][version] = stamp
-                if seen[name]?[version] == stamp, let slot = old.entries[name]?.versions[version] {
-                    entry.versions[version] = slot
+                present[version] = (file, FileStamp(size: size, modified: modified))
+            }
+            guard !present.isEmpty else { continue }
+            let selected = policy.select(Array(present.keys))
+            var entry = RegistrySnapshot.Entry()
+            entry.labels = policy.labels
+            for (version, (file, stamp)) in present {
+                guard selected.contains(version) else {
+                    entry.versions[version] = .retired
                     continue
                 }
-                changed = true
-                let started = Date()
-                switch ServedModel.load(file: file, name: name, version: version) {
-                case let .success(model):
-                    entry.versions[version] = .available(model)
-                    logger.info("loaded \(name)@\(version) (\(model.info.trees) trees, sha256 \(model.info.sha256.prefix(12))…) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
-                case let .failure(error):
-                    let reason = error.reason
-                    entry.versions[version] = .failed(reason)
-                    logger.error("model \(name)@\(version) failed to load: \(reason)")
+                newSeen[name, default: [:]][version] = stamp
+                if seen[name]?[version] == stamp, let slot = old.entries[name]?.versions[version], slot.isSettled {
+                    entry.versions[version] = slot
+                } else {
+                    entry.versions[version] = .loading
+                    toLoad.append((name, version, file))
                 }
             }
-            entry.labels = readLabels(dir: dir, name: name, versions: entry.versions)
-            if entry.labels != old.entries[name]?.labels ?? [:] { changed = true }
-            if !entry.versions.isEmpty { entries[name] = entry }
-        }
-        if Set(entries.keys) != Set(old.entries.keys) { changed = true }
-        for (name, entry) in entries where Set(entry.versions.keys) != Set(old.entries[name]?.versions.keys ?? [:].keys) {
-            changed = true
+            entries[name] = entry
         }
         seen = newSeen
-        guard changed else { return }
+        if !toLoad.isEmpty { publish(entries) }  // LOADING is visible while the files load
+        for item in toLoad {
+            let started = Date()
+            switch ServedModel.load(file: item.file, name: item.name, version: item.version) {
+            case let .success(model):
+                entries[item.name]!.versions[item.version] = .available(model)
+                logger.info("loaded \(item.name)@\(item.version) (\(model.info.trees) trees, sha256 \(model.info.sha256.prefix(12))…) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
+            case let .failure(error):
+                entries[item.name]!.versions[item.version] = .failed(error.reason)
+                logger.error("model \(item.name)@\(item.version) failed to load: \(error.reason)")
+            }
+        }
+        // Labels may only point at available versions.
+        for name in entries.keys {
+            for (label, v) in entries[name]!.labels {
+                guard case .available? = entries[name]!.versions[v] else {
+                    logger.warning("label \(label) of \(name) points at version \(v), which is not available; ignored")
+                    entries[name]!.labels[label] = nil
+                    continue
+                }
+            }
+        }
+        if !toLoad.isEmpty || RegistrySnapshot.Entry.layout(entries) != RegistrySnapshot.Entry.layout(old.entries) {
+            publish(entries)
+        }
+    }
+
+    private func publish(_ entries: [String: RegistrySnapshot.Entry]) {
         let next = RegistrySnapshot(entries: entries)
         lock.lock()
         current = next
@@ -103,24 +132,17 @@ public final class ModelRegistry: @unchecked Sendable {
         logger.debug("registry: \(next.availableCount) available version(s) across \(entries.count) model(s)")
     }
 
-    /// Labels file: "LABEL VERSION" per line; '#' starts a comment. A label
-    /// pointing at a version that is not available is ignored (and logged).
-    private func readLabels(dir: URL, name: String, versions: [UInt64: RegistrySnapshot.Slot]) -> [String: UInt64] {
-        let url = dir.appendingPathComponent(Self.labelsFileName)
-        guard let data = try? Data(contentsOf: url), data.count <= 64 * 1024,
-              let text = String(data: data, encoding: .utf8) else { return [:] }
-        var labels: [String: UInt64] = [:]
-        for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "=" })
-            guard parts.count == 2, ModelName.isValid(String(parts[0])), let v = UInt64(parts[1]) else { continue }
-            guard case .available? = versions[v] else {
-                logger.warning("label \(parts[0]) of \(name) points at version \(v), which is not available; ignored")
-                continue
-            }
-            labels[String(parts[0])] = v
+    private func readPolicy(dir: URL, name: String) -> ServingPolicy {
+        let url = dir.appendingPathComponent(Self.policyFileName)
+        guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path) else { return ServingPolicy() }
+        guard let size = attrs[.size] as? Int, size <= ServingPolicy.maxFileBytes,
+              let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            logger.warning("\(name)/\(Self.policyFileName) is unreadable or over \(ServingPolicy.maxFileBytes) bytes; using defaults")
+            return ServingPolicy()
         }
-        return labels
+        let policy = ServingPolicy(text: text)
+        for problem in policy.problems { logger.warning("\(name)/\(Self.policyFileName) \(problem)") }
+        return policy
     }
 
     // MARK: - Watching

@@ -7,7 +7,26 @@ import GroveWire
 final class RegistrySnapshot: @unchecked Sendable {
     enum Slot {
         case available(ServedModel)
+        case loading
         case failed(String)
+        /// Present in the repository but not selected by the serving policy.
+        case retired
+
+        /// Not waiting for a load.
+        var isSettled: Bool {
+            if case .loading = self { return false }
+            return true
+        }
+
+        /// A comparable summary (the model object itself is not compared).
+        var state: VersionState {
+            switch self {
+            case .available: return VersionState(version: 0, state: .available)
+            case .loading: return VersionState(version: 0, state: .loading)
+            case let .failed(r): return VersionState(version: 0, state: .failed, reason: r)
+            case .retired: return VersionState(version: 0, state: .retired)
+            }
+        }
     }
 
     struct Entry {
@@ -15,6 +34,14 @@ final class RegistrySnapshot: @unchecked Sendable {
         var labels: [String: UInt64] = [:]
         /// Highest available version.
         var latest: ServedModel?
+
+        /// What ListModels would show, for change detection.
+        static func layout(_ entries: [String: Entry]) -> [String: [String]] {
+            entries.mapValues { e in
+                e.versions.keys.sorted().map { "\($0):\(e.versions[$0]!.state.state):\(e.versions[$0]!.state.reason)" }
+                    + e.labels.keys.sorted().map { "label \($0)=\(e.labels[$0]!)" }
+            }
+        }
     }
 
     let entries: [String: Entry]
@@ -47,10 +74,9 @@ final class RegistrySnapshot: @unchecked Sendable {
             return ModelSummary(
                 name: name,
                 versions: entry.versions.keys.sorted().map { v in
-                    switch entry.versions[v]! {
-                    case .available: return VersionState(version: v, state: .available)
-                    case let .failed(reason): return VersionState(version: v, state: .failed, reason: reason)
-                    }
+                    var s = entry.versions[v]!.state
+                    s.version = v
+                    return s
                 },
                 labels: entry.labels.keys.sorted().map { ModelLabel(name: $0, version: entry.labels[$0]!) })
         }
@@ -83,6 +109,10 @@ final class RegistrySnapshot: @unchecked Sendable {
         case let .available(m)?: return .success(m)
         case let .failed(reason)?:
             return .failure(Status(.notFound, "model '\(selector.name)' version \(version) failed to load: \(reason)"))
+        case .loading?:
+            return .failure(Status(.unavailable, "model '\(selector.name)' version \(version) is still loading"))
+        case .retired?:
+            return .failure(Status(.notFound, "model '\(selector.name)' version \(version) is not served (serving policy)"))
         case nil:
             return .failure(Status(.notFound, "model '\(selector.name)' has no version \(version)"))
         }
