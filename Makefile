@@ -3,7 +3,7 @@
 #   make build     bootstrap system packages, then build (debug)
 #   make run       build (release), train the bundled demo model on first use, serve it on 127.0.0.1:7070
 #   make test      unit, integration and netcat smoke tests (what CI runs)
-#   make proto     regenerate Sources/CGroveProto from proto/ with protoc-c
+#   make proto     regenerate Sources/CGroveProto (protoc-c) and the Python client's code (protoc) from proto/
 #   make smoke     netcat smoke test against a fresh server
 #   make bench     benchmarks (side by side with the wire's limit)
 #   make fuzz      libFuzzer runs of the decoders
@@ -51,6 +51,7 @@ test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 	$(MAKE) --no-print-directory smoke
+	GROVE_BIN=$(DEBUG_BIN) /usr/bin/python3 -m unittest discover -s clients/python/tests
 
 smoke: bootstrap
 	$(SWIFT) build --product grove
@@ -58,7 +59,8 @@ smoke: bootstrap
 
 proto: bootstrap
 	scripts/gen-proto.sh
-	@echo "make proto: regenerated Sources/CGroveProto; commit the result"
+	scripts/gen-python.sh
+	@echo "make proto: regenerated Sources/CGroveProto and clients/python/grove_client/_proto; commit the result"
 
 bench:
 	@echo "make bench: the serving and inference benchmarks arrive with the Performance issue (#6)."

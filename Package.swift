@@ -56,6 +56,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The client library's example: a middleware-style caller (clients/swift).
+        .executableTarget(
+            name: "grove-scoring-example",
+            dependencies: ["GroveClient", "GroveWire"],
+            path: "clients/swift/ScoringExample"
+        ),
         .testTarget(name: "GroveForestTests", dependencies: ["GroveForest"]),
         .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest"]),
         .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveWire", "CGroveSys"]),

@@ -5,6 +5,7 @@
 #
 #   libprotobuf-c-dev      protobuf-c runtime library and headers (the wire codec)
 #   protobuf-c-compiler    protoc-c, for `make proto` and the generated-code test
+#   protobuf-compiler      protoc, for the Python client's generated code and its test
 #   netcat-openbsd         nc, for the netcat smoke tests
 #   xxd                    hex dumps in the netcat kit
 #   python3-protobuf       the Python client's runtime (its tests)
@@ -12,7 +13,7 @@ set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in libprotobuf-c-dev protobuf-c-compiler netcat-openbsd xxd python3-protobuf; do
+for pkg in libprotobuf-c-dev protobuf-c-compiler protobuf-compiler netcat-openbsd xxd python3-protobuf; do
     have_pkg "$pkg" || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

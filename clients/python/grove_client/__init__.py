@@ -1,0 +1,14 @@
+"""Grove client for Python: the same calls as the Swift client, over Grove's framed protobuf protocol.
+
+    from grove_client import Client
+    c = Client(["127.0.0.1:7070"])
+    c.health()
+    c.predict("german_credit", records=[{"age_in_years": 35, "housing": "own"}])
+
+Frames are a 4-byte big-endian length and one protobuf message (proto/grove/v1/grove.proto).
+Errors from the server raise GroveError with gRPC's status code name and the server's message.
+"""
+
+from .client import Client, GroveError, Prediction
+
+__all__ = ["Client", "GroveError", "Prediction"]

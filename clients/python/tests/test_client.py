@@ -1,0 +1,160 @@
+"""Tests of the Python client against a live `grove serve` (started here on a free port)."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+
+from grove_client import Client, GroveError  # noqa: E402
+
+GROVE = os.environ.get("GROVE_BIN", os.path.join(ROOT, ".build", "debug", "grove"))
+DATA = os.path.join(ROOT, "data", "german_credit.csv")
+
+
+def start_server(repo):
+    proc = subprocess.Popen([GROVE, "serve", "--repo", repo, "--port", "0", "--log-level", "warning"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    if not line.startswith("listening"):
+        proc.kill()
+        raise RuntimeError(f"server did not start: {line!r}")
+    return proc, int(line.rsplit(":", 1)[1])
+
+
+class LiveServerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.repo = tempfile.mkdtemp(prefix="grove-py-")
+        subprocess.run([GROVE, "train", "--data", DATA, "--target", "creditability", "--positive", "bad",
+                        "--repo", cls.repo, "--name", "german_credit", "--trees", "10"],
+                       check=True, stdout=subprocess.DEVNULL)
+        cls.proc, cls.port = start_server(cls.repo)
+        cls.address = f"127.0.0.1:{cls.port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.terminate()
+        cls.proc.wait(timeout=10)
+        cls.proc.stdout.close()
+        shutil.rmtree(cls.repo, ignore_errors=True)
+
+    def client(self, **kw):
+        return Client([self.address], **kw)
+
+    def test_health_models_info_stats(self):
+        c = self.client()
+        self.assertEqual(c.health().status, 1)  # SERVING
+        models = c.list_models()
+        self.assertEqual([m.name for m in models], ["german_credit"])
+        info = c.model_info("german_credit")
+        self.assertEqual(len(info.feature_names), 61)
+        self.assertEqual(list(info.classes), ["bad", "good"])
+        self.assertGreaterEqual(c.stats().requests_total, 3)
+
+    def test_predict_records_dense_and_batch(self):
+        c = self.client()
+        rec = {"age_in_years": 35, "housing": "own", "duration_in_month": 12, "credit_amount": None}
+        p = c.predict("german_credit", records=[rec])
+        self.assertEqual((p.model, p.version, p.rows, p.num_classes), ("german_credit", 1, 1, 2))
+        self.assertAlmostEqual(sum(p.probabilities[0]), 1.0, places=12)
+        info = c.model_info("german_credit@1")
+        dense = [[0.0] * len(info.feature_names) for _ in range(3)]
+        q = c.predict("german_credit@1", dense=dense, labels_only=True)
+        self.assertEqual(q.rows, 3)
+        self.assertEqual(q.probabilities, [])
+        self.assertEqual(len(q.class_index), 3)
+
+    def test_errors_carry_grpc_codes_and_say_which(self):
+        c = self.client()
+        with self.assertRaises(GroveError) as e:
+            c.model_info("nope")
+        self.assertEqual(e.exception.code, "NOT_FOUND")
+        self.assertIn("nope", e.exception.message)
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", dense=[1.0, 2.0])
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("61 features", e.exception.message)
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", records=[{"salary": 1}])
+        self.assertIn("salary", e.exception.message)
+        self.assertEqual(c.health().status, 1)  # still usable
+
+    def test_pipeline_keeps_order(self):
+        c = self.client()
+        calls = [Client.predict_call("german_credit", records=[{"age_in_years": 20 + i}]) for i in range(50)]
+        calls.insert(10, Client.predict_call("missing", records=[{}]))
+        out = c.pipeline(calls)
+        self.assertEqual(len(out), 51)
+        self.assertIsInstance(out[10], GroveError)
+        self.assertTrue(all(o.rows == 1 for i, o in enumerate(out) if i != 10))
+
+    def test_answers_agree_with_the_swift_client_to_the_last_bit(self):
+        rows = os.path.join(self.repo, "rows.csv")
+        with open(DATA) as f, open(rows, "w") as out:
+            lines = f.readlines()[:21]
+            out.writelines(lines)
+        swift = subprocess.run([GROVE, "call", self.address, "predict", "--model", "german_credit", "--csv", rows, "--json"],
+                               check=True, capture_output=True, text=True)
+        swift_probs = json.loads(swift.stdout)["predict"]["probabilities"]
+        import csv
+        with open(rows) as f:
+            reader = csv.DictReader(f)
+            records = []
+            for row in reader:
+                rec = {}
+                for k, v in row.items():
+                    try:
+                        rec[k] = float(v)
+                    except ValueError:
+                        rec[k] = v
+                records.append(rec)
+        py = self.client().predict("german_credit", records=records)
+        self.assertEqual(len(py.probabilities), 20)
+        for a, b in zip(py.probabilities, swift_probs):
+            self.assertEqual([x.hex() for x in a], [float(x).hex() for x in b])
+
+    def test_failover_to_the_second_endpoint(self):
+        c = Client(["127.0.0.1:1", self.address], timeout=3)
+        for _ in range(3):
+            self.assertEqual(c.health().status, 1)
+
+    def test_deadline_exceeded_on_a_silent_server(self):
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        try:
+            c = Client([f"127.0.0.1:{silent.getsockname()[1]}"])
+            t = time.monotonic()
+            with self.assertRaises(GroveError) as e:
+                c.health(timeout=0.3)
+            self.assertEqual(e.exception.code, "DEADLINE_EXCEEDED")
+            self.assertLess(time.monotonic() - t, 2)
+        finally:
+            silent.close()
+
+
+class GeneratedCodeTest(unittest.TestCase):
+    def test_generated_python_code_is_current(self):
+        if shutil.which("protoc") is None:
+            self.skipTest("protoc is not installed (apt-get install protobuf-compiler)")
+        out = tempfile.mkdtemp()
+        try:
+            subprocess.run([os.path.join(ROOT, "scripts", "gen-python.sh"), out], check=True)
+            for rel in ["grove/v1/grove_pb2.py"]:
+                with open(os.path.join(out, rel)) as a, open(os.path.join(ROOT, "clients/python/grove_client/_proto", rel)) as b:
+                    self.assertEqual(a.read(), b.read(), f"{rel} is stale: run `make python-proto`")
+        finally:
+            shutil.rmtree(out)
+
+
+if __name__ == "__main__":
+    unittest.main()
