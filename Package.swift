@@ -54,6 +54,7 @@ let package = Package(
                 "GroveServer", "GroveClient", "GroveWire", "GroveForest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         // The client library's example: a middleware-style caller (clients/swift).

@@ -145,6 +145,64 @@ public final class GroveConnection {
         input.consume(body.upperBound)
     }
 
+    // MARK: - Non-blocking primitives (load generators multiplexing many connections)
+
+    /// The socket, for poll(2). Owned by this connection.
+    public var fileDescriptor: Int32 { fd }
+
+    /// True when output is queued but not yet written.
+    public var hasPendingOutput: Bool { !output.isEmpty }
+
+    /// Reads whatever the socket holds without blocking; returns the byte count (0: nothing yet).
+    public func readAvailable() throws(GroveClientError) -> Int {
+        guard fd >= 0 else { throw .unavailable("connection to \(endpoint) is closed") }
+        var total = 0
+        while true {
+            var err: Int32 = 0
+            var eof = false
+            let n = input.writeWithUnsafeMutableBytes(minimum: 64 * 1024) { raw in
+                let r = recv(fd, raw.baseAddress, raw.count, 0)
+                if r < 0 { err = errno; return 0 }
+                if r == 0 { eof = true }
+                return r
+            }
+            total += n
+            if eof { close(); throw .unavailable("\(endpoint) closed the connection") }
+            if n > 0 { continue }
+            if err == EINTR { continue }
+            if err == EAGAIN || err == 0 { return total }
+            close()
+            throw .unavailable("recv from \(endpoint): \(String(cString: strerror(err)))")
+        }
+    }
+
+    /// A complete frame already in the input buffer, if any (consume it with `consumeFrame`).
+    public func bufferedFrame() throws(GroveClientError) -> Range<Int>? {
+        switch decoder.decode(input.readableView) {
+        case let .frame(body): return body
+        case .needMoreData: return nil
+        case let .error(e):
+            close()
+            throw .protocolViolation("\(e)")
+        }
+    }
+
+    /// Writes queued output without blocking; returns true when everything was written.
+    public func writeAvailable() throws(GroveClientError) -> Bool {
+        while !output.isEmpty {
+            guard fd >= 0 else { throw .unavailable("connection to \(endpoint) is closed") }
+            let view = output.readableView
+            let n = send(fd, view.baseAddress, view.count, Int32(MSG_NOSIGNAL))
+            if n >= 0 { output.consume(n); continue }
+            if errno == EINTR { continue }
+            if errno == EAGAIN { return false }
+            let e = errno
+            close()
+            throw .unavailable("send to \(endpoint): \(String(cString: strerror(e)))")
+        }
+        return true
+    }
+
     private func wait(for events: Int16, deadline: Deadline) throws(GroveClientError) {
         while true {
             var p = pollfd(fd: fd, events: events, revents: 0)

@@ -15,6 +15,8 @@ public final class Server: @unchecked Sendable {
     let counters = ServerCounters()
     let frameDecoder: FrameDecoder
     public let registry: ModelRegistry
+    /// Present when the server was started with --keys.
+    private(set) var keys: KeyStore?
     let startedAt = MonotonicClock.now()
     private let drainingFlag = Atomic<Bool>(false)
     private var loops: [EventLoop] = []
@@ -36,9 +38,14 @@ public final class Server: @unchecked Sendable {
     public enum StartError: Error, CustomStringConvertible {
         case badAddress(String)
         case system(SystemCallError)
+        case insecureBind(String)
+        case keys(String)
 
         public var description: String {
             switch self {
+            case let .insecureBind(a):
+                return "refusing to serve on \(a) without API keys: give --keys FILE (see `grove keys`), or --insecure to accept the risk"
+            case let .keys(m): return "cannot read the API key file: \(m)"
             case let .badAddress(h): return "cannot bind '\(h)': give a numeric IPv4 or IPv6 address (or localhost)"
             case let .system(e): return "\(e)"
             }
@@ -49,6 +56,14 @@ public final class Server: @unchecked Sendable {
     public func start() throws {
         guard var address = SocketAddress(host: configuration.host, port: configuration.port) else {
             throw StartError.badAddress(configuration.host)
+        }
+        if let keysFile = configuration.keysFile {
+            do { keys = try KeyStore(url: keysFile, logger: logger) } catch { throw StartError.keys("\(error)") }
+        } else if !address.isLoopback {
+            guard configuration.insecure else { throw StartError.insecureBind(address.description) }
+            logger.warning("serving on \(address) WITHOUT authentication (--insecure): anyone who can reach it can call it")
+        } else {
+            logger.notice("no --keys: serving without authentication, on loopback only")
         }
         let signals: [CInt] = [SIGTERM, SIGINT, SIGHUP]
         signal(SIGPIPE, SIG_IGN)
@@ -92,7 +107,9 @@ public final class Server: @unchecked Sendable {
             thread.stackSize = 1 << 20
             thread.start()
         }
-        registry.startWatching(intervalSeconds: configuration.pollIntervalSeconds)
+        registry.startWatching(intervalSeconds: configuration.pollIntervalSeconds) { [weak self] in
+            self?.keys?.reloadIfChanged()
+        }
         if !address.isLoopback {
             logger.notice("listening on \(address) (not loopback: reachable from other machines)")
         }
@@ -125,7 +142,8 @@ public final class Server: @unchecked Sendable {
             logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT")")
             shutdown()
         case SIGHUP:
-            logger.info("received SIGHUP: rescanning the model repository")
+            logger.info("received SIGHUP: rescanning the model repository and reloading keys")
+            keys?.reloadIfChanged(force: true)
             registry.rescanSoon()
         default:
             break

@@ -23,6 +23,13 @@ public struct ServerConfiguration: Sendable {
     public var tickMillis: Int32 = 100
     /// Handle SIGTERM/SIGINT/SIGHUP (the CLI does; tests embedding a server may not).
     public var handleSignals = true
+    /// API key file (`grove keys`); nil: no authentication, loopback only.
+    public var keysFile: URL?
+    /// Allow a non-loopback bind without keys (an explicit, logged decision).
+    public var insecure = false
+    /// Benchmark baseline: answer every frame with itself, without decoding it
+    /// (the same loop, sockets and framing, no protobuf and no model).
+    public var echo = false
 
     public init(repository: URL) {
         self.repository = repository

@@ -40,6 +40,15 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a partly received frame may take to complete.")
     var frameTimeout: Double = 10
 
+    @Option(help: "API key file (see `grove keys`): every call then needs a key with the right role.")
+    var keys: String?
+
+    @Flag(help: "Allow binding a non-loopback address without --keys.")
+    var insecure = false
+
+    @Flag(help: ArgumentHelp("Benchmark baseline: echo every frame back without decoding it.", visibility: .hidden))
+    var echo = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -70,6 +79,9 @@ struct Serve: ParsableCommand {
         config.port = port
         if let threads { config.threads = threads }
         config.pollIntervalSeconds = pollInterval
+        config.echo = echo
+        config.keysFile = keys.map { URL(fileURLWithPath: $0) }
+        config.insecure = insecure
         config.maxConnections = maxConnections
         config.connection.frame = .init(maxFrameBytes: maxFrameBytes)
         config.connection.idleTimeoutNanos = UInt64(idleTimeout * 1e9)

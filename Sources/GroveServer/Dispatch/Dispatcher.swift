@@ -11,8 +11,11 @@ final class Dispatcher {
     /// Outgoing C messages are built here.
     let responseArena = Arena()
 
+    private let echo: Bool
+
     init(server: Server) {
         self.server = server
+        echo = server.configuration.echo
         // A decoded request may take several times its wire size in C structs; bound it.
         requestArena = Arena(limit: max(Arena.defaultLimit, server.configuration.connection.frame.maxFrameBytes * 8))
     }
@@ -20,6 +23,14 @@ final class Dispatcher {
     /// Decodes `body`, runs the call, and appends the response frame to `output`.
     func respond(to body: UnsafeRawBufferPointer, peer: SocketAddress, into output: ByteBuffer) {
         server.counters.requestsTotal.add(1, ordering: .relaxed)
+        if echo {
+            _ = output.writeWithUnsafeMutableBytes(minimum: FrameLimits.headerBytes + body.count) { raw in
+                FrameEncoder.writeHeader(length: body.count, into: raw)
+                UnsafeMutableRawBufferPointer(rebasing: raw[FrameLimits.headerBytes...]).copyMemory(from: body)
+                return FrameLimits.headerBytes + body.count
+            }
+            return
+        }
         let request: Request
         do {
             request = try Request(decoding: body, arena: requestArena)
@@ -32,9 +43,48 @@ final class Dispatcher {
             fail(id: 0, Status(code, error.description), into: output)
             return
         }
+        if let keys = server.keys, let denied = authorize(request, keyring: keys.keyring) {
+            fail(id: request.id, denied, into: output)
+            return
+        }
         let response = answer(request)
         if response.status.code != .ok { server.counters.errorsTotal.add(1, ordering: .relaxed) }
         response.writeFrame(into: output, arena: responseArena)
+    }
+
+    // The last key this loop verified, so a connection sending the same key on
+    // every request is hashed once. Compared in constant time.
+    private var cachedKey: [UInt8] = []
+    private var cachedIdentity: Keyring.Identity?
+    private var cachedKeyring: Keyring?   // held strongly: a freed keyring's address may be reused
+
+    /// nil when the request may proceed; otherwise UNAUTHENTICATED or PERMISSION_DENIED.
+    private func authorize(_ request: Request, keyring: Keyring) -> Status? {
+        let presented = Array(request.apiKey.utf8)
+        let identity: Keyring.Identity?
+        if cachedKeyring === keyring, Self.constantTimeEqual(presented, cachedKey) {
+            identity = cachedIdentity
+        } else {
+            identity = keyring.authenticate(request.apiKey)
+            cachedKey = presented
+            cachedIdentity = identity
+            cachedKeyring = keyring
+        }
+        guard let identity else {
+            return Status(.unauthenticated, request.apiKey.isEmpty ? "this server requires an API key" : "unknown API key")
+        }
+        let call = request.call?.name ?? "unknown"
+        guard Keyring.allows(identity.role, call: call) else {
+            return Status(.permissionDenied, "key '\(identity.id)' (role \(identity.role)) may not call \(call)")
+        }
+        return nil
+    }
+
+    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<a.count { diff |= a[i] ^ b[i] }
+        return diff == 0
     }
 
     private func fail(id: UInt64, _ status: Status, into output: ByteBuffer) {

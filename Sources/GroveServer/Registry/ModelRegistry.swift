@@ -147,7 +147,8 @@ public final class ModelRegistry: @unchecked Sendable {
 
     // MARK: - Watching
 
-    func startWatching(intervalSeconds: Double) {
+    /// Starts the watcher thread; `alsoEachScan` runs on it before every scan (key file checks).
+    func startWatching(intervalSeconds: Double, alsoEachScan: @escaping @Sendable () -> Void = {}) {
         lock.lock()
         guard !watching else { lock.unlock(); return }
         watching = true
@@ -168,6 +169,7 @@ public final class ModelRegistry: @unchecked Sendable {
                 wakeRequested = false
                 wake.unlock()
                 if !watchingNow { break }
+                alsoEachScan()
                 rescan()
             }
             done.signal()

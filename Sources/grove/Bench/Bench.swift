@@ -1,0 +1,132 @@
+// grove bench: serving benchmarks side by side with the wire's limit, and in-process inference.
+
+import ArgumentParser
+import Foundation
+import GroveForest
+import GroveServer
+import GroveWire
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark serving against the wire's limit measured in the same run.",
+        discussion: """
+        Starts two child servers on loopback: `grove serve` on the repository, and the same \
+        server in echo mode (same loop, sockets and framing; no protobuf, no model) as the \
+        limit. Every figure is also printed as a ratio to that limit. With --echo-binary, a \
+        different echo server (e.g. the C pingpong server) is the limit instead.
+        """)
+
+    @Option(help: "Model repository.") var repo: String
+    @Option(help: "Model name.") var model: String = "german_credit"
+    @Option(help: "CSV rows to send (default: the bundled German credit data).") var data: String = "data/german_credit.csv"
+    @Option(help: "Server event loops.") var threads: Int = 2
+    @Option(help: "Round trips per latency run.") var iterations: Int = 100_000
+    @Option(help: "Seconds per throughput run (after 1 s of warm-up).") var seconds: Double = 5
+    @Option(help: "An external echo server command; {port} is replaced by a free port.") var echoCommand: String?
+    @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "Only the in-process inference benchmark.") var inferenceOnly = false
+
+    func run() throws {
+        let stored = try ModelFileLoader.load(repo: repo, name: model, version: nil)
+        let table: DataTable
+        do { table = try CSVReader.read(path: data) } catch { throw ValidationError("\(data): \(error)") }
+        let rows = min(table.rowCount, 100)
+        let encoded = try stored.preprocessing.encode(table: table, rows: Array(0..<rows)).values
+        let f = stored.forest.numFeatures
+        var report: [[String: Any]] = []
+
+        let inference = try InferenceBench.run(model: stored, rows: encoded, rowCount: rows)
+        report.append(contentsOf: inference.json)
+        if !json { print(inference.text) }
+        if inferenceOnly {
+            if json { print(JSONText.encode(["results": report])) }
+            return
+        }
+
+        let selector = ModelSelector(name: model)
+        let oneRow = Request(id: 1, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<f]))))
+        let batch = Request(id: 2, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<(f * rows)]))))
+        let recordRow = Request(id: 3, call: .predict(PredictRequest(model: selector, records: [
+            RawRecord(table.columns.filter { $0.name != stored.preprocessing.target }.map { c in
+                switch c.value(at: 0) {
+                case let .number(x): return RawField(c.name, .number(x))
+                case let .text(t): return RawField(c.name, .text(t))
+                case .missing: return RawField(c.name, .missing)
+                }
+            })])))
+
+        let grove = try ChildServer(arguments: ["--repo", repo, "--threads", String(threads)])
+        defer { grove.stop() }
+        let emptyRepo = FileManager.default.temporaryDirectory.appendingPathComponent("grove-bench-echo-\(getpid())")
+        try FileManager.default.createDirectory(at: emptyRepo, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: emptyRepo) }
+        let echo = try ChildServer(arguments: ["--repo", emptyRepo.path, "--threads", String(threads), "--echo"])
+        defer { echo.stop() }
+
+        let warm = max(1000, iterations / 10)
+        var lines: [(String, RunResult, RunResult?, Int)] = []
+        func row(_ name: String, _ r: RunResult, limit: RunResult?, rowsPerRequest: Int) {
+            lines.append((name, r, limit, rowsPerRequest))
+            var o: [String: Any] = [
+                "name": name, "requests": r.requests, "seconds": r.seconds, "requests_per_second": r.perSecond,
+                "rows_per_second": r.perSecond * Double(rowsPerRequest),
+                "p50_us": r.micros(50), "p90_us": r.micros(90), "p99_us": r.micros(99), "p999_us": r.micros(99.9),
+                "max_us": r.maxMicros, "server_cpu_seconds": r.serverCPUSeconds,
+            ]
+            if let limit {
+                o["p50_ratio"] = r.micros(50) / limit.micros(50)
+                o["p99_ratio"] = r.micros(99) / limit.micros(99)
+                o["throughput_ratio"] = r.perSecond / limit.perSecond
+            }
+            report.append(o)
+        }
+
+        // Closed loop: one connection, one request in flight.
+        let echoOne = try LoadDriver.closedLoop(port: echo.port, frame: oneRow.framed(), warmup: warm, iterations: iterations, server: echo)
+        row("limit: echo, 1 conn x 1, \(oneRow.framed().count - 4) B frame", echoOne, limit: nil, rowsPerRequest: 1)
+        let groveOne = try LoadDriver.closedLoop(port: grove.port, frame: oneRow.framed(), warmup: warm, iterations: iterations, server: grove)
+        row("grove predict 1 row (dense), 1 conn x 1", groveOne, limit: echoOne, rowsPerRequest: 1)
+        let clientOne = try LoadDriver.clientCalls(port: grove.port, request: oneRow, warmup: warm, iterations: iterations)
+        row("grove predict 1 row via GroveConnection.call (encode+decode)", clientOne, limit: echoOne, rowsPerRequest: 1)
+        let groveRecord = try LoadDriver.closedLoop(port: grove.port, frame: recordRow.framed(), warmup: warm, iterations: iterations, server: grove)
+        row("grove predict 1 raw record, 1 conn x 1", groveRecord, limit: echoOne, rowsPerRequest: 1)
+        let echoBatch = try LoadDriver.closedLoop(port: echo.port, frame: batch.framed(), warmup: warm / 10, iterations: iterations / 10, server: echo)
+        row("limit: echo, 1 conn x 1, \(batch.framed().count - 4) B frame", echoBatch, limit: nil, rowsPerRequest: rows)
+        let groveBatch = try LoadDriver.closedLoop(port: grove.port, frame: batch.framed(), warmup: warm / 10, iterations: iterations / 10, server: grove)
+        row("grove predict \(rows) rows (dense), 1 conn x 1", groveBatch, limit: echoBatch, rowsPerRequest: rows)
+
+        // Pipelined throughput.
+        for (conns, depth) in [(1, 64), (16, 16)] {
+            let e = try LoadDriver.pipelined(port: echo.port, frame: oneRow.framed(), connections: conns, depth: depth, seconds: seconds, server: echo)
+            row("limit: echo, \(conns) conn x \(depth) in flight", e, limit: nil, rowsPerRequest: 1)
+            let g = try LoadDriver.pipelined(port: grove.port, frame: oneRow.framed(), connections: conns, depth: depth, seconds: seconds, server: grove)
+            row("grove predict 1 row, \(conns) conn x \(depth) in flight", g, limit: e, rowsPerRequest: 1)
+        }
+        let eb = try LoadDriver.pipelined(port: echo.port, frame: batch.framed(), connections: 4, depth: 4, seconds: seconds, server: echo)
+        row("limit: echo \(rows)-row frames, 4 conn x 4", eb, limit: nil, rowsPerRequest: rows)
+        let gb = try LoadDriver.pipelined(port: grove.port, frame: batch.framed(), connections: 4, depth: 4, seconds: seconds, server: grove)
+        row("grove predict \(rows) rows, 4 conn x 4", gb, limit: eb, rowsPerRequest: rows)
+
+        if json {
+            print(JSONText.encode(["model": model, "threads": threads, "server_rss_kib": grove.residentKiB, "results": report]))
+            return
+        }
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        func num(_ v: Double, _ width: Int, _ digits: Int = 1) -> String {
+            let t = String(format: "%.\(digits)f", v)
+            return String(repeating: " ", count: max(0, width - t.count)) + t
+        }
+        print("")
+        print(pad("serving (loopback; client and servers share the cores)", 62) + "  p50 µs     p90     p99   p99.9      max        req/s       rows/s  cpu s")
+        for (name, r, limit, perReq) in lines {
+            print(pad(name, 62) + num(r.micros(50), 8) + num(r.micros(90), 8) + num(r.micros(99), 8) + num(r.micros(99.9), 8)
+                  + num(r.maxMicros, 9) + num(r.perSecond, 13, 0) + num(r.perSecond * Double(perReq), 13, 0) + num(r.serverCPUSeconds, 7, 2))
+            if let limit {
+                print(pad("    ratio to the limit", 62) + num(r.micros(50) / limit.micros(50), 7, 2) + "x"
+                      + String(repeating: " ", count: 8) + num(r.micros(99) / limit.micros(99), 7, 2) + "x"
+                      + String(repeating: " ", count: 17) + num(r.perSecond / limit.perSecond, 12, 2) + "x")
+            }
+        }
+        print("server resident memory after the runs: \(grove.residentKiB / 1024) MiB")
+    }
+}

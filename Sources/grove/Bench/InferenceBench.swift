@@ -1,0 +1,67 @@
+// InferenceBench: in-process prediction speed: ns per row for single rows and batches.
+
+import Foundation
+import GroveForest
+
+enum InferenceBench {
+    struct Result {
+        var text: String
+        var json: [[String: Any]]
+    }
+
+    /// Times single-row and batch prediction of `model` on `rows` (row-major, `rowCount` rows).
+    static func run(model: TrainedModel, rows: [Double], rowCount: Int) throws -> Result {
+        let compiled = try CompiledForest(forest: model.forest)
+        let f = model.forest.numFeatures
+        let k = model.forest.numOutputs
+        var out = [Double](repeating: 0, count: k * 10_000)
+        // A 10,000-row batch built by repeating the sample rows.
+        var big = [Double](repeating: 0, count: 10_000 * f)
+        for r in 0..<10_000 { for j in 0..<f { big[r * f + j] = rows[(r % rowCount) * f + j] } }
+
+        var single: [Double] = []
+        try rows.withUnsafeBufferPointer { input in
+            try out.withUnsafeMutableBufferPointer { o in
+                let one = UnsafeMutableBufferPointer(rebasing: o[0..<k])
+                for rep in 0..<7 {
+                    let n = 20_000
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    for i in 0..<n {
+                        let r = i % rowCount
+                        try compiled.predict(row: UnsafeBufferPointer(rebasing: input[(r * f)..<((r + 1) * f)]), into: one)
+                    }
+                    if rep > 1 { single.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(n)) }
+                }
+            }
+        }
+        var batch1: [Double] = []
+        var batchAll: [Double] = []
+        try big.withUnsafeBufferPointer { input in
+            try out.withUnsafeMutableBufferPointer { o in
+                for rep in 0..<7 {
+                    var t0 = DispatchTime.now().uptimeNanoseconds
+                    try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 1)
+                    if rep > 1 { batch1.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000) }
+                    t0 = DispatchTime.now().uptimeNanoseconds
+                    try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 0)
+                    if rep > 1 { batchAll.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000) }
+                }
+            }
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        let s = median(single), b1 = median(batch1), b2 = median(batchAll)
+        let nodes = model.forest.nodeCount
+        let text = """
+        in-process inference: \(model.name)@\(model.version), \(model.forest.trees.count) trees, \(nodes) nodes, \(f) features (median of 5 runs)
+          one row:                     \(String(format: "%8.0f", s)) ns/row   (\(String(format: "%.2f", s / 1000)) µs)
+          10,000-row batch, 1 thread:  \(String(format: "%8.0f", b1)) ns/row   \(String(format: "%10.0f", 1e9 / b1)) rows/s
+          10,000-row batch, all cores: \(String(format: "%8.0f", b2)) ns/row   \(String(format: "%10.0f", 1e9 / b2)) rows/s
+        """
+        let json: [[String: Any]] = [
+            ["name": "inference one row", "ns_per_row": s],
+            ["name": "inference batch 10k, 1 thread", "ns_per_row": b1, "rows_per_second": 1e9 / b1],
+            ["name": "inference batch 10k, all cores", "ns_per_row": b2, "rows_per_second": 1e9 / b2],
+        ]
+        return Result(text: text, json: json)
+    }
+}

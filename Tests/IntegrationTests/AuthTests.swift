@@ -1,0 +1,65 @@
+// AuthTests: API keys and roles over the socket; key file reloads; no open non-loopback bind.
+
+import Foundation
+import Glibc
+@testable import GroveServer
+import GroveWire
+import Testing
+
+@Suite struct AuthTests {
+    static func keyFile(_ keys: [(String, Role, String)]) throws -> URL {
+        var file = KeyFile()
+        for (id, role, key) in keys { file.add(id: id, role: role, key: key) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("grove-keys-\(UUID().uuidString)")
+        try file.text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func keysAndRolesAreEnforced() throws {
+        let keys = try Self.keyFile([("desk", .predict, "predict-key"), ("monitor", .read, "read-key")])
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let s = try TestServer(configure: { $0.keysFile = keys }) { try Fixtures.publish(Fixtures.germanModel(trees: 2), into: $0) }
+        let c = try RawClient(port: s.port)
+        let predict = Request.Call.predict(PredictRequest(model: ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)]))
+        #expect(try c.call(Request(id: 1, call: .health)).status.code == .unauthenticated)
+        #expect(try c.call(Request(id: 2, apiKey: "wrong", call: .health)).status.code == .unauthenticated)
+        #expect(try c.call(Request(id: 3, apiKey: "read-key", call: .health)).status.code == .ok)
+        let denied = try c.call(Request(id: 4, apiKey: "read-key", call: predict))
+        #expect(denied.status.code == .permissionDenied)
+        #expect(denied.status.message.contains("monitor"))
+        #expect(try c.call(Request(id: 5, apiKey: "predict-key", call: predict)).status.code == .ok)
+        #expect(try c.call(Request(id: 6, apiKey: "predict-key", call: .stats)).status.code == .permissionDenied)
+        // Alternating keys on one connection (the per-loop cache must not confuse them).
+        for i in 0..<20 {
+            let key = i % 2 == 0 ? "predict-key" : "read-key"
+            #expect(try c.call(Request(id: UInt64(10 + i), apiKey: key, call: predict)).status.code == (i % 2 == 0 ? .ok : .permissionDenied))
+        }
+    }
+
+    @Test func aRevokedKeyStopsWorkingWithoutARestart() throws {
+        let keys = try Self.keyFile([("desk", .admin, "k-1"), ("other", .admin, "k-2")])
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let s = try TestServer(configure: { $0.keysFile = keys })
+        let c = try RawClient(port: s.port)
+        #expect(try c.call(Request(id: 1, apiKey: "k-1", call: .health)).status.code == .ok)
+        var file = try KeyFile(text: String(contentsOf: keys, encoding: .utf8))
+        _ = file.revoke(id: "desk")
+        try file.text.write(to: keys, atomically: true, encoding: .utf8)
+        var revoked = false
+        for _ in 0..<100 where !revoked {
+            usleep(50_000)
+            revoked = try c.call(Request(id: 2, apiKey: "k-1", call: .health)).status.code == .unauthenticated
+        }
+        #expect(revoked)
+        #expect(try c.call(Request(id: 3, apiKey: "k-2", call: .health)).status.code == .ok)
+    }
+
+    @Test func nonLoopbackBindWithoutKeysIsRefused() throws {
+        var config = ServerConfiguration(repository: FileManager.default.temporaryDirectory)
+        config.host = "0.0.0.0"
+        config.port = 0
+        config.handleSignals = false
+        let server = Server(configuration: config)
+        #expect(throws: Server.StartError.self) { try server.start() }
+    }
+}
