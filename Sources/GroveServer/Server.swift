@@ -17,6 +17,8 @@ public final class Server: @unchecked Sendable {
     public let registry: ModelRegistry
     /// Present when the server was started with --keys.
     private(set) var keys: KeyStore?
+    /// Present when the server was started with --audit-log.
+    private(set) var audit: AuditLog?
     let startedAt = MonotonicClock.now()
     private let drainingFlag = Atomic<Bool>(false)
     private var loops: [EventLoop] = []
@@ -40,12 +42,14 @@ public final class Server: @unchecked Sendable {
         case system(SystemCallError)
         case insecureBind(String)
         case keys(String)
+        case audit(String)
 
         public var description: String {
             switch self {
             case let .insecureBind(a):
                 return "refusing to serve on \(a) without API keys: give --keys FILE (see `grove keys`), or --insecure to accept the risk"
             case let .keys(m): return "cannot read the API key file: \(m)"
+            case let .audit(m): return "cannot open the audit log: \(m)"
             case let .badAddress(h): return "cannot bind '\(h)': give a numeric IPv4 or IPv6 address (or localhost)"
             case let .system(e): return "\(e)"
             }
@@ -64,6 +68,14 @@ public final class Server: @unchecked Sendable {
             logger.warning("serving on \(address) WITHOUT authentication (--insecure): anyone who can reach it can call it")
         } else {
             logger.notice("no --keys: serving without authentication, on loopback only")
+        }
+        if let dir = configuration.auditDirectory {
+            do {
+                audit = try AuditLog(directory: dir, maxFileBytes: configuration.auditMaxFileBytes,
+                                     capacity: configuration.auditQueueCapacity, logger: logger)
+            } catch {
+                throw StartError.audit("\(error)")
+            }
         }
         let signals: [CInt] = [SIGTERM, SIGINT, SIGHUP]
         signal(SIGPIPE, SIG_IGN)
@@ -119,6 +131,8 @@ public final class Server: @unchecked Sendable {
     /// Blocks until every loop has exited.
     public func wait() {
         for done in finished { done.wait() }
+        finished.removeAll()
+        audit?.close()   // every answered prediction's record is written and fsynced
         registry.stopWatching()
         loops.removeAll()
     }

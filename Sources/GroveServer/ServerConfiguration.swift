@@ -27,6 +27,12 @@ public struct ServerConfiguration: Sendable {
     public var keysFile: URL?
     /// Allow a non-loopback bind without keys (an explicit, logged decision).
     public var insecure = false
+    /// Audit log directory (one hash-chained record per prediction); nil: no audit log.
+    public var auditDirectory: URL?
+    /// Rotate audit files at this size.
+    public var auditMaxFileBytes = 64 << 20
+    /// Records queued for the audit writer before predictions are refused (UNAVAILABLE).
+    public var auditQueueCapacity = 65_536
     /// Benchmark baseline: answer every frame with itself, without decoding it
     /// (the same loop, sockets and framing, no protobuf and no model).
     public var echo = false

@@ -43,6 +43,9 @@ struct Serve: ParsableCommand {
     @Option(help: "API key file (see `grove keys`): every call then needs a key with the right role.")
     var keys: String?
 
+    @Option(help: "Audit log directory: one hash-chained record per prediction (`grove audit verify DIR`).")
+    var auditLog: String?
+
     @Flag(help: "Allow binding a non-loopback address without --keys.")
     var insecure = false
 
@@ -82,6 +85,7 @@ struct Serve: ParsableCommand {
         config.echo = echo
         config.keysFile = keys.map { URL(fileURLWithPath: $0) }
         config.insecure = insecure
+        config.auditDirectory = auditLog.map { URL(fileURLWithPath: $0, isDirectory: true) }
         config.maxConnections = maxConnections
         config.connection.frame = .init(maxFrameBytes: maxFrameBytes)
         config.connection.idleTimeoutNanos = UInt64(idleTimeout * 1e9)

@@ -1,5 +1,6 @@
 // Dispatcher: turns one request frame into one response frame, on the loop that read it.
 
+import Foundation
 import GroveWire
 
 /// One per event loop (its arenas are reused for every request that loop
@@ -43,11 +44,29 @@ final class Dispatcher {
             fail(id: 0, Status(code, error.description), into: output)
             return
         }
-        if let keys = server.keys, let denied = authorize(request, keyring: keys.keyring) {
-            fail(id: request.id, denied, into: output)
-            return
+        var keyID = "-"
+        if let keys = server.keys {
+            switch authorize(request, keyring: keys.keyring) {
+            case let .failure(denied):
+                fail(id: request.id, denied, into: output)
+                return
+            case let .success(identity):
+                keyID = identity.id
+            }
         }
-        let response = answer(request)
+        let started = DispatchTime.now().uptimeNanoseconds
+        var response = answer(request)
+        if let audit = server.audit, case let .predict(p)? = response.result {
+            let record = AuditRecord(
+                timeMicros: Int64(Date().timeIntervalSince1970 * 1_000_000), requestID: request.id,
+                client: peer.description, keyID: keyID, model: p.model, version: p.version,
+                modelSHA256: modelSHA(p.model, p.version), inputSHA256: ModelFileCodec.sha256Hex(Array(body)),
+                rows: p.rows, classIndex: p.classIndex, outputs: p.numClasses > 0 ? p.probabilities : p.values,
+                latencyMicros: Double(DispatchTime.now().uptimeNanoseconds - started) / 1000)
+            if !audit.submit(record) {
+                response = .failure(id: request.id, Status(.unavailable, "the audit log is behind; the prediction was not served, retry later"))
+            }
+        }
         if response.status.code != .ok { server.counters.errorsTotal.add(1, ordering: .relaxed) }
         response.writeFrame(into: output, arena: responseArena)
     }
@@ -58,8 +77,13 @@ final class Dispatcher {
     private var cachedIdentity: Keyring.Identity?
     private var cachedKeyring: Keyring?   // held strongly: a freed keyring's address may be reused
 
-    /// nil when the request may proceed; otherwise UNAUTHENTICATED or PERMISSION_DENIED.
-    private func authorize(_ request: Request, keyring: Keyring) -> Status? {
+    private func modelSHA(_ name: String, _ version: UInt64) -> String {
+        if case let .success(m) = server.registry.snapshot.resolve(ModelSelector(name: name, version: version)) { return m.info.sha256 }
+        return ""
+    }
+
+    /// The caller's identity, or UNAUTHENTICATED / PERMISSION_DENIED.
+    private func authorize(_ request: Request, keyring: Keyring) -> Result<Keyring.Identity, Status> {
         let presented = Array(request.apiKey.utf8)
         let identity: Keyring.Identity?
         if cachedKeyring === keyring, Self.constantTimeEqual(presented, cachedKey) {
@@ -71,13 +95,13 @@ final class Dispatcher {
             cachedKeyring = keyring
         }
         guard let identity else {
-            return Status(.unauthenticated, request.apiKey.isEmpty ? "this server requires an API key" : "unknown API key")
+            return .failure(Status(.unauthenticated, request.apiKey.isEmpty ? "this server requires an API key" : "unknown API key"))
         }
         let call = request.call?.name ?? "unknown"
         guard Keyring.allows(identity.role, call: call) else {
-            return Status(.permissionDenied, "key '\(identity.id)' (role \(identity.role)) may not call \(call)")
+            return .failure(Status(.permissionDenied, "key '\(identity.id)' (role \(identity.role)) may not call \(call)"))
         }
-        return nil
+        return .success(identity)
     }
 
     private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

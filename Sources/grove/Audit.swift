@@ -1,0 +1,42 @@
+// grove audit: verify the audit log's hash chain, or print its records.
+
+import ArgumentParser
+import Foundation
+import GroveServer
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check or read an audit log written by `grove serve --audit-log DIR`.",
+        subcommands: [Verify.self, Show.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-compute the hash chain; report the first broken record.")
+        @Argument(help: "Audit log directory.") var directory: String
+
+        func run() throws {
+            let v = AuditChain.verify(dir: URL(fileURLWithPath: directory, isDirectory: true))
+            if let b = v.firstBreak {
+                print("BROKEN after \(v.records) good record(s): \(b.file) line \(b.line): \(b.reason)")
+                throw ExitCode(1)
+            }
+            print("OK: \(v.records) record(s), chain intact; last hash \(v.lastHash)")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print records (JSON lines).")
+        @Argument(help: "Audit log directory.") var directory: String
+        @Option(help: "Only the last N records.") var last: Int?
+
+        func run() throws {
+            var lines: [Substring] = []
+            for file in AuditChain.files(in: URL(fileURLWithPath: directory, isDirectory: true)) {
+                guard let data = FileManager.default.contents(atPath: file.path) else { continue }
+                lines += String(decoding: data, as: UTF8.self).split(separator: "\n")
+                if let last, lines.count > last * 2 { lines.removeFirst(lines.count - last) }
+            }
+            if let last, lines.count > last { lines.removeFirst(lines.count - last) }
+            for l in lines { print(l) }
+        }
+    }
+}
