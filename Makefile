@@ -65,8 +65,9 @@ proto: bootstrap
 bench:
 	@echo "make bench: the serving and inference benchmarks arrive with the Performance issue (#6)."
 
-fuzz:
-	@echo "make fuzz: the libFuzzer targets arrive with the Reliability issue (#7)."
+fuzz: bootstrap
+	$(SWIFT) build --product grove
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
 
 sanitize: bootstrap
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan

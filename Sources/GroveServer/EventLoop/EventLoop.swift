@@ -42,6 +42,8 @@ final class EventLoop {
     private static let firstSlotToken: UInt64 = 8
     /// Reads per readiness event before moving on to other connections (fairness).
     private static let maxReadsPerEvent = 16
+    /// Quiet time after which an idle connection's empty buffers are freed.
+    private static let releaseBuffersAfterNanos: UInt64 = 2_000_000_000
 
     init(index: Int, server: Server, listener: FileDescriptor, signalFD: FileDescriptor?) throws(SystemCallError) {
         self.index = index
@@ -336,6 +338,11 @@ final class EventLoop {
         for i in slots.indices {
             guard let c = slots[i] else { continue }
             apply(c.machine.tick(now: now, pendingBytes: c.output.readableBytes), to: c)
+            // A connection quiet for a while gives its buffers back (10k idle clients cost no buffers).
+            if now &- c.machine.lastActivity > EventLoop.releaseBuffersAfterNanos, slots[i] === c {
+                c.input.releaseIfEmpty()
+                c.output.releaseIfEmpty()
+            }
         }
     }
 

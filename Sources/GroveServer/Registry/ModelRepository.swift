@@ -85,9 +85,13 @@ public enum ModelRepository {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw PublishError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        // Fault-injection hook for the kill -9 test: pause between 64 KiB chunks.
+        let pauseMicros = UInt32(ProcessInfo.processInfo.environment["GROVE_TEST_PUBLISH_PAUSE_US"].flatMap { UInt32($0) } ?? 0)
         var off = 0
         while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if pauseMicros > 0 && off > 0 { usleep(pauseMicros) }
+            let chunk = min(bytes.count - off, pauseMicros > 0 ? 64 * 1024 : bytes.count)
+            let n = bytes[off..<(off + chunk)].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw PublishError.io("cannot write \(path): \(String(cString: strerror(errno)))")

@@ -11,12 +11,16 @@ public final class ByteBuffer {
     private(set) public var readerIndex = 0
     private(set) public var writerIndex = 0
 
+    /// Bytes allocated at the first write (an idle connection holds no buffer memory).
+    private let initialCapacity: Int
+
     public init(capacity: Int = 16 * 1024) {
-        storage = .allocate(byteCount: max(capacity, 64), alignment: 16)
+        initialCapacity = max(capacity, 64)
+        storage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     }
 
     deinit {
-        storage.deallocate()
+        if storage.baseAddress != nil { storage.deallocate() }
     }
 
     /// Bytes appended and not yet consumed.
@@ -26,7 +30,8 @@ public final class ByteBuffer {
 
     /// The unconsumed bytes. Valid until the next mutation.
     public var readableView: UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: storage[readerIndex..<writerIndex])
+        storage.baseAddress == nil ? UnsafeRawBufferPointer(start: nil, count: 0)
+                                   : UnsafeRawBufferPointer(rebasing: storage[readerIndex..<writerIndex])
     }
 
     /// Marks `count` bytes at the front as consumed.
@@ -40,6 +45,12 @@ public final class ByteBuffer {
     /// moving unconsumed bytes to the front, then by doubling the storage.
     public func reserveWritable(_ minimum: Int) {
         if storage.count - writerIndex >= minimum { return }
+        if storage.baseAddress == nil {
+            var first = initialCapacity
+            while first < minimum { first *= 2 }
+            storage = .allocate(byteCount: first, alignment: 16)
+            return
+        }
         if readerIndex > 0 {
             let live = readableBytes
             if live > 0 {
@@ -86,5 +97,12 @@ public final class ByteBuffer {
         guard isEmpty, storage.count > capacity * 4 else { return }
         storage.deallocate()
         storage = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    /// Frees the storage while empty (an idle connection); the next write allocates again.
+    public func releaseIfEmpty() {
+        guard isEmpty, storage.baseAddress != nil else { return }
+        storage.deallocate()
+        storage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     }
 }

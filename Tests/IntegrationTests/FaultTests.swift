@@ -1,0 +1,186 @@
+// FaultTests: killed trainers, idle hordes, slow senders, clients that never read, damaged model files.
+
+import Foundation
+import Glibc
+import GroveServer
+import GroveWire
+import Testing
+
+@Suite(.serialized) struct FaultTests {
+    static func tempDir(_ tag: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("grove-\(tag)-\(UUID().uuidString)")
+    }
+
+    @Test func killingTheTrainerMidWriteNeverLeavesAPartialVersion() throws {
+        try #require(ProcessTests.binaryBuilt, "build the grove executable first")
+        let repo = Self.tempDir("kill")
+        defer { try? FileManager.default.removeItem(at: repo) }
+        var kills = 0
+        for attempt in 0..<6 {
+            let p = Process()
+            p.executableURL = Fixtures.groveBinary
+            p.arguments = ["train", "--data", Fixtures.germanCSV, "--target", "creditability", "--repo", repo.path,
+                           "--name", "m", "--trees", "60", "--test-fraction", "0"]
+            // Writing the ~300 KB file takes > 50 ms with a pause between 64 KiB chunks.
+            p.environment = ["GROVE_TEST_PUBLISH_PAUSE_US": "20000"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            // Wait until the write has begun (an .incoming directory appears), then kill -9.
+            let deadline = Date().addingTimeInterval(20)
+            var writing = false
+            while p.isRunning && Date() < deadline && !writing {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: repo.appendingPathComponent("m").path)) ?? []
+                writing = names.contains { $0.hasPrefix(".incoming") }
+                if !writing { usleep(1000) }
+            }
+            if writing && p.isRunning {
+                usleep(UInt32(10_000 * (attempt % 3)))
+                kill(p.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            p.waitUntilExit()
+        }
+        #expect(kills >= 3)
+        // Every numbered version present is complete and loads; the leftovers are only .incoming-*.
+        for v in ModelRepository.versions(repository: repo, name: "m") {
+            let file = repo.appendingPathComponent("m/\(v)/model.grove")
+            let bytes = try [UInt8](Data(contentsOf: file))
+            #expect(throws: Never.self) { _ = try ModelFileCodec.decode(bytes) }
+        }
+        let s = try TestServer { try FileManager.default.copyItem(at: repo.appendingPathComponent("m"), to: $0.appendingPathComponent("m")) }
+        let r = try RawClient(port: s.port).call(Request(id: 1, call: .listModels))
+        if case let .listModels(ms)? = r.result {
+            for v in ms.first?.versions ?? [] { #expect(v.state == .available, "version \(v.version): \(v.reason)") }
+        }
+    }
+
+    @Test func modelFilesTruncatedAtEveryKiBAndBitFlippedAreRefusedAndOthersServe() throws {
+        let good = try Fixtures.germanModel(trees: 8)
+        let bytes = ModelFileCodec.encode(good)
+        let s = try TestServer { repo in
+            try Fixtures.publish(good, into: repo)
+            var version: UInt64 = 2
+            func put(_ b: [UInt8]) throws {
+                var m = b
+                // Keep the name/version header right so failures come from the damage, not the naming check.
+                _ = m.count
+                let dir = repo.appendingPathComponent("german_credit/\(version)")
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                try Data(m).write(to: dir.appendingPathComponent("model.grove"))
+                version += 1
+                m.removeAll()
+            }
+            for cut in stride(from: 1024, to: bytes.count, by: 1024) { try put(Array(bytes[..<cut])) }
+            var rng = SystemRandomNumberGenerator()
+            for _ in 0..<40 {
+                var b = bytes
+                for _ in 0..<8 { b[Int.random(in: 0..<b.count, using: &rng)] ^= UInt8(1 << Int.random(in: 0..<8, using: &rng)) }
+                try put(b)
+            }
+            try "latest 1000\n".write(to: repo.appendingPathComponent("german_credit/serving"), atomically: true, encoding: .utf8)
+        }
+        let c = try RawClient(port: s.port)
+        guard case let .listModels(ms)? = try c.call(Request(id: 1, call: .listModels)).result, let versions = ms.first?.versions else {
+            Issue.record("no list"); return
+        }
+        let truncated = bytes.count / 1024
+        #expect(versions.count == 1 + truncated + 40)
+        #expect(versions.first?.state == .available)
+        for v in versions.dropFirst().prefix(truncated) {
+            #expect(v.state == .failed, "truncated version \(v.version) was accepted")
+            #expect(!v.reason.isEmpty)
+        }
+        // Bit flips in leaf values or thresholds can leave a valid model; name/version flips fail the naming check.
+        let flippedFailed = versions.suffix(40).filter { $0.state == .failed }.count
+        #expect(flippedFailed >= 20)
+        let p = try c.call(Request(id: 2, call: .predict(PredictRequest(model: ModelSelector(name: "german_credit", version: 1), records: [Fixtures.germanRecord(0)]))))
+        #expect(p.status.code == .ok)
+    }
+
+    @Test func slowSendersAreCutOffAtTheFrameDeadline() throws {
+        let s = try TestServer { $0.connection.frameDeadlineNanos = 500_000_000; $0.tickMillis = 20 }
+        let c = try RawClient(port: s.port, timeoutSeconds: 5)
+        let frame = Request(id: 1, call: .health).framed()
+        let started = Date()
+        var closed = false
+        for b in frame.prefix(frame.count - 1) {
+            if (try? c.send([b])) == nil { closed = true; break }
+            usleep(150_000)
+        }
+        if !closed { closed = c.isClosedByPeer() }
+        #expect(closed)
+        #expect(Date().timeIntervalSince(started) < 3)
+        // A normal client is unaffected.
+        #expect(try RawClient(port: s.port).call(Request(id: 2, call: .health)).status.code == .ok)
+    }
+
+    @Test func aClientThatNeverReadsDoesNotGrowServerMemory() throws {
+        try #require(ProcessTests.binaryBuilt, "build the grove executable first")
+        let repo = Self.tempDir("noread")
+        defer { try? FileManager.default.removeItem(at: repo) }
+        try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo)
+        let server = try ServerProcess(repository: repo)
+        let before = ServerProcess.residentKiB(server.process.processIdentifier)
+        let c = try RawClient(port: server.port)
+        // Non-blocking: push 100-row predictions until the kernel and the server stop taking them.
+        _ = fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK)
+        let frame = Request(id: 1, call: .predict(PredictRequest(model: ModelSelector(name: "german_credit"), records: (0..<100).map(Fixtures.germanRecord)))).framed()
+        var sentBytes = 0
+        let deadline = Date().addingTimeInterval(8)
+        var stalledSince: Date?
+        while Date() < deadline {
+            let n = frame.withUnsafeBytes { send(c.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n > 0 { sentBytes += n; stalledSince = nil; continue }
+            if stalledSince == nil { stalledSince = Date() }
+            if Date().timeIntervalSince(stalledSince!) > 1 { break }   // the server stopped reading
+            usleep(1000)
+        }
+        let after = ServerProcess.residentKiB(server.process.processIdentifier)
+        // Each request asks for ~2 KB of answers; unbounded buffering would hold hundreds of MB.
+        #expect(sentBytes > 1_000_000)
+        #expect(after - before < 64 * 1024, "server grew by \(after - before) KiB after \(sentBytes) bytes of requests")
+        // And it still serves others.
+        #expect(try RawClient(port: server.port).call(Request(id: 9, call: .health)).status.code == .ok)
+        server.signal(SIGKILL)
+    }
+
+    @Test func tenThousandIdleConnectionsAndTheServerStillAnswers() throws {
+        try #require(ProcessTests.binaryBuilt, "build the grove executable first")
+        TestServer.raiseDescriptorLimit(to: 20_000)
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        try #require(limit.rlim_cur >= 10_300, "needs a descriptor limit of at least 10,300 (have \(limit.rlim_cur))")
+        let repo = Self.tempDir("idle")
+        try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: repo) }
+        let server = try ServerProcess(repository: repo, extraArguments: ["--max-connections", "10100"])
+        var idle: [RawClient] = []
+        idle.reserveCapacity(10_000)
+        for _ in 0..<10_000 { idle.append(try RawClient(port: server.port)) }
+        let probe = try RawClient(port: server.port)
+        let started = Date()
+        guard case let .stats(st)? = try probe.call(Request(id: 1, call: .stats)).result else { Issue.record("no stats"); return }
+        #expect(Date().timeIntervalSince(started) < 1)
+        #expect(st.connectionsOpen >= 10_001)
+        // Idle connections hold no buffers: well under 1 KiB each beyond the kernel's socket state.
+        let rss = ServerProcess.residentKiB(server.process.processIdentifier)
+        #expect(rss < 200 * 1024, "server RSS \(rss) KiB with 10,000 idle connections")
+        // Every one of them still works.
+        for (i, c) in idle.enumerated() where i % 500 == 0 {
+            #expect(try c.call(Request(id: UInt64(i), call: .health)).status.code == .ok)
+        }
+        server.signal(SIGTERM)
+        #expect(server.waitForExit() == 0)
+    }
+}
+
+extension ServerProcess {
+    static func residentKiB(_ pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        }
+        return 0
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make fuzz`: builds the libFuzzer targets in Fuzz/ (ASan + libFuzzer) and runs
+# each for FUZZ_SECONDS (default 60), seeded from Fuzz/Corpus/<target>.
+# A crash is copied to Fuzz/Regressions/<target>/ (commit it: `make test` replays it).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${FUZZ_SECONDS:-60}
+cd "$root/Fuzz"
+swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --scratch-path .build-fuzz
+mkdir -p Corpus
+# Seeds: real frames, a real model file, the demo CSV.
+mkdir -p Corpus/FuzzFrames Corpus/FuzzRequest Corpus/FuzzModelFile Corpus/FuzzCSV
+printf '\x00\x00\x00\x04\x08\x01\x52\x00' > Corpus/FuzzFrames/health
+printf '\x08\x01\x52\x00' > Corpus/FuzzRequest/health
+head -c 4000 "$root/data/german_credit.csv" > Corpus/FuzzCSV/german_head.csv
+if [ -x "$root/.build/debug/grove" ] && [ ! -s Corpus/FuzzModelFile/small.grove ]; then
+    tmp=$(mktemp -d)
+    "$root/.build/debug/grove" train --data "$root/data/german_credit.csv" --target creditability --repo "$tmp" --name seed --trees 2 --max-depth 3 >/dev/null
+    cp "$tmp/seed/1/model.grove" Corpus/FuzzModelFile/small.grove
+    rm -rf "$tmp"
+fi
+status=0
+for target in FuzzFrames FuzzRequest FuzzModelFile FuzzCSV; do
+    echo "== $target for ${seconds}s"
+    art=$(mktemp -d)
+    if ! ".build-fuzz/release/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -artifact_prefix="$art/" \
+            -print_final_stats=1 "Corpus/$target" 2>"$art/log"; then
+        status=1
+    fi
+    grep -E "stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs" "$art/log" || true
+    for crash in "$art"/crash-* "$art"/oom-* "$art"/timeout-*; do
+        [ -e "$crash" ] || continue
+        cp "$crash" "Regressions/$target/"
+        echo "   found $(basename "$crash"): kept in Fuzz/Regressions/$target/"
+    done
+    rm -rf "$art"
+done
+exit $status
