@@ -17,36 +17,44 @@ import Darwin
 public enum CSVReader {
     /// Reads and parses the file at `path`.
     public static func read(path: String, options: CSVOptions = CSVOptions()) throws -> DataTable {
-        let bytes = try readFile(path: path)
-        return try parse(bytes, options: options)
+        try withMappedFile(path: path) { try parse(buffer: $0, options: options) }
     }
 
     /// The bytes of the file at `path`.
     public static func readFile(path: String) throws -> [UInt8] {
+        try withMappedFile(path: path) { Array($0) }
+    }
+
+    /// Calls `body` with the file's bytes, memory-mapped read-only (no copy; falls back
+    /// to reading when mapping is impossible). The buffer is valid only inside `body`.
+    public static func withMappedFile<R>(path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
         let fd = open(path, O_RDONLY)
         if fd < 0 { throw CSVError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var st = stat()
         if fstat(fd, &st) != 0 { throw CSVError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        let size = Int(st.st_size)
+        if size > 0, (st.st_mode & S_IFMT) == S_IFREG,
+           let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED {
+            defer { munmap(map, size) }
+            _ = madvise(map, size, MADV_SEQUENTIAL)
+            return try body(UnsafeBufferPointer(start: map.assumingMemoryBound(to: UInt8.self), count: size))
+        }
         var result: [UInt8] = []
-        var capacity = max(Int(st.st_size), 0) + 1
-        var filled = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            if filled == capacity { capacity *= 2 }
-            if result.count < capacity { result.append(contentsOf: repeatElement(0, count: capacity - result.count)) }
-            let got = result.withUnsafeMutableBytes { buf -> Int in
+            let got = chunk.withUnsafeMutableBytes { buf -> Int in
                 guard let b = buf.baseAddress else { return 0 }
-                return systemRead(fd, b + filled, capacity - filled)
+                return systemRead(fd, b, buf.count)
             }
             if got < 0 {
                 if errno == EINTR { continue }
                 throw CSVError.cannotRead(path: path, reason: String(cString: strerror(errno)))
             }
             if got == 0 { break }
-            filled += got
+            result.append(contentsOf: chunk[0..<got])
         }
-        result.removeLast(result.count - filled)
-        return result
+        return try result.withUnsafeBufferPointer { try body($0) }
     }
 
     /// Parses CSV bytes.
@@ -81,8 +89,16 @@ public enum CSVReader {
         }
         for name in options.kinds.keys where !seen.contains(name) { throw CSVError.unknownColumn(name: name) }
         let missing = MissingMarkers(options.missingMarkers)
-        let builders = names.enumerated().map {
-            CSVColumnBuilder(name: $0.element, column: $0.offset + 1, forced: options.kinds[$0.element])
+        // Builders live in a raw buffer: mutating them through a pointer avoids the
+        // per-field exclusivity and uniqueness checks of class or array storage.
+        let builders = UnsafeMutablePointer<CSVColumnBuilder>.allocate(capacity: names.count)
+        for (i, name) in names.enumerated() {
+            (builders + i).initialize(to: CSVColumnBuilder(name: name, column: i + 1, forced: options.kinds[name]))
+        }
+        defer {
+            for i in 0..<names.count { builders[i].release() }
+            builders.deinitialize(count: names.count)
+            builders.deallocate()
         }
         let dataStart = tok.pos
         let dataLine = tok.line
@@ -92,7 +108,7 @@ public enum CSVReader {
             var newlines = 0
             for k in dataStart..<sampleEnd where base[k] == 0x0A { newlines += 1 }
             let estimate = Int(Double(newlines) * Double(buffer.count - dataStart) / Double(sampleEnd - dataStart) * 1.02) + 16
-            for b in builders { b.reserve(estimate) }
+            for i in 0..<names.count { builders[i].reserve(estimate) }
         }
 
         // Data rows.
@@ -117,22 +133,22 @@ public enum CSVReader {
         }
 
         // Columns that turned categorical after numeric values: recover their text.
-        let rescan = builders.filter { $0.rescanBefore > 0 }
+        let rescan = (0..<names.count).filter { builders[$0].rescanBefore > 0 }
         if !rescan.isEmpty {
             var tok2 = CSVTokenizer(base: base, count: buffer.count, start: dataStart, delimiter: options.delimiter)
             tok2.line = dataLine
             defer { tok2.release() }
-            let limit = rescan.map(\.rescanBefore).max() ?? 0
-            var wanted = [CSVColumnBuilder?](repeating: nil, count: ncols)
-            for b in rescan { wanted[b.column - 1] = b }
+            let limit = rescan.map { builders[$0].rescanBefore }.max() ?? 0
+            var wanted = [Bool](repeating: false, count: ncols)
+            for c in rescan { wanted[c] = true }
             var r = 0
             while r < limit, tok2.startRecord() {
                 var col = 0
                 while true {
                     let end = try tok2.nextField(column: col + 1)
-                    if col < ncols, let b = wanted[col], r < b.rescanBefore {
-                        b.recode(tok2.fieldPointer, tok2.fieldLength, row: r,
-                                 isMissing: missing.matches(tok2.fieldPointer, tok2.fieldLength))
+                    if col < ncols, wanted[col], r < builders[col].rescanBefore {
+                        builders[col].recode(tok2.fieldPointer, tok2.fieldLength, row: r,
+                                             isMissing: missing.matches(tok2.fieldPointer, tok2.fieldLength))
                     }
                     col += 1
                     if end != .field { break }
@@ -140,12 +156,12 @@ public enum CSVReader {
                 r += 1
             }
         }
-        return DataTable(uncheckedColumns: builders.map { $0.finish() }, rowCount: row)
+        return DataTable(uncheckedColumns: (0..<names.count).map { builders[$0].finish() }, rowCount: row)
     }
 }
 
 @inline(__always)
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
     return Glibc.read(fd, buffer, count)
     #else
@@ -153,226 +169,3 @@ private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count:
     #endif
 }
 
-/// The configured missing markers, compared byte-wise.
-struct MissingMarkers {
-    private let markers: [[UInt8]]
-    private let emptyIsMissing: Bool
-    private let maxLength: Int
-
-    init(_ list: [String]) {
-        markers = list.filter { !$0.isEmpty }.map { Array($0.utf8) }
-        emptyIsMissing = list.contains("")
-        maxLength = markers.map(\.count).max() ?? 0
-    }
-
-    @inline(__always)
-    func matches(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        if n == 0 { return emptyIsMissing }
-        if n > maxLength { return false }
-        for m in markers where m.count == n {
-            var equal = true
-            for k in 0..<n where m[k] != p[k] { equal = false; break }
-            if equal { return true }
-        }
-        return false
-    }
-}
-
-/// Accumulates one column while parsing, switching from numeric to categorical on the
-/// first value that is not a number (unless the kind is forced).
-final class CSVColumnBuilder {
-    let name: String
-    let column: Int
-    let forced: ColumnKind?
-    private(set) var isNumeric: Bool
-    private var numbers: [Double] = []
-    private var sawNumber = false
-    private var codes: [Int32] = []
-    private var lookup: [String: Int32] = [:]
-    private var levels: [String] = []
-    /// Rows before this index still need their categorical codes (a rescan fills them).
-    private(set) var rescanBefore = 0
-
-    init(name: String, column: Int, forced: ColumnKind?) {
-        self.name = name
-        self.column = column
-        self.forced = forced
-        self.isNumeric = forced != .categorical
-    }
-
-    func reserve(_ n: Int) {
-        if isNumeric { numbers.reserveCapacity(n) } else { codes.reserveCapacity(n) }
-    }
-
-    @inline(__always)
-    func add(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int, isMissing: Bool) throws {
-        if isNumeric {
-            if isMissing { numbers.append(.nan); return }
-            if let v = NumberParser.parse(p, n) {
-                numbers.append(v)
-                sawNumber = true
-                return
-            }
-            if forced == .numeric {
-                throw CSVError.notNumeric(line: line, column: column, name: name,
-                                          value: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
-            }
-            isNumeric = false
-            if sawNumber { rescanBefore = row }
-            codes = [Int32](repeating: -1, count: row)
-            codes.reserveCapacity(numbers.capacity)
-            numbers = []
-        }
-        codes.append(isMissing ? -1 : code(p, n))
-    }
-
-    @inline(__always)
-    private func code(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
-        let key = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
-        if let c = lookup[key] { return c }
-        let c = Int32(levels.count)
-        lookup[key] = c
-        levels.append(key)
-        return c
-    }
-
-    func recode(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int, isMissing: Bool) {
-        codes[row] = isMissing ? -1 : code(p, n)
-    }
-
-    func finish() -> DataColumn {
-        if isNumeric { return .numeric(name, numbers) }
-        return DataColumn(name: name, storage: .categorical(codes: codes, levels: levels))
-    }
-}
-
-/// Splits CSV bytes into fields; tracks physical lines.
-struct CSVTokenizer {
-    enum End { case field, record, input }
-
-    let base: UnsafePointer<UInt8>
-    let count: Int
-    let delimiter: UInt8
-    var pos: Int
-    var line = 1
-    private(set) var fieldPointer: UnsafePointer<UInt8>
-    private(set) var fieldLength = 0
-    private(set) var fieldLine = 1
-    private var scratch: UnsafeMutablePointer<UInt8>
-    private var scratchCapacity = 256
-
-    init(base: UnsafePointer<UInt8>, count: Int, start: Int, delimiter: UInt8) {
-        self.base = base
-        self.count = count
-        self.pos = start
-        self.delimiter = delimiter
-        self.fieldPointer = base
-        self.scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-    }
-
-    func release() { scratch.deallocate() }
-
-    /// Skips blank lines; false at the end of the input.
-    mutating func startRecord() -> Bool {
-        while pos < count {
-            let c = base[pos]
-            if c == 0x0A {
-                pos += 1; line += 1
-            } else if c == 0x0D {
-                pos += 1
-                if pos < count && base[pos] == 0x0A { pos += 1 }
-                line += 1
-            } else {
-                return true
-            }
-        }
-        return false
-    }
-
-    func fieldString() -> String {
-        String(decoding: UnsafeBufferPointer(start: fieldPointer, count: fieldLength), as: UTF8.self)
-    }
-
-    private mutating func appendScratch(_ from: Int, _ to: Int, at length: inout Int) {
-        let n = to - from
-        if length + n > scratchCapacity {
-            var cap = scratchCapacity
-            while cap < length + n { cap *= 2 }
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
-            bigger.update(from: scratch, count: length)
-            scratch.deallocate()
-            scratch = bigger
-            scratchCapacity = cap
-        }
-        (scratch + length).update(from: base + from, count: n)
-        length += n
-    }
-
-    /// Reads the next field (column is 1-based, for errors) and what ended it.
-    @inline(__always)
-    mutating func nextField(column: Int) throws -> End {
-        fieldLine = line
-        if pos < count && base[pos] == 0x22 {
-            let quoteLine = line
-            pos += 1
-            var segment = pos
-            var length = 0
-            var usesScratch = false
-            while true {
-                guard pos < count else { throw CSVError.unterminatedQuote(line: quoteLine, column: column) }
-                let c = base[pos]
-                if c == 0x22 {
-                    if pos + 1 < count && base[pos + 1] == 0x22 {
-                        appendScratch(segment, pos + 1, at: &length)
-                        usesScratch = true
-                        pos += 2
-                        segment = pos
-                        continue
-                    }
-                    if usesScratch {
-                        appendScratch(segment, pos, at: &length)
-                        fieldPointer = UnsafePointer(scratch)
-                        fieldLength = length
-                    } else {
-                        fieldPointer = base + segment
-                        fieldLength = pos - segment
-                    }
-                    pos += 1
-                    break
-                }
-                if c == 0x0A {
-                    line += 1
-                } else if c == 0x0D && !(pos + 1 < count && base[pos + 1] == 0x0A) {
-                    line += 1
-                }
-                pos += 1
-            }
-            return try terminator(column: column)
-        }
-        let start = pos
-        let d = delimiter
-        while pos < count {
-            let c = base[pos]
-            if c == d || c == 0x0A || c == 0x0D { break }
-            pos += 1
-        }
-        fieldPointer = base + start
-        fieldLength = pos - start
-        return try terminator(column: column)
-    }
-
-    @inline(__always)
-    private mutating func terminator(column: Int) throws -> End {
-        if pos >= count { return .input }
-        let c = base[pos]
-        if c == delimiter { pos += 1; return .field }
-        if c == 0x0A { pos += 1; line += 1; return .record }
-        if c == 0x0D {
-            pos += 1
-            if pos < count && base[pos] == 0x0A { pos += 1 }
-            line += 1
-            return .record
-        }
-        throw CSVError.characterAfterQuote(line: line, column: column)
-    }
-}

@@ -23,13 +23,38 @@ struct FeatureBins<Code: FixedWidthInteger & UnsignedInteger>: @unchecked Sendab
     let lower: [Double]
     let upper: [Double]
     let hasMissing: [Bool]
+    /// Per bin: the largest training value in this or any lower bin of the feature.
+    let prefixUpper: [Double]
+    /// Per bin: the smallest training value in this or any higher bin of the feature.
+    let suffixLower: [Double]
     var maxBinCount: Int { binCount.max() ?? 1 }
+
+    /// Threshold sending exactly the bins <= m of feature f left: between the largest
+    /// training value at or below bin m and the smallest above it (or strict '<' the
+    /// smallest real value when m is the missing bin). Requires values on both sides.
+    func threshold(feature f: Int, bin m: Int) -> (value: Double, strict: Bool) {
+        let off = binOffset[f]
+        if hasMissing[f] && m == 0 { return (suffixLower[off + 1], true) }
+        return (FeatureBinner.midpoint(prefixUpper[off + m], suffixLower[off + m + 1]), false)
+    }
+
+    /// For a split between non-empty node bins b1 < b2, the bin m in b1..<b2 whose upper
+    /// boundary lies nearest the midpoint of the two bins' values (so the threshold is
+    /// close to scikit-learn's midpoint while staying on a global bin boundary).
+    func splitBin(feature f: Int, b1: Int, b2: Int) -> Int {
+        let off = binOffset[f]
+        if hasMissing[f] && b1 == 0 { return 0 }
+        let target = FeatureBinner.midpoint(upper[off + b1], lower[off + b2])
+        var m = b1
+        while m + 1 < b2 && suffixLower[off + m + 1] <= target { m += 1 }
+        return m
+    }
 }
 
 /// Computes bin layouts and bin codes.
 enum FeatureBinner {
     /// Values used per feature to place quantile cuts (a fixed-stride sample beyond it).
-    static let sampleCap = 262_144
+    static let sampleCap = 65_536
 
     /// A threshold t with a <= t < b (a < b): the midpoint, or a when it rounds to b.
     @inline(__always)
@@ -158,8 +183,17 @@ enum FeatureBinner {
                 upper[b] = max(upper[b], uppers[c][b])
             }
         }
+        var prefixUpper = upper
+        var suffixLower = lower
+        for f in 0..<p where offsets[f + 1] > offsets[f] {
+            for b in (offsets[f] + 1)..<offsets[f + 1] { prefixUpper[b] = max(prefixUpper[b], prefixUpper[b - 1]) }
+            for b in stride(from: offsets[f + 1] - 2, through: offsets[f], by: -1) {
+                suffixLower[b] = min(suffixLower[b], suffixLower[b + 1])
+            }
+        }
         return FeatureBins(rowCount: n, featureCount: p, codes: codes,
                            binCount: (0..<p).map(layout.binCount), binOffset: Array(offsets.prefix(p)),
-                           lower: lower, upper: upper, hasMissing: layout.hasMissing)
+                           lower: lower, upper: upper, hasMissing: layout.hasMissing,
+                           prefixUpper: prefixUpper, suffixLower: suffixLower)
     }
 }

@@ -26,6 +26,12 @@ public struct FeatureMatrix: Sendable, Equatable {
         self.values = values
     }
 
+    init(unchecked rowCount: Int, featureCount: Int, values: [Double]) {
+        self.rowCount = rowCount
+        self.featureCount = featureCount
+        self.values = values
+    }
+
     /// Builds a matrix from rows of equal length.
     public init(rows: [[Double]]) throws {
         let f = rows.first?.count ?? 0
@@ -48,8 +54,6 @@ public struct FeatureMatrix: Sendable, Equatable {
         var v = [Double]()
         v.reserveCapacity(rows.count * featureCount)
         for r in rows { v.append(contentsOf: row(r)) }
-        // Shape holds by construction.
-        return (try? FeatureMatrix(rowCount: rows.count, featureCount: featureCount, values: v))
-            ?? self
+        return FeatureMatrix(unchecked: rows.count, featureCount: featureCount, values: v)
     }
 }

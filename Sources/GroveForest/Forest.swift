@@ -129,15 +129,14 @@ public struct Forest: Sendable, Equatable {
                 continue
             }
             if l == 0 || r == 0 { throw ForestValidationError.halfLeaf(tree: ti, node: i) }
-            for c in [l, r] {
+            func claim(_ c: Int) throws {
                 if c >= n { throw ForestValidationError.childOutOfRange(tree: ti, node: i, child: c, nodeCount: n) }
                 if c <= i { throw ForestValidationError.childNotAfterParent(tree: ti, node: i, child: c) }
-            }
-            if l == r { throw ForestValidationError.nodeReachedTwice(tree: ti, node: l) }
-            for c in [l, r] {
                 if parents[c] != 0 { throw ForestValidationError.nodeReachedTwice(tree: ti, node: c) }
                 parents[c] = 1
             }
+            try claim(l)
+            try claim(r)
             if Int(t.feature[i]) >= numFeatures {
                 throw ForestValidationError.featureOutOfRange(tree: ti, node: i, feature: Int(t.feature[i]), numFeatures: numFeatures)
             }

@@ -11,6 +11,24 @@ enum Parallel {
     /// Resolves a user thread count: 0 or less means all cores.
     static func resolve(_ threads: Int) -> Int { threads <= 0 ? coreCount : threads }
 
+    /// Like `forEach`, also passing the worker number (0..<threads) so each worker can
+    /// own scratch memory.
+    static func forEachWorker(count: Int, threads: Int, _ body: (_ worker: Int, _ item: Int) -> Void) {
+        let workers = min(max(1, threads), count)
+        if workers <= 1 {
+            for i in 0..<count { body(0, i) }
+            return
+        }
+        let counter = SharedCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            while true {
+                let i = counter.next()
+                if i >= count { break }
+                body(w, i)
+            }
+        }
+    }
+
     /// Calls `body(i)` once for every i in 0..<count using up to `threads` workers that
     /// take items in increasing order. Returns when all calls have finished. `body` must
     /// only write state owned by item i (or synchronise itself).

@@ -1,0 +1,120 @@
+// Per-column accumulation while parsing CSV: numbers, or category codes after the first non-number.
+
+/// The configured missing markers, compared byte-wise.
+struct MissingMarkers {
+    private let markers: [[UInt8]]
+    private let emptyIsMissing: Bool
+    private let maxLength: Int
+
+    init(_ list: [String]) {
+        markers = list.filter { !$0.isEmpty }.map { Array($0.utf8) }
+        emptyIsMissing = list.contains("")
+        maxLength = markers.map(\.count).max() ?? 0
+    }
+
+    @inline(__always)
+    func matches(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        if n == 0 { return emptyIsMissing }
+        if n > maxLength { return false }
+        for m in markers where m.count == n {
+            var equal = true
+            for k in 0..<n where m[k] != p[k] { equal = false; break }
+            if equal { return true }
+        }
+        return false
+    }
+}
+
+/// An append-only column buffer; `array` hands over the storage without copying.
+struct GrowableBuffer<Element> {
+    private(set) var array: [Element] = []
+
+    var count: Int { array.count }
+
+    mutating func reserve(_ n: Int) { array.reserveCapacity(n) }
+
+    @inline(__always)
+    mutating func append(_ v: Element) { array.append(v) }
+
+    subscript(i: Int) -> Element {
+        get { array[i] }
+        set { array[i] = newValue }
+    }
+
+    mutating func release() { array = [] }
+}
+
+/// Accumulates one column while parsing, switching from numeric to categorical on the
+/// first value that is not a number (unless the kind is forced).
+struct CSVColumnBuilder {
+    let name: String
+    let column: Int
+    let forced: ColumnKind?
+    private(set) var isNumeric: Bool
+    private var numbers = GrowableBuffer<Double>()
+    private var sawNumber = false
+    private var codes = GrowableBuffer<Int32>()
+    private var lookup: [String: Int32] = [:]
+    private var levels: [String] = []
+    /// Rows before this index still need their categorical codes (a rescan fills them).
+    private(set) var rescanBefore = 0
+
+    init(name: String, column: Int, forced: ColumnKind?) {
+        self.name = name
+        self.column = column
+        self.forced = forced
+        self.isNumeric = forced != .categorical
+    }
+
+    mutating func reserve(_ n: Int) {
+        if isNumeric { numbers.reserve(n) } else { codes.reserve(n) }
+    }
+
+    @inline(__always)
+    mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int, line: Int, isMissing: Bool) throws {
+        if isNumeric {
+            if isMissing { numbers.append(.nan); return }
+            if let v = NumberParser.parse(p, n) {
+                numbers.append(v)
+                sawNumber = true
+                return
+            }
+            if forced == .numeric {
+                throw CSVError.notNumeric(line: line, column: column, name: name,
+                                          value: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+            }
+            isNumeric = false
+            if sawNumber { rescanBefore = row }
+            codes.reserve(max(row + 16, numbers.count * 2))
+            for _ in 0..<row { codes.append(-1) }
+            numbers.release()
+        }
+        codes.append(isMissing ? -1 : code(p, n))
+    }
+
+    @inline(__always)
+    private mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+        let key = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        if let c = lookup[key] { return c }
+        let c = Int32(levels.count)
+        lookup[key] = c
+        levels.append(key)
+        return c
+    }
+
+    mutating func recode(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int, isMissing: Bool) {
+        codes[row] = isMissing ? -1 : code(p, n)
+    }
+
+    /// The finished column (buffers stay owned until `release`).
+    func finish() -> DataColumn {
+        if isNumeric { return .numeric(name, numbers.array) }
+        return DataColumn(name: name, storage: .categorical(codes: codes.array, levels: levels))
+    }
+
+    mutating func release() {
+        numbers.release()
+        codes.release()
+    }
+}
+

@@ -1,0 +1,108 @@
+// The compiled inference engine must reproduce the naive tree walk exactly.
+
+import Testing
+@testable import GroveForest
+
+@Suite struct InferenceTests {
+    /// A random valid forest with strict / missing-right flags, for NaN-heavy inputs.
+    func randomForest(seed: UInt64, features: Int, outputs: Int, trees: Int,
+                      aggregation: ForestAggregation = .average, link: ForestLink = .identity) -> Forest {
+        var rng = RandomGenerator(seed: seed)
+        var result: [Tree] = []
+        for _ in 0..<trees {
+            var t = Tree()
+            var pending = [0]
+            func add() -> Int {
+                t.feature.append(0); t.threshold.append(0); t.left.append(0); t.right.append(0)
+                t.flags.append(0); t.cover.append(1); t.leafOffset.append(0)
+                return t.feature.count - 1
+            }
+            _ = add()
+            while let i = pending.popLast() {
+                if t.nodeCount < 60 && rng.below(3) != 0 {
+                    t.feature[i] = UInt32(rng.below(features))
+                    t.threshold[i] = (rng.unit() * 4).rounded() / 2 - 1
+                    t.flags[i] = UInt32(rng.below(4))
+                    let l = add(), r = add()
+                    t.left[i] = UInt32(l)
+                    t.right[i] = UInt32(r)
+                    pending.append(r)
+                    pending.append(l)
+                } else {
+                    t.leafOffset[i] = UInt32(t.leafValues.count)
+                    for _ in 0..<outputs { t.leafValues.append(rng.unit()) }
+                }
+            }
+            result.append(t)
+        }
+        return Forest(numFeatures: features, numOutputs: outputs, aggregation: aggregation, link: link,
+                      baseScore: aggregation == .sum ? (0..<outputs).map { Double($0) * 0.1 } : [], trees: result)
+    }
+
+    func randomRows(_ n: Int, features: Int, seed: UInt64) -> [Double] {
+        var rng = RandomGenerator(seed: seed)
+        return (0..<(n * features)).map { _ in
+            switch rng.below(6) {
+            case 0: return .nan
+            case 1: return (rng.unit() * 4).rounded() / 2 - 1  // exactly on thresholds
+            default: return rng.unit() * 3 - 1.5
+            }
+        }
+    }
+
+    @Test(arguments: [(1, ForestAggregation.average, ForestLink.identity), (2, .average, .identity),
+                      (3, .average, .identity), (1, .sum, .logistic), (3, .sum, .softmax)])
+    func compiledEqualsNaiveWalk(outputs: Int, aggregation: ForestAggregation, link: ForestLink) throws {
+        let f = 5
+        let forest = randomForest(seed: UInt64(outputs), features: f, outputs: outputs, trees: 25,
+                                  aggregation: aggregation, link: link)
+        try forest.validate()
+        let compiled = try CompiledForest(forest: forest)
+        let n = 300
+        let rows = randomRows(n, features: f, seed: 99)
+        let batch = try compiled.predict(matrix: try FeatureMatrix(rowCount: n, featureCount: f, values: rows), threads: 2)
+        var out = [Double](repeating: 0, count: outputs)
+        for r in 0..<n {
+            let row = Array(rows[(r * f)..<((r + 1) * f)])
+            let expected = forest.predictReference(row: row)
+            try row.withUnsafeBufferPointer { rb in
+                try out.withUnsafeMutableBufferPointer { try compiled.predict(row: rb, into: $0) }
+            }
+            #expect(out == expected, "row \(r)")
+            #expect(Array(batch[(r * outputs)..<((r + 1) * outputs)]) == expected, "batch row \(r)")
+        }
+    }
+
+    @Test func trainedForestCompiledEqualsNaiveOnLargeBatch() throws {
+        let (x, y) = TestSupport.binaryData(rows: 600, features: 6, seed: 3)
+        let forest = try ForestTrainer.train(features: x, target: y, parameters: TestSupport.smallParameters(task: .classification))
+        let compiled = try CompiledForest(forest: forest)
+        let (xt, _) = TestSupport.binaryData(rows: 5000, features: 6, seed: 4)  // > 4096 rows: parallel path
+        let batch = try compiled.predict(matrix: xt, threads: 2)
+        for r in stride(from: 0, to: 5000, by: 7) {
+            #expect(Array(batch[(2 * r)..<(2 * r + 2)]) == forest.predictReference(row: Array(xt.row(r))))
+        }
+    }
+
+    @Test func bufferSizesAreChecked() throws {
+        let compiled = try CompiledForest(forest: randomForest(seed: 1, features: 4, outputs: 2, trees: 2))
+        var out = [Double](repeating: 0, count: 2)
+        let short = [1.0, 2.0]
+        #expect(throws: InferenceError.rowTooShort(needed: 4, got: 2)) {
+            try short.withUnsafeBufferPointer { r in try out.withUnsafeMutableBufferPointer { try compiled.predict(row: r, into: $0) } }
+        }
+        #expect(throws: InferenceError.self) {
+            try compiled.predict(matrix: try FeatureMatrix(rowCount: 1, featureCount: 3, values: [1, 2, 3]))
+        }
+        let vals = [Double](repeating: 0, count: 7)
+        #expect(throws: InferenceError.badRowCount(rows: 2, values: 7, featureCount: 4)) {
+            try vals.withUnsafeBufferPointer { r in
+                try out.withUnsafeMutableBufferPointer { try compiled.predict(rows: r, rowCount: 2, into: $0) }
+            }
+        }
+    }
+
+    @Test func argmaxTiesGoLow() {
+        [0.2, 0.4, 0.4].withUnsafeBufferPointer { #expect(CompiledForest.argmax($0) == 1) }
+    }
+}

@@ -1,0 +1,106 @@
+// Tests of preprocessing: mean fill, one-hot encoding, classes, record encoding.
+
+import Testing
+@testable import GroveForest
+
+@Suite struct PreprocessingTests {
+    func sampleTable() throws -> DataTable {
+        try DataTable(columns: [
+            .numeric("age", [20, .nan, 40]),
+            .categorical("city", ["b", "a", nil]),
+            .categorical("y", ["no", "yes", "no"]),
+        ])
+    }
+
+    @Test func meanFillAndOneHotNames() throws {
+        let p = try Preprocessing.fit(table: try sampleTable(), target: "y", task: .classification, positive: "yes")
+        #expect(p.columns[0].fillValue == 30)
+        #expect(p.columns[1].categories == ["a", "b"])
+        #expect(p.featureNames == ["age", "city_a", "city_b"])
+        #expect(p.classes == ["no", "yes"])
+        #expect(p.positiveClass == 1)
+        #expect(p.columnIndex(named: "city") == 1)
+        #expect(p.columnIndex(named: "y") == nil)
+        let x = try p.encode(table: try sampleTable())
+        #expect(x.values == [20, 0, 1, 30, 1, 0, 40, 0, 0])
+        #expect(try p.encodeTargets(table: try sampleTable()) == .classes(labels: [0, 1, 0], count: 2))
+    }
+
+    @Test func categoriesSortLikePandas() throws {
+        let t = try DataTable(columns: [.categorical("c", ["b", "a", "C", "é", "B"]), .numeric("y", [1, 2, 3, 4, 5])])
+        let p = try Preprocessing.fit(table: t, target: "y", task: .regression)
+        #expect(p.columns[0].categories == ["B", "C", "a", "b", "é"])
+    }
+
+    @Test func unseenCategoryAndMissingEncodeToZeros() throws {
+        let p = try Preprocessing.fit(table: try sampleTable(), target: "y", task: .classification)
+        var out = [Double](repeating: -1, count: 3)
+        try out.withUnsafeMutableBufferPointer {
+            try p.encode(record: [RecordField(name: "city", value: .text("zz")), RecordField(name: "age", value: .missing)],
+                         into: $0)
+        }
+        #expect(out == [30, 0, 0])
+        #expect(try p.encode(record: []) == [30, 0, 0])
+        #expect(try p.encode(record: [RecordField(name: "age", value: .text("25.5")),
+                                      RecordField(name: "city", value: .text("b"))]) == [25.5, 0, 1])
+        #expect(try p.encode(record: [RecordField(name: "age", value: .number(.nan))]) == [30, 0, 0])
+    }
+
+    @Test func recordErrors() throws {
+        let p = try Preprocessing.fit(table: try sampleTable(), target: "y", task: .classification)
+        #expect(throws: PreprocessingError.unknownColumn("height")) {
+            try p.encode(record: [RecordField(name: "height", value: .number(1))])
+        }
+        #expect(throws: PreprocessingError.notNumeric(column: "age", value: "old")) {
+            try p.encode(record: [RecordField(name: "age", value: .text("old"))])
+        }
+        #expect(throws: PreprocessingError.duplicateField("age")) {
+            try p.encode(record: [RecordField(name: "age", value: .number(1)), RecordField(name: "age", value: .number(2))])
+        }
+        var small = [Double](repeating: 0, count: 2)
+        #expect(throws: PreprocessingError.bufferTooSmall(needed: 3, got: 2)) {
+            try small.withUnsafeMutableBufferPointer { try p.encode(record: [], into: $0) }
+        }
+    }
+
+    @Test func classesSortNumericallyAndTargetErrors() throws {
+        let t = try DataTable(columns: [.numeric("x", [1, 2, 3, 4]), .numeric("y", [10, 9, 1, 9])])
+        let p = try Preprocessing.fit(table: t, target: "y", task: .classification, positive: "9")
+        #expect(p.classes == ["1", "9", "10"])
+        #expect(p.positiveClass == 1)
+        #expect(try p.encodeTargets(table: t) == .classes(labels: [2, 1, 0, 1], count: 3))
+        #expect(throws: PreprocessingError.unknownPositiveClass(label: "7", classes: ["1", "9", "10"])) {
+            try Preprocessing.fit(table: t, target: "y", task: .classification, positive: "7")
+        }
+        let missing = try DataTable(columns: [.numeric("x", [1, 2]), .numeric("y", [1, .nan])])
+        let r = try Preprocessing.fit(table: missing, target: "y", task: .regression)
+        #expect(throws: PreprocessingError.missingTarget(row: 1)) { try r.encodeTargets(table: missing) }
+        #expect(throws: PreprocessingError.noTargetColumn("zz")) {
+            try Preprocessing.fit(table: t, target: "zz", task: .regression)
+        }
+    }
+
+    @Test func encodeTableMatchesRecords() throws {
+        let p = try Preprocessing.fit(table: try sampleTable(), target: "y", task: .classification)
+        let other = try DataTable(columns: [.categorical("city", ["a", "q"])])  // age absent, target absent
+        let x = try p.encode(table: other)
+        #expect(x.values == [30, 1, 0, 30, 0, 0])
+        #expect(throws: PreprocessingError.unknownColumn("zip")) {
+            try p.encode(table: try DataTable(columns: [.numeric("zip", [1])]))
+        }
+    }
+
+    @Test func invalidSchemaIsRefused() {
+        #expect(throws: PreprocessingError.self) {
+            try Preprocessing(target: "y", columns: [InputColumn(name: "a", kind: .numeric), InputColumn(name: "a", kind: .numeric)],
+                              classes: [], positiveClass: nil)
+        }
+        #expect(throws: PreprocessingError.self) {
+            try Preprocessing(target: "y", columns: [InputColumn(name: "a", kind: .numeric)], featureNames: [],
+                              classes: [], positiveClass: nil)
+        }
+        #expect(throws: PreprocessingError.self) {
+            try Preprocessing(target: "y", columns: [], classes: ["a", "b"], positiveClass: 2)
+        }
+    }
+}
