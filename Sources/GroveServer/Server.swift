@@ -13,6 +13,9 @@ public final class Server: @unchecked Sendable {
     public let configuration: ServerConfiguration
     let logger: Logger
     let counters = ServerCounters()
+    /// One per loop, registered as loops start.
+    private let loopCountersLock = NSLock()
+    private var loopCounters: [LoopCounters] = []
     let frameDecoder: FrameDecoder
     public let registry: ModelRegistry
     /// Present when the server was started with --keys.
@@ -34,6 +37,19 @@ public final class Server: @unchecked Sendable {
     }
 
     var isDraining: Bool { drainingFlag.load(ordering: .relaxed) }
+
+    func register(_ c: LoopCounters) {
+        loopCountersLock.lock()
+        loopCounters.append(c)
+        loopCountersLock.unlock()
+    }
+
+    /// Requests and errors summed over the loops.
+    var requestTotals: (requests: UInt64, errors: UInt64) {
+        loopCountersLock.lock()
+        defer { loopCountersLock.unlock() }
+        return loopCounters.reduce((0, 0)) { ($0.0 + $1.requests.load(ordering: .relaxed), $0.1 + $1.errors.load(ordering: .relaxed)) }
+    }
     var uptimeSeconds: Double { Double(MonotonicClock.now() - startedAt) / 1e9 }
 
     /// Errors that stop the server from starting.

@@ -87,3 +87,23 @@ import Testing
         #expect(i.metrics.contains { $0.name == "auc" })
     }
 }
+
+@Suite struct HotPathTests {
+    /// The allocation-free dense path must put exactly the bytes on the wire that the
+    /// ordinary path's Response encoding would.
+    @Test func densePathBytesEqualTheOrdinaryEncoding() throws {
+        let model = try Fixtures.germanModel(trees: 4)
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let c = try RawClient(port: s.port)
+        let dense = try model.preprocessing.encode(table: Fixtures.germanTable, rows: [0, 1, 2]).values
+        for labelsOnly in [false, true] {
+            try c.send(Request(id: 77, call: .predict(PredictRequest(model: ModelSelector(name: "german_credit"), dense: dense, labelsOnly: labelsOnly))))
+            let body = try c.readFrame()
+            let decoded = try Response(decoding: body)
+            #expect(decoded.status.code == .ok)
+            #expect(decoded.encoded() == body)
+            guard case let .predict(p)? = decoded.result else { Issue.record("no predict"); continue }
+            #expect(p.rows == 3 && p.classIndex.count == 3 && p.probabilities.count == (labelsOnly ? 0 : 6))
+        }
+    }
+}

@@ -13,17 +13,27 @@ final class Dispatcher {
     let responseArena = Arena()
 
     private let echo: Bool
+    /// This loop's request counters (Stats sums every loop's).
+    let counters = LoopCounters()
+    /// Buffers the hot path scores into.
+    private let scratch = PredictScratch()
 
     init(server: Server) {
         self.server = server
         echo = server.configuration.echo
+        server.register(counters)
         // A decoded request may take several times its wire size in C structs; bound it.
         requestArena = Arena(limit: max(Arena.defaultLimit, server.configuration.connection.frame.maxFrameBytes * 8))
     }
 
     /// Decodes `body`, runs the call, and appends the response frame to `output`.
+    ///
+    /// Dense predictions (without an audit log) take the hot path: read in
+    /// place from protobuf-c's structs, scored into loop-owned buffers, packed
+    /// straight into the output buffer: no allocation, no Swift copies.
+    /// Everything else goes through the ordinary `Request` value.
     func respond(to body: UnsafeRawBufferPointer, peer: SocketAddress, into output: ByteBuffer) {
-        server.counters.requestsTotal.add(1, ordering: .relaxed)
+        counters.requests.add(1, ordering: .relaxed)
         if echo {
             _ = output.writeWithUnsafeMutableBytes(minimum: FrameLimits.headerBytes + body.count) { raw in
                 FrameEncoder.writeHeader(length: body.count, into: raw)
@@ -32,9 +42,9 @@ final class Dispatcher {
             }
             return
         }
-        let request: Request
+        let view: RequestView
         do {
-            request = try Request(decoding: body, arena: requestArena)
+            view = try RequestView(decoding: body, arena: requestArena)
         } catch {
             let code: StatusCode
             switch error {
@@ -44,9 +54,31 @@ final class Dispatcher {
             fail(id: 0, Status(code, error.description), into: output)
             return
         }
+        defer { requestArena.reset() }
+
+        if server.audit == nil, let dense = view.densePredict {
+            if let keys = server.keys, case let .failure(denied) = authorize(apiKey: view.apiKey, call: "predict", keyring: keys.keyring) {
+                fail(id: view.id, denied, into: output)
+                return
+            }
+            let model: ServedModel
+            switch resolve(dense) {
+            case let .failure(status):
+                fail(id: view.id, status, into: output)
+                return
+            case let .success(m):
+                model = m
+            }
+            if let status = model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, id: view.id, scratch: scratch, into: output) {
+                fail(id: view.id, status, into: output)
+            }
+            return
+        }
+
+        let request = view.materialize()
         var keyID = "-"
         if let keys = server.keys {
-            switch authorize(request, keyring: keys.keyring) {
+            switch authorize(apiKey: view.apiKey, call: request.call?.name ?? "unknown", keyring: keys.keyring) {
             case let .failure(denied):
                 fail(id: request.id, denied, into: output)
                 return
@@ -67,8 +99,36 @@ final class Dispatcher {
                 response = .failure(id: request.id, Status(.unavailable, "the audit log is behind; the prediction was not served, retry later"))
             }
         }
-        if response.status.code != .ok { server.counters.errorsTotal.add(1, ordering: .relaxed) }
+        if response.status.code != .ok { counters.errors.add(1, ordering: .relaxed) }
         response.writeFrame(into: output, arena: responseArena)
+    }
+
+    // The last model this loop resolved from raw bytes (hot path): reused while
+    // the registry snapshot and the selector's bytes are the same.
+    private var cachedSnapshot: RegistrySnapshot?
+    private var cachedName: [UInt8] = []
+    private var cachedLabel: [UInt8] = []
+    private var cachedVersion: UInt64 = 0
+    private var cachedModel: ServedModel?
+
+    private func resolve(_ p: RequestView.DensePredict) -> Result<ServedModel, Status> {
+        let snapshot = server.registry.snapshot
+        if let model = cachedModel, cachedSnapshot === snapshot, cachedVersion == p.version,
+           cachedName.elementsEqual(p.modelName), cachedLabel.elementsEqual(p.label) {
+            return .success(model)
+        }
+        let selector = ModelSelector(name: String(decoding: p.modelName, as: UTF8.self),
+                                     version: p.version == 0 ? nil : p.version,
+                                     label: p.label.isEmpty ? nil : String(decoding: p.label, as: UTF8.self))
+        let result = snapshot.resolve(selector)
+        if case let .success(m) = result {
+            cachedSnapshot = snapshot
+            cachedName = Array(p.modelName)
+            cachedLabel = Array(p.label)
+            cachedVersion = p.version
+            cachedModel = m
+        }
+        return result
     }
 
     // The last key this loop verified, so a connection sending the same key on
@@ -83,28 +143,26 @@ final class Dispatcher {
     }
 
     /// The caller's identity, or UNAUTHENTICATED / PERMISSION_DENIED.
-    private func authorize(_ request: Request, keyring: Keyring) -> Result<Keyring.Identity, Status> {
-        let presented = Array(request.apiKey.utf8)
+    private func authorize(apiKey: UnsafeBufferPointer<UInt8>, call: String, keyring: Keyring) -> Result<Keyring.Identity, Status> {
         let identity: Keyring.Identity?
-        if cachedKeyring === keyring, Self.constantTimeEqual(presented, cachedKey) {
+        if cachedKeyring === keyring, Self.constantTimeEqual(apiKey, cachedKey) {
             identity = cachedIdentity
         } else {
-            identity = keyring.authenticate(request.apiKey)
-            cachedKey = presented
+            identity = keyring.authenticate(String(decoding: apiKey, as: UTF8.self))
+            cachedKey = Array(apiKey)
             cachedIdentity = identity
             cachedKeyring = keyring
         }
         guard let identity else {
-            return .failure(Status(.unauthenticated, request.apiKey.isEmpty ? "this server requires an API key" : "unknown API key"))
+            return .failure(Status(.unauthenticated, apiKey.isEmpty ? "this server requires an API key" : "unknown API key"))
         }
-        let call = request.call?.name ?? "unknown"
         guard Keyring.allows(identity.role, call: call) else {
             return .failure(Status(.permissionDenied, "key '\(identity.id)' (role \(identity.role)) may not call \(call)"))
         }
         return .success(identity)
     }
 
-    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    private static func constantTimeEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var diff: UInt8 = 0
         for i in 0..<a.count { diff |= a[i] ^ b[i] }
@@ -112,7 +170,7 @@ final class Dispatcher {
     }
 
     private func fail(id: UInt64, _ status: Status, into output: ByteBuffer) {
-        server.counters.errorsTotal.add(1, ordering: .relaxed)
+        counters.errors.add(1, ordering: .relaxed)
         Response.failure(id: id, status).writeFrame(into: output, arena: responseArena)
     }
 
@@ -146,12 +204,13 @@ final class Dispatcher {
             }
         case .stats:
             let c = server.counters
+            let totals = server.requestTotals
             return Response(id: request.id, result: .stats(StatsResponse(
                 uptimeSeconds: server.uptimeSeconds,
                 connectionsOpen: UInt64(max(0, c.connectionsOpen.load(ordering: .relaxed))),
                 connectionsTotal: c.connectionsTotal.load(ordering: .relaxed),
-                requestsTotal: c.requestsTotal.load(ordering: .relaxed),
-                errorsTotal: c.errorsTotal.load(ordering: .relaxed),
+                requestsTotal: totals.requests,
+                errorsTotal: totals.errors,
                 models: server.registry.snapshot.available.map(\.stats.snapshot))))
         }
     }

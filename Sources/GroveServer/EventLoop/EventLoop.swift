@@ -189,7 +189,7 @@ final class EventLoop {
 
     /// Answers a connection we will not serve with one error frame, then closes it.
     private func refuse(fd: FileDescriptor, _ status: Status) {
-        server.counters.errorsTotal.add(1, ordering: .relaxed)
+        dispatcher.counters.errors.add(1, ordering: .relaxed)
         let frame = Response.failure(id: 0, status).framed()
         _ = frame.withUnsafeBytes { try? Syscall.write(fd, $0) }
         Syscall.close(fd)
@@ -254,7 +254,7 @@ final class EventLoop {
                 c.input.consume(body.upperBound)
             case let .error(error):
                 let code: StatusCode = { if case .tooLarge = error { return .resourceExhausted }; return .invalidArgument }()
-                server.counters.errorsTotal.add(1, ordering: .relaxed)
+                dispatcher.counters.errors.add(1, ordering: .relaxed)
                 Response.failure(id: 0, Status(code, "\(error)")).writeFrame(into: c.output, arena: dispatcher.responseArena)
                 c.input.consume(c.input.readableBytes)
                 apply(c.machine.protocolError("\(error)", pendingBytes: c.output.readableBytes), to: c)

@@ -19,6 +19,10 @@ final class ServedModel: @unchecked Sendable {
     private let outputCount: Int
     private let isClassification: Bool
     private let target: String
+    /// The name as a C string, for responses packed without allocating.
+    let cName: UnsafeMutablePointer<CChar>
+    /// True when no encoded feature needs a NaN fill (no scan needed).
+    private let hasFill: Bool
 
     /// Largest number of rows scored in one request (a frame of 4 MiB holds at
     /// most about 500k one-feature rows; this bounds the answer's size too).
@@ -37,6 +41,8 @@ final class ServedModel: @unchecked Sendable {
             if f < fill.count { fill[f] = c.fillValue }
         }
         self.fill = fill
+        hasFill = !model.preprocessing.columns.isEmpty
+        cName = strdup(model.name)!
         let p = model.preprocessing
         info = ModelInfo(
             name: model.name, version: model.version,
@@ -49,6 +55,63 @@ final class ServedModel: @unchecked Sendable {
             sha256: sha256, createdUnixMicros: model.createdUnixMicros,
             trees: UInt32(model.forest.trees.count), target: p.target)
         stats = ModelStatsRecorder(name: model.name, version: model.version)
+    }
+
+    deinit { free(cName) }
+
+    /// The hot path: scores dense rows read in place and writes the response frame.
+    /// Returns nil when answered, or the error status to send instead. Allocates nothing.
+    func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, id: UInt64,
+                      scratch: PredictScratch, into output: ByteBuffer) -> Status? {
+        let started = DispatchTime.now().uptimeNanoseconds
+        guard dense.count % featureCount == 0 else {
+            stats.recordError()
+            return Status(.invalidArgument,
+                "model '\(info.name)' version \(info.version) expects \(featureCount) features per row; got \(dense.count) values, not a multiple of \(featureCount)")
+        }
+        let rows = dense.count / featureCount
+        guard rows <= Self.maxRowsPerRequest else {
+            stats.recordError()
+            return Status(.invalidArgument, "\(rows) rows in one request; the maximum is \(Self.maxRowsPerRequest)")
+        }
+        scratch.reserve(outputCount: rows * outputCount, rowValues: dense.count, classCount: rows)
+        // NaN means missing: fill from the training means, in a copy (the request is read-only).
+        var input = dense
+        if hasFill, dense.contains(where: { $0.isNaN }) {
+            let copy = scratch.rows
+            for i in 0..<dense.count { copy[i] = dense[i].isNaN ? fill[i % featureCount] : dense[i] }
+            input = UnsafeBufferPointer(start: copy.baseAddress, count: dense.count)
+        }
+        let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
+        do {
+            if rows == 1 {
+                try compiled.predict(row: input, into: out)
+            } else {
+                try compiled.predict(rows: input, rowCount: rows, into: out, threads: 1)
+            }
+        } catch {
+            stats.recordError()
+            return Status(.internal, "prediction failed: \(error)")
+        }
+        let none = UnsafeBufferPointer<Double>(start: nil, count: 0)
+        if isClassification {
+            let k = outputCount
+            for r in 0..<rows {
+                var best = 0
+                for j in 1..<max(k, 1) where out[r * k + j] > out[r * k + best] { best = j }
+                scratch.classes[r] = UInt32(best)
+            }
+            PredictResponseWriter.write(
+                id: id, modelName: cName, version: info.version, rows: rows, numClasses: k,
+                probabilities: labelsOnly ? none : UnsafeBufferPointer(out),
+                classIndex: UnsafeBufferPointer(rebasing: scratch.classes[0..<rows]), values: none, into: output)
+        } else {
+            PredictResponseWriter.write(
+                id: id, modelName: cName, version: info.version, rows: rows, numClasses: 0, probabilities: none,
+                classIndex: UnsafeBufferPointer(start: nil, count: 0), values: UnsafeBufferPointer(out), into: output)
+        }
+        stats.record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        return nil
     }
 
     /// Reads, decodes, validates and compiles a model file (off the hot path).

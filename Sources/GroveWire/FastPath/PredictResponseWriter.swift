@@ -1,0 +1,47 @@
+// PredictResponseWriter: packs a PredictResponse frame from caller-owned buffers, allocating nothing.
+
+import CGroveProto
+import CProtobufC
+
+public enum PredictResponseWriter {
+    /// Appends `Response { id, status OK, predict { ... } }` as a frame to `output`.
+    ///
+    /// `modelName` must be NUL-terminated and outlive the call; the arrays are
+    /// read in place (pass an empty `probabilities` for labels-only answers,
+    /// `values` for regression).
+    public static func write(id: UInt64, modelName: UnsafePointer<CChar>, version: UInt64, rows: Int, numClasses: Int,
+                             probabilities: UnsafeBufferPointer<Double>, classIndex: UnsafeBufferPointer<UInt32>,
+                             values: UnsafeBufferPointer<Double>, into output: ByteBuffer) {
+        var status = Grove__V1__Status()
+        grove__v1__status__init(&status)
+        var empty: CChar = 0
+        var predict = Grove__V1__PredictResponse()
+        grove__v1__predict_response__init(&predict)
+        predict.model = UnsafeMutablePointer(mutating: modelName)
+        predict.version = version
+        predict.rows = UInt32(rows)
+        predict.num_classes = UInt32(numClasses)
+        predict.n_probabilities = probabilities.count
+        predict.probabilities = UnsafeMutablePointer(mutating: probabilities.baseAddress)
+        predict.n_class_index = classIndex.count
+        predict.class_index = UnsafeMutablePointer(mutating: classIndex.baseAddress)
+        predict.n_values = values.count
+        predict.values = UnsafeMutablePointer(mutating: values.baseAddress)
+        var response = Grove__V1__Response()
+        grove__v1__response__init(&response)
+        response.id = id
+        withUnsafeMutablePointer(to: &empty) { emptyString in
+            status.message = emptyString
+            withUnsafeMutablePointer(to: &status) { statusPointer in
+                response.status = statusPointer
+                withUnsafeMutablePointer(to: &predict) { predictPointer in
+                    response.result_case = GROVE__V1__RESPONSE__RESULT_PREDICT
+                    response.predict = predictPointer
+                    withUnsafePointer(to: &response) { r in
+                        WirePack.frame(UnsafeRawPointer(r).assumingMemoryBound(to: ProtobufCMessage.self), into: output)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+// RequestView: a decoded request read in place from protobuf-c's structs: the allocation-free hot path.
+
+import CGroveProto
+import CProtobufC
+import Glibc
+
+/// A request decoded into an arena, read without copying into Swift values.
+///
+/// Valid only until the arena it was decoded into is reset: use it, answer,
+/// and drop it within one dispatch. Everything that is not the dense-predict
+/// hot path converts to the ordinary `Request` with `materialize()`.
+public struct RequestView {
+    private let c: UnsafeMutablePointer<Grove__V1__Request>
+
+    /// Decodes `body` into `arena` (which the caller resets after use).
+    public init(decoding body: UnsafeRawBufferPointer, arena: Arena) throws(MessageDecodeError) {
+        arena.reset()
+        var allocator = arena.allocator
+        guard let c = grove__v1__request__unpack(&allocator, body.count, body.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            if arena.exhausted { throw .tooComplex(message: "Request", limit: arena.limit) }
+            throw .invalid(message: "Request")
+        }
+        self.c = c
+    }
+
+    public var id: UInt64 { c.pointee.id }
+
+    /// The API key's bytes (no NUL), valid while the view is.
+    public var apiKey: UnsafeBufferPointer<UInt8> { Self.bytes(c.pointee.api_key) }
+
+    /// The predict call's parts when this is a predict with dense rows only; nil otherwise.
+    public var densePredict: DensePredict? {
+        guard c.pointee.call_case == GROVE__V1__REQUEST__CALL_PREDICT, let p = c.pointee.predict?.pointee,
+              p.n_records == 0, p.n_dense > 0, let dense = p.dense else { return nil }
+        let model = p.model?.pointee
+        return DensePredict(
+            modelName: Self.bytes(model?.name), version: model?.version ?? 0, label: Self.bytes(model?.label),
+            dense: UnsafeBufferPointer(start: dense, count: p.n_dense), labelsOnly: p.labels_only != 0)
+    }
+
+    /// The parts of a dense predict call, pointing into the arena.
+    public struct DensePredict {
+        public let modelName: UnsafeBufferPointer<UInt8>
+        /// 0 when not given.
+        public let version: UInt64
+        /// Empty when not given.
+        public let label: UnsafeBufferPointer<UInt8>
+        public let dense: UnsafeBufferPointer<Double>
+        public let labelsOnly: Bool
+    }
+
+    /// The ordinary Swift value (allocates; for every call but the hot path).
+    public func materialize() -> Request { Request(c.pointee) }
+
+    private static func bytes(_ p: UnsafeMutablePointer<CChar>?) -> UnsafeBufferPointer<UInt8> {
+        guard let p else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))
+    }
+}
