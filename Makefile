@@ -5,7 +5,7 @@
 #   make test      unit, integration and netcat smoke tests (what CI runs)
 #   make proto     regenerate Sources/CGroveProto (protoc-c) and the Python client's code (protoc) from proto/
 #   make smoke     netcat smoke test against a fresh server
-#   make bench     benchmarks (side by side with the wire's limit)
+#   make bench     serving and inference benchmarks, as ratios to the wire's limit measured in the same run (~2 min)
 #   make fuzz      libFuzzer runs of the decoders
 #   make sanitize  the test suite under AddressSanitizer and ThreadSanitizer
 #   make format    format the Swift sources (swift-format, if installed)
@@ -62,8 +62,8 @@ proto: bootstrap
 	scripts/gen-python.sh
 	@echo "make proto: regenerated Sources/CGroveProto and clients/python/grove_client/_proto; commit the result"
 
-bench:
-	@echo "make bench: the serving and inference benchmarks arrive with the Performance issue (#6)."
+bench: demo-model
+	$(RELEASE_BIN) bench --repo $(REPO) --model $(DEMO_NAME) --data $(DEMO_DATA) --threads 2 --iterations 100000 --seconds 5
 
 fuzz: bootstrap
 	$(SWIFT) build --product grove
