@@ -5,7 +5,7 @@
 #   make test      unit, integration and netcat smoke tests (what CI runs)
 #   make proto     regenerate Sources/CGroveProto (protoc-c) and the Python client's code (protoc) from proto/
 #   make smoke     netcat smoke test against a fresh server
-#   make bench     serving and inference benchmarks, as ratios to the wire's limit measured in the same run (~2 min)
+#   make bench     serving and inference benchmarks, as ratios to the wire's limit measured in the same run (~4 min)
 #   make fuzz      libFuzzer runs of the decoders
 #   make sanitize  the test suite under AddressSanitizer and ThreadSanitizer
 #   make format    format the Swift sources (swift-format, if installed)
@@ -63,7 +63,9 @@ proto: bootstrap
 	@echo "make proto: regenerated Sources/CGroveProto and clients/python/grove_client/_proto; commit the result"
 
 bench: demo-model
-	$(RELEASE_BIN) bench --repo $(REPO) --model $(DEMO_NAME) --data $(DEMO_DATA) --threads 2 --iterations 100000 --seconds 5
+	$(RELEASE_BIN) bench --repo $(REPO) --model $(DEMO_NAME) --data $(DEMO_DATA) --threads 2 --iterations 100000 --seconds 5 --sustained $${SUSTAIN_SECONDS:-120}
+	@# valgrind 3.19 cannot read the toolchain's DWARF 5: count allocations on a copy without debug info.
+	@strip --strip-debug -o .build/grove-nodebug $(RELEASE_BIN) && scripts/alloc-check.sh .build/grove-nodebug $(REPO) $(DEMO_NAME)
 
 fuzz: bootstrap
 	$(SWIFT) build --product grove

@@ -64,17 +64,23 @@ public final class Arena {
     /// Frees everything handed out. Keeps the first chunks up to 4 x chunkSize
     /// for reuse, so a steady stream of small messages allocates nothing.
     public func reset() {
-        var kept = 0
-        var keep: [(base: UnsafeMutableRawPointer, size: Int)] = []
-        for chunk in chunks {
-            if kept + chunk.size <= 4 * chunkSize {
-                keep.append(chunk)
-                kept += chunk.size
-            } else {
-                chunk.base.deallocate()
+        if chunks.count > 1 {
+            // Keep the leading chunks up to 4 x chunkSize; free the rest (after one
+            // huge message). In place: a reset must not allocate (it runs per request).
+            var kept = 0
+            var keepCount = 0
+            while keepCount < chunks.count && kept + chunks[keepCount].size <= 4 * chunkSize {
+                kept += chunks[keepCount].size
+                keepCount += 1
             }
+            if keepCount < chunks.count {
+                for i in keepCount..<chunks.count { chunks[i].base.deallocate() }
+                chunks.removeSubrange(keepCount...)
+            }
+        } else if let only = chunks.first, only.size > 4 * chunkSize {
+            only.base.deallocate()
+            chunks.removeAll(keepingCapacity: true)
         }
-        if keep.count != chunks.count { chunks = keep }
         chunkIndex = 0
         offset = 0
         allocatedBytes = 0

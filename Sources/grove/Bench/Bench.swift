@@ -25,6 +25,9 @@ struct Bench: ParsableCommand {
     @Option(help: "An external echo server command; {port} is replaced by a free port.") var echoCommand: String?
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Only the in-process inference benchmark.") var inferenceOnly = false
+    @Option(help: "Then hold 80% of the measured 16x16 peak for this many seconds (0: skip).") var sustained: Double = 0
+    @Option(help: ArgumentHelp("Only call predict(row:into:) this many times and exit (for valgrind's allocation count).", visibility: .hidden))
+    var allocProbe: Int?
 
     func run() throws {
         let stored = try ModelFileLoader.load(repo: repo, name: model, version: nil)
@@ -34,6 +37,21 @@ struct Bench: ParsableCommand {
         let encoded = try stored.preprocessing.encode(table: table, rows: Array(0..<rows)).values
         let f = stored.forest.numFeatures
         var report: [[String: Any]] = []
+        var sustainedSummary: String?
+        if let calls = allocProbe {
+            let compiled = try CompiledForest(forest: stored.forest)
+            var out = [Double](repeating: 0, count: stored.forest.numOutputs)
+            try encoded.withUnsafeBufferPointer { input in
+                try out.withUnsafeMutableBufferPointer { o in
+                    for i in 0..<calls {
+                        let r = i % rows
+                        try compiled.predict(row: UnsafeBufferPointer(rebasing: input[(r * f)..<((r + 1) * f)]), into: o)
+                    }
+                }
+            }
+            print("probe: \(calls) calls, last output \(out[0])")
+            return
+        }
 
         let inference = try InferenceBench.run(model: stored, rows: encoded, rowCount: rows)
         report.append(contentsOf: inference.json)
@@ -102,6 +120,16 @@ struct Bench: ParsableCommand {
             let g = try LoadDriver.pipelined(port: grove.port, frame: oneRow.framed(), connections: conns, depth: depth, seconds: seconds, server: grove)
             row("grove predict 1 row, \(conns) conn x \(depth) in flight", g, limit: e, rowsPerRequest: 1)
         }
+        if sustained > 0, let peak = report.last(where: { ($0["name"] as? String) == "grove predict 1 row, 16 conn x 16 in flight" })?["requests_per_second"] as? Double {
+            let rate = peak * 0.8
+            let (r, rss) = try LoadDriver.sustained(port: grove.port, frame: oneRow.framed(), connections: 16, rate: rate, seconds: sustained, server: grove)
+            row("grove sustained \(Int(rate)) req/s (80% of peak) for \(Int(sustained)) s, 16 conns", r, limit: nil, rowsPerRequest: 1)
+            let first = rss.prefix(5).max() ?? 0, last = rss.suffix(5).max() ?? 0
+            report.append(["name": "sustained load check", "p999_over_p50": r.micros(99.9) / r.micros(50),
+                           "rss_first_kib": first, "rss_last_kib": last, "rss_samples_kib": rss])
+            sustainedSummary = String(format: "sustained: p99.9 / p50 = %.2f; server RSS %d MiB at the start, %d MiB at the end (%d samples)",
+                                      r.micros(99.9) / r.micros(50), first / 1024, last / 1024, rss.count)
+        }
         let eb = try LoadDriver.pipelined(port: echo.port, frame: batch.framed(), connections: 4, depth: 4, seconds: seconds, server: echo)
         row("limit: echo \(rows)-row frames, 4 conn x 4", eb, limit: nil, rowsPerRequest: rows)
         let gb = try LoadDriver.pipelined(port: grove.port, frame: batch.framed(), connections: 4, depth: 4, seconds: seconds, server: grove)
@@ -127,6 +155,7 @@ struct Bench: ParsableCommand {
                       + String(repeating: " ", count: 17) + num(r.perSecond / limit.perSecond, 12, 2) + "x")
             }
         }
+        if let sustainedSummary { print(sustainedSummary) }
         print("server resident memory after the runs: \(grove.residentKiB / 1024) MiB")
     }
 }

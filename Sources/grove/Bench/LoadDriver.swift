@@ -128,4 +128,62 @@ enum LoadDriver {
         result.serverCPUSeconds = (server?.cpuSeconds ?? 0) - cpu0
         return result
     }
+
+    /// Open loop at a fixed `rate` (requests/s) spread over `connections`, for `seconds`.
+    /// Latency counts from each request's scheduled send time, so a stall is charged to
+    /// every request it delays (no coordinated omission). Samples the server's RSS each second.
+    static func sustained(port: UInt16, frame: [UInt8], connections: Int, rate: Double, seconds: Double,
+                          server: ChildServer?) throws -> (RunResult, rss: [Int]) {
+        let conns = try (0..<connections).map { _ in try GroveConnection(endpoint: Endpoint(host: "127.0.0.1", port: port)) }
+        var scheduled = [[UInt64]](repeating: [], count: connections)
+        var head = [Int](repeating: 0, count: connections)
+        var result = RunResult()
+        var rss: [Int] = []
+        var fds = conns.map { pollfd(fd: $0.fileDescriptor, events: Int16(POLLIN), revents: 0) }
+        let interval = 1e9 / rate
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let end = t0 + UInt64(seconds * 1e9)
+        var sent: UInt64 = 0
+        var nextSample = t0
+        let cpu0 = server?.cpuSeconds ?? 0
+        try frame.withUnsafeBytes { raw in
+            while true {
+                let now = DispatchTime.now().uptimeNanoseconds
+                if now >= end { break }
+                if now >= nextSample, let server {
+                    rss.append(server.residentKiB)
+                    nextSample += 1_000_000_000
+                }
+                // Send everything whose time has come.
+                while Double(sent) * interval <= Double(now - t0) {
+                    let due = t0 + UInt64(Double(sent) * interval)
+                    let i = Int(sent % UInt64(connections))
+                    conns[i].enqueue(frame: raw)
+                    scheduled[i].append(due)
+                    sent += 1
+                }
+                for c in conns where c.hasPendingOutput { _ = try c.writeAvailable() }
+                let nextDue = t0 + UInt64(Double(sent) * interval)
+                let waitMillis = Int32(max(0, min(10, (Int64(nextDue) - Int64(DispatchTime.now().uptimeNanoseconds)) / 1_000_000)))
+                for i in fds.indices { fds[i].events = Int16(POLLIN) | (conns[i].hasPendingOutput ? Int16(POLLOUT) : 0) }
+                if poll(&fds, nfds_t(fds.count), waitMillis) <= 0 { continue }
+                for i in fds.indices where fds[i].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0 {
+                    let c = conns[i]
+                    _ = try c.readAvailable()
+                    let t = DispatchTime.now().uptimeNanoseconds
+                    while let body = try c.bufferedFrame() {
+                        c.consumeFrame(body)
+                        let due = scheduled[i][head[i]]
+                        head[i] += 1
+                        result.requests += 1
+                        _ = result.latency.record(max(1, t - due))
+                    }
+                    if head[i] > 4096 { scheduled[i].removeFirst(head[i]); head[i] = 0 }
+                }
+            }
+        }
+        result.seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        result.serverCPUSeconds = (server?.cpuSeconds ?? 0) - cpu0
+        return (result, rss)
+    }
 }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Counts heap allocations per prediction with valgrind (repeatable, unlike timings):
+#  1. in-process: CompiledForest.predict(row:into:) called N and 3N times;
+#  2. the whole server: `grove serve` answering N and 3N pipelined one-row dense predictions.
+# Per-call allocations = (allocs at 3N - allocs at N) / 2N. Usage: scripts/alloc-check.sh GROVE REPO MODEL
+set -euo pipefail
+grove=$1 repo=$2 model=$3 n=${ALLOC_N:-2000}
+command -v valgrind >/dev/null || { echo "alloc-check: valgrind not installed"; exit 0; }
+allocs() { sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' "$1" | tr -d ,; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+for k in 1 3; do
+    valgrind --tool=memcheck --log-file="$tmp/inproc-$k" "$grove" bench --repo "$repo" --model "$model" --alloc-probe $((n * k)) >/dev/null
+done
+a1=$(allocs "$tmp/inproc-1"); a3=$(allocs "$tmp/inproc-3")
+echo "in-process predict(row:into:): $(( (a3 - a1) / (2 * n) )) allocations per call ($a1 allocs at $n calls, $a3 at $((3 * n)))"
+
+for k in 1 3; do
+    port=$((20000 + RANDOM % 20000))
+    valgrind --tool=memcheck --log-file="$tmp/server-$k" "$grove" serve --repo "$repo" --port "$port" --threads 1 --log-level error >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do nc -z 127.0.0.1 "$port" 2>/dev/null && break; sleep 0.2; done
+    count=$(( "$("$grove" call 127.0.0.1:$port info --model "$model" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["model_info"]["feature_names"]))')" ))
+    row=$(python3 -c "print(','.join(['0.5']*$count))")
+    "$grove" frame predict --model "$model" --features "$row" > "$tmp/one.bin"
+    : > "$tmp/many.bin"
+    for _ in $(seq 1 $((n * k))); do cat "$tmp/one.bin"; done > "$tmp/many.bin"
+    nc -N 127.0.0.1 "$port" < "$tmp/many.bin" > "$tmp/answers.bin"
+    kill -TERM $pid; wait $pid || true
+    echo "  server run $k: $(( $(stat -c %s "$tmp/answers.bin") )) bytes answered" >&2
+done
+s1=$(allocs "$tmp/server-1"); s3=$(allocs "$tmp/server-3")
+echo "whole server, one-row dense predict: $(( (s3 - s1) / (2 * n) )) allocations per request ($s1 allocs at $n requests, $s3 at $((3 * n)))"
