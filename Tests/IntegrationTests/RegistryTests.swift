@@ -48,7 +48,7 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data("not a model".utf8).write(to: dir.appendingPathComponent("model.grove"))
         var state: VersionState?
-        for _ in 0..<100 where state == nil {
+        for _ in 0..<200 where state == nil || state?.state == .loading {
             usleep(50_000)
             let r = try RawClient(port: s.port).call(Request(id: 1, call: .listModels))
             if case let .listModels(ms)? = r.result { state = ms.first?.versions.first { $0.version == 2 } }
