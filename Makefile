@@ -6,6 +6,7 @@
 #   make proto     regenerate Sources/CGroveProto (protoc-c) and the Python client's code (protoc) from proto/
 #   make smoke     netcat smoke test against a fresh server
 #   make bench     serving and inference benchmarks, as ratios to the wire's limit measured in the same run (~4 min)
+#   make bench-train  training time, memory and AUC against scikit-learn, side by side (~4 min)
 #   make fuzz      libFuzzer runs of the decoders
 #   make sanitize  the test suite under AddressSanitizer and ThreadSanitizer
 #   make format    format the Swift sources (swift-format, if installed)
@@ -23,7 +24,7 @@ DEMO_NAME := german_credit
 DEBUG_BIN := .build/debug/grove
 RELEASE_BIN := .build/release/grove
 
-.PHONY: build run test proto smoke bench fuzz sanitize format clean bootstrap demo-model release
+.PHONY: build run test proto smoke bench bench-train fuzz sanitize format clean bootstrap demo-model release
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -67,6 +68,10 @@ bench: demo-model
 	@# valgrind 3.19 cannot read the toolchain's DWARF 5: count allocations on a copy without debug info.
 	@strip --strip-debug -o .build/grove-nodebug $(RELEASE_BIN) && scripts/alloc-check.sh .build/grove-nodebug $(REPO) $(DEMO_NAME)
 
+# Training speed and memory against scikit-learn on synthetic data (needs scikit-learn; minutes).
+bench-train: release
+	python3 scripts/bench_training.py $(RELEASE_BIN) --sizes $${SIZES:-100000,300000}
+
 fuzz: bootstrap
 	$(SWIFT) build --product grove
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
@@ -75,9 +80,9 @@ fuzz: bootstrap
 # references from it and makes it report reachable memory as leaked.
 sanitize: bootstrap
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	GROVE_BIN=.build-asan/debug/grove ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
-	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+	GROVE_BIN=.build-tsan/debug/grove TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
 
 format:
 	@if command -v swift-format >/dev/null; then swift-format format -i -r Sources Tests; \

@@ -39,8 +39,9 @@ enum Fixtures {
         })
     }
 
-    /// The `grove` executable built beside the tests.
+    /// The `grove` executable built beside the tests ($GROVE_BIN overrides, e.g. a sanitizer build).
     static var groveBinary: URL {
-        root.appendingPathComponent(".build/debug/grove")
+        if let path = ProcessInfo.processInfo.environment["GROVE_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return root.appendingPathComponent(".build/debug/grove")
     }
 }
