@@ -32,11 +32,7 @@ public enum ModelFileCodec {
         m.pointee.forest = forest(model.forest, arena)
         m.pointee.producer = arena.cString(model.producer)
         m.pointee.training_rows = model.trainingRows
-        let msg = UnsafeRawPointer(m).assumingMemoryBound(to: ProtobufCMessage.self)
-        let size = protobuf_c_message_get_packed_size(msg)
-        var out = [UInt8](repeating: 0, count: size)
-        _ = out.withUnsafeMutableBufferPointer { protobuf_c_message_pack(msg, $0.baseAddress) }
-        return out
+        return WirePack.bytes(WirePack.message(m))
     }
 
     private static func params(_ p: TrainingParameters, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__TrainingParams> {

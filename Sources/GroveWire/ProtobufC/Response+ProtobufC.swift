@@ -215,12 +215,7 @@ extension Response {
     /// The message's protobuf encoding (no frame header).
     public func encoded(arena: Arena = Arena()) -> [UInt8] {
         defer { arena.reset() }
-        let m = cMessage(arena)
-        let msg = UnsafeRawPointer(m).assumingMemoryBound(to: ProtobufCMessage.self)
-        let size = protobuf_c_message_get_packed_size(msg)
-        var out = [UInt8](repeating: 0, count: size)
-        _ = out.withUnsafeMutableBufferPointer { protobuf_c_message_pack(msg, $0.baseAddress) }
-        return out
+        return WirePack.bytes(WirePack.message(cMessage(arena)))
     }
 
     /// The message in a frame: length prefix + encoding.
@@ -231,7 +226,6 @@ extension Response {
     /// Appends this response as a frame to `buffer`.
     public func writeFrame(into buffer: ByteBuffer, arena: Arena) {
         defer { arena.reset() }
-        let m = cMessage(arena)
-        WirePack.frame(UnsafeRawPointer(m).assumingMemoryBound(to: ProtobufCMessage.self), into: buffer)
+        WirePack.frame(WirePack.message(cMessage(arena)), into: buffer)
     }
 }

@@ -3,6 +3,19 @@
 import CProtobufC
 
 enum WirePack {
+    /// Any generated message struct, seen as its ProtobufCMessage header (its first field).
+    static func message<T>(_ m: UnsafeMutablePointer<T>) -> UnsafePointer<ProtobufCMessage> {
+        UnsafeRawPointer(m).assumingMemoryBound(to: ProtobufCMessage.self)
+    }
+
+    /// The packed bytes of a message.
+    static func bytes(_ message: UnsafePointer<ProtobufCMessage>) -> [UInt8] {
+        let size = protobuf_c_message_get_packed_size(message)
+        var out = [UInt8](repeating: 0, count: size)
+        _ = out.withUnsafeMutableBufferPointer { protobuf_c_message_pack(message, $0.baseAddress) }
+        return out
+    }
+
     /// Appends header + packed message to `buffer`, with no intermediate copy.
     static func frame(_ message: UnsafePointer<ProtobufCMessage>, into buffer: ByteBuffer) {
         let size = protobuf_c_message_get_packed_size(message)
