@@ -5,9 +5,13 @@ import Dispatch
 /// A validated forest compiled into one flat array of 16-byte nodes.
 ///
 /// Each tree is laid out in depth-first preorder so an internal node's left child is the
-/// next node; the node stores the right child's index. Leaves store the offset of their
-/// outputs in a shared leaf-value array. Predictions equal `Forest.predictReference`
-/// bit for bit (same comparisons, same summation order). Immutable and thread-safe.
+/// next node; the node stores the right child's index. A leaf is a node that walks to
+/// itself (threshold -infinity, child = itself, leaf bit set); the offset of its outputs
+/// in the shared leaf-value array is in `leafIndex`. Walks are branch-free and run eight
+/// at a time in lockstep (eight trees of one row, or one tree for eight rows of a batch)
+/// until all have reached leaves; rows without NaN or -infinity use a leaner step.
+/// Predictions equal `Forest.predictReference` bit for bit (same comparisons, leaves
+/// added in tree order, same finish). Immutable and thread-safe.
 public final class CompiledForest: @unchecked Sendable {
     public let numFeatures: Int
     public let numOutputs: Int
@@ -20,10 +24,16 @@ public final class CompiledForest: @unchecked Sendable {
     private let roots: UnsafeMutablePointer<Int>
     private let leafValues: UnsafeMutablePointer<Double>
     private let leafValueCount: Int
+    /// Leaf value offset of each leaf node (by node index).
+    private let leafIndex: UnsafeMutablePointer<UInt32>
+    /// Whether any node has the missing-right flag (else the walk needs one comparison).
+    private let hasMissingRight: Bool
 
     static let leafBit: UInt32 = 1 << 31
     static let missingRightBit: UInt32 = 1 << 30
-    static let featureMask: UInt32 = (1 << 29) - 1
+    static let featureMask: UInt32 = (1 << 28) - 1
+    /// Set in every node's meta word (see `fastStep`).
+    static let oneBit: UInt32 = 1 << 28
 
     struct PackedNode {
         var threshold: Double
@@ -42,9 +52,18 @@ public final class CompiledForest: @unchecked Sendable {
         baseScore = forest.baseScore
         nodeCount = forest.nodeCount
         leafValueCount = forest.trees.reduce(0) { $0 + $1.leafValues.count }
-        nodes = .allocate(capacity: max(nodeCount, 1))
-        roots = .allocate(capacity: treeCount)
+        nodes = .allocate(capacity: nodeCount + 1)
+        roots = .allocate(capacity: treeCount + 8)
+        leafIndex = .allocate(capacity: nodeCount + 1)
         leafValues = .allocate(capacity: max(leafValueCount, 1))
+        hasMissingRight = forest.trees.contains { t in
+            t.flags.indices.contains { TreeNodeFlags(rawValue: t.flags[$0]).contains(.missingRight) && !t.isLeaf($0) }
+        }
+        // A spare leaf after the last node, and spare roots for walks past the end.
+        (nodes + nodeCount).initialize(to: PackedNode(threshold: -.infinity, meta: CompiledForest.leafBit | CompiledForest.oneBit,
+                                                      child: UInt32(nodeCount)))
+        leafIndex[nodeCount] = 0
+        for t in treeCount..<(treeCount + 8) { roots[t] = nodeCount }
         var next = 0
         var nextLeaf = 0
         var stack: [(node: Int, patch: Int)] = []
@@ -58,11 +77,13 @@ public final class CompiledForest: @unchecked Sendable {
                 if t.isLeaf(o) {
                     let off = Int(t.leafOffset[o])
                     for k in 0..<numOutputs { leafValues[nextLeaf + k] = t.leafValues[off + k] }
-                    (nodes + p).initialize(to: PackedNode(threshold: 0, meta: CompiledForest.leafBit, child: UInt32(nextLeaf)))
+                    (nodes + p).initialize(to: PackedNode(threshold: -.infinity, meta: CompiledForest.leafBit | CompiledForest.oneBit,
+                                                          child: UInt32(p)))
+                    leafIndex[p] = UInt32(nextLeaf)
                     nextLeaf += numOutputs
                 } else {
                     let f = t.flags.isEmpty ? TreeNodeFlags() : TreeNodeFlags(rawValue: t.flags[o])
-                    var meta = t.feature[o]
+                    var meta = t.feature[o] | CompiledForest.oneBit
                     if f.contains(.missingRight) { meta |= CompiledForest.missingRightBit }
                     // For non-NaN v, v < t exactly when v <= t.nextDown (t is finite).
                     let threshold = f.contains(.strictLess) ? t.threshold[o].nextDown : t.threshold[o]
@@ -77,6 +98,7 @@ public final class CompiledForest: @unchecked Sendable {
     deinit {
         nodes.deallocate()
         roots.deallocate()
+        leafIndex.deallocate()
         leafValues.deallocate()
     }
 
@@ -89,46 +111,11 @@ public final class CompiledForest: @unchecked Sendable {
         while true {
             let nd = nodes[i]
             let m = nd.meta
-            if m & CompiledForest.leafBit != 0 { return Int(nd.child) }
+            if m & CompiledForest.leafBit != 0 { return Int(leafIndex[i]) }
             let v = row[Int(m & CompiledForest.featureMask)]
             let goLeft = m & CompiledForest.missingRightBit == 0 ? !(v > nd.threshold) : v <= nd.threshold
             i = goLeft ? i &+ 1 : Int(nd.child)
         }
-    }
-
-    /// One branch-free step from node `i` (a leaf stays where it is); also returns the
-    /// node's meta word.
-    @inline(__always)
-    private func step(_ i: Int, _ row: UnsafePointer<Double>) -> (Int, UInt32) {
-        let nd = nodes[i]
-        let m = nd.meta
-        let v = row[Int(m & CompiledForest.featureMask)]
-        let le = v <= nd.threshold ? 1 : 0
-        let ng = v > nd.threshold ? 0 : 1
-        let mr = Int(truncatingIfNeeded: (m >> 30) & 1)
-        let goLeft = (le & mr) | (ng & (1 &- mr))
-        let child = Int(nd.child)
-        let next = child ^ ((child ^ (i &+ 1)) & (0 &- goLeft))
-        let leaf = 0 &- Int(truncatingIfNeeded: m >> 31)
-        return (next ^ ((next ^ i) & leaf), m)
-    }
-
-    /// Four independent walks in lockstep (node i_g with row r_g), branch-free so the
-    /// walks overlap their latencies; returns the four leaf-value offsets.
-    @inline(__always)
-    func walk4(_ a: Int, _ b: Int, _ c: Int, _ d: Int,
-               _ ra: UnsafePointer<Double>, _ rb: UnsafePointer<Double>,
-               _ rc: UnsafePointer<Double>, _ rd: UnsafePointer<Double>) -> (Int, Int, Int, Int) {
-        var i0 = a, i1 = b, i2 = c, i3 = d
-        while true {
-            let (n0, m0) = step(i0, ra)
-            let (n1, m1) = step(i1, rb)
-            let (n2, m2) = step(i2, rc)
-            let (n3, m3) = step(i3, rd)
-            if m0 & m1 & m2 & m3 & CompiledForest.leafBit != 0 { break }
-            i0 = n0; i1 = n1; i2 = n2; i3 = n3
-        }
-        return (Int(nodes[i0].child), Int(nodes[i1].child), Int(nodes[i2].child), Int(nodes[i3].child))
     }
 
     /// Calls `body` with a pointer to the leaf values at `offset`.
@@ -141,23 +128,124 @@ public final class CompiledForest: @unchecked Sendable {
     @inline(__always)
     func leafValue(_ index: Int) -> Double { leafValues[index] }
 
+    /// One branch-free step from node `i`: an internal node moves to a child (left is
+    /// `i + 1`, right `child`); a leaf stays put (its child is itself and its left
+    /// offset is 0). Returns the node's meta word.
+    @inline(__always)
+    private static func lockstep(_ i: inout Int, _ row: UnsafePointer<Double>, _ nodes: UnsafePointer<PackedNode>,
+                                 _ mixed: Bool) -> UInt32 {
+        // meta and child as one word, so the child is a register value (a folded load
+        // would tempt the compiler into a mispredicting branch).
+        let p = UnsafeRawPointer(nodes + i)
+        let threshold = p.load(as: Double.self)
+        let word = p.load(fromByteOffset: 8, as: UInt64.self)
+        let m = UInt32(truncatingIfNeeded: word)
+        let v = row[Int(m & CompiledForest.featureMask)]
+        var right = v > threshold ? 1 : 0
+        if mixed {
+            let nle = v <= threshold ? 0 : 1
+            right |= nle & Int(truncatingIfNeeded: (m >> 30) & 1)
+        }
+        let left = i &+ 1 &- Int(truncatingIfNeeded: m >> 31)
+        i = left ^ ((left ^ Int(truncatingIfNeeded: word >> 32)) & (0 &- right))
+        return m
+    }
+
+    /// `lockstep` for rows without NaN or -infinity: a leaf (threshold -infinity, child
+    /// itself) then always goes "right" to itself, so no leaf test is needed, and
+    /// missing-right flags do not matter. ANDs the node's meta word into `all`.
+    @inline(__always)
+    private static func fastStep(_ i: inout Int, _ all: inout UInt64, _ row: UnsafePointer<Double>,
+                                 _ nodes: UnsafePointer<PackedNode>) {
+        let p = UnsafeRawPointer(nodes + i)
+        let threshold = p.load(as: Double.self)
+        let word = p.load(fromByteOffset: 8, as: UInt64.self)
+        let v = row[Int(truncatingIfNeeded: word & UInt64(CompiledForest.featureMask))]
+        // Left is i + 1, read through the one bit so that it depends on the load like the
+        // right child (else the compiler turns the select into an unpredictable branch).
+        let left = i &+ Int(truncatingIfNeeded: (word >> 28) & 1)
+        i = v > threshold ? Int(truncatingIfNeeded: word >> 32) : left
+        all &= word
+    }
+
+    /// Leaf value offset of leaf node `i`.
+    @inline(__always)
+    private func leafAt(_ i: Int) -> Int { Int(leafIndex[i]) }
+
+    /// Sums trees' leaf vectors for one row into out (which starts at zero), eight
+    /// trees walked in lockstep, adding in tree order.
+    @inline(__always)
+    private func accumulate<Mode: WalkMode>(_: Mode.Type, _ row: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
+        let nodes = UnsafePointer(self.nodes), roots = UnsafePointer(self.roots), values = UnsafePointer(leafValues)
+        let k = numOutputs, T = treeCount
+        let mixed = Mode.mixed
+        var a0 = 0.0, a1 = 0.0
+        var t = 0
+        while t < T {
+            var i0 = roots[t], i1 = roots[t + 1], i2 = roots[t + 2], i3 = roots[t + 3]
+            var i4 = roots[t + 4], i5 = roots[t + 5], i6 = roots[t + 6], i7 = roots[t + 7]
+            if Mode.fast {
+                while true {
+                    var m = UInt64.max
+                    CompiledForest.fastStep(&i0, &m, row, nodes)
+                    CompiledForest.fastStep(&i1, &m, row, nodes)
+                    CompiledForest.fastStep(&i2, &m, row, nodes)
+                    CompiledForest.fastStep(&i3, &m, row, nodes)
+                    CompiledForest.fastStep(&i4, &m, row, nodes)
+                    CompiledForest.fastStep(&i5, &m, row, nodes)
+                    CompiledForest.fastStep(&i6, &m, row, nodes)
+                    CompiledForest.fastStep(&i7, &m, row, nodes)
+                    if m & UInt64(CompiledForest.leafBit) != 0 { break }
+                }
+            } else { while true {
+                let m = CompiledForest.lockstep(&i0, row, nodes, mixed) & CompiledForest.lockstep(&i1, row, nodes, mixed)
+                    & CompiledForest.lockstep(&i2, row, nodes, mixed) & CompiledForest.lockstep(&i3, row, nodes, mixed)
+                    & CompiledForest.lockstep(&i4, row, nodes, mixed) & CompiledForest.lockstep(&i5, row, nodes, mixed)
+                    & CompiledForest.lockstep(&i6, row, nodes, mixed) & CompiledForest.lockstep(&i7, row, nodes, mixed)
+                if m >= CompiledForest.leafBit { break }
+            } }
+            let n = Swift.min(8, T - t)
+            let o = (leafAt(i0), leafAt(i1), leafAt(i2), leafAt(i3), leafAt(i4), leafAt(i5), leafAt(i6), leafAt(i7))
+            if k == 2 && n == 8 {
+                a0 += values[o.0]; a1 += values[o.0 &+ 1]
+                a0 += values[o.1]; a1 += values[o.1 &+ 1]
+                a0 += values[o.2]; a1 += values[o.2 &+ 1]
+                a0 += values[o.3]; a1 += values[o.3 &+ 1]
+                a0 += values[o.4]; a1 += values[o.4 &+ 1]
+                a0 += values[o.5]; a1 += values[o.5 &+ 1]
+                a0 += values[o.6]; a1 += values[o.6 &+ 1]
+                a0 += values[o.7]; a1 += values[o.7 &+ 1]
+            } else {
+                withUnsafeBytes(of: o) { raw in
+                    let offs = raw.bindMemory(to: Int.self)
+                    for g in 0..<n {
+                        if k == 2 {
+                            a0 += values[offs[g]]; a1 += values[offs[g] &+ 1]
+                        } else {
+                            for j in 0..<k { out[j] += values[offs[g] + j] }
+                        }
+                    }
+                }
+            }
+            t += 8
+        }
+        if k == 2 { out[0] = a0; out[1] = a1 }
+    }
+
     @inline(__always)
     private func predictUnchecked(_ row: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
         let k = numOutputs
         for j in 0..<k { out[j] = 0 }
-        var t = 0
-        while t + 4 <= treeCount {
-            let (o0, o1, o2, o3) = walk4(roots[t], roots[t + 1], roots[t + 2], roots[t + 3], row, row, row, row)
-            for j in 0..<k { out[j] += leafValues[o0 + j] }
-            for j in 0..<k { out[j] += leafValues[o1 + j] }
-            for j in 0..<k { out[j] += leafValues[o2 + j] }
-            for j in 0..<k { out[j] += leafValues[o3 + j] }
-            t += 4
-        }
-        while t < treeCount {
-            let o = leafOffset(tree: t, row: row)
-            for j in 0..<k { out[j] += leafValues[o + j] }
-            t += 1
+        // Rows without NaN or -infinity (checked branch-free) take the leaner walk.
+        var dirty: UInt8 = 0
+        for j in 0..<numFeatures { dirty |= row[j] > -.infinity ? 0 : 1 }
+        let clean = dirty == 0
+        if clean {
+            accumulate(Fast.self, row, out)
+        } else if hasMissingRight {
+            accumulate(SingleMixed.self, row, out)
+        } else {
+            accumulate(SinglePlain.self, row, out)
         }
         Forest.finish(UnsafeMutableBufferPointer(start: out, count: k), aggregation: aggregation, link: link,
                       baseScore: baseScore, treeCount: treeCount)
@@ -204,10 +292,67 @@ public final class CompiledForest: @unchecked Sendable {
         }
     }
 
-    /// Rows start..<end, each through the four-trees-at-a-time walk of the single-row
-    /// path (measured faster than tree-major blocks for these forest sizes).
+    /// Rows start..<end. Tree-major: blocks of eight clean rows (no NaN or -infinity)
+    /// walk each tree in lockstep (the tree's nodes stay in L1), each row adding its
+    /// leaves in tree order; other rows take the single-row walk. Measured faster than
+    /// row-at-a-time and than refilling lanes as walks finish.
     private func predictBlock(_ rows: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ start: Int, _ end: Int) {
-        for i in start..<end { predictUnchecked(rows + i * numFeatures, out + i * numOutputs) }
+        let f = numFeatures, k = numOutputs, T = treeCount
+        let nodes = UnsafePointer(self.nodes), roots = UnsafePointer(self.roots), values = UnsafePointer(leafValues)
+        var r = start
+        while r + 8 <= end {
+            // Only blocks whose rows are all clean (no NaN, no -infinity) take this path.
+            var dirty: UInt8 = 0
+            let base = rows + r * f
+            for j in 0..<(8 * f) { dirty |= base[j] > -.infinity ? 0 : 1 }
+            if dirty != 0 {
+                for i in r..<(r + 8) { predictUnchecked(rows + i * f, out + i * k) }
+                r += 8
+                continue
+            }
+            let o = out + r * k
+            for j in 0..<(8 * k) { o[j] = 0 }
+            let r0 = base, r1 = base + f, r2 = base + 2 * f, r3 = base + 3 * f
+            let r4 = base + 4 * f, r5 = base + 5 * f, r6 = base + 6 * f, r7 = base + 7 * f
+            for t in 0..<T {
+                let root = roots[t]
+                var i0 = root, i1 = root, i2 = root, i3 = root, i4 = root, i5 = root, i6 = root, i7 = root
+                while true {
+                    var m = UInt64.max
+                    CompiledForest.fastStep(&i0, &m, r0, nodes)
+                    CompiledForest.fastStep(&i1, &m, r1, nodes)
+                    CompiledForest.fastStep(&i2, &m, r2, nodes)
+                    CompiledForest.fastStep(&i3, &m, r3, nodes)
+                    CompiledForest.fastStep(&i4, &m, r4, nodes)
+                    CompiledForest.fastStep(&i5, &m, r5, nodes)
+                    CompiledForest.fastStep(&i6, &m, r6, nodes)
+                    CompiledForest.fastStep(&i7, &m, r7, nodes)
+                    if m & UInt64(CompiledForest.leafBit) != 0 { break }
+                }
+                let l = (leafAt(i0), leafAt(i1), leafAt(i2), leafAt(i3), leafAt(i4), leafAt(i5), leafAt(i6), leafAt(i7))
+                if k == 2 {
+                    o[0] += values[l.0]; o[1] += values[l.0 &+ 1]
+                    o[2] += values[l.1]; o[3] += values[l.1 &+ 1]
+                    o[4] += values[l.2]; o[5] += values[l.2 &+ 1]
+                    o[6] += values[l.3]; o[7] += values[l.3 &+ 1]
+                    o[8] += values[l.4]; o[9] += values[l.4 &+ 1]
+                    o[10] += values[l.5]; o[11] += values[l.5 &+ 1]
+                    o[12] += values[l.6]; o[13] += values[l.6 &+ 1]
+                    o[14] += values[l.7]; o[15] += values[l.7 &+ 1]
+                } else {
+                    withUnsafeBytes(of: l) { raw in
+                        let offs = raw.bindMemory(to: Int.self)
+                        for g in 0..<8 { for j in 0..<k { o[g * k + j] += values[offs[g] + j] } }
+                    }
+                }
+            }
+            for g in 0..<8 {
+                Forest.finish(UnsafeMutableBufferPointer(start: o + g * k, count: k), aggregation: aggregation, link: link,
+                              baseScore: baseScore, treeCount: T)
+            }
+            r += 8
+        }
+        for i in r..<end { predictUnchecked(rows + i * f, out + i * k) }
     }
 
     /// Predicts every row of `matrix`; returns rowCount x numOutputs values, row-major.
@@ -231,3 +376,14 @@ public final class CompiledForest: @unchecked Sendable {
         return best
     }
 }
+
+/// Compile-time variants of the lockstep walk: `fast` for rows without NaN or
+/// -infinity, else `mixed` when some node has the missing-right flag.
+protocol WalkMode {
+    static var mixed: Bool { get }
+    static var fast: Bool { get }
+}
+
+enum Fast: WalkMode { static var mixed: Bool { false }; static var fast: Bool { true } }
+enum SinglePlain: WalkMode { static var mixed: Bool { false }; static var fast: Bool { false } }
+enum SingleMixed: WalkMode { static var mixed: Bool { true }; static var fast: Bool { false } }

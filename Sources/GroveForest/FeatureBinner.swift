@@ -85,7 +85,7 @@ enum FeatureBinner {
                         if column.isEmpty {
                             for r in 0..<n where !vals[r * p + f].isNaN { column.append(vals[r * p + f]); break }
                         }
-                        column.sort()
+                        FeatureBinner.sortValues(&column)
                         missBuf[f] = hasNaN
                         cutsBuf[f] = cutPoints(sorted: column, maxBins: maxBins.map { max(1, $0 - (hasNaN ? 1 : 0)) })
                     }
@@ -93,6 +93,57 @@ enum FeatureBinner {
             }
         }
         return BinLayout(cuts: cuts, hasMissing: missing)
+    }
+
+    /// Sorts finite or infinite (non-NaN) values ascending: an LSD radix sort on
+    /// order-preserving keys for large arrays (the same order as `sort()`, except that
+    /// -0 comes before +0, which compare equal anyway), `sort()` for small ones.
+    static func sortValues(_ v: inout [Double]) {
+        let n = v.count
+        if n < 1024 {
+            v.sort()
+            return
+        }
+        var a = [UInt64](repeating: 0, count: n)
+        var b = [UInt64](repeating: 0, count: n)
+        a.withUnsafeMutableBufferPointer { ka in
+            b.withUnsafeMutableBufferPointer { kb in
+                v.withUnsafeMutableBufferPointer { vals in
+                    for i in 0..<n {
+                        let bits = vals[i].bitPattern
+                        ka[i] = bits >> 63 != 0 ? ~bits : bits | (1 << 63)
+                    }
+                    var src = ka.baseAddress!, dst = kb.baseAddress!
+                    var count = [Int](repeating: 0, count: 256)
+                    count.withUnsafeMutableBufferPointer { c in
+                        for pass in 0..<8 {
+                            let shift = UInt64(pass * 8)
+                            for d in 0..<256 { c[d] = 0 }
+                            for i in 0..<n { c[Int(truncatingIfNeeded: (src[i] >> shift) & 0xFF)] += 1 }
+                            // A byte shared by every key leaves the order as it is.
+                            if c[Int(truncatingIfNeeded: (src[0] >> shift) & 0xFF)] == n { continue }
+                            var sum = 0
+                            for d in 0..<256 {
+                                let t = c[d]
+                                c[d] = sum
+                                sum += t
+                            }
+                            for i in 0..<n {
+                                let key = src[i]
+                                let d = Int(truncatingIfNeeded: (key >> shift) & 0xFF)
+                                dst[c[d]] = key
+                                c[d] += 1
+                            }
+                            swap(&src, &dst)
+                        }
+                    }
+                    for i in 0..<n {
+                        let key = src[i]
+                        vals[i] = Double(bitPattern: key >> 63 != 0 ? key & ~(1 << 63) : ~key)
+                    }
+                }
+            }
+        }
     }
 
     /// Cut points for sorted values: one bin per distinct value when they fit (or when

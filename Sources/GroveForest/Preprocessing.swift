@@ -133,8 +133,16 @@ public struct Preprocessing: Sendable, Equatable {
             if table.columns[targetIndex].kind != .numeric { throw PreprocessingError.nonNumericTarget(column: target) }
         case .classification:
             var set = Set<String>()
-            for r in 0..<table.rowCount {
-                if let l = label(of: table.columns[targetIndex], row: r) { set.insert(l) }
+            if case let .numeric(v) = table.columns[targetIndex].storage {
+                // Distinct values first (equal values have equal labels; -0 == 0 and both
+                // read "0"), then their labels: no string per row.
+                var distinct = Set<Double>()
+                for x in v where !x.isNaN { distinct.insert(x) }
+                for x in distinct { set.insert(labelText(x)) }
+            } else {
+                for r in 0..<table.rowCount {
+                    if let l = label(of: table.columns[targetIndex], row: r) { set.insert(l) }
+                }
             }
             classes = sortLabels(Array(set))
             if classes.count < 2 { throw PreprocessingError.tooFewClasses(found: classes.count) }
@@ -211,10 +219,15 @@ public struct Preprocessing: Sendable, Equatable {
                 labels.append(k)
             }
         case let .numeric(v):
+            // Class of each distinct value, looked up once (equal values share a label).
+            var known: [Double: Int32] = [:]
             for r in useRows {
-                guard !v[r].isNaN else { throw PreprocessingError.missingTarget(row: r) }
-                let text = Preprocessing.labelText(v[r])
+                let x = v[r]
+                guard !x.isNaN else { throw PreprocessingError.missingTarget(row: r) }
+                if let k = known[x] { labels.append(k); continue }
+                let text = Preprocessing.labelText(x)
                 guard let k = index[text] else { throw PreprocessingError.unknownClass(label: text, row: r) }
+                known[x] = k
                 labels.append(k)
             }
         }

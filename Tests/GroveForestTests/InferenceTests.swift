@@ -102,6 +102,35 @@ import Testing
         }
     }
 
+    /// Tree counts around the lockstep group size, lone-leaf trees, and rows with
+    /// infinities and NaN (the fast walk is only for rows without NaN or -infinity).
+    @Test(arguments: [1, 7, 8, 9, 16, 17])
+    func compiledEqualsNaiveWithInfinities(trees: Int) throws {
+        let f = 4
+        for outputs in [1, 2, 3] {
+            let forest = randomForest(seed: UInt64(trees * 10 + outputs), features: f, outputs: outputs, trees: trees)
+            try forest.validate()
+            let compiled = try CompiledForest(forest: forest)
+            var rng = RandomGenerator(seed: UInt64(trees))
+            let specials: [Double] = [.infinity, -.infinity, .nan, -1, -0.5, 0, 0.5, 1, -0.0, .greatestFiniteMagnitude,
+                                      -.greatestFiniteMagnitude, .leastNonzeroMagnitude]
+            let n = 400
+            var rows: [Double] = []
+            for i in 0..<(n * f) {
+                // First half: special values; second half: finite values only (fast blocks).
+                let special = i < n * f / 2 && rng.below(2) == 0
+                rows.append(special ? specials[rng.below(specials.count)] : (rng.unit() * 4).rounded() / 2 - 1 + (rng.below(2) == 0 ? 0 : rng.unit() * 0.1))
+            }
+            let batch = try compiled.predict(matrix: try FeatureMatrix(rowCount: n, featureCount: f, values: rows), threads: 1)
+            for r in 0..<n {
+                let row = Array(rows[(r * f)..<((r + 1) * f)])
+                let expected = forest.predictReference(row: row)
+                #expect(try compiled.predict(row: row) == expected, "trees \(trees) row \(r)")
+                #expect(Array(batch[(r * outputs)..<((r + 1) * outputs)]) == expected, "batch trees \(trees) row \(r)")
+            }
+        }
+    }
+
     @Test func argmaxTiesGoLow() {
         [0.2, 0.4, 0.4].withUnsafeBufferPointer { #expect(CompiledForest.argmax($0) == 1) }
     }
