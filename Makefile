@@ -80,7 +80,7 @@ fuzz: bootstrap
 # references from it and makes it report reachable memory as leaked.
 sanitize: bootstrap
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	GROVE_BIN=.build-asan/debug/grove ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	GROVE_BIN=.build-asan/debug/grove ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:quarantine_size_mb=8 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	GROVE_BIN=.build-tsan/debug/grove TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
 
