@@ -124,6 +124,31 @@ public final class GroveClient: @unchecked Sendable {
         return s
     }
 
+    /// One admin operation (servers started with --admin; needs an admin key).
+    public func admin(_ op: AdminRequest, timeoutSeconds: Double? = nil) throws(GroveClientError) -> AdminResponse {
+        guard case let .admin(a) = try call(.admin(op), timeoutSeconds: timeoutSeconds) else { throw Self.wrongKind("admin") }
+        return a
+    }
+
+    /// Uploads a model file in chunks; the server validates it and publishes it
+    /// as the model's next version, which the answer names.
+    public func uploadModel(name: String, file bytes: [UInt8], chunkBytes: Int = 1 << 20,
+                            timeoutSeconds: Double? = nil) throws(GroveClientError) -> AdminResponse {
+        guard !bytes.isEmpty, chunkBytes > 0 else { throw .invalidArgument("nothing to upload") }
+        let id = "up-\(UInt64.random(in: 0...UInt64.max))"
+        let digest = ModelFileCodec.sha256Hex(bytes)
+        var offset = 0
+        while true {
+            let end = min(offset + chunkBytes, bytes.count)
+            let last = end == bytes.count
+            let chunk = UploadChunk(model: name, uploadID: id, offset: UInt64(offset), data: Array(bytes[offset..<end]),
+                                    totalSize: UInt64(bytes.count), last: last, sha256: last ? digest : "")
+            let answer = try admin(.upload(chunk), timeoutSeconds: timeoutSeconds)
+            if last { return answer }
+            offset = end
+        }
+    }
+
     /// Runs one call and returns its result, or throws the server's status.
     public func call(_ call: Request.Call, timeoutSeconds: Double? = nil) throws(GroveClientError) -> Response.Result {
         let responses = try exchange([call], timeoutSeconds: timeoutSeconds)

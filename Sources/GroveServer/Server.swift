@@ -22,6 +22,8 @@ public final class Server: @unchecked Sendable {
     private(set) var keys: KeyStore?
     /// Present when the server was started with --audit-log.
     private(set) var audit: AuditLog?
+    /// Present when the server was started with --admin.
+    private(set) var adminService: AdminService?
     let startedAt = MonotonicClock.now()
     private let drainingFlag = Atomic<Bool>(false)
     private var loops: [EventLoop] = []
@@ -59,6 +61,7 @@ public final class Server: @unchecked Sendable {
         case insecureBind(String)
         case keys(String)
         case audit(String)
+        case adminWithoutKeys
 
         public var description: String {
             switch self {
@@ -66,6 +69,7 @@ public final class Server: @unchecked Sendable {
                 return "refusing to serve on \(a) without API keys: give --keys FILE (see `grove keys`), or --insecure to accept the risk"
             case let .keys(m): return "cannot read the API key file: \(m)"
             case let .audit(m): return "cannot open the audit log: \(m)"
+            case .adminWithoutKeys: return "--admin needs --keys FILE with an admin key (or --insecure to accept the risk)"
             case let .badAddress(h): return "cannot bind '\(h)': give a numeric IPv4 or IPv6 address (or localhost)"
             case let .system(e): return "\(e)"
             }
@@ -77,6 +81,7 @@ public final class Server: @unchecked Sendable {
         guard var address = SocketAddress(host: configuration.host, port: configuration.port) else {
             throw StartError.badAddress(configuration.host)
         }
+        try enableAdminIfAsked()
         if let keysFile = configuration.keysFile {
             do { keys = try KeyStore(url: keysFile, logger: logger) } catch { throw StartError.keys("\(error)") }
         } else if !address.isLoopback {
@@ -142,6 +147,13 @@ public final class Server: @unchecked Sendable {
             logger.notice("listening on \(address) (not loopback: reachable from other machines)")
         }
         logger.info("grove \(GroveVersion.string) serving on \(address) with \(threadCount) loop(s); repository \(configuration.repository.path)")
+    }
+
+    private func enableAdminIfAsked() throws {
+        guard configuration.admin else { return }
+        if configuration.keysFile == nil && !configuration.insecure { throw StartError.adminWithoutKeys }
+        adminService = AdminService(server: self)
+        logger.notice("admin calls enabled (admin role required)")
     }
 
     /// Blocks until every loop has exited.

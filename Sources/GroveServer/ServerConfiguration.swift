@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var handleSignals = true
     /// API key file (`grove keys`); nil: no authentication, loopback only.
     public var keysFile: URL?
+    /// Enable admin calls (labels, load/unload, uploads); they need an admin key.
+    public var admin = false
     /// Allow a non-loopback bind without keys (an explicit, logged decision).
     public var insecure = false
     /// Audit log directory (one hash-chained record per prediction); nil: no audit log.

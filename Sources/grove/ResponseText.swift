@@ -62,6 +62,8 @@ enum ResponseText {
                              + "p50 \(format(m.latencyP50Micros)) µs, p99 \(format(m.latencyP99Micros)) µs, max \(format(m.latencyMaxMicros)) µs")
             }
             return lines.joined(separator: "\n")
+        case let .admin(a):
+            return a.message + (a.version > 0 ? " (version \(a.version))" : "")
         }
     }
 
@@ -117,6 +119,8 @@ enum ResponseText {
                                           "latency_p90_us": $0.latencyP90Micros, "latency_p99_us": $0.latencyP99Micros,
                                           "latency_p999_us": $0.latencyP999Micros, "latency_max_us": $0.latencyMaxMicros] as [String: Any] },
             ] as [String: Any]
+        case let .admin(a)?:
+            o["admin"] = ["message": a.message, "version": a.version, "received": a.received] as [String: Any]
         }
         return JSONText.encode(o)
     }

@@ -46,7 +46,10 @@ struct Serve: ParsableCommand {
     @Option(help: "Audit log directory: one hash-chained record per prediction (`grove audit verify DIR`).")
     var auditLog: String?
 
-    @Flag(help: "Allow binding a non-loopback address without --keys.")
+    @Flag(help: "Enable admin calls (labels, load/unload versions, uploads); they need an admin key.")
+    var admin = false
+
+    @Flag(help: "Allow binding a non-loopback address (or --admin) without --keys.")
     var insecure = false
 
     @Flag(help: ArgumentHelp("Benchmark baseline: echo every frame back without decoding it.", visibility: .hidden))
@@ -85,6 +88,7 @@ struct Serve: ParsableCommand {
         config.echo = echo
         config.keysFile = keys.map { URL(fileURLWithPath: $0) }
         config.insecure = insecure
+        config.admin = admin
         config.auditDirectory = auditLog.map { URL(fileURLWithPath: $0, isDirectory: true) }
         config.maxConnections = maxConnections
         config.connection.frame = .init(maxFrameBytes: maxFrameBytes)

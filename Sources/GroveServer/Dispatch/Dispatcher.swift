@@ -202,6 +202,14 @@ final class Dispatcher {
                 case let .success(result): return Response(id: request.id, result: .predict(result))
                 }
             }
+        case let .admin(op):
+            guard let admin = server.adminService else {
+                return .failure(id: request.id, Status(.unimplemented, "admin calls are disabled on this server (start it with --admin)"))
+            }
+            switch admin.handle(op) {
+            case let .success(r): return Response(id: request.id, result: .admin(r))
+            case let .failure(status): return .failure(id: request.id, status)
+            }
         case .stats:
             let c = server.counters
             let totals = server.requestTotals

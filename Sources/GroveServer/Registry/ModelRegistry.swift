@@ -83,7 +83,7 @@ public final class ModelRegistry: @unchecked Sendable {
             entry.labels = policy.labels
             for (version, (file, stamp)) in present {
                 guard selected.contains(version) else {
-                    entry.versions[version] = .retired
+                    entry.versions[version] = policy.unloaded.contains(version) ? .unloaded : .retired
                     continue
                 }
                 newSeen[name, default: [:]][version] = stamp
@@ -132,7 +132,7 @@ public final class ModelRegistry: @unchecked Sendable {
         logger.debug("registry: \(next.availableCount) available version(s) across \(entries.count) model(s)")
     }
 
-    private func readPolicy(dir: URL, name: String) -> ServingPolicy {
+    func readPolicy(dir: URL, name: String) -> ServingPolicy {
         let url = dir.appendingPathComponent(Self.policyFileName)
         guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path) else { return ServingPolicy() }
         guard let size = attrs[.size] as? Int, size <= ServingPolicy.maxFileBytes,

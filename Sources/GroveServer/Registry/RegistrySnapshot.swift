@@ -11,6 +11,8 @@ final class RegistrySnapshot: @unchecked Sendable {
         case failed(String)
         /// Present in the repository but not selected by the serving policy.
         case retired
+        /// Present, but unloaded by an admin call.
+        case unloaded
 
         /// Not waiting for a load.
         var isSettled: Bool {
@@ -25,6 +27,7 @@ final class RegistrySnapshot: @unchecked Sendable {
             case .loading: return VersionState(version: 0, state: .loading)
             case let .failed(r): return VersionState(version: 0, state: .failed, reason: r)
             case .retired: return VersionState(version: 0, state: .retired)
+            case .unloaded: return VersionState(version: 0, state: .retired, reason: "unloaded by an admin")
             }
         }
     }
@@ -113,6 +116,8 @@ final class RegistrySnapshot: @unchecked Sendable {
             return .failure(Status(.unavailable, "model '\(selector.name)' version \(version) is still loading"))
         case .retired?:
             return .failure(Status(.notFound, "model '\(selector.name)' version \(version) is not served (serving policy)"))
+        case .unloaded?:
+            return .failure(Status(.notFound, "model '\(selector.name)' version \(version) was unloaded by an admin"))
         case nil:
             return .failure(Status(.notFound, "model '\(selector.name)' has no version \(version)"))
         }

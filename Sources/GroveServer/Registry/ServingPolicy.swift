@@ -4,6 +4,7 @@
 //   latest N            serve the N highest versions (default: latest 16)
 //   versions 1 4 7      serve exactly these versions
 //   label stable 4      the label "stable" points at version 4
+//   unload 3            do not serve version 3 (admin `unload_version`)
 // Unknown or malformed lines are reported and ignored; the file is at most 64 KiB.
 
 struct ServingPolicy: Equatable {
@@ -18,6 +19,8 @@ struct ServingPolicy: Equatable {
 
     var selection: Selection = .latest(ServingPolicy.defaultLatest)
     var labels: [String: UInt64] = [:]
+    /// Versions an admin unloaded: present, not served.
+    var unloaded: Set<UInt64> = []
     /// Lines that could not be read, with their 1-based numbers.
     var problems: [String] = []
 
@@ -34,6 +37,8 @@ struct ServingPolicy: Equatable {
             case "versions" where words.count >= 2:
                 let vs = words.dropFirst().compactMap { UInt64($0) }.filter { $0 > 0 }
                 if vs.count == words.count - 1 { selection = .versions(Set(vs)); continue }
+            case "unload" where words.count == 2:
+                if let v = UInt64(words[1]), v > 0 { unloaded.insert(v); continue }
             case "label" where words.count == 3:
                 if ModelName.isValid(String(words[1])), let v = UInt64(words[2]), v > 0 {
                     labels[String(words[1])] = v
@@ -46,11 +51,24 @@ struct ServingPolicy: Equatable {
         }
     }
 
-    /// The versions to serve out of those present.
+    /// The versions to serve out of those present (unloaded ones never are).
     func select(_ present: [UInt64]) -> Set<UInt64> {
+        let candidates = present.filter { !unloaded.contains($0) }
         switch selection {
-        case let .latest(k): return Set(present.sorted().suffix(k))
-        case let .versions(vs): return vs.intersection(present)
+        case let .latest(k): return Set(candidates.sorted().suffix(k))
+        case let .versions(vs): return vs.intersection(candidates)
         }
+    }
+
+    /// The file's text for this policy (admin calls rewrite the file with it; comments are not kept).
+    var text: String {
+        var lines = ["# Grove serving policy (rewritten by admin calls)"]
+        switch selection {
+        case let .latest(k): lines.append("latest \(k)")
+        case let .versions(vs): lines.append("versions " + vs.sorted().map(String.init).joined(separator: " "))
+        }
+        lines += unloaded.sorted().map { "unload \($0)" }
+        lines += labels.keys.sorted().map { "label \($0) \(labels[$0]!)" }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

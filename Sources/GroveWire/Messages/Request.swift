@@ -20,6 +20,7 @@ public struct Request: Equatable, Sendable {
         case modelInfo(ModelSelector)
         case predict(PredictRequest)
         case stats
+        case admin(AdminRequest)
 
         /// The call's name as logs and stats show it.
         public var name: String {
@@ -29,6 +30,7 @@ public struct Request: Equatable, Sendable {
             case .modelInfo: return "model_info"
             case .predict: return "predict"
             case .stats: return "stats"
+            case .admin: return "admin"
             }
         }
     }

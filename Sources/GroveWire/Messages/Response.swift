@@ -23,5 +23,6 @@ public struct Response: Equatable, Sendable {
         case modelInfo(ModelInfo)
         case predict(PredictResponse)
         case stats(StatsResponse)
+        case admin(AdminResponse)
     }
 }

@@ -51,9 +51,33 @@ extension Request {
                 call = .predict(PredictRequest(model: ModelSelector(name: "")))
             }
         case GROVE__V1__REQUEST__CALL_STATS: call = .stats
+        case GROVE__V1__REQUEST__CALL_ADMIN:
+            call = c.admin.flatMap { Request.admin($0.pointee) }.map { .admin($0) }
         default: call = nil
         }
         self.init(id: c.id, apiKey: CRead.string(c.api_key), call: call)
+    }
+
+    /// An admin operation; nil when none (or an unknown one) is set.
+    static func admin(_ a: Grove__V1__AdminRequest) -> AdminRequest? {
+        switch a.op_case {
+        case GROVE__V1__ADMIN_REQUEST__OP_SET_LABEL:
+            guard let x = a.set_label?.pointee else { return nil }
+            return .setLabel(model: CRead.string(x.model), label: CRead.string(x.label), version: x.version)
+        case GROVE__V1__ADMIN_REQUEST__OP_LOAD_VERSION:
+            guard let x = a.load_version?.pointee else { return nil }
+            return .loadVersion(model: CRead.string(x.model), version: x.version)
+        case GROVE__V1__ADMIN_REQUEST__OP_UNLOAD_VERSION:
+            guard let x = a.unload_version?.pointee else { return nil }
+            return .unloadVersion(model: CRead.string(x.model), version: x.version)
+        case GROVE__V1__ADMIN_REQUEST__OP_UPLOAD:
+            guard let x = a.upload?.pointee else { return nil }
+            let data = x.data.len > 0 && x.data.data != nil ? Array(UnsafeBufferPointer(start: x.data.data, count: x.data.len)) : []
+            return .upload(UploadChunk(model: CRead.string(x.model), uploadID: CRead.string(x.upload_id), offset: x.offset,
+                                       data: data, totalSize: x.total_size, last: x.last != 0, sha256: CRead.string(x.sha256)))
+        default:
+            return nil
+        }
     }
 
     /// Builds the C message in `arena` (valid until the arena is reset).
@@ -121,6 +145,47 @@ extension Request {
             grove__v1__stats_request__init(s)
             m.pointee.call_case = GROVE__V1__REQUEST__CALL_STATS
             m.pointee.stats = s
+        case let .admin(op):
+            let a = arena.new(Grove__V1__AdminRequest.self)
+            grove__v1__admin_request__init(a)
+            switch op {
+            case let .setLabel(model, label, version):
+                let x = arena.new(Grove__V1__SetLabel.self)
+                grove__v1__set_label__init(x)
+                x.pointee.model = arena.cString(model)
+                x.pointee.label = arena.cString(label)
+                x.pointee.version = version
+                a.pointee.op_case = GROVE__V1__ADMIN_REQUEST__OP_SET_LABEL
+                a.pointee.set_label = x
+            case let .loadVersion(model, version):
+                let x = arena.new(Grove__V1__LoadVersion.self)
+                grove__v1__load_version__init(x)
+                x.pointee.model = arena.cString(model)
+                x.pointee.version = version
+                a.pointee.op_case = GROVE__V1__ADMIN_REQUEST__OP_LOAD_VERSION
+                a.pointee.load_version = x
+            case let .unloadVersion(model, version):
+                let x = arena.new(Grove__V1__UnloadVersion.self)
+                grove__v1__unload_version__init(x)
+                x.pointee.model = arena.cString(model)
+                x.pointee.version = version
+                a.pointee.op_case = GROVE__V1__ADMIN_REQUEST__OP_UNLOAD_VERSION
+                a.pointee.unload_version = x
+            case let .upload(u):
+                let x = arena.new(Grove__V1__UploadChunk.self)
+                grove__v1__upload_chunk__init(x)
+                x.pointee.model = arena.cString(u.model)
+                x.pointee.upload_id = arena.cString(u.uploadID)
+                x.pointee.offset = u.offset
+                x.pointee.data = ProtobufCBinaryData(len: u.data.count, data: arena.copy(u.data))
+                x.pointee.total_size = u.totalSize
+                x.pointee.last = u.last ? 1 : 0
+                x.pointee.sha256 = arena.cString(u.sha256)
+                a.pointee.op_case = GROVE__V1__ADMIN_REQUEST__OP_UPLOAD
+                a.pointee.upload = x
+            }
+            m.pointee.call_case = GROVE__V1__REQUEST__CALL_ADMIN
+            m.pointee.admin = a
         }
         return m
     }

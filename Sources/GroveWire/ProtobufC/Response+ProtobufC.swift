@@ -87,6 +87,10 @@ extension Response {
                                    latencyP999Micros: m.latency_p999_us, latencyMaxMicros: m.latency_max_us)
                     }))
             }
+        case GROVE__V1__RESPONSE__RESULT_ADMIN:
+            if let a = c.admin?.pointee {
+                result = .admin(AdminResponse(message: CRead.string(a.message), version: a.version, received: a.received))
+            }
         default:
             result = nil
         }
@@ -208,6 +212,14 @@ extension Response {
             }
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_STATS
             m.pointee.stats = r
+        case let .admin(a):
+            let r = arena.new(Grove__V1__AdminResponse.self)
+            grove__v1__admin_response__init(r)
+            r.pointee.message = arena.cString(a.message)
+            r.pointee.version = a.version
+            r.pointee.received = a.received
+            m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_ADMIN
+            m.pointee.admin = r
         }
         return m
     }

@@ -997,7 +997,277 @@ void   grove__v1__model_stats__free_unpacked
   assert(message->base.descriptor == &grove__v1__model_stats__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[7] =
+void   grove__v1__admin_request__init
+                     (Grove__V1__AdminRequest         *message)
+{
+  static const Grove__V1__AdminRequest init_value = GROVE__V1__ADMIN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t grove__v1__admin_request__get_packed_size
+                     (const Grove__V1__AdminRequest *message)
+{
+  assert(message->base.descriptor == &grove__v1__admin_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__admin_request__pack
+                     (const Grove__V1__AdminRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__admin_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__admin_request__pack_to_buffer
+                     (const Grove__V1__AdminRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__admin_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__AdminRequest *
+       grove__v1__admin_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__AdminRequest *)
+     protobuf_c_message_unpack (&grove__v1__admin_request__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__admin_request__free_unpacked
+                     (Grove__V1__AdminRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__admin_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__set_label__init
+                     (Grove__V1__SetLabel         *message)
+{
+  static const Grove__V1__SetLabel init_value = GROVE__V1__SET_LABEL__INIT;
+  *message = init_value;
+}
+size_t grove__v1__set_label__get_packed_size
+                     (const Grove__V1__SetLabel *message)
+{
+  assert(message->base.descriptor == &grove__v1__set_label__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__set_label__pack
+                     (const Grove__V1__SetLabel *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__set_label__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__set_label__pack_to_buffer
+                     (const Grove__V1__SetLabel *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__set_label__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__SetLabel *
+       grove__v1__set_label__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__SetLabel *)
+     protobuf_c_message_unpack (&grove__v1__set_label__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__set_label__free_unpacked
+                     (Grove__V1__SetLabel *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__set_label__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__load_version__init
+                     (Grove__V1__LoadVersion         *message)
+{
+  static const Grove__V1__LoadVersion init_value = GROVE__V1__LOAD_VERSION__INIT;
+  *message = init_value;
+}
+size_t grove__v1__load_version__get_packed_size
+                     (const Grove__V1__LoadVersion *message)
+{
+  assert(message->base.descriptor == &grove__v1__load_version__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__load_version__pack
+                     (const Grove__V1__LoadVersion *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__load_version__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__load_version__pack_to_buffer
+                     (const Grove__V1__LoadVersion *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__load_version__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__LoadVersion *
+       grove__v1__load_version__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__LoadVersion *)
+     protobuf_c_message_unpack (&grove__v1__load_version__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__load_version__free_unpacked
+                     (Grove__V1__LoadVersion *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__load_version__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__unload_version__init
+                     (Grove__V1__UnloadVersion         *message)
+{
+  static const Grove__V1__UnloadVersion init_value = GROVE__V1__UNLOAD_VERSION__INIT;
+  *message = init_value;
+}
+size_t grove__v1__unload_version__get_packed_size
+                     (const Grove__V1__UnloadVersion *message)
+{
+  assert(message->base.descriptor == &grove__v1__unload_version__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__unload_version__pack
+                     (const Grove__V1__UnloadVersion *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__unload_version__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__unload_version__pack_to_buffer
+                     (const Grove__V1__UnloadVersion *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__unload_version__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__UnloadVersion *
+       grove__v1__unload_version__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__UnloadVersion *)
+     protobuf_c_message_unpack (&grove__v1__unload_version__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__unload_version__free_unpacked
+                     (Grove__V1__UnloadVersion *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__unload_version__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__upload_chunk__init
+                     (Grove__V1__UploadChunk         *message)
+{
+  static const Grove__V1__UploadChunk init_value = GROVE__V1__UPLOAD_CHUNK__INIT;
+  *message = init_value;
+}
+size_t grove__v1__upload_chunk__get_packed_size
+                     (const Grove__V1__UploadChunk *message)
+{
+  assert(message->base.descriptor == &grove__v1__upload_chunk__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__upload_chunk__pack
+                     (const Grove__V1__UploadChunk *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__upload_chunk__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__upload_chunk__pack_to_buffer
+                     (const Grove__V1__UploadChunk *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__upload_chunk__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__UploadChunk *
+       grove__v1__upload_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__UploadChunk *)
+     protobuf_c_message_unpack (&grove__v1__upload_chunk__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__upload_chunk__free_unpacked
+                     (Grove__V1__UploadChunk *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__upload_chunk__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__admin_response__init
+                     (Grove__V1__AdminResponse         *message)
+{
+  static const Grove__V1__AdminResponse init_value = GROVE__V1__ADMIN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t grove__v1__admin_response__get_packed_size
+                     (const Grove__V1__AdminResponse *message)
+{
+  assert(message->base.descriptor == &grove__v1__admin_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__admin_response__pack
+                     (const Grove__V1__AdminResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__admin_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__admin_response__pack_to_buffer
+                     (const Grove__V1__AdminResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__admin_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__AdminResponse *
+       grove__v1__admin_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__AdminResponse *)
+     protobuf_c_message_unpack (&grove__v1__admin_response__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__admin_response__free_unpacked
+                     (Grove__V1__AdminResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__admin_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
 {
   {
     "id",
@@ -1083,8 +1353,21 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[7] =
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "admin",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__Request, call_case),
+    offsetof(Grove__V1__Request, admin),
+    &grove__v1__admin_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__request__field_indices_by_name[] = {
+  7,   /* field[7] = admin */
   1,   /* field[1] = api_key */
   2,   /* field[2] = health */
   0,   /* field[0] = id */
@@ -1093,11 +1376,12 @@ static const unsigned grove__v1__request__field_indices_by_name[] = {
   5,   /* field[5] = predict */
   6,   /* field[6] = stats */
 };
-static const ProtobufCIntRange grove__v1__request__number_ranges[2 + 1] =
+static const ProtobufCIntRange grove__v1__request__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 7 }
+  { 20, 7 },
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor grove__v1__request__descriptor =
 {
@@ -1107,14 +1391,14 @@ const ProtobufCMessageDescriptor grove__v1__request__descriptor =
   "Grove__V1__Request",
   "grove.v1",
   sizeof(Grove__V1__Request),
-  7,
+  8,
   grove__v1__request__field_descriptors,
   grove__v1__request__field_indices_by_name,
-  2,  grove__v1__request__number_ranges,
+  3,  grove__v1__request__number_ranges,
   (ProtobufCMessageInit) grove__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[7] =
+static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[8] =
 {
   {
     "id",
@@ -1200,8 +1484,21 @@ static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[7] 
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "admin",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__Response, result_case),
+    offsetof(Grove__V1__Response, admin),
+    &grove__v1__admin_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__response__field_indices_by_name[] = {
+  7,   /* field[7] = admin */
   2,   /* field[2] = health */
   0,   /* field[0] = id */
   3,   /* field[3] = list_models */
@@ -1210,11 +1507,12 @@ static const unsigned grove__v1__response__field_indices_by_name[] = {
   6,   /* field[6] = stats */
   1,   /* field[1] = status */
 };
-static const ProtobufCIntRange grove__v1__response__number_ranges[2 + 1] =
+static const ProtobufCIntRange grove__v1__response__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 7 }
+  { 20, 7 },
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor grove__v1__response__descriptor =
 {
@@ -1224,10 +1522,10 @@ const ProtobufCMessageDescriptor grove__v1__response__descriptor =
   "Grove__V1__Response",
   "grove.v1",
   sizeof(Grove__V1__Response),
-  7,
+  8,
   grove__v1__response__field_descriptors,
   grove__v1__response__field_indices_by_name,
-  2,  grove__v1__response__number_ranges,
+  3,  grove__v1__response__number_ranges,
   (ProtobufCMessageInit) grove__v1__response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -2757,6 +3055,429 @@ const ProtobufCMessageDescriptor grove__v1__model_stats__descriptor =
   grove__v1__model_stats__field_indices_by_name,
   1,  grove__v1__model_stats__number_ranges,
   (ProtobufCMessageInit) grove__v1__model_stats__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__admin_request__field_descriptors[4] =
+{
+  {
+    "set_label",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__AdminRequest, op_case),
+    offsetof(Grove__V1__AdminRequest, set_label),
+    &grove__v1__set_label__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "load_version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__AdminRequest, op_case),
+    offsetof(Grove__V1__AdminRequest, load_version),
+    &grove__v1__load_version__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unload_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__AdminRequest, op_case),
+    offsetof(Grove__V1__AdminRequest, unload_version),
+    &grove__v1__unload_version__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "upload",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__AdminRequest, op_case),
+    offsetof(Grove__V1__AdminRequest, upload),
+    &grove__v1__upload_chunk__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__admin_request__field_indices_by_name[] = {
+  1,   /* field[1] = load_version */
+  0,   /* field[0] = set_label */
+  2,   /* field[2] = unload_version */
+  3,   /* field[3] = upload */
+};
+static const ProtobufCIntRange grove__v1__admin_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor grove__v1__admin_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.AdminRequest",
+  "AdminRequest",
+  "Grove__V1__AdminRequest",
+  "grove.v1",
+  sizeof(Grove__V1__AdminRequest),
+  4,
+  grove__v1__admin_request__field_descriptors,
+  grove__v1__admin_request__field_indices_by_name,
+  1,  grove__v1__admin_request__number_ranges,
+  (ProtobufCMessageInit) grove__v1__admin_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__set_label__field_descriptors[3] =
+{
+  {
+    "model",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__SetLabel, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__SetLabel, label),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__SetLabel, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__set_label__field_indices_by_name[] = {
+  1,   /* field[1] = label */
+  0,   /* field[0] = model */
+  2,   /* field[2] = version */
+};
+static const ProtobufCIntRange grove__v1__set_label__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor grove__v1__set_label__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.SetLabel",
+  "SetLabel",
+  "Grove__V1__SetLabel",
+  "grove.v1",
+  sizeof(Grove__V1__SetLabel),
+  3,
+  grove__v1__set_label__field_descriptors,
+  grove__v1__set_label__field_indices_by_name,
+  1,  grove__v1__set_label__number_ranges,
+  (ProtobufCMessageInit) grove__v1__set_label__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__load_version__field_descriptors[2] =
+{
+  {
+    "model",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__LoadVersion, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__LoadVersion, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__load_version__field_indices_by_name[] = {
+  0,   /* field[0] = model */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange grove__v1__load_version__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor grove__v1__load_version__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.LoadVersion",
+  "LoadVersion",
+  "Grove__V1__LoadVersion",
+  "grove.v1",
+  sizeof(Grove__V1__LoadVersion),
+  2,
+  grove__v1__load_version__field_descriptors,
+  grove__v1__load_version__field_indices_by_name,
+  1,  grove__v1__load_version__number_ranges,
+  (ProtobufCMessageInit) grove__v1__load_version__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__unload_version__field_descriptors[2] =
+{
+  {
+    "model",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__UnloadVersion, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__UnloadVersion, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__unload_version__field_indices_by_name[] = {
+  0,   /* field[0] = model */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange grove__v1__unload_version__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor grove__v1__unload_version__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.UnloadVersion",
+  "UnloadVersion",
+  "Grove__V1__UnloadVersion",
+  "grove.v1",
+  sizeof(Grove__V1__UnloadVersion),
+  2,
+  grove__v1__unload_version__field_descriptors,
+  grove__v1__unload_version__field_indices_by_name,
+  1,  grove__v1__unload_version__number_ranges,
+  (ProtobufCMessageInit) grove__v1__unload_version__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__upload_chunk__field_descriptors[7] =
+{
+  {
+    "model",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__UploadChunk, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "upload_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__UploadChunk, upload_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offset",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__UploadChunk, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__UploadChunk, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_size",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__UploadChunk, total_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__UploadChunk, last),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__UploadChunk, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__upload_chunk__field_indices_by_name[] = {
+  3,   /* field[3] = data */
+  5,   /* field[5] = last */
+  0,   /* field[0] = model */
+  2,   /* field[2] = offset */
+  6,   /* field[6] = sha256 */
+  4,   /* field[4] = total_size */
+  1,   /* field[1] = upload_id */
+};
+static const ProtobufCIntRange grove__v1__upload_chunk__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor grove__v1__upload_chunk__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.UploadChunk",
+  "UploadChunk",
+  "Grove__V1__UploadChunk",
+  "grove.v1",
+  sizeof(Grove__V1__UploadChunk),
+  7,
+  grove__v1__upload_chunk__field_descriptors,
+  grove__v1__upload_chunk__field_indices_by_name,
+  1,  grove__v1__upload_chunk__number_ranges,
+  (ProtobufCMessageInit) grove__v1__upload_chunk__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__admin_response__field_descriptors[3] =
+{
+  {
+    "message",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__AdminResponse, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__AdminResponse, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__AdminResponse, received),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__admin_response__field_indices_by_name[] = {
+  0,   /* field[0] = message */
+  2,   /* field[2] = received */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange grove__v1__admin_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor grove__v1__admin_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.AdminResponse",
+  "AdminResponse",
+  "Grove__V1__AdminResponse",
+  "grove.v1",
+  sizeof(Grove__V1__AdminResponse),
+  3,
+  grove__v1__admin_response__field_descriptors,
+  grove__v1__admin_response__field_indices_by_name,
+  1,  grove__v1__admin_response__number_ranges,
+  (ProtobufCMessageInit) grove__v1__admin_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue grove__v1__task__enum_values_by_number[3] =

@@ -37,6 +37,12 @@ typedef struct Grove__V1__PredictResponse Grove__V1__PredictResponse;
 typedef struct Grove__V1__StatsRequest Grove__V1__StatsRequest;
 typedef struct Grove__V1__StatsResponse Grove__V1__StatsResponse;
 typedef struct Grove__V1__ModelStats Grove__V1__ModelStats;
+typedef struct Grove__V1__AdminRequest Grove__V1__AdminRequest;
+typedef struct Grove__V1__SetLabel Grove__V1__SetLabel;
+typedef struct Grove__V1__LoadVersion Grove__V1__LoadVersion;
+typedef struct Grove__V1__UnloadVersion Grove__V1__UnloadVersion;
+typedef struct Grove__V1__UploadChunk Grove__V1__UploadChunk;
+typedef struct Grove__V1__AdminResponse Grove__V1__AdminResponse;
 
 
 /* --- enums --- */
@@ -114,7 +120,8 @@ typedef enum {
   GROVE__V1__REQUEST__CALL_LIST_MODELS = 11,
   GROVE__V1__REQUEST__CALL_MODEL_INFO = 12,
   GROVE__V1__REQUEST__CALL_PREDICT = 13,
-  GROVE__V1__REQUEST__CALL_STATS = 14
+  GROVE__V1__REQUEST__CALL_STATS = 14,
+  GROVE__V1__REQUEST__CALL_ADMIN = 20
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__REQUEST__CALL__CASE)
 } Grove__V1__Request__CallCase;
 
@@ -141,6 +148,10 @@ struct  Grove__V1__Request
     Grove__V1__ModelInfoRequest *model_info;
     Grove__V1__PredictRequest *predict;
     Grove__V1__StatsRequest *stats;
+    /*
+     * Only on servers started with --admin, and only with an admin key.
+     */
+    Grove__V1__AdminRequest *admin;
   };
 };
 #define GROVE__V1__REQUEST__INIT \
@@ -154,7 +165,8 @@ typedef enum {
   GROVE__V1__RESPONSE__RESULT_LIST_MODELS = 11,
   GROVE__V1__RESPONSE__RESULT_MODEL_INFO = 12,
   GROVE__V1__RESPONSE__RESULT_PREDICT = 13,
-  GROVE__V1__RESPONSE__RESULT_STATS = 14
+  GROVE__V1__RESPONSE__RESULT_STATS = 14,
+  GROVE__V1__RESPONSE__RESULT_ADMIN = 20
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__RESPONSE__RESULT__CASE)
 } Grove__V1__Response__ResultCase;
 
@@ -177,6 +189,7 @@ struct  Grove__V1__Response
     Grove__V1__ModelInfoResponse *model_info;
     Grove__V1__PredictResponse *predict;
     Grove__V1__StatsResponse *stats;
+    Grove__V1__AdminResponse *admin;
   };
 };
 #define GROVE__V1__RESPONSE__INIT \
@@ -573,6 +586,133 @@ struct  Grove__V1__ModelStats
 #define GROVE__V1__MODEL_STATS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_stats__descriptor) \
     , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+
+typedef enum {
+  GROVE__V1__ADMIN_REQUEST__OP__NOT_SET = 0,
+  GROVE__V1__ADMIN_REQUEST__OP_SET_LABEL = 1,
+  GROVE__V1__ADMIN_REQUEST__OP_LOAD_VERSION = 2,
+  GROVE__V1__ADMIN_REQUEST__OP_UNLOAD_VERSION = 3,
+  GROVE__V1__ADMIN_REQUEST__OP_UPLOAD = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__ADMIN_REQUEST__OP__CASE)
+} Grove__V1__AdminRequest__OpCase;
+
+/*
+ * Operations on the model repository. They exist only when the server runs
+ * with --admin (otherwise: UNIMPLEMENTED) and need a key with the admin role.
+ * Names are validated like model names; nothing sent here is used as a path.
+ */
+struct  Grove__V1__AdminRequest
+{
+  ProtobufCMessage base;
+  Grove__V1__AdminRequest__OpCase op_case;
+  union {
+    Grove__V1__SetLabel *set_label;
+    Grove__V1__LoadVersion *load_version;
+    Grove__V1__UnloadVersion *unload_version;
+    Grove__V1__UploadChunk *upload;
+  };
+};
+#define GROVE__V1__ADMIN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__admin_request__descriptor) \
+    , GROVE__V1__ADMIN_REQUEST__OP__NOT_SET, {0} }
+
+
+/*
+ * Points `label` at `version` (0 removes the label). Recorded in REPO/NAME/serving.
+ */
+struct  Grove__V1__SetLabel
+{
+  ProtobufCMessage base;
+  char *model;
+  char *label;
+  uint64_t version;
+};
+#define GROVE__V1__SET_LABEL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__set_label__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Serves a version that was unloaded (removes it from the unloaded set).
+ */
+struct  Grove__V1__LoadVersion
+{
+  ProtobufCMessage base;
+  char *model;
+  uint64_t version;
+};
+#define GROVE__V1__LOAD_VERSION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__load_version__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Stops serving a version (it stays in the repository). Recorded in REPO/NAME/serving.
+ */
+struct  Grove__V1__UnloadVersion
+{
+  ProtobufCMessage base;
+  char *model;
+  uint64_t version;
+};
+#define GROVE__V1__UNLOAD_VERSION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__unload_version__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * One chunk of a model file being uploaded; chunks come in order. With the
+ * last chunk the whole file is checked (size, SHA-256, full validation) and
+ * published as the model's next version.
+ */
+struct  Grove__V1__UploadChunk
+{
+  ProtobufCMessage base;
+  char *model;
+  /*
+   * Chosen by the client: letters, digits, '.', '_', '-' (at most 64 bytes).
+   */
+  char *upload_id;
+  /*
+   * Where this chunk starts; must equal the bytes received so far.
+   */
+  uint64_t offset;
+  ProtobufCBinaryData data;
+  /*
+   * Size of the whole file; at most the server's model-file maximum.
+   */
+  uint64_t total_size;
+  /*
+   * Set on the final chunk, with `sha256`: lower-case hex SHA-256 of the whole file.
+   */
+  protobuf_c_boolean last;
+  char *sha256;
+};
+#define GROVE__V1__UPLOAD_CHUNK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__upload_chunk__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, {0,NULL}, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Grove__V1__AdminResponse
+{
+  ProtobufCMessage base;
+  /*
+   * What was done, for people.
+   */
+  char *message;
+  /*
+   * The version affected (for an upload: the version published).
+   */
+  uint64_t version;
+  /*
+   * Upload: bytes received so far.
+   */
+  uint64_t received;
+};
+#define GROVE__V1__ADMIN_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__admin_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /* Grove__V1__Request methods */
@@ -993,6 +1133,120 @@ Grove__V1__ModelStats *
 void   grove__v1__model_stats__free_unpacked
                      (Grove__V1__ModelStats *message,
                       ProtobufCAllocator *allocator);
+/* Grove__V1__AdminRequest methods */
+void   grove__v1__admin_request__init
+                     (Grove__V1__AdminRequest         *message);
+size_t grove__v1__admin_request__get_packed_size
+                     (const Grove__V1__AdminRequest   *message);
+size_t grove__v1__admin_request__pack
+                     (const Grove__V1__AdminRequest   *message,
+                      uint8_t             *out);
+size_t grove__v1__admin_request__pack_to_buffer
+                     (const Grove__V1__AdminRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__AdminRequest *
+       grove__v1__admin_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__admin_request__free_unpacked
+                     (Grove__V1__AdminRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__SetLabel methods */
+void   grove__v1__set_label__init
+                     (Grove__V1__SetLabel         *message);
+size_t grove__v1__set_label__get_packed_size
+                     (const Grove__V1__SetLabel   *message);
+size_t grove__v1__set_label__pack
+                     (const Grove__V1__SetLabel   *message,
+                      uint8_t             *out);
+size_t grove__v1__set_label__pack_to_buffer
+                     (const Grove__V1__SetLabel   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__SetLabel *
+       grove__v1__set_label__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__set_label__free_unpacked
+                     (Grove__V1__SetLabel *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__LoadVersion methods */
+void   grove__v1__load_version__init
+                     (Grove__V1__LoadVersion         *message);
+size_t grove__v1__load_version__get_packed_size
+                     (const Grove__V1__LoadVersion   *message);
+size_t grove__v1__load_version__pack
+                     (const Grove__V1__LoadVersion   *message,
+                      uint8_t             *out);
+size_t grove__v1__load_version__pack_to_buffer
+                     (const Grove__V1__LoadVersion   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__LoadVersion *
+       grove__v1__load_version__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__load_version__free_unpacked
+                     (Grove__V1__LoadVersion *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__UnloadVersion methods */
+void   grove__v1__unload_version__init
+                     (Grove__V1__UnloadVersion         *message);
+size_t grove__v1__unload_version__get_packed_size
+                     (const Grove__V1__UnloadVersion   *message);
+size_t grove__v1__unload_version__pack
+                     (const Grove__V1__UnloadVersion   *message,
+                      uint8_t             *out);
+size_t grove__v1__unload_version__pack_to_buffer
+                     (const Grove__V1__UnloadVersion   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__UnloadVersion *
+       grove__v1__unload_version__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__unload_version__free_unpacked
+                     (Grove__V1__UnloadVersion *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__UploadChunk methods */
+void   grove__v1__upload_chunk__init
+                     (Grove__V1__UploadChunk         *message);
+size_t grove__v1__upload_chunk__get_packed_size
+                     (const Grove__V1__UploadChunk   *message);
+size_t grove__v1__upload_chunk__pack
+                     (const Grove__V1__UploadChunk   *message,
+                      uint8_t             *out);
+size_t grove__v1__upload_chunk__pack_to_buffer
+                     (const Grove__V1__UploadChunk   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__UploadChunk *
+       grove__v1__upload_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__upload_chunk__free_unpacked
+                     (Grove__V1__UploadChunk *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__AdminResponse methods */
+void   grove__v1__admin_response__init
+                     (Grove__V1__AdminResponse         *message);
+size_t grove__v1__admin_response__get_packed_size
+                     (const Grove__V1__AdminResponse   *message);
+size_t grove__v1__admin_response__pack
+                     (const Grove__V1__AdminResponse   *message,
+                      uint8_t             *out);
+size_t grove__v1__admin_response__pack_to_buffer
+                     (const Grove__V1__AdminResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__AdminResponse *
+       grove__v1__admin_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__admin_response__free_unpacked
+                     (Grove__V1__AdminResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Grove__V1__Request_Closure)
@@ -1061,6 +1315,24 @@ typedef void (*Grove__V1__StatsResponse_Closure)
 typedef void (*Grove__V1__ModelStats_Closure)
                  (const Grove__V1__ModelStats *message,
                   void *closure_data);
+typedef void (*Grove__V1__AdminRequest_Closure)
+                 (const Grove__V1__AdminRequest *message,
+                  void *closure_data);
+typedef void (*Grove__V1__SetLabel_Closure)
+                 (const Grove__V1__SetLabel *message,
+                  void *closure_data);
+typedef void (*Grove__V1__LoadVersion_Closure)
+                 (const Grove__V1__LoadVersion *message,
+                  void *closure_data);
+typedef void (*Grove__V1__UnloadVersion_Closure)
+                 (const Grove__V1__UnloadVersion *message,
+                  void *closure_data);
+typedef void (*Grove__V1__UploadChunk_Closure)
+                 (const Grove__V1__UploadChunk *message,
+                  void *closure_data);
+typedef void (*Grove__V1__AdminResponse_Closure)
+                 (const Grove__V1__AdminResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1094,6 +1366,12 @@ extern const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__stats_request__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__stats_response__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__model_stats__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__admin_request__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__set_label__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__load_version__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__unload_version__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__upload_chunk__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__admin_response__descriptor;
 
 PROTOBUF_C__END_DECLS
 
