@@ -1,5 +1,6 @@
 // RoundTripTests: every Swift message survives encode -> decode unchanged.
 
+import Foundation
 import Testing
 @testable import GroveWire
 
@@ -57,5 +58,20 @@ import Testing
         // status { code: 99 }
         let response = try Response(decoding: [0x08, 0x01, 0x12, 0x02, 0x08, 0x63])
         #expect(response.status.code == .unknown)
+    }
+}
+
+@Suite struct FuzzFindingsTests {
+    /// Found by FuzzRequest: a predict whose dense values include a NaN bit pattern
+    /// (ff ff ff ff ff ff ff 07...) did not compare equal to its own round trip,
+    /// because Double's == says NaN != NaN. Requests now compare dense values bitwise.
+    @Test func requestsWithNaNDenseValuesEqualTheirRoundTrip() throws {
+        let bytes = try #require(FileManager.default.contents(atPath: FuzzRegressionTests.root
+            .appendingPathComponent("Fuzz/Regressions/FuzzRequest/crash-fe443c1e2b8e48cb03ef7178036119cefcaef881").path))
+        let request = try Request(decoding: [UInt8](bytes))
+        #expect(request.call != nil)
+        #expect(try Request(decoding: request.encoded()) == request)
+        let nan = Request(id: 1, call: .predict(PredictRequest(model: ModelSelector(name: "m"), dense: [.nan, 1])))
+        #expect(try Request(decoding: nan.encoded()) == nan)
     }
 }

@@ -13,6 +13,12 @@ public struct PredictRequest: Equatable, Sendable {
         self.records = records
         self.labelsOnly = labelsOnly
     }
+
+    /// Bitwise on `dense`, so a request carrying NaN (missing) equals its own round trip.
+    public static func == (a: PredictRequest, b: PredictRequest) -> Bool {
+        a.model == b.model && a.records == b.records && a.labelsOnly == b.labelsOnly
+            && a.dense.map(\.bitPattern) == b.dense.map(\.bitPattern)
+    }
 }
 
 /// One raw input row: named values, in the caller's order.
