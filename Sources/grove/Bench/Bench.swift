@@ -25,7 +25,8 @@ struct Bench: ParsableCommand {
     @Option(help: "An external echo server command; {port} is replaced by a free port.") var echoCommand: String?
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Only the in-process inference benchmark.") var inferenceOnly = false
-    @Option(help: "Then hold 80% of the measured 16x16 peak for this many seconds (0: skip).") var sustained: Double = 0
+    @Option(help: "Then hold a fraction of the measured 16x16 peak for this many seconds (0: skip).") var sustained: Double = 0
+    @Option(help: "The fraction of the peak held by --sustained.") var sustainedFraction: Double = 0.8
     @Option(help: ArgumentHelp("Only call predict(row:into:) this many times and exit (for valgrind's allocation count).", visibility: .hidden))
     var allocProbe: Int?
 
@@ -121,9 +122,9 @@ struct Bench: ParsableCommand {
             row("grove predict 1 row, \(conns) conn x \(depth) in flight", g, limit: e, rowsPerRequest: 1)
         }
         if sustained > 0, let peak = report.last(where: { ($0["name"] as? String) == "grove predict 1 row, 16 conn x 16 in flight" })?["requests_per_second"] as? Double {
-            let rate = peak * 0.8
+            let rate = peak * sustainedFraction
             let (r, rss) = try LoadDriver.sustained(port: grove.port, frame: oneRow.framed(), connections: 16, rate: rate, seconds: sustained, server: grove)
-            row("grove sustained \(Int(rate)) req/s (80% of peak) for \(Int(sustained)) s, 16 conns", r, limit: nil, rowsPerRequest: 1)
+            row("grove sustained \(Int(rate)) req/s (\(Int(sustainedFraction * 100))% of peak) for \(Int(sustained)) s, 16 conns", r, limit: nil, rowsPerRequest: 1)
             let first = rss.prefix(5).max() ?? 0, last = rss.suffix(5).max() ?? 0
             report.append(["name": "sustained load check", "p999_over_p50": r.micros(99.9) / r.micros(50),
                            "rss_first_kib": first, "rss_last_kib": last, "rss_samples_kib": rss])
