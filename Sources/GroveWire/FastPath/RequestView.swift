@@ -14,13 +14,7 @@ public struct RequestView {
 
     /// Decodes `body` into `arena` (which the caller resets after use).
     public init(decoding body: UnsafeRawBufferPointer, arena: Arena) throws(MessageDecodeError) {
-        arena.reset()
-        var allocator = arena.allocator
-        guard let c = grove__v1__request__unpack(&allocator, body.count, body.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
-            if arena.exhausted { throw .tooComplex(message: "Request", limit: arena.limit) }
-            throw .invalid(message: "Request")
-        }
-        self.c = c
+        c = try WirePack.unpack(body, arena: arena, message: "Request", grove__v1__request__unpack)
     }
 
     public var id: UInt64 { c.pointee.id }

@@ -6,22 +6,12 @@ import CProtobufC
 extension Request {
     /// Decodes a frame body. The arena is reset before returning.
     public init(decoding body: UnsafeRawBufferPointer, arena: Arena) throws(MessageDecodeError) {
-        arena.reset()
         defer { arena.reset() }
-        var allocator = arena.allocator
-        let base = body.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        guard let c = grove__v1__request__unpack(&allocator, body.count, base) else {
-            if arena.exhausted { throw .tooComplex(message: "Request", limit: arena.limit) }
-            throw .invalid(message: "Request")
-        }
-        self = Request(c.pointee)
+        self = Request(try WirePack.unpack(body, arena: arena, message: "Request", grove__v1__request__unpack).pointee)
     }
 
     public init(decoding body: [UInt8], arena: Arena = Arena()) throws(MessageDecodeError) {
-        let result: Swift.Result<Request, MessageDecodeError> = body.withUnsafeBytes { raw in
-            Swift.Result { () throws(MessageDecodeError) in try Request(decoding: raw, arena: arena) }
-        }
-        self = try result.get()
+        self = try WirePack.decode(body) { (raw) throws(MessageDecodeError) in try Request(decoding: raw, arena: arena) }
     }
 
     init(_ c: Grove__V1__Request) {

@@ -6,22 +6,12 @@ import CProtobufC
 extension Response {
     /// Decodes a frame body. The arena is reset before returning.
     public init(decoding body: UnsafeRawBufferPointer, arena: Arena) throws(MessageDecodeError) {
-        arena.reset()
         defer { arena.reset() }
-        var allocator = arena.allocator
-        let base = body.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        guard let c = grove__v1__response__unpack(&allocator, body.count, base) else {
-            if arena.exhausted { throw .tooComplex(message: "Response", limit: arena.limit) }
-            throw .invalid(message: "Response")
-        }
-        self = Response(c.pointee)
+        self = Response(try WirePack.unpack(body, arena: arena, message: "Response", grove__v1__response__unpack).pointee)
     }
 
     public init(decoding body: [UInt8], arena: Arena = Arena()) throws(MessageDecodeError) {
-        let result: Swift.Result<Response, MessageDecodeError> = body.withUnsafeBytes { raw in
-            Swift.Result { () throws(MessageDecodeError) in try Response(decoding: raw, arena: arena) }
-        }
-        self = try result.get()
+        self = try WirePack.decode(body) { (raw) throws(MessageDecodeError) in try Response(decoding: raw, arena: arena) }
     }
 
     init(_ c: Grove__V1__Response) {

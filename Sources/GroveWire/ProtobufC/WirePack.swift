@@ -8,6 +8,29 @@ enum WirePack {
         UnsafeRawPointer(m).assumingMemoryBound(to: ProtobufCMessage.self)
     }
 
+    /// Unpacks `body` into `arena` with a generated `*__unpack` function. protobuf-c
+    /// answers NULL with no reason: that is `.tooComplex` when the arena refused
+    /// memory, `.invalid` otherwise. The arena is reset first; the caller resets it after use.
+    static func unpack<T>(_ body: UnsafeRawBufferPointer, arena: Arena, message: String,
+                          _ unpack: (UnsafeMutablePointer<ProtobufCAllocator>, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<T>?)
+        throws(MessageDecodeError) -> UnsafeMutablePointer<T> {
+        arena.reset()
+        var allocator = arena.allocator
+        guard let c = unpack(&allocator, body.count, body.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
+            if arena.exhausted { throw .tooComplex(message: message, limit: arena.limit) }
+            throw .invalid(message: message)
+        }
+        return c
+    }
+
+    /// Runs a decoder over an array's bytes.
+    static func decode<T>(_ body: [UInt8], _ decode: (UnsafeRawBufferPointer) throws(MessageDecodeError) -> T) throws(MessageDecodeError) -> T {
+        let result: Swift.Result<T, MessageDecodeError> = body.withUnsafeBytes { raw in
+            Swift.Result { () throws(MessageDecodeError) in try decode(raw) }
+        }
+        return try result.get()
+    }
+
     /// The packed bytes of a message.
     static func bytes(_ message: UnsafePointer<ProtobufCMessage>) -> [UInt8] {
         let size = protobuf_c_message_get_packed_size(message)
