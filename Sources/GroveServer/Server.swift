@@ -125,7 +125,7 @@ public final class Server: @unchecked Sendable {
             for i in 0..<threadCount {
                 loops.append(try EventLoop(index: i, server: self, listener: listeners[i], signalFD: i == 0 ? signalFD : nil))
             }
-        } catch let error as SystemCallError {
+        } catch {
             for fd in listeners { Syscall.close(fd) }
             throw StartError.system(error)
         }
