@@ -181,7 +181,43 @@ import Testing
     }
 }
 
+@Suite(.serialized) struct HalfCloseTests {
+    /// A peer that half-closes with answers still unsent (it does not read) must not make
+    /// the loop spin: level-triggered EPOLLRDHUP stays asserted once the peer has closed its side.
+    @Test func halfClosedPeerWithUnsentAnswersDoesNotSpinTheLoop() throws {
+        try #require(ProcessTests.binaryBuilt, "build the grove executable first")
+        let repo = FaultTests.tempDir("halfclose")
+        try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: repo) }
+        try Fixtures.publish(Fixtures.germanModel(trees: 2), into: repo)
+        let server = try ServerProcess(repository: repo, extraArguments: ["--threads", "1"])
+        let c = try RawClient(port: server.port)
+        var small: Int32 = 4096
+        setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        // Small requests with large answers (model info, ~3 KB each): the server reads them all
+        // and the FIN, while megabytes of answers wait for a reader that never comes.
+        var bytes: [UInt8] = []
+        for i in 0..<600 { bytes += Request(id: UInt64(i), call: .modelInfo(ModelSelector(name: "german_credit"))).framed() }
+        try c.send(bytes)
+        c.shutdownWrite()
+        usleep(500_000)
+        let before = ServerProcess.cpuSeconds(server.process.processIdentifier)
+        usleep(1_000_000)
+        let used = ServerProcess.cpuSeconds(server.process.processIdentifier) - before
+        #expect(used < 0.3, "the server used \(used) s of CPU in 1 s while waiting on a stalled half-closed peer")
+        server.signal(SIGKILL)
+    }
+}
+
 extension ServerProcess {
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
+        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     static func residentKiB(_ pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {

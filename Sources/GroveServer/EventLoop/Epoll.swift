@@ -16,9 +16,12 @@ struct Interest: OptionSet, Sendable {
     static let read = Interest(rawValue: 1)
     static let write = Interest(rawValue: 2)
 
+    /// EPOLLRDHUP only with read interest: it stays asserted (level-triggered) once the
+    /// peer half-closes, so asking for it while not reading would wake the loop forever.
+    /// EPOLLHUP and EPOLLERR are always reported by the kernel.
     var epollEvents: UInt32 {
-        var e = UInt32(EPOLLRDHUP.rawValue)
-        if contains(.read) { e |= UInt32(EPOLLIN.rawValue) }
+        var e: UInt32 = 0
+        if contains(.read) { e |= UInt32(EPOLLIN.rawValue) | UInt32(EPOLLRDHUP.rawValue) }
         if contains(.write) { e |= UInt32(EPOLLOUT.rawValue) }
         return e
     }
