@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "grove",
             dependencies: [
-                "GroveServer", "GroveClient", "GroveWire", "GroveForest",
+                "GroveServer", "GroveClient", "GroveWire", "GroveForest", "CGroveSys",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

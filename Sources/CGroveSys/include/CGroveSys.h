@@ -36,6 +36,11 @@ static inline void grove_epoll_event_set(struct epoll_event *event, uint32_t eve
 static inline uint64_t grove_epoll_event_token(const struct epoll_event *event) { return event->data.u64; }
 static inline uint32_t grove_epoll_event_events(const struct epoll_event *event) { return event->events; }
 
+#include <poll.h>
+
+/// ppoll(2) with a timeout in nanoseconds (negative: forever); needs _GNU_SOURCE, set in shim.c.
+int grove_ppoll_ns(struct pollfd *fds, nfds_t count, long long nanos);
+
 /// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC (accept4 needs _GNU_SOURCE, set in shim.c).
 int grove_accept4(int fd, struct sockaddr *addr, socklen_t *len);
 

@@ -1,6 +1,7 @@
 // LoadDriver: closed-loop latency and pipelined throughput, on the client library's raw-frame path.
 
 import Foundation
+import CGroveSys
 import Glibc
 import GroveClient
 import GroveWire
@@ -163,10 +164,13 @@ enum LoadDriver {
                     sent += 1
                 }
                 for c in conns where c.hasPendingOutput { _ = try c.writeAvailable() }
-                let nextDue = t0 + UInt64(Double(sent) * interval)
-                let waitMillis = Int32(max(0, min(10, (Int64(nextDue) - Int64(DispatchTime.now().uptimeNanoseconds)) / 1_000_000)))
+                // Sleep (not spin) until the next tick: sends go out in ticks of `tick`
+                // nanoseconds, so the generator leaves the cores to the server it measures.
+                let tick: Int64 = 50_000
+                let nextDue = Int64(t0) + Int64(Double(sent) * interval)
+                let wait = max(tick, nextDue - Int64(DispatchTime.now().uptimeNanoseconds))
                 for i in fds.indices { fds[i].events = Int16(POLLIN) | (conns[i].hasPendingOutput ? Int16(POLLOUT) : 0) }
-                if poll(&fds, nfds_t(fds.count), waitMillis) <= 0 { continue }
+                if grove_ppoll_ns(&fds, nfds_t(fds.count), min(wait, 10_000_000)) <= 0 { continue }
                 for i in fds.indices where fds[i].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0 {
                     let c = conns[i]
                     _ = try c.readAvailable()
