@@ -33,8 +33,7 @@ struct Predict: ParsableCommand {
             let classes = model.preprocessing.classes
             text += classes.map { csvField("p_\($0)") }.joined(separator: ",") + ",label\n"
             for r in 0..<table.rowCount {
-                var best = 0
-                for c in 1..<max(k, 1) where outputs[r * k + c] > outputs[r * k + best] { best = c }
+                let best = outputs.withUnsafeBufferPointer { CompiledForest.argmax(UnsafeBufferPointer(rebasing: $0[(r * k)..<((r + 1) * k)])) }
                 text += (0..<k).map { String(outputs[r * k + $0]) }.joined(separator: ",") + "," + csvField(classes[best]) + "\n"
             }
         } else {

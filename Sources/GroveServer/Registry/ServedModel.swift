@@ -64,15 +64,12 @@ final class ServedModel: @unchecked Sendable {
     func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, id: UInt64,
                       scratch: PredictScratch, into output: ByteBuffer) -> Status? {
         let started = DispatchTime.now().uptimeNanoseconds
-        guard dense.count % featureCount == 0 else {
+        let rows: Int
+        switch rowCount(denseValues: dense.count) {
+        case let .success(n): rows = n
+        case let .failure(status):
             stats.recordError()
-            return Status(.invalidArgument,
-                "model '\(info.name)' version \(info.version) expects \(featureCount) features per row; got \(dense.count) values, not a multiple of \(featureCount)")
-        }
-        let rows = dense.count / featureCount
-        guard rows <= Self.maxRowsPerRequest else {
-            stats.recordError()
-            return Status(.invalidArgument, "\(rows) rows in one request; the maximum is \(Self.maxRowsPerRequest)")
+            return status
         }
         scratch.reserve(outputCount: rows * outputCount, rowValues: dense.count, classCount: rows)
         // NaN means missing: fill from the training means, in a copy (the request is read-only).
@@ -83,24 +80,14 @@ final class ServedModel: @unchecked Sendable {
             input = UnsafeBufferPointer(start: copy.baseAddress, count: dense.count)
         }
         let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
-        do {
-            if rows == 1 {
-                try compiled.predict(row: input, into: out)
-            } else {
-                try compiled.predict(rows: input, rowCount: rows, into: out, threads: 1)
-            }
-        } catch {
+        if let failure = run(input, rows: rows, into: out) {
             stats.recordError()
-            return Status(.internal, "prediction failed: \(error)")
+            return failure
         }
         let none = UnsafeBufferPointer<Double>(start: nil, count: 0)
         if isClassification {
             let k = outputCount
-            for r in 0..<rows {
-                var best = 0
-                for j in 1..<max(k, 1) where out[r * k + j] > out[r * k + best] { best = j }
-                scratch.classes[r] = UInt32(best)
-            }
+            for r in 0..<rows { scratch.classes[r] = classIndex(of: r, in: UnsafeBufferPointer(out)) }
             PredictResponseWriter.write(
                 id: id, modelName: cName, version: info.version, rows: rows, numClasses: k,
                 probabilities: labelsOnly ? none : UnsafeBufferPointer(out),
@@ -169,11 +156,10 @@ final class ServedModel: @unchecked Sendable {
         let rows: Int
         var encoded: [Double]
         if hasDense {
-            guard request.dense.count % featureCount == 0 else {
-                return .failure(Status(.invalidArgument,
-                    "model '\(info.name)' version \(info.version) expects \(featureCount) features per row; got \(request.dense.count) values, not a multiple of \(featureCount)"))
+            switch rowCount(denseValues: request.dense.count) {
+            case let .success(n): rows = n
+            case let .failure(status): return .failure(status)
             }
-            rows = request.dense.count / featureCount
             encoded = request.dense
             for i in encoded.indices where encoded[i].isNaN {
                 encoded[i] = fill[i % featureCount]
@@ -207,31 +193,52 @@ final class ServedModel: @unchecked Sendable {
             return .failure(Status(.invalidArgument, "\(rows) rows in one request; the maximum is \(Self.maxRowsPerRequest)"))
         }
         var outputs = [Double](repeating: 0, count: rows * outputCount)
-        do {
-            try encoded.withUnsafeBufferPointer { input in
-                try outputs.withUnsafeMutableBufferPointer { out in
-                    if rows == 1 {
-                        try compiled.predict(row: input, into: out)
-                    } else {
-                        try compiled.predict(rows: input, rowCount: rows, into: out, threads: 1)
-                    }
-                }
-            }
-        } catch {
-            return .failure(Status(.internal, "prediction failed: \(error)"))
+        let failure = encoded.withUnsafeBufferPointer { input in
+            outputs.withUnsafeMutableBufferPointer { out in run(input, rows: rows, into: out) }
         }
+        if let failure { return .failure(failure) }
         var response = PredictResponse(model: info.name, version: info.version, rows: UInt32(rows))
         if isClassification {
             response.numClasses = UInt32(outputCount)
-            response.classIndex = (0..<rows).map { r in
-                var best = 0
-                for k in 1..<max(outputCount, 1) where outputs[r * outputCount + k] > outputs[r * outputCount + best] { best = k }
-                return UInt32(best)
-            }
+            response.classIndex = outputs.withUnsafeBufferPointer { out in (0..<rows).map { classIndex(of: $0, in: out) } }
             if !request.labelsOnly { response.probabilities = outputs }
         } else {
             response.values = outputs
         }
         return .success(response)
+    }
+
+    // MARK: - Shared by both paths
+
+    /// Rows in `denseValues` encoded values, or INVALID_ARGUMENT naming the expected width or the row cap.
+    private func rowCount(denseValues: Int) -> Result<Int, Status> {
+        guard denseValues % featureCount == 0 else {
+            return .failure(Status(.invalidArgument,
+                "model '\(info.name)' version \(info.version) expects \(featureCount) features per row; got \(denseValues) values, not a multiple of \(featureCount)"))
+        }
+        let rows = denseValues / featureCount
+        guard rows <= Self.maxRowsPerRequest else {
+            return .failure(Status(.invalidArgument, "\(rows) rows in one request; the maximum is \(Self.maxRowsPerRequest)"))
+        }
+        return .success(rows)
+    }
+
+    /// Scores `rows` rows into `out` on the calling thread; nil on success.
+    private func run(_ input: UnsafeBufferPointer<Double>, rows: Int, into out: UnsafeMutableBufferPointer<Double>) -> Status? {
+        do {
+            if rows == 1 {
+                try compiled.predict(row: input, into: out)
+            } else {
+                try compiled.predict(rows: input, rowCount: rows, into: out, threads: 1)
+            }
+            return nil
+        } catch {
+            return Status(.internal, "prediction failed: \(error)")
+        }
+    }
+
+    /// The most probable class of row `r` (ties to the lower index).
+    private func classIndex(of r: Int, in out: UnsafeBufferPointer<Double>) -> UInt32 {
+        UInt32(CompiledForest.argmax(UnsafeBufferPointer(rebasing: out[(r * outputCount)..<((r + 1) * outputCount)])))
     }
 }
