@@ -13,14 +13,6 @@ enum CSVRecords {
         } catch {
             throw ValidationError("\(path): \(error)")
         }
-        return (0..<table.rowCount).map { row in
-            RawRecord(table.columns.map { column in
-                switch column.value(at: row) {
-                case let .number(x): return RawField(column.name, .number(x))
-                case let .text(t): return RawField(column.name, .text(t))
-                case .missing: return RawField(column.name, .missing)
-                }
-            })
-        }
+        return (0..<table.rowCount).map { RawRecord(row: $0, of: table) }
     }
 }

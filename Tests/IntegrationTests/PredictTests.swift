@@ -13,14 +13,7 @@ import Testing
         let compiled = try CompiledForest(forest: model.forest)
         for i in [0, 1, 17, 999] {
             let record = Fixtures.germanRecord(i)
-            let fields = record.fields.map { f -> RecordField in
-                switch f.value {
-                case let .number(x): return RecordField(name: f.name, value: .number(x))
-                case let .text(t): return RecordField(name: f.name, value: .text(t))
-                case .missing: return RecordField(name: f.name, value: .missing)
-                }
-            }
-            let encoded = try model.preprocessing.encode(record: fields)
+            let encoded = try model.preprocessing.encode(record: record.recordFields())
             let expected = try compiled.predict(row: encoded)
 
             let byRecord = try c.call(Request(id: 1, call: .predict(PredictRequest(model: ModelSelector(name: "german_credit"), records: [record]))))

@@ -170,13 +170,7 @@ final class ServedModel: @unchecked Sendable {
             let failure: Status? = encoded.withUnsafeMutableBufferPointer { out in
                 for (r, record) in request.records.enumerated() {
                     // A record may carry the target column (a labelled CSV row): it is ignored.
-                    let fields = record.fields.filter { $0.name != target }.map { f -> RecordField in
-                        switch f.value {
-                        case let .number(x): return RecordField(name: f.name, value: .number(x))
-                        case let .text(t): return RecordField(name: f.name, value: .text(t))
-                        case .missing: return RecordField(name: f.name, value: .missing)
-                        }
-                    }
+                    let fields = record.recordFields(excluding: target)
                     do {
                         try model.preprocessing.encode(record: fields, into: UnsafeMutableBufferPointer(rebasing: out[(r * featureCount)...]))
                     } catch {

@@ -66,13 +66,7 @@ struct Bench: ParsableCommand {
         let oneRow = Request(id: 1, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<f]))))
         let batch = Request(id: 2, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<(f * rows)]))))
         let recordRow = Request(id: 3, call: .predict(PredictRequest(model: selector, records: [
-            RawRecord(table.columns.filter { $0.name != stored.preprocessing.target }.map { c in
-                switch c.value(at: 0) {
-                case let .number(x): return RawField(c.name, .number(x))
-                case let .text(t): return RawField(c.name, .text(t))
-                case .missing: return RawField(c.name, .missing)
-                }
-            })])))
+            RawRecord(row: 0, of: table, excluding: stored.preprocessing.target)])))
 
         let grove = try ChildServer(arguments: ["--repo", repo, "--threads", String(threads)])
         defer { grove.stop() }

@@ -30,13 +30,7 @@ enum Fixtures {
 
     /// Row `i` of the German data as a raw record (target excluded).
     static func germanRecord(_ i: Int) -> RawRecord {
-        RawRecord(germanTable.columns.filter { $0.name != "creditability" }.map { c in
-            switch c.value(at: i) {
-            case let .number(x): return RawField(c.name, .number(x))
-            case let .text(t): return RawField(c.name, .text(t))
-            case .missing: return RawField(c.name, .missing)
-            }
-        })
+        RawRecord(row: i, of: germanTable, excluding: "creditability")
     }
 
     /// The `grove` executable built beside the tests ($GROVE_BIN overrides, e.g. a sanitizer build).
