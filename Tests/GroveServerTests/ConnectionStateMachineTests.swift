@@ -18,10 +18,10 @@ import Testing
 
     @Test func idleConnectionClosesAtTheTimeoutNotBefore() {
         var m = ConnectionStateMachine(limits: limits(), now: 0)
-        #expect(m.tick(now: 29 * Self.second, pendingBytes: 0) == .none)
+        #expect(m.tick(now: 29 * Self.second) == .none)
         _ = m.didRead(now: 29 * Self.second, leftoverBytes: 0, pendingBytes: 0, pendingResponses: 0)
-        #expect(m.tick(now: 58 * Self.second, pendingBytes: 0) == .none)
-        #expect(m.tick(now: 59 * Self.second, pendingBytes: 0) == .closeNow(.idleTimeout))
+        #expect(m.tick(now: 58 * Self.second) == .none)
+        #expect(m.tick(now: 59 * Self.second) == .closeNow(.idleTimeout))
         #expect(m.isClosed)
     }
 
@@ -30,16 +30,16 @@ import Testing
         // First byte of a frame at t=1s, then one byte a second: still incomplete.
         for t in 1...5 {
             _ = m.didRead(now: UInt64(t) * Self.second, leftoverBytes: t, pendingBytes: 0, pendingResponses: 0)
-            if t < 5 { #expect(m.tick(now: UInt64(t) * Self.second, pendingBytes: 0) == .none) }
+            if t < 5 { #expect(m.tick(now: UInt64(t) * Self.second) == .none) }
         }
-        #expect(m.tick(now: 6 * Self.second, pendingBytes: 0) == .closeNow(.frameDeadline))
+        #expect(m.tick(now: 6 * Self.second) == .closeNow(.frameDeadline))
     }
 
     @Test func completingTheFrameResetsItsDeadline() {
         var m = ConnectionStateMachine(limits: limits(), now: 0)
         _ = m.didRead(now: 1 * Self.second, leftoverBytes: 3, pendingBytes: 0, pendingResponses: 0)
         _ = m.didRead(now: 4 * Self.second, leftoverBytes: 0, pendingBytes: 0, pendingResponses: 0)
-        #expect(m.tick(now: 10 * Self.second, pendingBytes: 0) == .none)
+        #expect(m.tick(now: 10 * Self.second) == .none)
         #expect(m.partialFrameSince == nil)
     }
 
@@ -71,14 +71,14 @@ import Testing
     @Test func drainGivesUpOnAPeerThatNeverReads() {
         var m = ConnectionStateMachine(limits: limits(), now: 0)
         #expect(m.drain(now: 10, pendingBytes: 5000) == .closeAfterFlush(.draining))
-        #expect(m.tick(now: 10 + Self.second, pendingBytes: 5000) == .none)
-        #expect(m.tick(now: 10 + 2 * Self.second, pendingBytes: 5000) == .closeNow(.drainTimeout))
+        #expect(m.tick(now: 10 + Self.second) == .none)
+        #expect(m.tick(now: 10 + 2 * Self.second) == .closeNow(.drainTimeout))
     }
 
     @Test func peerCloseIsFinal() {
         var m = ConnectionStateMachine(limits: limits(), now: 0)
         #expect(m.peerClosed() == .closeNow(.peerClosed))
         #expect(m.peerClosed() == .none)
-        #expect(m.tick(now: 100 * Self.second, pendingBytes: 0) == .none)
+        #expect(m.tick(now: 100 * Self.second) == .none)
     }
 }

@@ -137,32 +137,23 @@ struct ConnectionStateMachine {
         return .closeAfterFlush(reason)
     }
 
-    /// Periodic check of the deadlines.
-    mutating func tick(now: UInt64, pendingBytes: Int) -> ConnectionAction {
+    /// Periodic check of the deadlines: the drain deadline while closing, the frame
+    /// deadline while reading, and the idle timeout in both (a peer that never reads
+    /// would otherwise keep a closing connection alive).
+    mutating func tick(now: UInt64) -> ConnectionAction {
+        let deadline: CloseReason?
         switch state {
         case .closed:
             return .none
         case .closing:
-            if let d = drainDeadline, now >= d {
-                state = .closed
-                return .closeNow(.drainTimeout)
-            }
-            // A peer that never reads keeps a closing connection alive: bound it too.
-            if limits.idleTimeoutNanos > 0, now &- lastActivity >= limits.idleTimeoutNanos {
-                state = .closed
-                return .closeNow(.idleTimeout)
-            }
-            return .none
+            deadline = drainDeadline.map { now >= $0 } == true ? .drainTimeout : nil
         case .open, .throttled:
-            if let since = partialFrameSince, limits.frameDeadlineNanos > 0, now &- since >= limits.frameDeadlineNanos {
-                state = .closed
-                return .closeNow(.frameDeadline)
-            }
-            if limits.idleTimeoutNanos > 0, now &- lastActivity >= limits.idleTimeoutNanos {
-                state = .closed
-                return .closeNow(.idleTimeout)
-            }
-            return .none
+            let slow = partialFrameSince.map { limits.frameDeadlineNanos > 0 && now &- $0 >= limits.frameDeadlineNanos } == true
+            deadline = slow ? .frameDeadline : nil
         }
+        let idle = limits.idleTimeoutNanos > 0 && now &- lastActivity >= limits.idleTimeoutNanos
+        guard let reason = deadline ?? (idle ? .idleTimeout : nil) else { return .none }
+        state = .closed
+        return .closeNow(reason)
     }
 }

@@ -305,15 +305,11 @@ final class EventLoop {
             updateInterest(c)
             if action == .resumeReading, c.input.readableBytes > 0 { processFrames(c) }
         case .closeAfterFlush:
-            flushIfPossible(c)
+            if !c.output.isEmpty { flush(c) }
             updateInterest(c)
         case let .closeNow(reason):
             close(c, reason: reason)
         }
-    }
-
-    private func flushIfPossible(_ c: Connection) {
-        if !c.output.isEmpty { flush(c) }
     }
 
     private func close(_ c: Connection, reason: CloseReason) {
@@ -337,7 +333,7 @@ final class EventLoop {
         }
         for i in slots.indices {
             guard let c = slots[i] else { continue }
-            apply(c.machine.tick(now: now, pendingBytes: c.output.readableBytes), to: c)
+            apply(c.machine.tick(now: now), to: c)
             // A connection quiet for a while gives its buffers back (10k idle clients cost no buffers).
             if now &- c.machine.lastActivity > EventLoop.releaseBuffersAfterNanos, slots[i] === c {
                 c.input.releaseIfEmpty()
