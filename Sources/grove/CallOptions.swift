@@ -28,6 +28,9 @@ struct CallOptions: ParsableArguments {
     @Flag(help: "Ask for labels only (no probabilities).")
     var labelsOnly = false
 
+    @Flag(help: "Strict inputs: refuse (INVALID_ARGUMENT) any row the server would have to fill in (missing, absent, unseen category).")
+    var strict = false
+
     @Option(help: "API key to send.")
     var apiKey = ""
 
@@ -47,7 +50,7 @@ struct CallOptions: ParsableArguments {
         case .predict:
             let given = (features != nil ? 1 : 0) + (record.isEmpty ? 0 : 1) + (csv != nil ? 1 : 0)
             guard given == 1 else { throw ValidationError("predict needs exactly one of --features, --record or --csv") }
-            var p = PredictRequest(model: try selector(), labelsOnly: labelsOnly)
+            var p = PredictRequest(model: try selector(), labelsOnly: labelsOnly, strict: strict)
             if let features {
                 p.dense = try features.split(separator: ",").map { raw in
                     let t = raw.trimmingCharacters(in: .whitespaces)

@@ -50,6 +50,10 @@ enum ResponseText {
                     lines.append("  row \(r): \(format(p.values[r]))")
                 }
             }
+            if !p.notes.isEmpty {
+                lines.append("notes (\(p.notes.count) input(s) filled in; --strict refuses them):")
+                for n in p.notes { lines.append("  \(n)") }
+            }
             return lines.joined(separator: "\n")
         case let .stats(s):
             var lines = [
@@ -108,6 +112,11 @@ enum ResponseText {
                 }
             } else {
                 q["values"] = p.values.map(safe)
+            }
+            q["notes"] = p.notes.map { n -> [String: Any] in
+                var note: [String: Any] = ["row": n.row, "column": n.column, "kind": n.kind.name]
+                if n.kind == .unseenCategory { note["value"] = n.value }
+                return note
             }
             o["predict"] = q
         case let .stats(s)?:

@@ -46,18 +46,25 @@ final class Dispatcher {
         do {
             view = try RequestView(decoding: body, arena: requestArena)
         } catch {
-            let code: StatusCode
-            switch error {
-            case .invalid: code = .invalidArgument
-            case .tooComplex: code = .resourceExhausted
-            }
-            fail(id: 0, Status(code, error.description), into: output)
+            fail(id: 0, Self.status(error), into: output)
             return
         }
         defer { requestArena.reset() }
+        let apiKey: UnsafeBufferPointer<UInt8>
+        let dense: RequestView.DensePredict?
+        let request: Request?
+        do {
+            apiKey = try view.apiKey()
+            dense = server.audit == nil ? try view.densePredict() : nil
+            // Everything but the hot path reads the ordinary value (all its text checked).
+            request = dense == nil ? try view.materialize() : nil
+        } catch {
+            fail(id: view.id, Self.status(error), into: output)
+            return
+        }
 
-        if server.audit == nil, let dense = view.densePredict {
-            if let keys = server.keys, case let .failure(denied) = authorize(apiKey: view.apiKey, call: "predict", keyring: keys.keyring) {
+        if let dense {
+            if let keys = server.keys, case let .failure(denied) = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) {
                 fail(id: view.id, denied, into: output)
                 return
             }
@@ -75,10 +82,10 @@ final class Dispatcher {
             return
         }
 
-        let request = view.materialize()
+        guard let request else { return }
         var keyID = "-"
         if let keys = server.keys {
-            switch authorize(apiKey: view.apiKey, call: request.call?.name ?? "unknown", keyring: keys.keyring) {
+            switch authorize(apiKey: apiKey, call: request.call?.name ?? "unknown", keyring: keys.keyring) {
             case let .failure(denied):
                 fail(id: request.id, denied, into: output)
                 return
@@ -87,12 +94,13 @@ final class Dispatcher {
             }
         }
         let started = DispatchTime.now().uptimeNanoseconds
-        var response = answer(request)
-        if let audit = server.audit, case let .predict(p)? = response.result {
+        var answeredBy: ServedModel?
+        var response = answer(request, answeredBy: &answeredBy)
+        if let audit = server.audit, case let .predict(p)? = response.result, let model = answeredBy {
             let record = AuditRecord(
                 timeMicros: Int64(Date().timeIntervalSince1970 * 1_000_000), requestID: request.id,
                 client: peer.description, keyID: keyID, model: p.model, version: p.version,
-                modelSHA256: modelSHA(p.model, p.version), inputSHA256: ModelFileCodec.sha256Hex(Array(body)),
+                modelSHA256: model.info.sha256, inputSHA256: ModelFileCodec.sha256Hex(Array(body)),
                 rows: p.rows, classIndex: p.classIndex, outputs: p.numClasses > 0 ? p.probabilities : p.values,
                 latencyMicros: Double(DispatchTime.now().uptimeNanoseconds - started) / 1000)
             if !audit.submit(record) {
@@ -101,6 +109,14 @@ final class Dispatcher {
         }
         if response.status.code != .ok { counters.errors.add(1, ordering: .relaxed) }
         response.writeFrame(into: output, arena: responseArena)
+    }
+
+    /// The status answering a request that could not be decoded, or whose text is not valid.
+    private static func status(_ error: MessageDecodeError) -> Status {
+        switch error {
+        case .invalid, .nulInText, .invalidUTF8: return Status(.invalidArgument, error.description)
+        case .tooComplex: return Status(.resourceExhausted, error.description)
+        }
     }
 
     // The last model this loop resolved from raw bytes (hot path): reused while
@@ -137,11 +153,6 @@ final class Dispatcher {
     private var cachedIdentity: Keyring.Identity?
     private var cachedKeyring: Keyring?   // held strongly: a freed keyring's address may be reused
 
-    private func modelSHA(_ name: String, _ version: UInt64) -> String {
-        if case let .success(m) = server.registry.snapshot.resolve(ModelSelector(name: name, version: version)) { return m.info.sha256 }
-        return ""
-    }
-
     /// The caller's identity, or UNAUTHENTICATED / PERMISSION_DENIED.
     private func authorize(apiKey: UnsafeBufferPointer<UInt8>, call: String, keyring: Keyring) -> Result<Keyring.Identity, Status> {
         let identity: Keyring.Identity?
@@ -174,7 +185,9 @@ final class Dispatcher {
         Response.failure(id: id, status).writeFrame(into: output, arena: responseArena)
     }
 
-    func answer(_ request: Request) -> Response {
+    /// The answer to `request`; `answeredBy` is set to the version that scored a prediction
+    /// (the audit record names exactly that version's SHA-256).
+    func answer(_ request: Request, answeredBy: inout ServedModel?) -> Response {
         guard let call = request.call else {
             return .failure(id: request.id, Status(.unimplemented, "the request names no call this server knows (protocol v1: health, list_models, model_info, predict, stats)"))
         }
@@ -197,7 +210,8 @@ final class Dispatcher {
             switch server.registry.snapshot.resolve(p.model) {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
-                switch model.predict(p) {
+                answeredBy = model
+                switch model.predict(p, strict: server.configuration.strictInputs) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .predict(result))
                 }

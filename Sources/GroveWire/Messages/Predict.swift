@@ -6,17 +6,21 @@ public struct PredictRequest: Equatable, Sendable {
     public var dense: [Double]
     public var records: [RawRecord]
     public var labelsOnly: Bool
+    /// Refuse (INVALID_ARGUMENT) instead of filling anything in: any row note is an error.
+    public var strict: Bool
 
-    public init(model: ModelSelector, dense: [Double] = [], records: [RawRecord] = [], labelsOnly: Bool = false) {
+    public init(model: ModelSelector, dense: [Double] = [], records: [RawRecord] = [], labelsOnly: Bool = false,
+                strict: Bool = false) {
         self.model = model
         self.dense = dense
         self.records = records
         self.labelsOnly = labelsOnly
+        self.strict = strict
     }
 
     /// Bitwise on `dense`, so a request carrying NaN (missing) equals its own round trip.
     public static func == (a: PredictRequest, b: PredictRequest) -> Bool {
-        a.model == b.model && a.records == b.records && a.labelsOnly == b.labelsOnly
+        a.model == b.model && a.records == b.records && a.labelsOnly == b.labelsOnly && a.strict == b.strict
             && a.dense.map(\.bitPattern) == b.dense.map(\.bitPattern)
     }
 }
@@ -69,9 +73,11 @@ public struct PredictResponse: Equatable, Sendable {
     public var classIndex: [UInt32]
     /// Predicted value per row (regression).
     public var values: [Double]
+    /// What the server filled in, per row and column, in row order; empty when nothing was.
+    public var notes: [RowNote]
 
     public init(model: String, version: UInt64, rows: UInt32, numClasses: UInt32 = 0,
-                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = []) {
+                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = [], notes: [RowNote] = []) {
         self.model = model
         self.version = version
         self.rows = rows
@@ -79,11 +85,12 @@ public struct PredictResponse: Equatable, Sendable {
         self.probabilities = probabilities
         self.classIndex = classIndex
         self.values = values
+        self.notes = notes
     }
 
     public static func == (a: PredictResponse, b: PredictResponse) -> Bool {
         a.model == b.model && a.version == b.version && a.rows == b.rows && a.numClasses == b.numClasses
-            && a.classIndex == b.classIndex
+            && a.classIndex == b.classIndex && a.notes == b.notes
             && a.probabilities.map(\.bitPattern) == b.probabilities.map(\.bitPattern)
             && a.values.map(\.bitPattern) == b.values.map(\.bitPattern)
     }

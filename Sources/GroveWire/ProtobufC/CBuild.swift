@@ -6,9 +6,9 @@ enum CBuild {
     static func selector(_ s: ModelSelector, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__ModelSelector> {
         let m = arena.new(Grove__V1__ModelSelector.self)
         grove__v1__model_selector__init(m)
-        m.pointee.name = arena.cString(s.name)
+        m.pointee.name = arena.text(s.name)
         m.pointee.version = s.version ?? 0
-        m.pointee.label = arena.cString(s.label ?? "")
+        m.pointee.label = arena.text(s.label ?? "")
         return m
     }
 

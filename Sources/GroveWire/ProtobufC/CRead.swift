@@ -24,20 +24,22 @@ enum CRead {
     }
 
     /// A repeated message field, each element converted by `convert`.
-    static func messages<C, T>(_ count: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, _ convert: (C) -> T) -> [T] {
+    static func messages<C, T, E: Error>(_ count: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?,
+                                         _ convert: (C) throws(E) -> T) throws(E) -> [T] {
         guard count > 0, let p else { return [] }
         var out: [T] = []
         out.reserveCapacity(count)
         for i in 0..<count {
-            if let m = p[i] { out.append(convert(m.pointee)) }
+            if let m = p[i] { out.append(try convert(m.pointee)) }
         }
         return out
     }
 
-    static func selector(_ p: UnsafeMutablePointer<Grove__V1__ModelSelector>?) -> ModelSelector {
+    /// A model selector from a request (its text checked: no NUL, UTF-8).
+    static func selector(_ p: UnsafeMutablePointer<Grove__V1__ModelSelector>?) throws(MessageDecodeError) -> ModelSelector {
         guard let m = p?.pointee else { return ModelSelector(name: "") }
-        let label = string(m.label)
-        return ModelSelector(name: string(m.name), version: m.version == 0 ? nil : m.version,
+        let label = try WireText.string(m.label, field: "ModelSelector.label")
+        return ModelSelector(name: try WireText.string(m.name, field: "ModelSelector.name"), version: m.version == 0 ? nil : m.version,
                              label: label.isEmpty ? nil : label)
     }
 

@@ -62,7 +62,11 @@ extension Response {
                     model: CRead.string(p.model), version: p.version, rows: p.rows, numClasses: p.num_classes,
                     probabilities: CRead.array(p.n_probabilities, p.probabilities),
                     classIndex: CRead.array(p.n_class_index, p.class_index),
-                    values: CRead.array(p.n_values, p.values)))
+                    values: CRead.array(p.n_values, p.values),
+                    notes: CRead.messages(p.n_notes, p.notes) { n in
+                        RowNote(row: n.row, column: CRead.string(n.column),
+                                kind: RowNote.Kind(rawValue: UInt32(n.kind.rawValue)) ?? .unspecified, value: CRead.string(n.value))
+                    }))
             }
         case GROVE__V1__RESPONSE__RESULT_STATS:
             if let s = c.stats?.pointee {
@@ -173,6 +177,16 @@ extension Response {
             r.pointee.class_index = arena.copy(p.classIndex)
             r.pointee.n_values = p.values.count
             r.pointee.values = arena.copy(p.values)
+            r.pointee.n_notes = p.notes.count
+            r.pointee.notes = arena.pointers(p.notes.count) { i in
+                let n = arena.new(Grove__V1__InputNote.self)
+                grove__v1__input_note__init(n)
+                n.pointee.row = p.notes[i].row
+                n.pointee.column = arena.cString(p.notes[i].column)
+                n.pointee.kind = Grove__V1__InputNote__Kind(rawValue: numericCast(p.notes[i].kind.rawValue))
+                n.pointee.value = arena.cString(p.notes[i].value)
+                return n
+            }
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_PREDICT
             m.pointee.predict = r
         case let .stats(st):

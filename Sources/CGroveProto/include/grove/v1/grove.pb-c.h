@@ -34,6 +34,7 @@ typedef struct Grove__V1__PredictRequest Grove__V1__PredictRequest;
 typedef struct Grove__V1__Record Grove__V1__Record;
 typedef struct Grove__V1__Field Grove__V1__Field;
 typedef struct Grove__V1__PredictResponse Grove__V1__PredictResponse;
+typedef struct Grove__V1__InputNote Grove__V1__InputNote;
 typedef struct Grove__V1__StatsRequest Grove__V1__StatsRequest;
 typedef struct Grove__V1__StatsResponse Grove__V1__StatsResponse;
 typedef struct Grove__V1__ModelStats Grove__V1__ModelStats;
@@ -105,6 +106,24 @@ typedef enum _Grove__V1__InputColumn__Kind {
   GROVE__V1__INPUT_COLUMN__KIND__CATEGORICAL = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__INPUT_COLUMN__KIND)
 } Grove__V1__InputColumn__Kind;
+typedef enum _Grove__V1__InputNote__Kind {
+  GROVE__V1__INPUT_NOTE__KIND__KIND_UNSPECIFIED = 0,
+  /*
+   * The column was sent as missing (missing, NaN, "", "NA" or "?"): numeric
+   * columns take the training mean, categorical ones all-zero indicators.
+   */
+  GROVE__V1__INPUT_NOTE__KIND__MISSING = 1,
+  /*
+   * The record did not name the column at all; filled as MISSING is.
+   */
+  GROVE__V1__INPUT_NOTE__KIND__ABSENT = 2,
+  /*
+   * A categorical column got a category not seen at training (`value`):
+   * all-zero indicators, as a missing category.
+   */
+  GROVE__V1__INPUT_NOTE__KIND__UNSEEN_CATEGORY = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__INPUT_NOTE__KIND)
+} Grove__V1__InputNote__Kind;
 typedef enum _Grove__V1__Task {
   GROVE__V1__TASK__TASK_UNSPECIFIED = 0,
   GROVE__V1__TASK__CLASSIFICATION = 1,
@@ -138,9 +157,9 @@ struct  Grove__V1__Request
    */
   uint64_t id;
   /*
-   * API key, when the server requires keys (`grove serve --keys`). Empty otherwise.
+   * API key, when the server requires keys (`grove serve --keys`). Empty otherwise. UTF-8.
    */
-  char *api_key;
+  ProtobufCBinaryData api_key;
   Grove__V1__Request__CallCase call_case;
   union {
     Grove__V1__HealthRequest *health;
@@ -156,7 +175,7 @@ struct  Grove__V1__Request
 };
 #define GROVE__V1__REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, GROVE__V1__REQUEST__CALL__NOT_SET, {0} }
+    , 0, {0,NULL}, GROVE__V1__REQUEST__CALL__NOT_SET, {0} }
 
 
 typedef enum {
@@ -224,7 +243,7 @@ struct  Grove__V1__ModelSelector
   /*
    * Model name: letters, digits, '.', '_' and '-', at most 128 bytes.
    */
-  char *name;
+  ProtobufCBinaryData name;
   /*
    * A specific version (positive integer); 0 means "not specified".
    */
@@ -232,11 +251,11 @@ struct  Grove__V1__ModelSelector
   /*
    * A label such as "stable" or "canary" that points at a loaded version.
    */
-  char *label;
+  ProtobufCBinaryData label;
 };
 #define GROVE__V1__MODEL_SELECTOR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_selector__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , {0,NULL}, 0, {0,NULL} }
 
 
 struct  Grove__V1__HealthRequest
@@ -264,10 +283,14 @@ struct  Grove__V1__HealthResponse
    * Seconds since the server started.
    */
   double uptime_seconds;
+  /*
+   * Why the status is NOT_SERVING (draining, or "audit log unavailable: ..."); empty when SERVING.
+   */
+  char *reason;
 };
 #define GROVE__V1__HEALTH_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__health_response__descriptor) \
-    , GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__UNKNOWN, 0, (char *)protobuf_c_empty_string, 0 }
+    , GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__UNKNOWN, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__ListModelsRequest
@@ -392,10 +415,19 @@ struct  Grove__V1__ModelInfoResponse
    * Name of the target column the model was trained on.
    */
   char *target;
+  /*
+   * Who signed the model file: the signer's name from --trusted-signers (or
+   * "untrusted" / "" when the server checks no signatures); empty when unsigned.
+   */
+  char *signer;
+  /*
+   * Lower-case hex SHA-256 of the signer's Ed25519 public key; empty when unsigned.
+   */
+  char *signer_key_sha256;
 };
 #define GROVE__V1__MODEL_INFO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_info_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__InputColumn
@@ -454,10 +486,16 @@ struct  Grove__V1__PredictRequest
    * When set, omit per-class probabilities and send labels only.
    */
   protobuf_c_boolean labels_only;
+  /*
+   * When set, any input note (see PredictResponse.notes) is an error: the call is
+   * answered INVALID_ARGUMENT naming the rows and columns, and nothing is scored.
+   * A server started with --strict-inputs treats every request as strict.
+   */
+  protobuf_c_boolean strict;
 };
 #define GROVE__V1__PREDICT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__predict_request__descriptor) \
-    , NULL, 0,NULL, 0,NULL, 0 }
+    , NULL, 0,NULL, 0,NULL, 0, 0 }
 
 
 /*
@@ -486,11 +524,11 @@ typedef enum {
 struct  Grove__V1__Field
 {
   ProtobufCMessage base;
-  char *name;
+  ProtobufCBinaryData name;
   Grove__V1__Field__ValueCase value_case;
   union {
     double number;
-    char *text;
+    ProtobufCBinaryData text;
     /*
      * Explicitly missing.
      */
@@ -499,7 +537,7 @@ struct  Grove__V1__Field
 };
 #define GROVE__V1__FIELD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__field__descriptor) \
-    , (char *)protobuf_c_empty_string, GROVE__V1__FIELD__VALUE__NOT_SET, {0} }
+    , {0,NULL}, GROVE__V1__FIELD__VALUE__NOT_SET, {0} }
 
 
 struct  Grove__V1__PredictResponse
@@ -535,10 +573,43 @@ struct  Grove__V1__PredictResponse
    */
   size_t n_values;
   double *values;
+  /*
+   * What the server filled in or could not match, per row and column, in row
+   * order: nothing is guessed silently. Empty when every row was complete.
+   */
+  size_t n_notes;
+  Grove__V1__InputNote **notes;
 };
 #define GROVE__V1__PREDICT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__predict_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
+
+
+/*
+ * One input the server had to fill in for a row. A value of the wrong kind (a
+ * number for a categorical column that has no such category, text that is not
+ * a number for a numeric column) is never a note: it is INVALID_ARGUMENT.
+ */
+struct  Grove__V1__InputNote
+{
+  ProtobufCMessage base;
+  /*
+   * Row index within the request (0-based).
+   */
+  uint32_t row;
+  /*
+   * Raw input column (records) or encoded feature name (dense rows).
+   */
+  char *column;
+  Grove__V1__InputNote__Kind kind;
+  /*
+   * The value sent, for UNSEEN_CATEGORY.
+   */
+  char *value;
+};
+#define GROVE__V1__INPUT_NOTE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__input_note__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, GROVE__V1__INPUT_NOTE__KIND__KIND_UNSPECIFIED, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__StatsRequest
@@ -560,10 +631,18 @@ struct  Grove__V1__StatsResponse
   uint64_t errors_total;
   size_t n_models;
   Grove__V1__ModelStats **models;
+  /*
+   * Key-file reloads that found an invalid file (the last valid keys stay in force).
+   */
+  uint64_t key_reload_failures;
+  /*
+   * Why the key file currently on disk is refused; empty when it is valid.
+   */
+  char *key_file_error;
 };
 #define GROVE__V1__STATS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__stats_response__descriptor) \
-    , 0, 0, 0, 0, 0, 0,NULL }
+    , 0, 0, 0, 0, 0, 0,NULL, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__ModelStats
@@ -624,13 +703,13 @@ struct  Grove__V1__AdminRequest
 struct  Grove__V1__SetLabel
 {
   ProtobufCMessage base;
-  char *model;
-  char *label;
+  ProtobufCBinaryData model;
+  ProtobufCBinaryData label;
   uint64_t version;
 };
 #define GROVE__V1__SET_LABEL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__set_label__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , {0,NULL}, {0,NULL}, 0 }
 
 
 /*
@@ -639,12 +718,12 @@ struct  Grove__V1__SetLabel
 struct  Grove__V1__LoadVersion
 {
   ProtobufCMessage base;
-  char *model;
+  ProtobufCBinaryData model;
   uint64_t version;
 };
 #define GROVE__V1__LOAD_VERSION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__load_version__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , {0,NULL}, 0 }
 
 
 /*
@@ -653,12 +732,12 @@ struct  Grove__V1__LoadVersion
 struct  Grove__V1__UnloadVersion
 {
   ProtobufCMessage base;
-  char *model;
+  ProtobufCBinaryData model;
   uint64_t version;
 };
 #define GROVE__V1__UNLOAD_VERSION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__unload_version__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , {0,NULL}, 0 }
 
 
 /*
@@ -669,11 +748,11 @@ struct  Grove__V1__UnloadVersion
 struct  Grove__V1__UploadChunk
 {
   ProtobufCMessage base;
-  char *model;
+  ProtobufCBinaryData model;
   /*
    * Chosen by the client: letters, digits, '.', '_', '-' (at most 64 bytes).
    */
-  char *upload_id;
+  ProtobufCBinaryData upload_id;
   /*
    * Where this chunk starts; must equal the bytes received so far.
    */
@@ -687,11 +766,11 @@ struct  Grove__V1__UploadChunk
    * Set on the final chunk, with `sha256`: lower-case hex SHA-256 of the whole file.
    */
   protobuf_c_boolean last;
-  char *sha256;
+  ProtobufCBinaryData sha256;
 };
 #define GROVE__V1__UPLOAD_CHUNK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__upload_chunk__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, {0,NULL}, 0, 0, (char *)protobuf_c_empty_string }
+    , {0,NULL}, {0,NULL}, 0, {0,NULL}, 0, 0, {0,NULL} }
 
 
 struct  Grove__V1__AdminResponse
@@ -1076,6 +1155,25 @@ Grove__V1__PredictResponse *
 void   grove__v1__predict_response__free_unpacked
                      (Grove__V1__PredictResponse *message,
                       ProtobufCAllocator *allocator);
+/* Grove__V1__InputNote methods */
+void   grove__v1__input_note__init
+                     (Grove__V1__InputNote         *message);
+size_t grove__v1__input_note__get_packed_size
+                     (const Grove__V1__InputNote   *message);
+size_t grove__v1__input_note__pack
+                     (const Grove__V1__InputNote   *message,
+                      uint8_t             *out);
+size_t grove__v1__input_note__pack_to_buffer
+                     (const Grove__V1__InputNote   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__InputNote *
+       grove__v1__input_note__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__input_note__free_unpacked
+                     (Grove__V1__InputNote *message,
+                      ProtobufCAllocator *allocator);
 /* Grove__V1__StatsRequest methods */
 void   grove__v1__stats_request__init
                      (Grove__V1__StatsRequest         *message);
@@ -1306,6 +1404,9 @@ typedef void (*Grove__V1__Field_Closure)
 typedef void (*Grove__V1__PredictResponse_Closure)
                  (const Grove__V1__PredictResponse *message,
                   void *closure_data);
+typedef void (*Grove__V1__InputNote_Closure)
+                 (const Grove__V1__InputNote *message,
+                  void *closure_data);
 typedef void (*Grove__V1__StatsRequest_Closure)
                  (const Grove__V1__StatsRequest *message,
                   void *closure_data);
@@ -1363,6 +1464,8 @@ extern const ProtobufCMessageDescriptor grove__v1__predict_request__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__record__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__field__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__input_note__descriptor;
+extern const ProtobufCEnumDescriptor    grove__v1__input_note__kind__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__stats_request__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__stats_response__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__model_stats__descriptor;
