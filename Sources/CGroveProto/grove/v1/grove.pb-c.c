@@ -1267,7 +1267,7 @@ void   grove__v1__admin_response__free_unpacked
   assert(message->base.descriptor == &grove__v1__admin_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[9] =
 {
   {
     "id",
@@ -1290,6 +1290,18 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
     offsetof(Grove__V1__Request, api_key),
     NULL,
     &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timeout_micros",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Request, timeout_micros),
+    NULL,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -1367,21 +1379,22 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
   },
 };
 static const unsigned grove__v1__request__field_indices_by_name[] = {
-  7,   /* field[7] = admin */
+  8,   /* field[8] = admin */
   1,   /* field[1] = api_key */
-  2,   /* field[2] = health */
+  3,   /* field[3] = health */
   0,   /* field[0] = id */
-  3,   /* field[3] = list_models */
-  4,   /* field[4] = model_info */
-  5,   /* field[5] = predict */
-  6,   /* field[6] = stats */
+  4,   /* field[4] = list_models */
+  5,   /* field[5] = model_info */
+  6,   /* field[6] = predict */
+  7,   /* field[7] = stats */
+  2,   /* field[2] = timeout_micros */
 };
 static const ProtobufCIntRange grove__v1__request__number_ranges[3 + 1] =
 {
   { 1, 0 },
-  { 10, 2 },
-  { 20, 7 },
-  { 0, 8 }
+  { 10, 3 },
+  { 20, 8 },
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor grove__v1__request__descriptor =
 {
@@ -1391,7 +1404,7 @@ const ProtobufCMessageDescriptor grove__v1__request__descriptor =
   "Grove__V1__Request",
   "grove.v1",
   sizeof(Grove__V1__Request),
-  8,
+  9,
   grove__v1__request__field_descriptors,
   grove__v1__request__field_indices_by_name,
   3,  grove__v1__request__number_ranges,
@@ -1750,7 +1763,7 @@ const ProtobufCEnumDescriptor grove__v1__health_response__serving_status__descri
   grove__v1__health_response__serving_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor grove__v1__health_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor grove__v1__health_response__field_descriptors[5] =
 {
   {
     "status",
@@ -1800,9 +1813,22 @@ static const ProtobufCFieldDescriptor grove__v1__health_response__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__HealthResponse, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__health_response__field_indices_by_name[] = {
   1,   /* field[1] = models_available */
+  4,   /* field[4] = reason */
   2,   /* field[2] = server_version */
   0,   /* field[0] = status */
   3,   /* field[3] = uptime_seconds */
@@ -1810,7 +1836,7 @@ static const unsigned grove__v1__health_response__field_indices_by_name[] = {
 static const ProtobufCIntRange grove__v1__health_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor grove__v1__health_response__descriptor =
 {
@@ -1820,7 +1846,7 @@ const ProtobufCMessageDescriptor grove__v1__health_response__descriptor =
   "Grove__V1__HealthResponse",
   "grove.v1",
   sizeof(Grove__V1__HealthResponse),
-  4,
+  5,
   grove__v1__health_response__field_descriptors,
   grove__v1__health_response__field_indices_by_name,
   1,  grove__v1__health_response__number_ranges,
