@@ -48,7 +48,7 @@ extension Request {
             call = try c.admin.flatMap { (a) throws(MessageDecodeError) in try Request.admin(a.pointee) }.map { .admin($0) }
         default: call = nil
         }
-        self.init(id: c.id, apiKey: try WireText.string(c.api_key, field: "Request.api_key"), call: call)
+        self.init(id: c.id, apiKey: try WireText.string(c.api_key, field: "Request.api_key"), timeoutMicros: c.timeout_micros, call: call)
     }
 
     /// An admin operation; nil when none (or an unknown one) is set.
@@ -81,6 +81,7 @@ extension Request {
         grove__v1__request__init(m)
         m.pointee.id = id
         m.pointee.api_key = arena.text(apiKey)
+        m.pointee.timeout_micros = timeoutMicros
         switch call {
         case nil:
             break

@@ -1312,7 +1312,7 @@ void   grove__v1__admin_response__free_unpacked
   assert(message->base.descriptor == &grove__v1__admin_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[9] =
 {
   {
     "id",
@@ -1333,6 +1333,18 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
     PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__Request, api_key),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timeout_micros",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Request, timeout_micros),
     NULL,
     NULL,
     0,             /* flags */
@@ -1412,21 +1424,22 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
   },
 };
 static const unsigned grove__v1__request__field_indices_by_name[] = {
-  7,   /* field[7] = admin */
+  8,   /* field[8] = admin */
   1,   /* field[1] = api_key */
-  2,   /* field[2] = health */
+  3,   /* field[3] = health */
   0,   /* field[0] = id */
-  3,   /* field[3] = list_models */
-  4,   /* field[4] = model_info */
-  5,   /* field[5] = predict */
-  6,   /* field[6] = stats */
+  4,   /* field[4] = list_models */
+  5,   /* field[5] = model_info */
+  6,   /* field[6] = predict */
+  7,   /* field[7] = stats */
+  2,   /* field[2] = timeout_micros */
 };
 static const ProtobufCIntRange grove__v1__request__number_ranges[3 + 1] =
 {
   { 1, 0 },
-  { 10, 2 },
-  { 20, 7 },
-  { 0, 8 }
+  { 10, 3 },
+  { 20, 8 },
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor grove__v1__request__descriptor =
 {
@@ -1436,7 +1449,7 @@ const ProtobufCMessageDescriptor grove__v1__request__descriptor =
   "Grove__V1__Request",
   "grove.v1",
   sizeof(Grove__V1__Request),
-  8,
+  9,
   grove__v1__request__field_descriptors,
   grove__v1__request__field_indices_by_name,
   3,  grove__v1__request__number_ranges,
