@@ -1,5 +1,7 @@
 // PredictRequest / PredictResponse: rows in, probabilities or values out.
 
+import GroveForest
+
 /// Rows to score: encoded (`dense`, row-major) or raw `records`, not both.
 public struct PredictRequest: Equatable, Sendable {
     public var model: ModelSelector
@@ -74,10 +76,10 @@ public struct PredictResponse: Equatable, Sendable {
     /// Predicted value per row (regression).
     public var values: [Double]
     /// What the server filled in, per row and column, in row order; empty when nothing was.
-    public var notes: [RowNote]
+    public var notes: [InputNote]
 
     public init(model: String, version: UInt64, rows: UInt32, numClasses: UInt32 = 0,
-                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = [], notes: [RowNote] = []) {
+                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = [], notes: [InputNote] = []) {
         self.model = model
         self.version = version
         self.rows = rows

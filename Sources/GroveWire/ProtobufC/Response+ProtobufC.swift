@@ -2,6 +2,7 @@
 
 import CGroveProto
 import CProtobufC
+import GroveForest
 
 extension Response {
     /// Decodes a frame body. The arena is reset before returning.
@@ -64,8 +65,8 @@ extension Response {
                     classIndex: CRead.array(p.n_class_index, p.class_index),
                     values: CRead.array(p.n_values, p.values),
                     notes: CRead.messages(p.n_notes, p.notes) { n in
-                        RowNote(row: n.row, column: CRead.string(n.column),
-                                kind: RowNote.Kind(rawValue: UInt32(n.kind.rawValue)) ?? .unspecified, value: CRead.string(n.value))
+                        InputNote(row: n.row, column: CRead.string(n.column),
+                                  kind: InputNote.Kind(rawValue: UInt32(n.kind.rawValue)) ?? .unspecified, value: CRead.string(n.value))
                     }))
             }
         case GROVE__V1__RESPONSE__RESULT_STATS:
