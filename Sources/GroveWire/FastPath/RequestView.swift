@@ -22,10 +22,11 @@ public struct RequestView {
     /// The API key's bytes (no NUL), valid while the view is.
     public var apiKey: UnsafeBufferPointer<UInt8> { Self.bytes(c.pointee.api_key) }
 
-    /// The predict call's parts when this is a predict with dense rows only; nil otherwise.
+    /// The predict call's parts when this is a predict with dense rows only (and no inline
+    /// reasons); nil otherwise.
     public var densePredict: DensePredict? {
         guard c.pointee.call_case == GROVE__V1__REQUEST__CALL_PREDICT, let p = c.pointee.predict?.pointee,
-              p.n_records == 0, p.n_dense > 0, let dense = p.dense else { return nil }
+              p.n_records == 0, p.n_dense > 0, p.reasons == 0, let dense = p.dense else { return nil }
         let model = p.model?.pointee
         return DensePredict(
             modelName: Self.bytes(model?.name), version: model?.version ?? 0, label: Self.bytes(model?.label),

@@ -20,6 +20,7 @@ public struct Request: Equatable, Sendable {
         case modelInfo(ModelSelector)
         case predict(PredictRequest)
         case stats
+        case explain(ExplainRequest)
         case admin(AdminRequest)
 
         /// The call's name as logs and stats show it.
@@ -30,6 +31,7 @@ public struct Request: Equatable, Sendable {
             case .modelInfo: return "model_info"
             case .predict: return "predict"
             case .stats: return "stats"
+            case .explain: return "explain"
             case .admin: return "admin"
             }
         }
