@@ -19,6 +19,22 @@ public struct RequestView {
 
     public var id: UInt64 { c.pointee.id }
 
+    /// The caller's budget in microseconds (0: none).
+    public var timeoutMicros: UInt64 { c.pointee.timeout_micros }
+
+    /// The call's name (for counting), without materializing the request.
+    public var callName: String {
+        switch c.pointee.call_case {
+        case GROVE__V1__REQUEST__CALL_HEALTH: return "health"
+        case GROVE__V1__REQUEST__CALL_LIST_MODELS: return "list_models"
+        case GROVE__V1__REQUEST__CALL_MODEL_INFO: return "model_info"
+        case GROVE__V1__REQUEST__CALL_PREDICT: return "predict"
+        case GROVE__V1__REQUEST__CALL_STATS: return "stats"
+        case GROVE__V1__REQUEST__CALL_ADMIN: return "admin"
+        default: return "unknown"
+        }
+    }
+
     /// The API key's bytes (no NUL), valid while the view is.
     public var apiKey: UnsafeBufferPointer<UInt8> { Self.bytes(c.pointee.api_key) }
 

@@ -45,7 +45,7 @@ extension Request {
             call = c.admin.flatMap { Request.admin($0.pointee) }.map { .admin($0) }
         default: call = nil
         }
-        self.init(id: c.id, apiKey: CRead.string(c.api_key), call: call)
+        self.init(id: c.id, apiKey: CRead.string(c.api_key), timeoutMicros: c.timeout_micros, call: call)
     }
 
     /// An admin operation; nil when none (or an unknown one) is set.
@@ -76,6 +76,7 @@ extension Request {
         grove__v1__request__init(m)
         m.pointee.id = id
         m.pointee.api_key = arena.cString(apiKey)
+        m.pointee.timeout_micros = timeoutMicros
         switch call {
         case nil:
             break

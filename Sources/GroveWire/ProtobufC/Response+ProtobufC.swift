@@ -28,7 +28,7 @@ extension Response {
                 result = .health(HealthResponse(
                     status: HealthResponse.ServingStatus(rawValue: UInt32(h.status.rawValue)) ?? .unknown,
                     modelsAvailable: h.models_available, serverVersion: CRead.string(h.server_version),
-                    uptimeSeconds: h.uptime_seconds))
+                    uptimeSeconds: h.uptime_seconds, reason: CRead.string(h.reason)))
             }
         case GROVE__V1__RESPONSE__RESULT_LIST_MODELS:
             if let l = c.list_models?.pointee {
@@ -123,6 +123,7 @@ extension Response {
             r.pointee.models_available = h.modelsAvailable
             r.pointee.server_version = arena.cString(h.serverVersion)
             r.pointee.uptime_seconds = h.uptimeSeconds
+            r.pointee.reason = arena.cString(h.reason)
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_HEALTH
             m.pointee.health = r
         case let .listModels(models):

@@ -1492,7 +1492,7 @@ void   grove__v1__admin_response__free_unpacked
   assert(message->base.descriptor == &grove__v1__admin_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[9] =
+static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[10] =
 {
   {
     "id",
@@ -1515,6 +1515,18 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[9] =
     offsetof(Grove__V1__Request, api_key),
     NULL,
     &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timeout_micros",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Request, timeout_micros),
+    NULL,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -1604,22 +1616,23 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[9] =
   },
 };
 static const unsigned grove__v1__request__field_indices_by_name[] = {
-  8,   /* field[8] = admin */
+  9,   /* field[9] = admin */
   1,   /* field[1] = api_key */
-  7,   /* field[7] = explain */
-  2,   /* field[2] = health */
+  8,   /* field[8] = explain */
+  3,   /* field[3] = health */
   0,   /* field[0] = id */
-  3,   /* field[3] = list_models */
-  4,   /* field[4] = model_info */
-  5,   /* field[5] = predict */
-  6,   /* field[6] = stats */
+  4,   /* field[4] = list_models */
+  5,   /* field[5] = model_info */
+  6,   /* field[6] = predict */
+  7,   /* field[7] = stats */
+  2,   /* field[2] = timeout_micros */
 };
 static const ProtobufCIntRange grove__v1__request__number_ranges[3 + 1] =
 {
   { 1, 0 },
-  { 10, 2 },
-  { 20, 8 },
-  { 0, 9 }
+  { 10, 3 },
+  { 20, 9 },
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor grove__v1__request__descriptor =
 {
@@ -1629,7 +1642,7 @@ const ProtobufCMessageDescriptor grove__v1__request__descriptor =
   "Grove__V1__Request",
   "grove.v1",
   sizeof(Grove__V1__Request),
-  9,
+  10,
   grove__v1__request__field_descriptors,
   grove__v1__request__field_indices_by_name,
   3,  grove__v1__request__number_ranges,
@@ -2001,7 +2014,7 @@ const ProtobufCEnumDescriptor grove__v1__health_response__serving_status__descri
   grove__v1__health_response__serving_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor grove__v1__health_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor grove__v1__health_response__field_descriptors[5] =
 {
   {
     "status",
@@ -2051,9 +2064,22 @@ static const ProtobufCFieldDescriptor grove__v1__health_response__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__HealthResponse, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__health_response__field_indices_by_name[] = {
   1,   /* field[1] = models_available */
+  4,   /* field[4] = reason */
   2,   /* field[2] = server_version */
   0,   /* field[0] = status */
   3,   /* field[3] = uptime_seconds */
@@ -2061,7 +2087,7 @@ static const unsigned grove__v1__health_response__field_indices_by_name[] = {
 static const ProtobufCIntRange grove__v1__health_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor grove__v1__health_response__descriptor =
 {
@@ -2071,7 +2097,7 @@ const ProtobufCMessageDescriptor grove__v1__health_response__descriptor =
   "Grove__V1__HealthResponse",
   "grove.v1",
   sizeof(Grove__V1__HealthResponse),
-  4,
+  5,
   grove__v1__health_response__field_descriptors,
   grove__v1__health_response__field_indices_by_name,
   1,  grove__v1__health_response__number_ranges,

@@ -79,7 +79,9 @@ typedef enum _Grove__V1__HealthResponse__ServingStatus {
    */
   GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__SERVING = 1,
   /*
-   * Draining after SIGTERM: answering what is in flight, accepting nothing new.
+   * Not taking new work: draining after SIGTERM (`--drain-seconds`), the audit log has
+   * failed, or no model version is AVAILABLE. `reason` says which. A load balancer stops
+   * sending new connections; calls on open connections are still answered.
    */
   GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__NOT_SERVING = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS)
@@ -147,6 +149,12 @@ struct  Grove__V1__Request
    * API key, when the server requires keys (`grove serve --keys`). Empty otherwise.
    */
   char *api_key;
+  /*
+   * The caller's remaining budget for this call, in microseconds, relative to when the server
+   * reads the request (0 = no deadline). A request still waiting in the server's queue when its
+   * budget is spent is answered DEADLINE_EXCEEDED without being computed: nobody waits for it.
+   */
+  uint64_t timeout_micros;
   Grove__V1__Request__CallCase call_case;
   union {
     Grove__V1__HealthRequest *health;
@@ -163,7 +171,7 @@ struct  Grove__V1__Request
 };
 #define GROVE__V1__REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, GROVE__V1__REQUEST__CALL__NOT_SET, {0} }
+    , 0, (char *)protobuf_c_empty_string, 0, GROVE__V1__REQUEST__CALL__NOT_SET, {0} }
 
 
 typedef enum {
@@ -273,10 +281,14 @@ struct  Grove__V1__HealthResponse
    * Seconds since the server started.
    */
   double uptime_seconds;
+  /*
+   * Why the status is NOT_SERVING (empty when SERVING).
+   */
+  char *reason;
 };
 #define GROVE__V1__HEALTH_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__health_response__descriptor) \
-    , GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__UNKNOWN, 0, (char *)protobuf_c_empty_string, 0 }
+    , GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__UNKNOWN, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__ListModelsRequest
