@@ -1,6 +1,7 @@
 // Dispatcher: turns one request frame into one response frame, on the loop that read it.
 
 import Foundation
+import GroveForest
 import GroveWire
 
 /// One per event loop (its arenas are reused for every request that loop
@@ -96,13 +97,8 @@ final class Dispatcher {
         let started = DispatchTime.now().uptimeNanoseconds
         var answeredBy: ServedModel?
         var response = answer(request, answeredBy: &answeredBy)
-        if let audit = server.audit, case let .predict(p)? = response.result, let model = answeredBy {
-            let record = AuditRecord(
-                timeMicros: Int64(Date().timeIntervalSince1970 * 1_000_000), requestID: request.id,
-                client: peer.description, keyID: keyID, model: p.model, version: p.version,
-                modelSHA256: model.info.sha256, inputSHA256: ModelFileCodec.sha256Hex(Array(body)),
-                rows: p.rows, classIndex: p.classIndex, outputs: p.numClasses > 0 ? p.probabilities : p.values,
-                latencyMicros: Double(DispatchTime.now().uptimeNanoseconds - started) / 1000)
+        if let audit = server.audit, let record = auditRecord(response, answeredBy: answeredBy, request: request, body: body,
+                                                               peer: peer, keyID: keyID, started: started) {
             if !audit.submit(record) {
                 response = .failure(id: request.id, Status(.unavailable, "the audit log is behind; the prediction was not served, retry later"))
             }
@@ -117,6 +113,31 @@ final class Dispatcher {
         case .invalid, .nulInText, .invalidUTF8: return Status(.invalidArgument, error.description)
         case .tooComplex: return Status(.resourceExhausted, error.description)
         }
+    }
+
+    /// The audit record of a prediction or explanation (with the reasons returned); nil for other calls.
+    /// The model SHA-256 recorded is that of `answeredBy`, the version that computed the answer.
+    private func auditRecord(_ response: Response, answeredBy: ServedModel?, request: Request, body: UnsafeRawBufferPointer, peer: SocketAddress,
+                             keyID: String, started: UInt64) -> AuditRecord? {
+        let model: String, version: UInt64, rows: UInt32, classIndex: [UInt32], outputs: [Double], reasons: [[ReasonCode]]
+        switch response.result {
+        case let .predict(p)?:
+            (model, version, rows, classIndex) = (p.model, p.version, p.rows, p.classIndex)
+            outputs = p.numClasses > 0 ? p.probabilities : p.values
+            reasons = p.reasons
+        case let .explain(e)?:
+            (model, version, rows, classIndex) = (e.model, e.version, UInt32(e.rows.count), [])
+            outputs = e.rows.map(\.prediction)
+            reasons = e.rows.map(\.reasons)
+        default:
+            return nil
+        }
+        return AuditRecord(
+            timeMicros: Int64(Date().timeIntervalSince1970 * 1_000_000), requestID: request.id,
+            client: peer.description, keyID: keyID, model: model, version: version,
+            modelSHA256: answeredBy?.info.sha256 ?? "", inputSHA256: ModelFileCodec.sha256Hex(Array(body)),
+            rows: rows, classIndex: classIndex, outputs: outputs,
+            latencyMicros: Double(DispatchTime.now().uptimeNanoseconds - started) / 1000, reasons: reasons)
     }
 
     // The last model this loop resolved from raw bytes (hot path): reused while
@@ -189,7 +210,7 @@ final class Dispatcher {
     /// (the audit record names exactly that version's SHA-256).
     func answer(_ request: Request, answeredBy: inout ServedModel?) -> Response {
         guard let call = request.call else {
-            return .failure(id: request.id, Status(.unimplemented, "the request names no call this server knows (protocol v1: health, list_models, model_info, predict, stats)"))
+            return .failure(id: request.id, Status(.unimplemented, "the request names no call this server knows (protocol v1: health, list_models, model_info, predict, explain, stats)"))
         }
         switch call {
         case .health:
@@ -211,9 +232,21 @@ final class Dispatcher {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
                 answeredBy = model
-                switch model.predict(p, strict: server.configuration.strictInputs) {
+                switch model.predict(p, strict: server.configuration.strictInputs,
+                                     catalog: p.reasons > 0 ? server.registry.snapshot.reasons(for: model.info.name) : ReasonCatalog()) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .predict(result))
+                }
+            }
+        case let .explain(e):
+            let snapshot = server.registry.snapshot
+            switch snapshot.resolve(e.model) {
+            case let .failure(status): return .failure(id: request.id, status)
+            case let .success(model):
+                answeredBy = model
+                switch model.explain(e, catalog: snapshot.reasons(for: model.info.name)) {
+                case let .failure(status): return .failure(id: request.id, status)
+                case let .success(result): return Response(id: request.id, result: .explain(result))
                 }
             }
         case let .admin(op):

@@ -10,19 +10,22 @@ public struct PredictRequest: Equatable, Sendable {
     public var labelsOnly: Bool
     /// Refuse (INVALID_ARGUMENT) instead of filling anything in: any row note is an error.
     public var strict: Bool
+    /// When positive, also return up to this many reason codes per row.
+    public var reasons: UInt32
 
     public init(model: ModelSelector, dense: [Double] = [], records: [RawRecord] = [], labelsOnly: Bool = false,
-                strict: Bool = false) {
+                strict: Bool = false, reasons: UInt32 = 0) {
         self.model = model
         self.dense = dense
         self.records = records
         self.labelsOnly = labelsOnly
         self.strict = strict
+        self.reasons = reasons
     }
 
     /// Bitwise on `dense`, so a request carrying NaN (missing) equals its own round trip.
     public static func == (a: PredictRequest, b: PredictRequest) -> Bool {
-        a.model == b.model && a.records == b.records && a.labelsOnly == b.labelsOnly && a.strict == b.strict
+        a.model == b.model && a.records == b.records && a.labelsOnly == b.labelsOnly && a.strict == b.strict && a.reasons == b.reasons
             && a.dense.map(\.bitPattern) == b.dense.map(\.bitPattern)
     }
 }
@@ -77,9 +80,16 @@ public struct PredictResponse: Equatable, Sendable {
     public var values: [Double]
     /// What the server filled in, per row and column, in row order; empty when nothing was.
     public var notes: [InputNote]
+    /// Reason codes per row, when the request asked for them (else empty).
+    public var reasons: [[ReasonCode]]
+    /// The class the reasons explain.
+    public var explainedClass: String
 
     public init(model: String, version: UInt64, rows: UInt32, numClasses: UInt32 = 0,
-                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = [], notes: [InputNote] = []) {
+                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = [], notes: [InputNote] = [],
+                reasons: [[ReasonCode]] = [], explainedClass: String = "") {
+        self.reasons = reasons
+        self.explainedClass = explainedClass
         self.model = model
         self.version = version
         self.rows = rows
@@ -92,7 +102,7 @@ public struct PredictResponse: Equatable, Sendable {
 
     public static func == (a: PredictResponse, b: PredictResponse) -> Bool {
         a.model == b.model && a.version == b.version && a.rows == b.rows && a.numClasses == b.numClasses
-            && a.classIndex == b.classIndex && a.notes == b.notes
+            && a.classIndex == b.classIndex && a.notes == b.notes && a.reasons == b.reasons && a.explainedClass == b.explainedClass
             && a.probabilities.map(\.bitPattern) == b.probabilities.map(\.bitPattern)
             && a.values.map(\.bitPattern) == b.values.map(\.bitPattern)
     }

@@ -43,6 +43,27 @@ enum CRead {
                              label: label.isEmpty ? nil : label)
     }
 
+    /// Repeated `Record` messages.
+    /// A request's raw records (their text checked: no NUL, UTF-8).
+    static func records(_ count: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Record>?>?) throws(MessageDecodeError) -> [RawRecord] {
+        try messages(count, p) { (r) throws(MessageDecodeError) in
+            RawRecord(try messages(r.n_fields, r.fields) { (f) throws(MessageDecodeError) in
+                let value: RawField.Value
+                switch f.value_case {
+                case GROVE__V1__FIELD__VALUE_NUMBER: value = .number(f.number)
+                case GROVE__V1__FIELD__VALUE_TEXT: value = .text(try WireText.string(f.text, field: "Field.text"))
+                default: value = .missing
+                }
+                return RawField(try WireText.string(f.name, field: "Field.name"), value)
+            })
+        }
+    }
+
+    static func reason(_ r: Grove__V1__Reason) -> ReasonCode {
+        ReasonCode(column: string(r.column), contribution: r.contribution, value: string(r.value),
+                   code: string(r.code), text: string(r.text))
+    }
+
     static func metric(_ m: Grove__V1__Metric) -> NamedValue {
         NamedValue(string(m.name), m.value)
     }

@@ -27,23 +27,22 @@ extension Request {
                 call = .predict(PredictRequest(
                     model: try CRead.selector(p.model),
                     dense: CRead.array(p.n_dense, p.dense),
-                    records: try CRead.messages(p.n_records, p.records) { (r) throws(MessageDecodeError) in
-                        RawRecord(try CRead.messages(r.n_fields, r.fields) { (f) throws(MessageDecodeError) in
-                            let value: RawField.Value
-                            switch f.value_case {
-                            case GROVE__V1__FIELD__VALUE_NUMBER: value = .number(f.number)
-                            case GROVE__V1__FIELD__VALUE_TEXT: value = .text(try WireText.string(f.text, field: "Field.text"))
-                            default: value = .missing
-                            }
-                            return RawField(try WireText.string(f.name, field: "Field.name"), value)
-                        })
-                    },
-                    labelsOnly: p.labels_only != 0,
-                    strict: p.strict != 0))
+                    records: try CRead.records(p.n_records, p.records),
+                    labelsOnly: p.labels_only != 0, strict: p.strict != 0, reasons: p.reasons))
             } else {
                 call = .predict(PredictRequest(model: ModelSelector(name: "")))
             }
         case GROVE__V1__REQUEST__CALL_STATS: call = .stats
+        case GROVE__V1__REQUEST__CALL_EXPLAIN:
+            if let e = c.explain?.pointee {
+                call = .explain(ExplainRequest(
+                    model: try CRead.selector(e.model), dense: CRead.array(e.n_dense, e.dense),
+                    records: try CRead.records(e.n_records, e.records), topK: e.top_k,
+                    contributions: e.contributions != 0, encodedFeatures: e.encoded_features != 0,
+                    classLabel: try WireText.string(e.class_label, field: "ExplainRequest.class_label")))
+            } else {
+                call = .explain(ExplainRequest(model: ModelSelector(name: "")))
+            }
         case GROVE__V1__REQUEST__CALL_ADMIN:
             call = try c.admin.flatMap { (a) throws(MessageDecodeError) in try Request.admin(a.pointee) }.map { .admin($0) }
         default: call = nil
@@ -108,35 +107,26 @@ extension Request {
             q.pointee.n_dense = p.dense.count
             q.pointee.dense = arena.copy(p.dense)
             q.pointee.n_records = p.records.count
-            q.pointee.records = arena.pointers(p.records.count) { i in
-                let record = p.records[i]
-                let r = arena.new(Grove__V1__Record.self)
-                grove__v1__record__init(r)
-                r.pointee.n_fields = record.fields.count
-                r.pointee.fields = arena.pointers(record.fields.count) { j in
-                    let field = record.fields[j]
-                    let f = arena.new(Grove__V1__Field.self)
-                    grove__v1__field__init(f)
-                    f.pointee.name = arena.text(field.name)
-                    switch field.value {
-                    case let .number(x):
-                        f.pointee.value_case = GROVE__V1__FIELD__VALUE_NUMBER
-                        f.pointee.number = x
-                    case let .text(s):
-                        f.pointee.value_case = GROVE__V1__FIELD__VALUE_TEXT
-                        f.pointee.text = arena.text(s)
-                    case .missing:
-                        f.pointee.value_case = GROVE__V1__FIELD__VALUE_MISSING
-                        f.pointee.missing = 1
-                    }
-                    return f
-                }
-                return r
-            }
+            q.pointee.records = CBuild.records(p.records, arena)
             q.pointee.labels_only = p.labelsOnly ? 1 : 0
             q.pointee.strict = p.strict ? 1 : 0
+            q.pointee.reasons = p.reasons
             m.pointee.call_case = GROVE__V1__REQUEST__CALL_PREDICT
             m.pointee.predict = q
+        case let .explain(e):
+            let x = arena.new(Grove__V1__ExplainRequest.self)
+            grove__v1__explain_request__init(x)
+            x.pointee.model = CBuild.selector(e.model, arena)
+            x.pointee.n_dense = e.dense.count
+            x.pointee.dense = arena.copy(e.dense)
+            x.pointee.n_records = e.records.count
+            x.pointee.records = CBuild.records(e.records, arena)
+            x.pointee.top_k = e.topK
+            x.pointee.contributions = e.contributions ? 1 : 0
+            x.pointee.encoded_features = e.encodedFeatures ? 1 : 0
+            x.pointee.class_label = arena.text(e.classLabel)
+            m.pointee.call_case = GROVE__V1__REQUEST__CALL_EXPLAIN
+            m.pointee.explain = x
         case .stats:
             let s = arena.new(Grove__V1__StatsRequest.self)
             grove__v1__stats_request__init(s)
