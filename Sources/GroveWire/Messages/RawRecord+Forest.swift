@@ -22,6 +22,13 @@ extension RawField.Value {
     }
 }
 
+extension RowNote {
+    /// The wire form of a note made while encoding a record or a dense row.
+    public init(_ note: InputNote) {
+        self.init(row: note.row, column: note.column, kind: Kind(rawValue: note.kind.rawValue) ?? .unspecified, value: note.value)
+    }
+}
+
 extension RawRecord {
     /// Row `row` of `table` as a record, leaving out the column named `excluding` (a target).
     public init(row: Int, of table: DataTable, excluding: String? = nil) {
