@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import GroveModelStore
 import GroveServer
 
 struct Keys: ParsableCommand {

@@ -4,6 +4,7 @@ import Foundation
 import GroveForest
 import Testing
 @testable import GroveWire
+import GroveModelStore
 
 @Suite struct ModelFileCodecTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,6 +1,7 @@
 // RawRecord+Forest: wire records <-> the forest's raw values, and table rows as records.
 
 import GroveForest
+import GroveWire
 
 extension RawField.Value {
     /// The wire value of a forest raw value.

@@ -1,6 +1,8 @@
 // Dispatcher: turns one request frame into one response frame, on the loop that read it.
 
 import Foundation
+import GroveModelStore
+import GroveSystem
 import GroveWire
 
 /// One per event loop (its arenas are reused for every request that loop

@@ -9,6 +9,7 @@
 // with its reason, until its file changes.
 
 import Foundation
+import GroveModelStore
 import GroveWire
 import Logging
 
@@ -32,7 +33,7 @@ public final class ModelRegistry: @unchecked Sendable {
     }
 
     /// Name of the model file inside a version directory.
-    public static let modelFileName = "model.grove"
+    public static let modelFileName = ModelRepository.modelFileName
     /// Optional per-model serving policy and labels (see ServingPolicy).
     public static let policyFileName = "serving"
 

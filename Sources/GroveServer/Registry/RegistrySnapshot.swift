@@ -1,5 +1,6 @@
 // RegistrySnapshot: an immutable view of every model version; swapped whole, never mutated.
 
+import GroveModelStore
 import GroveWire
 
 /// What the loops read for each request. A new snapshot replaces the old one

@@ -2,8 +2,8 @@
 
 import CGroveProto
 
-enum CBuild {
-    static func selector(_ s: ModelSelector, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__ModelSelector> {
+package enum CBuild {
+    package static func selector(_ s: ModelSelector, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__ModelSelector> {
         let m = arena.new(Grove__V1__ModelSelector.self)
         grove__v1__model_selector__init(m)
         m.pointee.name = arena.cString(s.name)
@@ -12,7 +12,7 @@ enum CBuild {
         return m
     }
 
-    static func metric(_ v: NamedValue, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__Metric> {
+    package static func metric(_ v: NamedValue, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__Metric> {
         let m = arena.new(Grove__V1__Metric.self)
         grove__v1__metric__init(m)
         m.pointee.name = arena.cString(v.name)
@@ -20,11 +20,11 @@ enum CBuild {
         return m
     }
 
-    static func strings(_ values: [String], _ arena: Arena) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    package static func strings(_ values: [String], _ arena: Arena) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
         arena.pointers(values.count) { arena.cString(values[$0]) }
     }
 
-    static func inputColumn(_ c: InputColumnInfo, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__InputColumn> {
+    package static func inputColumn(_ c: InputColumnInfo, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__InputColumn> {
         let m = arena.new(Grove__V1__InputColumn.self)
         grove__v1__input_column__init(m)
         m.pointee.name = arena.cString(c.name)

@@ -2,29 +2,29 @@
 
 import CGroveProto
 
-enum CRead {
+package enum CRead {
     /// A C string field (protobuf-c never leaves a string NULL after unpack, but a hand-built message may).
     @inline(__always)
-    static func string(_ p: UnsafeMutablePointer<CChar>?) -> String {
+    package static func string(_ p: UnsafeMutablePointer<CChar>?) -> String {
         guard let p else { return "" }
         return String(cString: p)
     }
 
     /// A repeated scalar field.
     @inline(__always)
-    static func array<T>(_ count: Int, _ p: UnsafeMutablePointer<T>?) -> [T] {
+    package static func array<T>(_ count: Int, _ p: UnsafeMutablePointer<T>?) -> [T] {
         guard count > 0, let p else { return [] }
         return Array(UnsafeBufferPointer(start: p, count: count))
     }
 
     /// A repeated string field.
-    static func strings(_ count: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String] {
+    package static func strings(_ count: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> [String] {
         guard count > 0, let p else { return [] }
         return (0..<count).map { string(p[$0]) }
     }
 
     /// A repeated message field, each element converted by `convert`.
-    static func messages<C, T>(_ count: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, _ convert: (C) -> T) -> [T] {
+    package static func messages<C, T>(_ count: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, _ convert: (C) -> T) -> [T] {
         guard count > 0, let p else { return [] }
         var out: [T] = []
         out.reserveCapacity(count)
@@ -34,18 +34,18 @@ enum CRead {
         return out
     }
 
-    static func selector(_ p: UnsafeMutablePointer<Grove__V1__ModelSelector>?) -> ModelSelector {
+    package static func selector(_ p: UnsafeMutablePointer<Grove__V1__ModelSelector>?) -> ModelSelector {
         guard let m = p?.pointee else { return ModelSelector(name: "") }
         let label = string(m.label)
         return ModelSelector(name: string(m.name), version: m.version == 0 ? nil : m.version,
                              label: label.isEmpty ? nil : label)
     }
 
-    static func metric(_ m: Grove__V1__Metric) -> NamedValue {
+    package static func metric(_ m: Grove__V1__Metric) -> NamedValue {
         NamedValue(string(m.name), m.value)
     }
 
-    static func inputColumn(_ c: Grove__V1__InputColumn) -> InputColumnInfo {
+    package static func inputColumn(_ c: Grove__V1__InputColumn) -> InputColumnInfo {
         InputColumnInfo(name: string(c.name),
                         kind: InputColumnInfo.Kind(rawValue: UInt32(c.kind.rawValue)) ?? .unspecified,
                         categories: strings(c.n_categories, c.categories), fillValue: c.fill_value)

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import GroveForest
+import GroveModelStore
 import GroveServer
 import GroveWire
 
