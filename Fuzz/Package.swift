@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "FuzzFrames", dependencies: [.product(name: "GroveWire", package: grove)]),
         .target(name: "FuzzRequest", dependencies: [.product(name: "GroveWire", package: grove)]),
         .target(name: "FuzzModelFile", dependencies: [
-            .product(name: "GroveWire", package: grove), .product(name: "GroveForest", package: grove),
+            .product(name: "GroveModelStore", package: grove), .product(name: "GroveForest", package: grove),
         ]),
         .target(name: "FuzzCSV", dependencies: [.product(name: "GroveForest", package: grove)]),
     ]

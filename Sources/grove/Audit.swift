@@ -3,7 +3,6 @@
 import ArgumentParser
 import Foundation
 import GroveModelStore
-import GroveServer
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(

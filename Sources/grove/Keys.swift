@@ -3,7 +3,6 @@
 import ArgumentParser
 import Foundation
 import GroveModelStore
-import GroveServer
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(

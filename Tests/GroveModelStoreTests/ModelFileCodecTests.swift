@@ -2,9 +2,9 @@
 
 import Foundation
 import GroveForest
-import Testing
-@testable import GroveWire
 import GroveModelStore
+import GroveWire
+import Testing
 
 @Suite struct ModelFileCodecTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,8 +1,7 @@
 // ModelNameTests: names and versions that can and cannot become paths.
 
-import Testing
-@testable import GroveServer
 import GroveModelStore
+import Testing
 
 @Suite struct ModelNameTests {
     @Test func acceptsTheDocumentedAlphabet() {

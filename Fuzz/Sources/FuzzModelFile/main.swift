@@ -1,7 +1,7 @@
 // FuzzModelFile: model-file decoding and validation, then compiling and one prediction when it loads.
 
 import GroveForest
-import GroveWire
+import GroveModelStore
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzModelFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

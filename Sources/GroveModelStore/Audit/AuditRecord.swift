@@ -23,6 +23,23 @@ public struct AuditRecord: Sendable, Equatable {
     public var outputs: [Double]
     public var latencyMicros: Double
 
+    public init(timeMicros: Int64, requestID: UInt64, client: String, keyID: String, model: String, version: UInt64,
+                modelSHA256: String, inputSHA256: String, rows: UInt32, classIndex: [UInt32], outputs: [Double],
+                latencyMicros: Double) {
+        self.timeMicros = timeMicros
+        self.requestID = requestID
+        self.client = client
+        self.keyID = keyID
+        self.model = model
+        self.version = version
+        self.modelSHA256 = modelSHA256
+        self.inputSHA256 = inputSHA256
+        self.rows = rows
+        self.classIndex = classIndex
+        self.outputs = outputs
+        self.latencyMicros = latencyMicros
+    }
+
     /// The record's JSON fields (without the chain fields), in a fixed order.
     func jsonFields() -> String {
         var s = "\"ts_us\":\(timeMicros),\"request_id\":\(requestID),\"client\":\(AuditRecord.quote(client)),"

@@ -4,7 +4,6 @@ import ArgumentParser
 import Foundation
 import GroveForest
 import GroveModelStore
-import GroveServer
 import GroveWire
 
 struct Bench: ParsableCommand {
