@@ -1,6 +1,7 @@
 // Dispatcher: turns one request frame into one response frame, on the loop that read it.
 
 import Foundation
+import GroveForest
 import GroveModelStore
 import GroveSystem
 import GroveWire
@@ -90,19 +91,38 @@ final class Dispatcher {
         }
         let started = DispatchTime.now().uptimeNanoseconds
         var response = answer(request)
-        if let audit = server.audit, case let .predict(p)? = response.result {
-            let record = AuditRecord(
-                timeMicros: Int64(Date().timeIntervalSince1970 * 1_000_000), requestID: request.id,
-                client: peer.description, keyID: keyID, model: p.model, version: p.version,
-                modelSHA256: modelSHA(p.model, p.version), inputSHA256: ModelFileCodec.sha256Hex(Array(body)),
-                rows: p.rows, classIndex: p.classIndex, outputs: p.numClasses > 0 ? p.probabilities : p.values,
-                latencyMicros: Double(DispatchTime.now().uptimeNanoseconds - started) / 1000)
+        if let audit = server.audit, let record = auditRecord(response, request: request, body: body, peer: peer,
+                                                               keyID: keyID, started: started) {
             if !audit.submit(record) {
                 response = .failure(id: request.id, Status(.unavailable, "the audit log is behind; the prediction was not served, retry later"))
             }
         }
         if response.status.code != .ok { counters.errors.add(1, ordering: .relaxed) }
         response.writeFrame(into: output, arena: responseArena)
+    }
+
+    /// The audit record of a prediction or explanation (with the reasons returned); nil for other calls.
+    private func auditRecord(_ response: Response, request: Request, body: UnsafeRawBufferPointer, peer: SocketAddress,
+                             keyID: String, started: UInt64) -> AuditRecord? {
+        let model: String, version: UInt64, rows: UInt32, classIndex: [UInt32], outputs: [Double], reasons: [[ReasonCode]]
+        switch response.result {
+        case let .predict(p)?:
+            (model, version, rows, classIndex) = (p.model, p.version, p.rows, p.classIndex)
+            outputs = p.numClasses > 0 ? p.probabilities : p.values
+            reasons = p.reasons
+        case let .explain(e)?:
+            (model, version, rows, classIndex) = (e.model, e.version, UInt32(e.rows.count), [])
+            outputs = e.rows.map(\.prediction)
+            reasons = e.rows.map(\.reasons)
+        default:
+            return nil
+        }
+        return AuditRecord(
+            timeMicros: Int64(Date().timeIntervalSince1970 * 1_000_000), requestID: request.id,
+            client: peer.description, keyID: keyID, model: model, version: version,
+            modelSHA256: modelSHA(model, version), inputSHA256: ModelFileCodec.sha256Hex(Array(body)),
+            rows: rows, classIndex: classIndex, outputs: outputs,
+            latencyMicros: Double(DispatchTime.now().uptimeNanoseconds - started) / 1000, reasons: reasons)
     }
 
     // The last model this loop resolved from raw bytes (hot path): reused while
@@ -178,7 +198,7 @@ final class Dispatcher {
 
     func answer(_ request: Request) -> Response {
         guard let call = request.call else {
-            return .failure(id: request.id, Status(.unimplemented, "the request names no call this server knows (protocol v1: health, list_models, model_info, predict, stats)"))
+            return .failure(id: request.id, Status(.unimplemented, "the request names no call this server knows (protocol v1: health, list_models, model_info, predict, explain, stats)"))
         }
         switch call {
         case .health:
@@ -199,9 +219,19 @@ final class Dispatcher {
             switch server.registry.snapshot.resolve(p.model) {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
-                switch model.predict(p) {
+                switch model.predict(p, catalog: p.reasons > 0 ? server.registry.snapshot.reasons(for: model.info.name) : ReasonCatalog()) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .predict(result))
+                }
+            }
+        case let .explain(e):
+            let snapshot = server.registry.snapshot
+            switch snapshot.resolve(e.model) {
+            case let .failure(status): return .failure(id: request.id, status)
+            case let .success(model):
+                switch model.explain(e, catalog: snapshot.reasons(for: model.info.name)) {
+                case let .failure(status): return .failure(id: request.id, status)
+                case let .success(result): return Response(id: request.id, result: .explain(result))
                 }
             }
         case let .admin(op):

@@ -19,13 +19,30 @@ public struct RequestView {
 
     public var id: UInt64 { c.pointee.id }
 
+    /// The caller's budget in microseconds (0: none).
+    public var timeoutMicros: UInt64 { c.pointee.timeout_micros }
+
+    /// The call's name (for counting), without materializing the request.
+    public var callName: String {
+        switch c.pointee.call_case {
+        case GROVE__V1__REQUEST__CALL_HEALTH: return "health"
+        case GROVE__V1__REQUEST__CALL_LIST_MODELS: return "list_models"
+        case GROVE__V1__REQUEST__CALL_MODEL_INFO: return "model_info"
+        case GROVE__V1__REQUEST__CALL_PREDICT: return "predict"
+        case GROVE__V1__REQUEST__CALL_STATS: return "stats"
+        case GROVE__V1__REQUEST__CALL_ADMIN: return "admin"
+        default: return "unknown"
+        }
+    }
+
     /// The API key's bytes (no NUL), valid while the view is.
     public var apiKey: UnsafeBufferPointer<UInt8> { Self.bytes(c.pointee.api_key) }
 
-    /// The predict call's parts when this is a predict with dense rows only; nil otherwise.
+    /// The predict call's parts when this is a predict with dense rows only (and no inline
+    /// reasons); nil otherwise.
     public var densePredict: DensePredict? {
         guard c.pointee.call_case == GROVE__V1__REQUEST__CALL_PREDICT, let p = c.pointee.predict?.pointee,
-              p.n_records == 0, p.n_dense > 0, let dense = p.dense else { return nil }
+              p.n_records == 0, p.n_dense > 0, p.reasons == 0, let dense = p.dense else { return nil }
         let model = p.model?.pointee
         return DensePredict(
             modelName: Self.bytes(model?.name), version: model?.version ?? 0, label: Self.bytes(model?.label),

@@ -41,6 +41,26 @@ package enum CRead {
                              label: label.isEmpty ? nil : label)
     }
 
+    /// Repeated `Record` messages.
+    package static func records(_ count: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Record>?>?) -> [RawRecord] {
+        messages(count, p) { r in
+            RawRecord(messages(r.n_fields, r.fields) { f in
+                let value: RawField.Value
+                switch f.value_case {
+                case GROVE__V1__FIELD__VALUE_NUMBER: value = .number(f.number)
+                case GROVE__V1__FIELD__VALUE_TEXT: value = .text(string(f.text))
+                default: value = .missing
+                }
+                return RawField(string(f.name), value)
+            })
+        }
+    }
+
+    package static func reason(_ r: Grove__V1__Reason) -> ReasonCode {
+        ReasonCode(column: string(r.column), contribution: r.contribution, value: string(r.value),
+                   code: string(r.code), text: string(r.text))
+    }
+
     package static func metric(_ m: Grove__V1__Metric) -> NamedValue {
         NamedValue(string(m.name), m.value)
     }

@@ -25,27 +25,27 @@ extension Request {
                 call = .predict(PredictRequest(
                     model: CRead.selector(p.model),
                     dense: CRead.array(p.n_dense, p.dense),
-                    records: CRead.messages(p.n_records, p.records) { r in
-                        RawRecord(CRead.messages(r.n_fields, r.fields) { f in
-                            let value: RawField.Value
-                            switch f.value_case {
-                            case GROVE__V1__FIELD__VALUE_NUMBER: value = .number(f.number)
-                            case GROVE__V1__FIELD__VALUE_TEXT: value = .text(CRead.string(f.text))
-                            default: value = .missing
-                            }
-                            return RawField(CRead.string(f.name), value)
-                        })
-                    },
-                    labelsOnly: p.labels_only != 0))
+                    records: CRead.records(p.n_records, p.records),
+                    labelsOnly: p.labels_only != 0, reasons: p.reasons))
             } else {
                 call = .predict(PredictRequest(model: ModelSelector(name: "")))
             }
         case GROVE__V1__REQUEST__CALL_STATS: call = .stats
+        case GROVE__V1__REQUEST__CALL_EXPLAIN:
+            if let e = c.explain?.pointee {
+                call = .explain(ExplainRequest(
+                    model: CRead.selector(e.model), dense: CRead.array(e.n_dense, e.dense),
+                    records: CRead.records(e.n_records, e.records), topK: e.top_k,
+                    contributions: e.contributions != 0, encodedFeatures: e.encoded_features != 0,
+                    classLabel: CRead.string(e.class_label)))
+            } else {
+                call = .explain(ExplainRequest(model: ModelSelector(name: "")))
+            }
         case GROVE__V1__REQUEST__CALL_ADMIN:
             call = c.admin.flatMap { Request.admin($0.pointee) }.map { .admin($0) }
         default: call = nil
         }
-        self.init(id: c.id, apiKey: CRead.string(c.api_key), call: call)
+        self.init(id: c.id, apiKey: CRead.string(c.api_key), timeoutMicros: c.timeout_micros, call: call)
     }
 
     /// An admin operation; nil when none (or an unknown one) is set.
@@ -76,6 +76,7 @@ extension Request {
         grove__v1__request__init(m)
         m.pointee.id = id
         m.pointee.api_key = arena.cString(apiKey)
+        m.pointee.timeout_micros = timeoutMicros
         switch call {
         case nil:
             break
@@ -102,34 +103,25 @@ extension Request {
             q.pointee.n_dense = p.dense.count
             q.pointee.dense = arena.copy(p.dense)
             q.pointee.n_records = p.records.count
-            q.pointee.records = arena.pointers(p.records.count) { i in
-                let record = p.records[i]
-                let r = arena.new(Grove__V1__Record.self)
-                grove__v1__record__init(r)
-                r.pointee.n_fields = record.fields.count
-                r.pointee.fields = arena.pointers(record.fields.count) { j in
-                    let field = record.fields[j]
-                    let f = arena.new(Grove__V1__Field.self)
-                    grove__v1__field__init(f)
-                    f.pointee.name = arena.cString(field.name)
-                    switch field.value {
-                    case let .number(x):
-                        f.pointee.value_case = GROVE__V1__FIELD__VALUE_NUMBER
-                        f.pointee.number = x
-                    case let .text(s):
-                        f.pointee.value_case = GROVE__V1__FIELD__VALUE_TEXT
-                        f.pointee.text = arena.cString(s)
-                    case .missing:
-                        f.pointee.value_case = GROVE__V1__FIELD__VALUE_MISSING
-                        f.pointee.missing = 1
-                    }
-                    return f
-                }
-                return r
-            }
+            q.pointee.records = CBuild.records(p.records, arena)
             q.pointee.labels_only = p.labelsOnly ? 1 : 0
+            q.pointee.reasons = p.reasons
             m.pointee.call_case = GROVE__V1__REQUEST__CALL_PREDICT
             m.pointee.predict = q
+        case let .explain(e):
+            let x = arena.new(Grove__V1__ExplainRequest.self)
+            grove__v1__explain_request__init(x)
+            x.pointee.model = CBuild.selector(e.model, arena)
+            x.pointee.n_dense = e.dense.count
+            x.pointee.dense = arena.copy(e.dense)
+            x.pointee.n_records = e.records.count
+            x.pointee.records = CBuild.records(e.records, arena)
+            x.pointee.top_k = e.topK
+            x.pointee.contributions = e.contributions ? 1 : 0
+            x.pointee.encoded_features = e.encodedFeatures ? 1 : 0
+            x.pointee.class_label = arena.cString(e.classLabel)
+            m.pointee.call_case = GROVE__V1__REQUEST__CALL_EXPLAIN
+            m.pointee.explain = x
         case .stats:
             let s = arena.new(Grove__V1__StatsRequest.self)
             grove__v1__stats_request__init(s)

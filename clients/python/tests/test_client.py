@@ -12,8 +12,13 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+# GROVE_CLIENT_INSTALLED=1 (make python-package-test): test the copy pip installed into this
+# interpreter's environment, not the source tree.
+INSTALLED = os.environ.get("GROVE_CLIENT_INSTALLED") == "1"
+if not INSTALLED:
+    sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
 
+import grove_client  # noqa: E402
 from grove_client import Client, GroveError  # noqa: E402
 
 GROVE = os.environ.get("GROVE_BIN", os.path.join(ROOT, ".build", "debug", "grove"))
@@ -140,6 +145,17 @@ class LiveServerTest(unittest.TestCase):
             self.assertLess(time.monotonic() - t, 2)
         finally:
             silent.close()
+
+
+class PackageTest(unittest.TestCase):
+    def test_the_package_under_test_is_the_one_asked_for(self):
+        source = os.path.join(ROOT, "clients", "python", "grove_client")
+        here = os.path.dirname(os.path.abspath(grove_client.__file__))
+        if INSTALLED:
+            self.assertNotEqual(here, source, "GROVE_CLIENT_INSTALLED=1 but the source tree was imported")
+            self.assertIn("site-packages", here)
+        else:
+            self.assertEqual(here, source)
 
 
 class GeneratedCodeTest(unittest.TestCase):

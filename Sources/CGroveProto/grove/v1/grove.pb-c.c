@@ -862,6 +862,231 @@ void   grove__v1__predict_response__free_unpacked
   assert(message->base.descriptor == &grove__v1__predict_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   grove__v1__reason_list__init
+                     (Grove__V1__ReasonList         *message)
+{
+  static const Grove__V1__ReasonList init_value = GROVE__V1__REASON_LIST__INIT;
+  *message = init_value;
+}
+size_t grove__v1__reason_list__get_packed_size
+                     (const Grove__V1__ReasonList *message)
+{
+  assert(message->base.descriptor == &grove__v1__reason_list__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__reason_list__pack
+                     (const Grove__V1__ReasonList *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__reason_list__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__reason_list__pack_to_buffer
+                     (const Grove__V1__ReasonList *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__reason_list__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ReasonList *
+       grove__v1__reason_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ReasonList *)
+     protobuf_c_message_unpack (&grove__v1__reason_list__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__reason_list__free_unpacked
+                     (Grove__V1__ReasonList *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__reason_list__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__explain_request__init
+                     (Grove__V1__ExplainRequest         *message)
+{
+  static const Grove__V1__ExplainRequest init_value = GROVE__V1__EXPLAIN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t grove__v1__explain_request__get_packed_size
+                     (const Grove__V1__ExplainRequest *message)
+{
+  assert(message->base.descriptor == &grove__v1__explain_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__explain_request__pack
+                     (const Grove__V1__ExplainRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__explain_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__explain_request__pack_to_buffer
+                     (const Grove__V1__ExplainRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__explain_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ExplainRequest *
+       grove__v1__explain_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ExplainRequest *)
+     protobuf_c_message_unpack (&grove__v1__explain_request__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__explain_request__free_unpacked
+                     (Grove__V1__ExplainRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__explain_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__explain_response__init
+                     (Grove__V1__ExplainResponse         *message)
+{
+  static const Grove__V1__ExplainResponse init_value = GROVE__V1__EXPLAIN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t grove__v1__explain_response__get_packed_size
+                     (const Grove__V1__ExplainResponse *message)
+{
+  assert(message->base.descriptor == &grove__v1__explain_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__explain_response__pack
+                     (const Grove__V1__ExplainResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__explain_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__explain_response__pack_to_buffer
+                     (const Grove__V1__ExplainResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__explain_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ExplainResponse *
+       grove__v1__explain_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ExplainResponse *)
+     protobuf_c_message_unpack (&grove__v1__explain_response__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__explain_response__free_unpacked
+                     (Grove__V1__ExplainResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__explain_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__explain_row__init
+                     (Grove__V1__ExplainRow         *message)
+{
+  static const Grove__V1__ExplainRow init_value = GROVE__V1__EXPLAIN_ROW__INIT;
+  *message = init_value;
+}
+size_t grove__v1__explain_row__get_packed_size
+                     (const Grove__V1__ExplainRow *message)
+{
+  assert(message->base.descriptor == &grove__v1__explain_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__explain_row__pack
+                     (const Grove__V1__ExplainRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__explain_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__explain_row__pack_to_buffer
+                     (const Grove__V1__ExplainRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__explain_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ExplainRow *
+       grove__v1__explain_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ExplainRow *)
+     protobuf_c_message_unpack (&grove__v1__explain_row__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__explain_row__free_unpacked
+                     (Grove__V1__ExplainRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__explain_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__reason__init
+                     (Grove__V1__Reason         *message)
+{
+  static const Grove__V1__Reason init_value = GROVE__V1__REASON__INIT;
+  *message = init_value;
+}
+size_t grove__v1__reason__get_packed_size
+                     (const Grove__V1__Reason *message)
+{
+  assert(message->base.descriptor == &grove__v1__reason__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__reason__pack
+                     (const Grove__V1__Reason *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__reason__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__reason__pack_to_buffer
+                     (const Grove__V1__Reason *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__reason__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__Reason *
+       grove__v1__reason__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__Reason *)
+     protobuf_c_message_unpack (&grove__v1__reason__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__reason__free_unpacked
+                     (Grove__V1__Reason *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__reason__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   grove__v1__stats_request__init
                      (Grove__V1__StatsRequest         *message)
 {
@@ -1267,7 +1492,7 @@ void   grove__v1__admin_response__free_unpacked
   assert(message->base.descriptor == &grove__v1__admin_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[10] =
 {
   {
     "id",
@@ -1290,6 +1515,18 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
     offsetof(Grove__V1__Request, api_key),
     NULL,
     &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timeout_micros",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Request, timeout_micros),
+    NULL,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -1354,6 +1591,18 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "explain",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__Request, call_case),
+    offsetof(Grove__V1__Request, explain),
+    &grove__v1__explain_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "admin",
     20,
     PROTOBUF_C_LABEL_NONE,
@@ -1367,21 +1616,23 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
   },
 };
 static const unsigned grove__v1__request__field_indices_by_name[] = {
-  7,   /* field[7] = admin */
+  9,   /* field[9] = admin */
   1,   /* field[1] = api_key */
-  2,   /* field[2] = health */
+  8,   /* field[8] = explain */
+  3,   /* field[3] = health */
   0,   /* field[0] = id */
-  3,   /* field[3] = list_models */
-  4,   /* field[4] = model_info */
-  5,   /* field[5] = predict */
-  6,   /* field[6] = stats */
+  4,   /* field[4] = list_models */
+  5,   /* field[5] = model_info */
+  6,   /* field[6] = predict */
+  7,   /* field[7] = stats */
+  2,   /* field[2] = timeout_micros */
 };
 static const ProtobufCIntRange grove__v1__request__number_ranges[3 + 1] =
 {
   { 1, 0 },
-  { 10, 2 },
-  { 20, 7 },
-  { 0, 8 }
+  { 10, 3 },
+  { 20, 9 },
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor grove__v1__request__descriptor =
 {
@@ -1391,14 +1642,14 @@ const ProtobufCMessageDescriptor grove__v1__request__descriptor =
   "Grove__V1__Request",
   "grove.v1",
   sizeof(Grove__V1__Request),
-  8,
+  10,
   grove__v1__request__field_descriptors,
   grove__v1__request__field_indices_by_name,
   3,  grove__v1__request__number_ranges,
   (ProtobufCMessageInit) grove__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[8] =
+static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[9] =
 {
   {
     "id",
@@ -1485,6 +1736,18 @@ static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[8] 
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "explain",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__Response, result_case),
+    offsetof(Grove__V1__Response, explain),
+    &grove__v1__explain_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "admin",
     20,
     PROTOBUF_C_LABEL_NONE,
@@ -1498,7 +1761,8 @@ static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[8] 
   },
 };
 static const unsigned grove__v1__response__field_indices_by_name[] = {
-  7,   /* field[7] = admin */
+  8,   /* field[8] = admin */
+  7,   /* field[7] = explain */
   2,   /* field[2] = health */
   0,   /* field[0] = id */
   3,   /* field[3] = list_models */
@@ -1511,8 +1775,8 @@ static const ProtobufCIntRange grove__v1__response__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 20, 7 },
-  { 0, 8 }
+  { 20, 8 },
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor grove__v1__response__descriptor =
 {
@@ -1522,7 +1786,7 @@ const ProtobufCMessageDescriptor grove__v1__response__descriptor =
   "Grove__V1__Response",
   "grove.v1",
   sizeof(Grove__V1__Response),
-  8,
+  9,
   grove__v1__response__field_descriptors,
   grove__v1__response__field_indices_by_name,
   3,  grove__v1__response__number_ranges,
@@ -1750,7 +2014,7 @@ const ProtobufCEnumDescriptor grove__v1__health_response__serving_status__descri
   grove__v1__health_response__serving_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor grove__v1__health_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor grove__v1__health_response__field_descriptors[5] =
 {
   {
     "status",
@@ -1800,9 +2064,22 @@ static const ProtobufCFieldDescriptor grove__v1__health_response__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__HealthResponse, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__health_response__field_indices_by_name[] = {
   1,   /* field[1] = models_available */
+  4,   /* field[4] = reason */
   2,   /* field[2] = server_version */
   0,   /* field[0] = status */
   3,   /* field[3] = uptime_seconds */
@@ -1810,7 +2087,7 @@ static const unsigned grove__v1__health_response__field_indices_by_name[] = {
 static const ProtobufCIntRange grove__v1__health_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor grove__v1__health_response__descriptor =
 {
@@ -1820,7 +2097,7 @@ const ProtobufCMessageDescriptor grove__v1__health_response__descriptor =
   "Grove__V1__HealthResponse",
   "grove.v1",
   sizeof(Grove__V1__HealthResponse),
-  4,
+  5,
   grove__v1__health_response__field_descriptors,
   grove__v1__health_response__field_indices_by_name,
   1,  grove__v1__health_response__number_ranges,
@@ -2134,7 +2411,7 @@ const ProtobufCMessageDescriptor grove__v1__model_info_request__descriptor =
   (ProtobufCMessageInit) grove__v1__model_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[12] =
+static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[14] =
 {
   {
     "name",
@@ -2280,10 +2557,36 @@ static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "explainable",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, explainable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "explain_error",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, explain_error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__model_info_response__field_indices_by_name[] = {
   3,   /* field[3] = classes */
   9,   /* field[9] = created_unix_micros */
+  13,   /* field[13] = explain_error */
+  12,   /* field[12] = explainable */
   6,   /* field[6] = feature_names */
   5,   /* field[5] = inputs */
   7,   /* field[7] = metrics */
@@ -2295,10 +2598,11 @@ static const unsigned grove__v1__model_info_response__field_indices_by_name[] = 
   10,   /* field[10] = trees */
   1,   /* field[1] = version */
 };
-static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[1 + 1] =
+static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 22, 12 },
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
 {
@@ -2308,10 +2612,10 @@ const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
   "Grove__V1__ModelInfoResponse",
   "grove.v1",
   sizeof(Grove__V1__ModelInfoResponse),
-  12,
+  14,
   grove__v1__model_info_response__field_descriptors,
   grove__v1__model_info_response__field_indices_by_name,
-  1,  grove__v1__model_info_response__number_ranges,
+  2,  grove__v1__model_info_response__number_ranges,
   (ProtobufCMessageInit) grove__v1__model_info_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -2473,7 +2777,7 @@ const ProtobufCMessageDescriptor grove__v1__metric__descriptor =
   (ProtobufCMessageInit) grove__v1__metric__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__predict_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor grove__v1__predict_request__field_descriptors[5] =
 {
   {
     "model",
@@ -2523,17 +2827,31 @@ static const ProtobufCFieldDescriptor grove__v1__predict_request__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reasons",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__PredictRequest, reasons),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__predict_request__field_indices_by_name[] = {
   1,   /* field[1] = dense */
   3,   /* field[3] = labels_only */
   0,   /* field[0] = model */
+  4,   /* field[4] = reasons */
   2,   /* field[2] = records */
 };
-static const ProtobufCIntRange grove__v1__predict_request__number_ranges[1 + 1] =
+static const ProtobufCIntRange grove__v1__predict_request__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 6, 4 },
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor grove__v1__predict_request__descriptor =
 {
@@ -2543,10 +2861,10 @@ const ProtobufCMessageDescriptor grove__v1__predict_request__descriptor =
   "Grove__V1__PredictRequest",
   "grove.v1",
   sizeof(Grove__V1__PredictRequest),
-  4,
+  5,
   grove__v1__predict_request__field_descriptors,
   grove__v1__predict_request__field_indices_by_name,
-  1,  grove__v1__predict_request__number_ranges,
+  2,  grove__v1__predict_request__number_ranges,
   (ProtobufCMessageInit) grove__v1__predict_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -2665,7 +2983,7 @@ const ProtobufCMessageDescriptor grove__v1__field__descriptor =
   (ProtobufCMessageInit) grove__v1__field__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__predict_response__field_descriptors[7] =
+static const ProtobufCFieldDescriptor grove__v1__predict_response__field_descriptors[9] =
 {
   {
     "model",
@@ -2751,20 +3069,47 @@ static const ProtobufCFieldDescriptor grove__v1__predict_response__field_descrip
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reasons",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__PredictResponse, n_reasons),
+    offsetof(Grove__V1__PredictResponse, reasons),
+    &grove__v1__reason_list__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "explained_class",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__PredictResponse, explained_class),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__predict_response__field_indices_by_name[] = {
   5,   /* field[5] = class_index */
+  8,   /* field[8] = explained_class */
   0,   /* field[0] = model */
   3,   /* field[3] = num_classes */
   4,   /* field[4] = probabilities */
+  7,   /* field[7] = reasons */
   2,   /* field[2] = rows */
   6,   /* field[6] = values */
   1,   /* field[1] = version */
 };
-static const ProtobufCIntRange grove__v1__predict_response__number_ranges[1 + 1] =
+static const ProtobufCIntRange grove__v1__predict_response__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 11, 7 },
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor =
 {
@@ -2774,11 +3119,461 @@ const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor =
   "Grove__V1__PredictResponse",
   "grove.v1",
   sizeof(Grove__V1__PredictResponse),
-  7,
+  9,
   grove__v1__predict_response__field_descriptors,
   grove__v1__predict_response__field_indices_by_name,
-  1,  grove__v1__predict_response__number_ranges,
+  2,  grove__v1__predict_response__number_ranges,
   (ProtobufCMessageInit) grove__v1__predict_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__reason_list__field_descriptors[1] =
+{
+  {
+    "reasons",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__ReasonList, n_reasons),
+    offsetof(Grove__V1__ReasonList, reasons),
+    &grove__v1__reason__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__reason_list__field_indices_by_name[] = {
+  0,   /* field[0] = reasons */
+};
+static const ProtobufCIntRange grove__v1__reason_list__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor grove__v1__reason_list__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ReasonList",
+  "ReasonList",
+  "Grove__V1__ReasonList",
+  "grove.v1",
+  sizeof(Grove__V1__ReasonList),
+  1,
+  grove__v1__reason_list__field_descriptors,
+  grove__v1__reason_list__field_indices_by_name,
+  1,  grove__v1__reason_list__number_ranges,
+  (ProtobufCMessageInit) grove__v1__reason_list__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__explain_request__field_descriptors[7] =
+{
+  {
+    "model",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRequest, model),
+    &grove__v1__model_selector__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dense",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Grove__V1__ExplainRequest, n_dense),
+    offsetof(Grove__V1__ExplainRequest, dense),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "records",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__ExplainRequest, n_records),
+    offsetof(Grove__V1__ExplainRequest, records),
+    &grove__v1__record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "top_k",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRequest, top_k),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contributions",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRequest, contributions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "encoded_features",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRequest, encoded_features),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "class_label",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRequest, class_label),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__explain_request__field_indices_by_name[] = {
+  6,   /* field[6] = class_label */
+  4,   /* field[4] = contributions */
+  1,   /* field[1] = dense */
+  5,   /* field[5] = encoded_features */
+  0,   /* field[0] = model */
+  2,   /* field[2] = records */
+  3,   /* field[3] = top_k */
+};
+static const ProtobufCIntRange grove__v1__explain_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor grove__v1__explain_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ExplainRequest",
+  "ExplainRequest",
+  "Grove__V1__ExplainRequest",
+  "grove.v1",
+  sizeof(Grove__V1__ExplainRequest),
+  7,
+  grove__v1__explain_request__field_descriptors,
+  grove__v1__explain_request__field_indices_by_name,
+  1,  grove__v1__explain_request__number_ranges,
+  (ProtobufCMessageInit) grove__v1__explain_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__explain_response__field_descriptors[7] =
+{
+  {
+    "model",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainResponse, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainResponse, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "explained_class",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainResponse, explained_class),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scale",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainResponse, scale),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Grove__V1__ExplainResponse, n_columns),
+    offsetof(Grove__V1__ExplainResponse, columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "feature_names",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Grove__V1__ExplainResponse, n_feature_names),
+    offsetof(Grove__V1__ExplainResponse, feature_names),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__ExplainResponse, n_rows),
+    offsetof(Grove__V1__ExplainResponse, rows),
+    &grove__v1__explain_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__explain_response__field_indices_by_name[] = {
+  4,   /* field[4] = columns */
+  2,   /* field[2] = explained_class */
+  5,   /* field[5] = feature_names */
+  0,   /* field[0] = model */
+  6,   /* field[6] = rows */
+  3,   /* field[3] = scale */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange grove__v1__explain_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor grove__v1__explain_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ExplainResponse",
+  "ExplainResponse",
+  "Grove__V1__ExplainResponse",
+  "grove.v1",
+  sizeof(Grove__V1__ExplainResponse),
+  7,
+  grove__v1__explain_response__field_descriptors,
+  grove__v1__explain_response__field_indices_by_name,
+  1,  grove__v1__explain_response__number_ranges,
+  (ProtobufCMessageInit) grove__v1__explain_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__explain_row__field_descriptors[5] =
+{
+  {
+    "prediction",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRow, prediction),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "base_value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRow, base_value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contributions",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Grove__V1__ExplainRow, n_contributions),
+    offsetof(Grove__V1__ExplainRow, contributions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "feature_contributions",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Grove__V1__ExplainRow, n_feature_contributions),
+    offsetof(Grove__V1__ExplainRow, feature_contributions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reasons",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__ExplainRow, n_reasons),
+    offsetof(Grove__V1__ExplainRow, reasons),
+    &grove__v1__reason__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__explain_row__field_indices_by_name[] = {
+  1,   /* field[1] = base_value */
+  2,   /* field[2] = contributions */
+  3,   /* field[3] = feature_contributions */
+  0,   /* field[0] = prediction */
+  4,   /* field[4] = reasons */
+};
+static const ProtobufCIntRange grove__v1__explain_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor grove__v1__explain_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ExplainRow",
+  "ExplainRow",
+  "Grove__V1__ExplainRow",
+  "grove.v1",
+  sizeof(Grove__V1__ExplainRow),
+  5,
+  grove__v1__explain_row__field_descriptors,
+  grove__v1__explain_row__field_indices_by_name,
+  1,  grove__v1__explain_row__number_ranges,
+  (ProtobufCMessageInit) grove__v1__explain_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__reason__field_descriptors[5] =
+{
+  {
+    "column",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Reason, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contribution",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Reason, contribution),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Reason, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Reason, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "text",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Reason, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__reason__field_indices_by_name[] = {
+  3,   /* field[3] = code */
+  0,   /* field[0] = column */
+  1,   /* field[1] = contribution */
+  4,   /* field[4] = text */
+  2,   /* field[2] = value */
+};
+static const ProtobufCIntRange grove__v1__reason__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor grove__v1__reason__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.Reason",
+  "Reason",
+  "Grove__V1__Reason",
+  "grove.v1",
+  sizeof(Grove__V1__Reason),
+  5,
+  grove__v1__reason__field_descriptors,
+  grove__v1__reason__field_indices_by_name,
+  1,  grove__v1__reason__number_ranges,
+  (ProtobufCMessageInit) grove__v1__reason__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define grove__v1__stats_request__field_descriptors NULL

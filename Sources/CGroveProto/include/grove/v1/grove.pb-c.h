@@ -34,6 +34,11 @@ typedef struct Grove__V1__PredictRequest Grove__V1__PredictRequest;
 typedef struct Grove__V1__Record Grove__V1__Record;
 typedef struct Grove__V1__Field Grove__V1__Field;
 typedef struct Grove__V1__PredictResponse Grove__V1__PredictResponse;
+typedef struct Grove__V1__ReasonList Grove__V1__ReasonList;
+typedef struct Grove__V1__ExplainRequest Grove__V1__ExplainRequest;
+typedef struct Grove__V1__ExplainResponse Grove__V1__ExplainResponse;
+typedef struct Grove__V1__ExplainRow Grove__V1__ExplainRow;
+typedef struct Grove__V1__Reason Grove__V1__Reason;
 typedef struct Grove__V1__StatsRequest Grove__V1__StatsRequest;
 typedef struct Grove__V1__StatsResponse Grove__V1__StatsResponse;
 typedef struct Grove__V1__ModelStats Grove__V1__ModelStats;
@@ -74,7 +79,9 @@ typedef enum _Grove__V1__HealthResponse__ServingStatus {
    */
   GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__SERVING = 1,
   /*
-   * Draining after SIGTERM: answering what is in flight, accepting nothing new.
+   * Not taking new work: draining after SIGTERM (`--drain-seconds`), the audit log has
+   * failed, or no model version is AVAILABLE. `reason` says which. A load balancer stops
+   * sending new connections; calls on open connections are still answered.
    */
   GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__NOT_SERVING = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS)
@@ -121,6 +128,7 @@ typedef enum {
   GROVE__V1__REQUEST__CALL_MODEL_INFO = 12,
   GROVE__V1__REQUEST__CALL_PREDICT = 13,
   GROVE__V1__REQUEST__CALL_STATS = 14,
+  GROVE__V1__REQUEST__CALL_EXPLAIN = 15,
   GROVE__V1__REQUEST__CALL_ADMIN = 20
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__REQUEST__CALL__CASE)
 } Grove__V1__Request__CallCase;
@@ -141,6 +149,12 @@ struct  Grove__V1__Request
    * API key, when the server requires keys (`grove serve --keys`). Empty otherwise.
    */
   char *api_key;
+  /*
+   * The caller's remaining budget for this call, in microseconds, relative to when the server
+   * reads the request (0 = no deadline). A request still waiting in the server's queue when its
+   * budget is spent is answered DEADLINE_EXCEEDED without being computed: nobody waits for it.
+   */
+  uint64_t timeout_micros;
   Grove__V1__Request__CallCase call_case;
   union {
     Grove__V1__HealthRequest *health;
@@ -148,6 +162,7 @@ struct  Grove__V1__Request
     Grove__V1__ModelInfoRequest *model_info;
     Grove__V1__PredictRequest *predict;
     Grove__V1__StatsRequest *stats;
+    Grove__V1__ExplainRequest *explain;
     /*
      * Only on servers started with --admin, and only with an admin key.
      */
@@ -156,7 +171,7 @@ struct  Grove__V1__Request
 };
 #define GROVE__V1__REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, GROVE__V1__REQUEST__CALL__NOT_SET, {0} }
+    , 0, (char *)protobuf_c_empty_string, 0, GROVE__V1__REQUEST__CALL__NOT_SET, {0} }
 
 
 typedef enum {
@@ -166,6 +181,7 @@ typedef enum {
   GROVE__V1__RESPONSE__RESULT_MODEL_INFO = 12,
   GROVE__V1__RESPONSE__RESULT_PREDICT = 13,
   GROVE__V1__RESPONSE__RESULT_STATS = 14,
+  GROVE__V1__RESPONSE__RESULT_EXPLAIN = 15,
   GROVE__V1__RESPONSE__RESULT_ADMIN = 20
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__RESPONSE__RESULT__CASE)
 } Grove__V1__Response__ResultCase;
@@ -189,6 +205,7 @@ struct  Grove__V1__Response
     Grove__V1__ModelInfoResponse *model_info;
     Grove__V1__PredictResponse *predict;
     Grove__V1__StatsResponse *stats;
+    Grove__V1__ExplainResponse *explain;
     Grove__V1__AdminResponse *admin;
   };
 };
@@ -264,10 +281,14 @@ struct  Grove__V1__HealthResponse
    * Seconds since the server started.
    */
   double uptime_seconds;
+  /*
+   * Why the status is NOT_SERVING (empty when SERVING).
+   */
+  char *reason;
 };
 #define GROVE__V1__HEALTH_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__health_response__descriptor) \
-    , GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__UNKNOWN, 0, (char *)protobuf_c_empty_string, 0 }
+    , GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__UNKNOWN, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__ListModelsRequest
@@ -392,10 +413,16 @@ struct  Grove__V1__ModelInfoResponse
    * Name of the target column the model was trained on.
    */
   char *target;
+  /*
+   * Whether Explain (and Predict's inline reasons) work for this version: its
+   * trees carry node cover. When false, `explain_error` says why.
+   */
+  protobuf_c_boolean explainable;
+  char *explain_error;
 };
 #define GROVE__V1__MODEL_INFO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_info_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__InputColumn
@@ -454,10 +481,17 @@ struct  Grove__V1__PredictRequest
    * When set, omit per-class probabilities and send labels only.
    */
   protobuf_c_boolean labels_only;
+  /*
+   * When positive, also return up to this many reason codes per row (as
+   * `ExplainRequest.top_k`, at most 64), in `PredictResponse.reasons`:
+   * decision and reasons in one round trip. Models without node cover answer
+   * FAILED_PRECONDITION.
+   */
+  uint32_t reasons;
 };
 #define GROVE__V1__PREDICT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__predict_request__descriptor) \
-    , NULL, 0,NULL, 0,NULL, 0 }
+    , NULL, 0,NULL, 0,NULL, 0, 0 }
 
 
 /*
@@ -535,10 +569,155 @@ struct  Grove__V1__PredictResponse
    */
   size_t n_values;
   double *values;
+  /*
+   * When `PredictRequest.reasons` was set: one list per row, in row order
+   * (see `ExplainRow.reasons`), explaining `explained_class`.
+   */
+  size_t n_reasons;
+  Grove__V1__ReasonList **reasons;
+  char *explained_class;
 };
 #define GROVE__V1__PREDICT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__predict_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Grove__V1__ReasonList
+{
+  ProtobufCMessage base;
+  size_t n_reasons;
+  Grove__V1__Reason **reasons;
+};
+#define GROVE__V1__REASON_LIST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__reason_list__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * ---------------------------------------------------------------- Explain
+ * Exact SHAP values (path-dependent TreeSHAP with the training cover) and
+ * reason codes for rows, computed by the version that answers. Rows are sent
+ * as in `PredictRequest` (dense or records, not both).
+ */
+struct  Grove__V1__ExplainRequest
+{
+  ProtobufCMessage base;
+  Grove__V1__ModelSelector *model;
+  size_t n_dense;
+  double *dense;
+  size_t n_records;
+  Grove__V1__Record **records;
+  /*
+   * Reasons per row: the input columns pushing the explained output up the
+   * most, largest first, positive contributions only. 0 means 4; at most 64.
+   */
+  uint32_t top_k;
+  /*
+   * Send every input column's contribution (`ExplainRow.contributions`).
+   */
+  protobuf_c_boolean contributions;
+  /*
+   * Send every encoded feature's contribution (`ExplainRow.feature_contributions`).
+   */
+  protobuf_c_boolean encoded_features;
+  /*
+   * The class to explain, by label; empty: the model's positive class (or the
+   * second of two classes). Regression models explain their value.
+   */
+  char *class_label;
+};
+#define GROVE__V1__EXPLAIN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__explain_request__descriptor) \
+    , NULL, 0,NULL, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Grove__V1__ExplainResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The model and the version that answered.
+   */
+  char *model;
+  uint64_t version;
+  /*
+   * The class explained (classification); empty for regression.
+   */
+  char *explained_class;
+  /*
+   * What `prediction`, `base_value` and contributions measure: "probability"
+   * (a forest's averaged class probability), "value" (regression) or
+   * "margin" (a summed ensemble's score before its link function).
+   */
+  char *scale;
+  /*
+   * Input column names, the order of `ExplainRow.contributions` (when asked).
+   */
+  size_t n_columns;
+  char **columns;
+  /*
+   * Encoded feature names, the order of `feature_contributions` (when asked).
+   */
+  size_t n_feature_names;
+  char **feature_names;
+  size_t n_rows;
+  Grove__V1__ExplainRow **rows;
+};
+#define GROVE__V1__EXPLAIN_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__explain_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL }
+
+
+struct  Grove__V1__ExplainRow
+{
+  ProtobufCMessage base;
+  /*
+   * The score explained, and the expected score over the training data:
+   * base_value + Σ contributions = prediction (to rounding).
+   */
+  double prediction;
+  double base_value;
+  /*
+   * Per input column (one-hot indicators summed back, signed), in
+   * `ExplainResponse.columns` order.
+   */
+  size_t n_contributions;
+  double *contributions;
+  /*
+   * Per encoded feature, in `ExplainResponse.feature_names` order.
+   */
+  size_t n_feature_contributions;
+  double *feature_contributions;
+  size_t n_reasons;
+  Grove__V1__Reason **reasons;
+};
+#define GROVE__V1__EXPLAIN_ROW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__explain_row__descriptor) \
+    , 0, 0, 0,NULL, 0,NULL, 0,NULL }
+
+
+/*
+ * One reason code: an input column that pushed the explained output up.
+ */
+struct  Grove__V1__Reason
+{
+  ProtobufCMessage base;
+  char *column;
+  double contribution;
+  /*
+   * The row's value as text: the number or category, "missing", or
+   * "missing (filled with M)" when a numeric value was replaced by the mean M.
+   */
+  char *value;
+  /*
+   * From the model's reasons file (REPO/NAME/reasons: CSV column,code,text);
+   * without an entry, code is empty and text is the column name.
+   */
+  char *code;
+  char *text;
+};
+#define GROVE__V1__REASON__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__reason__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__StatsRequest
@@ -1076,6 +1255,101 @@ Grove__V1__PredictResponse *
 void   grove__v1__predict_response__free_unpacked
                      (Grove__V1__PredictResponse *message,
                       ProtobufCAllocator *allocator);
+/* Grove__V1__ReasonList methods */
+void   grove__v1__reason_list__init
+                     (Grove__V1__ReasonList         *message);
+size_t grove__v1__reason_list__get_packed_size
+                     (const Grove__V1__ReasonList   *message);
+size_t grove__v1__reason_list__pack
+                     (const Grove__V1__ReasonList   *message,
+                      uint8_t             *out);
+size_t grove__v1__reason_list__pack_to_buffer
+                     (const Grove__V1__ReasonList   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ReasonList *
+       grove__v1__reason_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__reason_list__free_unpacked
+                     (Grove__V1__ReasonList *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__ExplainRequest methods */
+void   grove__v1__explain_request__init
+                     (Grove__V1__ExplainRequest         *message);
+size_t grove__v1__explain_request__get_packed_size
+                     (const Grove__V1__ExplainRequest   *message);
+size_t grove__v1__explain_request__pack
+                     (const Grove__V1__ExplainRequest   *message,
+                      uint8_t             *out);
+size_t grove__v1__explain_request__pack_to_buffer
+                     (const Grove__V1__ExplainRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ExplainRequest *
+       grove__v1__explain_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__explain_request__free_unpacked
+                     (Grove__V1__ExplainRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__ExplainResponse methods */
+void   grove__v1__explain_response__init
+                     (Grove__V1__ExplainResponse         *message);
+size_t grove__v1__explain_response__get_packed_size
+                     (const Grove__V1__ExplainResponse   *message);
+size_t grove__v1__explain_response__pack
+                     (const Grove__V1__ExplainResponse   *message,
+                      uint8_t             *out);
+size_t grove__v1__explain_response__pack_to_buffer
+                     (const Grove__V1__ExplainResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ExplainResponse *
+       grove__v1__explain_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__explain_response__free_unpacked
+                     (Grove__V1__ExplainResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__ExplainRow methods */
+void   grove__v1__explain_row__init
+                     (Grove__V1__ExplainRow         *message);
+size_t grove__v1__explain_row__get_packed_size
+                     (const Grove__V1__ExplainRow   *message);
+size_t grove__v1__explain_row__pack
+                     (const Grove__V1__ExplainRow   *message,
+                      uint8_t             *out);
+size_t grove__v1__explain_row__pack_to_buffer
+                     (const Grove__V1__ExplainRow   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ExplainRow *
+       grove__v1__explain_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__explain_row__free_unpacked
+                     (Grove__V1__ExplainRow *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__Reason methods */
+void   grove__v1__reason__init
+                     (Grove__V1__Reason         *message);
+size_t grove__v1__reason__get_packed_size
+                     (const Grove__V1__Reason   *message);
+size_t grove__v1__reason__pack
+                     (const Grove__V1__Reason   *message,
+                      uint8_t             *out);
+size_t grove__v1__reason__pack_to_buffer
+                     (const Grove__V1__Reason   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__Reason *
+       grove__v1__reason__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__reason__free_unpacked
+                     (Grove__V1__Reason *message,
+                      ProtobufCAllocator *allocator);
 /* Grove__V1__StatsRequest methods */
 void   grove__v1__stats_request__init
                      (Grove__V1__StatsRequest         *message);
@@ -1306,6 +1580,21 @@ typedef void (*Grove__V1__Field_Closure)
 typedef void (*Grove__V1__PredictResponse_Closure)
                  (const Grove__V1__PredictResponse *message,
                   void *closure_data);
+typedef void (*Grove__V1__ReasonList_Closure)
+                 (const Grove__V1__ReasonList *message,
+                  void *closure_data);
+typedef void (*Grove__V1__ExplainRequest_Closure)
+                 (const Grove__V1__ExplainRequest *message,
+                  void *closure_data);
+typedef void (*Grove__V1__ExplainResponse_Closure)
+                 (const Grove__V1__ExplainResponse *message,
+                  void *closure_data);
+typedef void (*Grove__V1__ExplainRow_Closure)
+                 (const Grove__V1__ExplainRow *message,
+                  void *closure_data);
+typedef void (*Grove__V1__Reason_Closure)
+                 (const Grove__V1__Reason *message,
+                  void *closure_data);
 typedef void (*Grove__V1__StatsRequest_Closure)
                  (const Grove__V1__StatsRequest *message,
                   void *closure_data);
@@ -1363,6 +1652,11 @@ extern const ProtobufCMessageDescriptor grove__v1__predict_request__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__record__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__field__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__reason_list__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__explain_request__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__explain_response__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__explain_row__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__reason__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__stats_request__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__stats_response__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__model_stats__descriptor;
