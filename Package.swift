@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "GroveWire", targets: ["GroveWire"]),
         .library(name: "GroveForest", targets: ["GroveForest"]),
         .library(name: "GroveModelStore", targets: ["GroveModelStore"]),
+        // The fuzz targets' properties, shared by Fuzz/ and the regression replay in the tests.
+        .library(name: "GroveFuzzChecks", targets: ["GroveFuzzChecks"]),
         .executable(name: "grove", targets: ["grove"]),
     ],
     dependencies: [
@@ -55,6 +57,7 @@ let package = Package(
             ]
         ),
         .target(name: "GroveClient", dependencies: ["GroveSystem", "GroveWire"]),
+        .target(name: "GroveFuzzChecks", dependencies: ["GroveWire", "GroveForest", "GroveModelStore"]),
         .executableTarget(
             name: "grove",
             dependencies: [
@@ -71,9 +74,9 @@ let package = Package(
             path: "clients/swift/ScoringExample"
         ),
         .testTarget(name: "GroveForestTests", dependencies: ["GroveForest"]),
-        .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest", "GroveModelStore"]),
         .testTarget(name: "GroveModelStoreTests", dependencies: ["GroveModelStore", "GroveWire", "GroveForest"]),
         .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveModelStore", "GroveSystem", "GroveWire", "CGroveSys"]),
+        .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest", "GroveFuzzChecks"]),
         .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "GroveWire"]),
         .testTarget(
             name: "IntegrationTests",

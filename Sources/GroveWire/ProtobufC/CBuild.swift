@@ -6,9 +6,9 @@ package enum CBuild {
     package static func selector(_ s: ModelSelector, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__ModelSelector> {
         let m = arena.new(Grove__V1__ModelSelector.self)
         grove__v1__model_selector__init(m)
-        m.pointee.name = arena.cString(s.name)
+        m.pointee.name = arena.text(s.name)
         m.pointee.version = s.version ?? 0
-        m.pointee.label = arena.cString(s.label ?? "")
+        m.pointee.label = arena.text(s.label ?? "")
         return m
     }
 
@@ -23,14 +23,14 @@ package enum CBuild {
                 let field = record.fields[j]
                 let f = arena.new(Grove__V1__Field.self)
                 grove__v1__field__init(f)
-                f.pointee.name = arena.cString(field.name)
+                f.pointee.name = arena.text(field.name)
                 switch field.value {
                 case let .number(x):
                     f.pointee.value_case = GROVE__V1__FIELD__VALUE_NUMBER
                     f.pointee.number = x
                 case let .text(s):
                     f.pointee.value_case = GROVE__V1__FIELD__VALUE_TEXT
-                    f.pointee.text = arena.cString(s)
+                    f.pointee.text = arena.text(s)
                 case .missing:
                     f.pointee.value_case = GROVE__V1__FIELD__VALUE_MISSING
                     f.pointee.missing = 1
