@@ -7,6 +7,8 @@
 public struct InputNote: Equatable, Sendable, CustomStringConvertible {
     /// The numbers are grove.proto's `InputNote.Kind`.
     public enum Kind: UInt32, Equatable, Sendable {
+        /// A kind this version does not know (read from the wire).
+        case unspecified = 0
         /// Sent as missing (missing, NaN, "", "NA" or "?"): a numeric column takes the
         /// training mean, a categorical one all-zero indicators.
         case missing = 1
@@ -14,6 +16,16 @@ public struct InputNote: Equatable, Sendable, CustomStringConvertible {
         case absent = 2
         /// A categorical value not seen at training (`value`): all-zero indicators.
         case unseenCategory = 3
+
+        /// The schema's name (grove.proto `InputNote.Kind`).
+        public var name: String {
+            switch self {
+            case .unspecified: return "KIND_UNSPECIFIED"
+            case .missing: return "MISSING"
+            case .absent: return "ABSENT"
+            case .unseenCategory: return "UNSEEN_CATEGORY"
+            }
+        }
     }
 
     /// Row index within the request.
@@ -36,6 +48,7 @@ public struct InputNote: Equatable, Sendable, CustomStringConvertible {
         case .missing: return "row \(row): \(column) missing (filled)"
         case .absent: return "row \(row): \(column) absent (filled)"
         case .unseenCategory: return "row \(row): \(column) has unseen category \"\(value)\""
+        case .unspecified: return "row \(row): \(column)"
         }
     }
 

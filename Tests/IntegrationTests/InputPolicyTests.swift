@@ -3,6 +3,7 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
 import GroveWire
 import Testing
 

@@ -2,6 +2,7 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
 import GroveWire
 
 /// Immutable after load (only its stats change), shared by all loops. A

@@ -1,9 +1,12 @@
 // RowNote: one input the server filled in for a row of a prediction (PredictResponse.notes).
 
-/// The wire form of an input note (grove.proto `InputNote`; the server makes them from
-/// GroveForest's `InputNote`, which the client library does not link): which row and column the
-/// server had to fill in, and why. A strict request turns any note into INVALID_ARGUMENT.
-public struct RowNote: Equatable, Sendable, CustomStringConvertible {
+/// The wire form of an input note (grove.proto `InputNote`): which row and column the server
+/// had to fill in, and why. A strict request turns any note into INVALID_ARGUMENT.
+/// GroveForest's `InputNote` is the same note as the encoder makes it; the wire keeps its own
+/// type so that the client library links no machine learning. GroveModelStore's bridge
+/// converts between the two (`RowNote(_:)`, `InputNote(_:)`), and the text forms live there.
+public struct RowNote: Equatable, Sendable {
+    /// grove.proto's `InputNote.Kind` numbers (the same as `InputNote.Kind`).
     public enum Kind: UInt32, Equatable, Sendable {
         case unspecified = 0
         /// Sent as missing; filled (training mean, or all-zero indicators).
@@ -12,16 +15,6 @@ public struct RowNote: Equatable, Sendable, CustomStringConvertible {
         case absent = 2
         /// A category not seen at training (`value`); all-zero indicators.
         case unseenCategory = 3
-
-        /// The schema's name (grove.proto `InputNote.Kind`).
-        public var name: String {
-            switch self {
-            case .unspecified: return "KIND_UNSPECIFIED"
-            case .missing: return "MISSING"
-            case .absent: return "ABSENT"
-            case .unseenCategory: return "UNSEEN_CATEGORY"
-            }
-        }
     }
 
     /// Row index within the request (0-based).
@@ -37,14 +30,5 @@ public struct RowNote: Equatable, Sendable, CustomStringConvertible {
         self.column = column
         self.kind = kind
         self.value = value
-    }
-
-    public var description: String {
-        switch kind {
-        case .missing: return "row \(row): \(column) missing, filled"
-        case .absent: return "row \(row): \(column) absent, filled"
-        case .unseenCategory: return "row \(row): \(column) has the unseen category \"\(value)\""
-        case .unspecified: return "row \(row): \(column)"
-        }
     }
 }
