@@ -7,7 +7,7 @@ import GroveModelStore
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage API keys for `grove serve --keys FILE`.",
-        subcommands: [Add.self, List.self, Revoke.self])
+        subcommands: [Add.self, List.self, Revoke.self, SigningKey.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key, print it once, store its hash.")
@@ -47,6 +47,24 @@ struct Keys: ParsableCommand {
             guard keys.revoke(id: id) else { throw ValidationError("no key '\(id)' in \(file)") }
             try KeyFileIO.save(keys, to: file)
             print("revoked \(id)")
+        }
+    }
+}
+
+extension Keys {
+    struct SigningKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "signing-key",
+            abstract: "Make an Ed25519 model-signing key pair: the private key goes to --out (0600), the trusted-signers line is printed.")
+        @Option(help: "Private key file to create (never overwritten).") var out: String
+        @Option(help: "Signer name for the printed trusted-signers line (default: the file's name).") var name: String?
+
+        func run() throws {
+            let signer = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
+            guard KeyFile.isValidID(signer) else { throw ValidationError("invalid signer name '\(signer)': letters, digits, '.', '_', '-'") }
+            let key = try SigningKeyFile.create(out)
+            print("\(signer) \(key.publicKey.rawRepresentation.map { String(format: "%02x", $0) }.joined())")
+            FileHandle.standardError.write("private signing key written to \(out) (keep it secret); add the line above to the server's --trusted-signers file\n".data(using: .utf8)!)
         }
     }
 }

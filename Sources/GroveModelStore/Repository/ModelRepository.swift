@@ -44,8 +44,9 @@ public enum ModelRepository {
     }
 
     /// Writes `model` as the next version of its name and returns (version, file).
-    /// `model.version` is set to the number chosen.
-    public static func publish(_ model: TrainedModel, repository: URL) throws -> (version: UInt64, file: URL) {
+    /// `model.version` is set to the number chosen; a `signature` (of the model's content,
+    /// which name and version do not change) is sealed into the file with it.
+    public static func publish(_ model: TrainedModel, signature: ModelSignature? = nil, repository: URL) throws -> (version: UInt64, file: URL) {
         guard ModelName.isValid(model.name) else { throw PublishError.invalidName(model.name) }
         let fm = FileManager.default
         let dir = repository.appendingPathComponent(model.name, isDirectory: true)
@@ -58,7 +59,7 @@ public enum ModelRepository {
             let version = (versions(repository: repository, name: model.name).last ?? 0) + 1
             var m = model
             m.version = version
-            let bytes = ModelFileCodec.encode(m)
+            let bytes = ModelFileCodec.encode(m, signature: signature)
             let incoming = dir.appendingPathComponent(".incoming-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
             try fm.createDirectory(at: incoming, withIntermediateDirectories: false)
             let file = incoming.appendingPathComponent(modelFileName)

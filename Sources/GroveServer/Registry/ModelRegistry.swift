@@ -42,6 +42,10 @@ public final class ModelRegistry: @unchecked Sendable {
     /// Optional per-model reason codes (see ReasonCatalog).
     public static let reasonsFileName = "reasons"
 
+    /// The keys model signatures must verify against (--trusted-signers); nil: signatures
+    /// are checked when present but not required. Set before `loadInitial`.
+    var trustedSigners: TrustedSigners?
+
     init(repository: URL, logger: Logger) {
         self.repository = repository
         self.logger = logger
@@ -107,7 +111,7 @@ public final class ModelRegistry: @unchecked Sendable {
         if !toLoad.isEmpty { publish(entries) }  // LOADING is visible while the files load
         for item in toLoad {
             let started = Date()
-            switch ServedModel.load(file: item.file, name: item.name, version: item.version) {
+            switch ServedModel.load(file: item.file, name: item.name, version: item.version, trusted: trustedSigners) {
             case let .success(model):
                 entries[item.name]!.versions[item.version] = .available(model)
                 logger.info("loaded \(item.name)@\(item.version) (\(model.info.trees) trees, sha256 \(model.info.sha256.prefix(12))…) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
