@@ -44,7 +44,6 @@ let package = Package(
             dependencies: [
                 "CGroveSys", "GroveWire", "GroveForest",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(name: "GroveClient", dependencies: ["CGroveSys", "GroveWire"]),

@@ -11,6 +11,7 @@
 import Foundation
 import GroveWire
 import Logging
+import Synchronization
 
 public final class ModelRegistry: @unchecked Sendable {
     public let repository: URL
@@ -36,7 +37,13 @@ public final class ModelRegistry: @unchecked Sendable {
     /// Optional per-model serving policy and labels (see ServingPolicy).
     public static let policyFileName = "serving"
 
-    init(repository: URL, logger: Logger) {
+    /// Model versions that failed to load since start (grove_model_load_failures_total).
+    let loadFailures = Atomic<UInt64>(0)
+    /// Event loops: each served model keeps one statistics slot per loop.
+    let loops: Int
+
+    init(repository: URL, logger: Logger, loops: Int = 1) {
+        self.loops = max(1, loops)
         self.repository = repository
         self.logger = logger
     }
@@ -100,12 +107,13 @@ public final class ModelRegistry: @unchecked Sendable {
         if !toLoad.isEmpty { publish(entries) }  // LOADING is visible while the files load
         for item in toLoad {
             let started = Date()
-            switch ServedModel.load(file: item.file, name: item.name, version: item.version) {
+            switch ServedModel.load(file: item.file, name: item.name, version: item.version, loops: loops) {
             case let .success(model):
                 entries[item.name]!.versions[item.version] = .available(model)
                 logger.info("loaded \(item.name)@\(item.version) (\(model.info.trees) trees, sha256 \(model.info.sha256.prefix(12))…) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
             case let .failure(error):
                 entries[item.name]!.versions[item.version] = .failed(error.reason)
+                loadFailures.add(1, ordering: .relaxed)
                 logger.error("model \(item.name)@\(item.version) failed to load: \(error.reason)")
             }
         }

@@ -11,7 +11,8 @@ final class ServedModel: @unchecked Sendable {
     let info: ModelInfo
     let model: TrainedModel
     let compiled: CompiledForest
-    let stats: ModelStatsRecorder
+    /// Predictions, rows, errors and latency, one slot per event loop (merged when read).
+    let stats: ModelStatsSlots
     /// Per encoded feature: the value a NaN (missing) takes: the training mean
     /// for numeric features, 0 for one-hot indicators.
     private let fill: [Double]
@@ -28,7 +29,7 @@ final class ServedModel: @unchecked Sendable {
     /// most about 500k one-feature rows; this bounds the answer's size too).
     static let maxRowsPerRequest = 1_000_000
 
-    init(model: TrainedModel, sha256: String) throws {
+    init(model: TrainedModel, sha256: String, loops: Int) throws {
         self.model = model
         compiled = try CompiledForest(forest: model.forest)
         featureCount = model.forest.numFeatures
@@ -54,16 +55,18 @@ final class ServedModel: @unchecked Sendable {
             metrics: model.metrics.map { NamedValue($0.name, $0.value) },
             sha256: sha256, createdUnixMicros: model.createdUnixMicros,
             trees: UInt32(model.forest.trees.count), target: p.target)
-        stats = ModelStatsRecorder(name: model.name, version: model.version)
+        stats = ModelStatsSlots(name: model.name, version: model.version, loops: loops)
     }
 
     deinit { free(cName) }
 
     /// The hot path: scores dense rows read in place and writes the response frame.
     /// Returns nil when answered, or the error status to send instead. Allocates nothing.
-    func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, id: UInt64,
+    /// `loop`: the calling event loop's index (its stats slot).
+    func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, id: UInt64, loop: Int,
                       scratch: PredictScratch, into output: ByteBuffer) -> Status? {
         let started = DispatchTime.now().uptimeNanoseconds
+        let stats = self.stats.slot(loop)
         let rows: Int
         switch rowCount(denseValues: dense.count) {
         case let .success(n): rows = n
@@ -102,7 +105,7 @@ final class ServedModel: @unchecked Sendable {
     }
 
     /// Reads, decodes, validates and compiles a model file (off the hot path).
-    static func load(file: URL, name: String, version: UInt64) -> Result<ServedModel, ModelLoadError> {
+    static func load(file: URL, name: String, version: UInt64, loops: Int) -> Result<ServedModel, ModelLoadError> {
         let bytes: [UInt8]
         do {
             let handle = try FileHandle(forReadingFrom: file)
@@ -129,15 +132,17 @@ final class ServedModel: @unchecked Sendable {
             return .failure(ModelLoadError("the file says version \(model.version), but it is stored as version \(version)"))
         }
         do {
-            return .success(try ServedModel(model: model, sha256: ModelFileCodec.sha256Hex(bytes)))
+            return .success(try ServedModel(model: model, sha256: ModelFileCodec.sha256Hex(bytes), loops: loops))
         } catch {
             return .failure(ModelLoadError("\(error)"))
         }
     }
 
     /// Scores a request's rows. Errors are INVALID_ARGUMENT with a message naming what was wrong.
-    func predict(_ request: PredictRequest) -> Result<PredictResponse, Status> {
+    /// `loop`: the calling event loop's index (its stats slot).
+    func predict(_ request: PredictRequest, loop: Int) -> Result<PredictResponse, Status> {
         let started = DispatchTime.now().uptimeNanoseconds
+        let stats = self.stats.slot(loop)
         let result = score(request)
         let elapsed = DispatchTime.now().uptimeNanoseconds &- started
         switch result {
