@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "GroveClient", targets: ["GroveClient"]),
         .library(name: "GroveWire", targets: ["GroveWire"]),
         .library(name: "GroveForest", targets: ["GroveForest"]),
+        // The fuzz targets' properties, shared by Fuzz/ and the regression replay in the tests.
+        .library(name: "GroveFuzzChecks", targets: ["GroveFuzzChecks"]),
         .executable(name: "grove", targets: ["grove"]),
     ],
     dependencies: [
@@ -47,6 +49,7 @@ let package = Package(
             ]
         ),
         .target(name: "GroveClient", dependencies: ["CGroveSys", "GroveWire"]),
+        .target(name: "GroveFuzzChecks", dependencies: ["GroveWire", "GroveForest"]),
         .executableTarget(
             name: "grove",
             dependencies: [
@@ -63,7 +66,7 @@ let package = Package(
             path: "clients/swift/ScoringExample"
         ),
         .testTarget(name: "GroveForestTests", dependencies: ["GroveForest"]),
-        .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest"]),
+        .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest", "GroveFuzzChecks"]),
         .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveWire", "CGroveSys"]),
         .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "GroveWire"]),
         .testTarget(

@@ -3,7 +3,7 @@
 import GroveWire
 
 enum CallKind: Int, CaseIterable, Sendable {
-    case health, listModels, modelInfo, predict, stats, admin, unknown
+    case health, listModels, modelInfo, predict, explain, stats, admin, unknown
 
     /// The `call` label (the protocol's field names).
     var label: String {
@@ -12,6 +12,7 @@ enum CallKind: Int, CaseIterable, Sendable {
         case .listModels: return "list_models"
         case .modelInfo: return "model_info"
         case .predict: return "predict"
+        case .explain: return "explain"
         case .stats: return "stats"
         case .admin: return "admin"
         case .unknown: return "unknown"
@@ -24,6 +25,7 @@ enum CallKind: Int, CaseIterable, Sendable {
         case .listModels?: self = .listModels
         case .modelInfo?: self = .modelInfo
         case .predict?: self = .predict
+        case .explain?: self = .explain
         case .stats?: self = .stats
         case .admin?: self = .admin
         case nil: self = .unknown

@@ -35,7 +35,11 @@ enum MetricsCollector {
         for (name, version, m) in models { e.sample("grove_predictions_total", ["model": name, "version": version], m.predictions) }
         e.family("grove_predicted_rows_total", .counter, help: "Rows scored, by model and version.")
         for (name, version, m) in models { e.sample("grove_predicted_rows_total", ["model": name, "version": version], m.rows) }
-        e.family("grove_prediction_errors_total", .counter, help: "Predict calls refused by the model (bad rows or records), by model and version.")
+        e.family("grove_explanations_total", .counter, help: "Explain calls answered OK, by model and version.")
+        for (name, version, m) in models { e.sample("grove_explanations_total", ["model": name, "version": version], m.explanations) }
+        e.family("grove_explained_rows_total", .counter, help: "Rows explained, by model and version.")
+        for (name, version, m) in models { e.sample("grove_explained_rows_total", ["model": name, "version": version], m.explainedRows) }
+        e.family("grove_prediction_errors_total", .counter, help: "Predict and explain calls refused by the model (bad rows or records), by model and version.")
         for (name, version, m) in models { e.sample("grove_prediction_errors_total", ["model": name, "version": version], m.errors) }
         e.family("grove_predict_latency_seconds", .histogram, help: "Time to score a predict call on the server (decoded request to encoded answer), by model and version.")
         for (name, version, m) in models {

@@ -22,6 +22,8 @@ final class ModelStatsSlots: Sendable {
         var predictions: UInt64 = 0
         var rows: UInt64 = 0
         var errors: UInt64 = 0
+        var explanations: UInt64 = 0
+        var explainedRows: UInt64 = 0
         var latency = LatencySnapshot.empty
     }
 
@@ -31,16 +33,18 @@ final class ModelStatsSlots: Sendable {
             m.predictions &+= s.predictions
             m.rows &+= s.rows
             m.errors &+= s.errors
+            m.explanations &+= s.explanations
+            m.explainedRows &+= s.explainedRows
             m.latency.merge(s.latency.snapshot())
         }
         return m
     }
 
-    /// The Stats call's view (requests = answered + failed, as before).
+    /// The Stats call's view (requests = predictions and explanations answered + failed).
     var snapshot: ModelStats {
         let m = merged()
         func us(_ p: Double) -> Double { Double(m.latency.valueAt(percentile: p)) / 1000 }
-        return ModelStats(name: name, version: version, requests: m.predictions &+ m.errors, rows: m.rows, errors: m.errors,
+        return ModelStats(name: name, version: version, requests: m.predictions &+ m.explanations &+ m.errors, rows: m.rows &+ m.explainedRows, errors: m.errors,
                           latencyP50Micros: us(50), latencyP90Micros: us(90), latencyP99Micros: us(99),
                           latencyP999Micros: us(99.9), latencyMaxMicros: Double(m.latency.maxNanos) / 1000)
     }

@@ -37,7 +37,7 @@ public final class Keyring: Sendable {
         switch role {
         case .admin: return true
         case .read: return ["health", "list_models", "model_info", "stats"].contains(call)
-        case .predict: return call == "predict"
+        case .predict: return call == "predict" || call == "explain"
         }
     }
 }

@@ -24,6 +24,7 @@ public struct Request: Equatable, Sendable {
         case modelInfo(ModelSelector)
         case predict(PredictRequest)
         case stats
+        case explain(ExplainRequest)
         case admin(AdminRequest)
 
         /// The call's name as logs and stats show it.
@@ -34,6 +35,7 @@ public struct Request: Equatable, Sendable {
             case .modelInfo: return "model_info"
             case .predict: return "predict"
             case .stats: return "stats"
+            case .explain: return "explain"
             case .admin: return "admin"
             }
         }

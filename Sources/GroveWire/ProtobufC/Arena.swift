@@ -109,6 +109,19 @@ public final class Arena {
         }
     }
 
+    /// The UTF-8 bytes of `string` as a protobuf `bytes` value (how client text travels).
+    func text(_ string: String) -> ProtobufCBinaryData {
+        var string = string
+        return string.withUTF8 { utf8 in
+            guard utf8.count > 0 else { return ProtobufCBinaryData(len: 0, data: nil) }
+            guard let raw = allocate(byteCount: utf8.count) else {
+                fatalError("Arena: limit reached while building an outgoing message")
+            }
+            raw.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
+            return ProtobufCBinaryData(len: utf8.count, data: raw.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     /// A copy of `values`, or nil when empty (with a count of 0, protobuf-c reads no pointer).
     func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T>? {
         guard !values.isEmpty else { return nil }
