@@ -3,6 +3,7 @@
 // input is replayed through exactly the checks that found it.
 
 import GroveForest
+import GroveModelStore
 import GroveWire
 
 /// One function per fuzz target. Each takes arbitrary bytes, must not crash or hang on any of

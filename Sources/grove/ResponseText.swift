@@ -1,6 +1,8 @@
 // ResponseText: renders responses for people (text) and for scripts (JSON).
 
 import Foundation
+import GroveForest
+import GroveModelStore
 import GroveWire
 
 enum ResponseText {
@@ -53,7 +55,7 @@ enum ResponseText {
             }
             if !p.notes.isEmpty {
                 lines.append("notes (\(p.notes.count) input(s) filled in; --strict refuses them):")
-                for n in p.notes { lines.append("  \(n)") }
+                for n in p.notes { lines.append("  \(InputNote(n))") }
             }
             for (r, reasons) in p.reasons.enumerated() {
                 lines.append("  row \(r) reasons (\(p.explainedClass)): " + reasons.map { "\($0.column) \(signed($0.contribution))" }.joined(separator: ", "))
@@ -135,7 +137,7 @@ enum ResponseText {
             } else {
                 q["values"] = p.values.map(safe)
             }
-            q["notes"] = p.notes.map { n -> [String: Any] in
+            q["notes"] = p.notes.map(InputNote.init).map { n -> [String: Any] in
                 var note: [String: Any] = ["row": n.row, "column": n.column, "kind": n.kind.name]
                 if n.kind == .unseenCategory { note["value"] = n.value }
                 return note

@@ -2,6 +2,7 @@
 
 import Foundation
 import Glibc
+import GroveModelStore
 import GroveServer
 import GroveWire
 import Testing

@@ -3,6 +3,7 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
 import GroveWire
 import Testing
 
@@ -34,10 +35,10 @@ import Testing
         guard case let .predict(p)? = r.result else { Issue.record("\(r.status)"); return }
         let row0 = p.notes.filter { $0.row == 0 }
         #expect(row0.filter { $0.kind == .absent }.count == 17)
-        #expect(row0.contains(InputNote(row: 0, column: "credit_amount", kind: .missing)))
-        #expect(row0.contains(InputNote(row: 0, column: "housing", kind: .unseenCategory, value: "castle")))
+        #expect(row0.contains(RowNote(row: 0, column: "credit_amount", kind: .missing)))
+        #expect(row0.contains(RowNote(row: 0, column: "housing", kind: .unseenCategory, value: "castle")))
         #expect(!row0.contains { $0.column == "age_in_years" })
-        #expect(p.notes.filter { $0.row == 1 } == [InputNote(row: 1, column: "purpose", kind: .unseenCategory, value: "yacht")])
+        #expect(p.notes.filter { $0.row == 1 } == [RowNote(row: 1, column: "purpose", kind: .unseenCategory, value: "yacht")])
         #expect(p.notes.map(\.row) == p.notes.map(\.row).sorted())
     }
 

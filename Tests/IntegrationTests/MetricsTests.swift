@@ -3,6 +3,7 @@
 
 import Foundation
 import Glibc
+import GroveModelStore
 @testable import GroveServer
 import GroveWire
 import Testing

@@ -2,6 +2,8 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
+import GroveSystem
 import GroveWire
 
 /// One per event loop (its arenas are reused for every request that loop

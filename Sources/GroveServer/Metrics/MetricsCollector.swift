@@ -1,5 +1,6 @@
 // MetricsCollector: one Prometheus document from the server's counters, read at scrape time.
 
+import GroveModelStore
 import GroveWire
 
 /// Reads everything without taking any lock a loop takes on its request path: per-loop

@@ -8,6 +8,7 @@
 
 import Foundation
 import Glibc
+import GroveSystem
 
 final class MetricsListener: @unchecked Sendable {  // touched by its thread; stop() only signals
     let address: SocketAddress

@@ -1,5 +1,7 @@
 // ProcessStats: this process's CPU time, memory and descriptors, as the Prometheus clients name them.
 
+import GroveSystem
+
 /// Read from /proc/self/stat, /proc/stat, /proc/self/fd and RLIMIT_NOFILE at scrape time
 /// (Linux; a figure that cannot be read is left out rather than reported as 0).
 struct ProcessStats: Equatable {

@@ -2,6 +2,7 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
 import GroveWire
 
 /// Immutable after load (only its stats change), shared by all loops. A
@@ -172,7 +173,7 @@ final class ServedModel: @unchecked Sendable {
             outputs.withUnsafeMutableBufferPointer { out in run(input, rows: rows, into: out) }
         }
         if let failure { return .failure(failure) }
-        var response = PredictResponse(model: info.name, version: info.version, rows: UInt32(rows), notes: notes)
+        var response = PredictResponse(model: info.name, version: info.version, rows: UInt32(rows), notes: notes.map(RowNote.init))
         if isClassification {
             response.numClasses = UInt32(outputCount)
             response.classIndex = outputs.withUnsafeBufferPointer { out in (0..<rows).map { classIndex(of: $0, in: out) } }

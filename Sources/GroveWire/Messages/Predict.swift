@@ -1,7 +1,5 @@
 // PredictRequest / PredictResponse: rows in, probabilities or values out.
 
-import GroveForest
-
 /// Rows to score: encoded (`dense`, row-major) or raw `records`, not both.
 public struct PredictRequest: Equatable, Sendable {
     public var model: ModelSelector
@@ -79,14 +77,14 @@ public struct PredictResponse: Equatable, Sendable {
     /// Predicted value per row (regression).
     public var values: [Double]
     /// What the server filled in, per row and column, in row order; empty when nothing was.
-    public var notes: [InputNote]
+    public var notes: [RowNote]
     /// Reason codes per row, when the request asked for them (else empty).
     public var reasons: [[ReasonCode]]
     /// The class the reasons explain.
     public var explainedClass: String
 
     public init(model: String, version: UInt64, rows: UInt32, numClasses: UInt32 = 0,
-                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = [], notes: [InputNote] = [],
+                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = [], notes: [RowNote] = [],
                 reasons: [[ReasonCode]] = [], explainedClass: String = "") {
         self.reasons = reasons
         self.explainedClass = explainedClass

@@ -2,7 +2,6 @@
 
 import CGroveProto
 import CProtobufC
-import GroveForest
 
 extension Response {
     /// Decodes a frame body. The arena is reset before returning.
@@ -66,8 +65,8 @@ extension Response {
                     classIndex: CRead.array(p.n_class_index, p.class_index),
                     values: CRead.array(p.n_values, p.values),
                     notes: CRead.messages(p.n_notes, p.notes) { n in
-                        InputNote(row: n.row, column: CRead.string(n.column),
-                                  kind: InputNote.Kind(rawValue: UInt32(n.kind.rawValue)) ?? .unspecified, value: CRead.string(n.value))
+                        RowNote(row: n.row, column: CRead.string(n.column),
+                                kind: RowNote.Kind(rawValue: UInt32(n.kind.rawValue)) ?? .unspecified, value: CRead.string(n.value))
                     },
                     reasons: CRead.messages(p.n_reasons, p.reasons) { CRead.messages($0.n_reasons, $0.reasons, CRead.reason) },
                     explainedClass: CRead.string(p.explained_class)))

@@ -5,12 +5,12 @@ import Glibc
 
 extension Syscall {
     /// Opens a file for reading (close-on-exec).
-    static func openReadOnly(_ path: String) throws(SystemCallError) -> FileDescriptor {
+    public static func openReadOnly(_ path: String) throws(SystemCallError) -> FileDescriptor {
         FileDescriptor(rawValue: try must("open") { Glibc.open(path, O_RDONLY | O_CLOEXEC) })
     }
 
     /// A small file's bytes (procfs files report size 0, so read until EOF), at most `maxBytes`.
-    static func readSmallFile(_ path: String, maxBytes: Int = 64 * 1024) throws(SystemCallError) -> [UInt8] {
+    public static func readSmallFile(_ path: String, maxBytes: Int = 64 * 1024) throws(SystemCallError) -> [UInt8] {
         let fd = try openReadOnly(path)
         defer { close(fd) }
         var out: [UInt8] = []
@@ -24,7 +24,7 @@ extension Syscall {
     }
 
     /// The number of entries in a directory, without "." and ".." (e.g. /proc/self/fd).
-    static func directoryEntryCount(_ path: String) throws(SystemCallError) -> Int {
+    public static func directoryEntryCount(_ path: String) throws(SystemCallError) -> Int {
         guard let dir = opendir(path) else { throw SystemCallError(call: "opendir", errno: Errno.current) }
         defer { closedir(dir) }
         var n = 0
@@ -36,13 +36,13 @@ extension Syscall {
     }
 
     /// The soft limit on open descriptors (RLIMIT_NOFILE).
-    static func openFileLimit() throws(SystemCallError) -> UInt64 {
+    public static func openFileLimit() throws(SystemCallError) -> UInt64 {
         var limit = rlimit()
         _ = try must("getrlimit") { getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) }
         return UInt64(limit.rlim_cur)
     }
 
     /// sysconf(_SC_CLK_TCK) and the page size.
-    static var clockTicksPerSecond: Int { sysconf(CInt(_SC_CLK_TCK)) }
-    static var pageSize: Int { sysconf(CInt(_SC_PAGESIZE)) }
+    public static var clockTicksPerSecond: Int { sysconf(CInt(_SC_CLK_TCK)) }
+    public static var pageSize: Int { sysconf(CInt(_SC_PAGESIZE)) }
 }
