@@ -124,14 +124,13 @@ public final class ModelRegistry: @unchecked Sendable {
                 logger.error("model \(item.name)@\(item.version) failed to load: \(error.reason)")
             }
         }
-        // Labels may only point at available versions.
+        // A label keeps pointing at its version whatever that version's state: a call through a
+        // label on a failed, retired or missing version is NOT_FOUND saying so, never another version.
         for name in entries.keys {
             for (label, v) in entries[name]!.labels {
-                guard case .available? = entries[name]!.versions[v] else {
-                    logger.warning("label \(label) of \(name) points at version \(v), which is not available; ignored")
-                    entries[name]!.labels[label] = nil
-                    continue
-                }
+                if case .available? = entries[name]!.versions[v] { continue }
+                if old.entries[name]?.labels[label] == v, old.entries[name]?.versions[v]?.state == entries[name]!.versions[v]?.state { continue }
+                logger.warning("label \(label) of \(name) points at version \(v), which is not available; calls through it are NOT_FOUND")
             }
         }
         let reasonsChanged = entries.contains { name, e in e.reasons != old.entries[name]?.reasons ?? ReasonCatalog() }
