@@ -10,6 +10,7 @@ import Foundation
 import Glibc
 import GroveSystem
 import Logging
+import Synchronization
 
 public final class AuditLog: @unchecked Sendable {
     public let directory: URL
@@ -61,6 +62,26 @@ public final class AuditLog: @unchecked Sendable {
         thread.name = "grove-audit"
         thread.start()
         logger.info("audit log: \(directory.path), continuing at record \(seq + 1)")
+    }
+
+    /// Write or rotation failures since start (grove_audit_failures_total).
+    public var failures: UInt64 { failureCount.load(ordering: .relaxed) }
+    /// True while the last write or rotation failed: records are not being made durable
+    /// (Health answers NOT_SERVING). Cleared by the next successful write.
+    public var hasFailed: Bool { failedFlag.load(ordering: .relaxed) }
+    private let failureCount = Atomic<UInt64>(0)
+    private let failedFlag = Atomic<Bool>(false)
+
+    /// Records queued and not yet written (grove_audit_queue_depth).
+    public var queueDepth: Int {
+        cond.lock()
+        defer { cond.unlock() }
+        return queue.count
+    }
+
+    private func recordFailure() {
+        failureCount.add(1, ordering: .relaxed)
+        failedFlag.store(true, ordering: .relaxed)
     }
 
     /// Queues a record; false when the queue is full (the caller must not serve the prediction).
@@ -117,14 +138,23 @@ public final class AuditLog: @unchecked Sendable {
     }
 
     private func flush(_ text: String) {
-        guard !text.isEmpty, let fd else { return }
+        guard !text.isEmpty else { return }
+        guard let fd else { return recordFailure() }   // rotation failed: these records are lost
         let bytes = Array(text.utf8)
         do {
             try Syscall.writeAll(fd, bytes)
-            fileBytes += bytes.count
-            try Syscall.fdatasync(fd)
         } catch {
             logger.critical("audit log write failed: \(error)")
+            recordFailure()
+            return
+        }
+        fileBytes += bytes.count
+        do {
+            try Syscall.fdatasync(fd)
+            failedFlag.store(false, ordering: .relaxed)
+        } catch {
+            logger.critical("audit log fdatasync failed: \(error)")
+            recordFailure()
         }
     }
 
@@ -139,7 +169,10 @@ public final class AuditLog: @unchecked Sendable {
     private func rotate() {
         closeFile()
         fileIndex += 1
-        do { try openFile() } catch { logger.critical("audit log rotation failed: \(error)") }
+        do { try openFile() } catch {
+            logger.critical("audit log rotation failed: \(error)")
+            recordFailure()
+        }
     }
 
     private func openFile() throws {
