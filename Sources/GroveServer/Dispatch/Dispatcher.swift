@@ -293,7 +293,8 @@ final class Dispatcher {
                 uptimeSeconds: server.uptimeSeconds,
                 connectionsOpen: UInt64(max(0, c.connectionsOpen.load(ordering: .relaxed))),
                 connectionsTotal: c.connectionsTotal.load(ordering: .relaxed),
-                requestsTotal: totals.requests,
+                // This call is counted once answered (as every call is): include it already.
+                requestsTotal: totals.requests &+ 1,
                 errorsTotal: totals.errors,
                 models: server.registry.snapshot.available.map(\.stats.snapshot))))
         }
