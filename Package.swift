@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "CGroveProto", dependencies: ["CProtobufC"]),
         .target(name: "CGroveSys"),
         .target(name: "GroveSystem", dependencies: ["CGroveSys"]),
-        .target(name: "GroveForest"),
+        .target(name: "GroveForest", dependencies: ["GroveSystem"]),
         .target(name: "GroveWire", dependencies: ["CGroveProto", "CProtobufC"]),
         .target(
             name: "GroveModelStore",
@@ -53,7 +53,6 @@ let package = Package(
                 "CGroveSys", "GroveSystem", "GroveWire", "GroveForest", "GroveModelStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(name: "GroveClient", dependencies: ["GroveSystem", "GroveWire"]),

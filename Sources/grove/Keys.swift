@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import GroveModelStore
+import GroveSystem
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,12 +79,17 @@ enum KeyFileIO {
         do { return try KeyFile(text: String(contentsOfFile: path, encoding: .utf8)) } catch { throw ValidationError("\(path): \(error)") }
     }
 
-    /// Writes atomically with mode 0600 (the hashes are not secrets, but the file says who may call).
+    /// Writes atomically with mode 0600 (temporary file, fsync, rename, directory fsync: a
+    /// server reloading at any moment reads the old file or the new one, never half of one),
+    /// and only a file that parses back to the same keys (the hashes are not secrets, but the
+    /// file says who may call: an invalid file is never written).
     static func save(_ keys: KeyFile, to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(keys.text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ValidationError("cannot write \(tmp)")
+        let text = keys.text
+        guard let back = try? KeyFile(text: text), back == keys else {
+            throw ValidationError("refusing to write \(path): the new key file would not read back as written")
         }
-        guard rename(tmp, path) == 0 else { throw ValidationError("cannot replace \(path): \(String(cString: strerror(errno)))") }
+        do { try AtomicFile.replace(path, with: Array(text.utf8), mode: 0o600) } catch {
+            throw ValidationError("cannot write \(path): \(error)")
+        }
     }
 }

@@ -15,6 +15,7 @@ import GroveForest
 import GroveModelStore
 import GroveWire
 import Logging
+import Synchronization
 
 public final class ModelRegistry: @unchecked Sendable {
     public let repository: URL
@@ -46,7 +47,13 @@ public final class ModelRegistry: @unchecked Sendable {
     /// are checked when present but not required. Set before `loadInitial`.
     var trustedSigners: TrustedSigners?
 
-    init(repository: URL, logger: Logger) {
+    /// Model versions that failed to load since start (grove_model_load_failures_total).
+    let loadFailures = Atomic<UInt64>(0)
+    /// Event loops: each served model keeps one statistics slot per loop.
+    let loops: Int
+
+    init(repository: URL, logger: Logger, loops: Int = 1) {
+        self.loops = max(1, loops)
         self.repository = repository
         self.logger = logger
     }
@@ -111,12 +118,13 @@ public final class ModelRegistry: @unchecked Sendable {
         if !toLoad.isEmpty { publish(entries) }  // LOADING is visible while the files load
         for item in toLoad {
             let started = Date()
-            switch ServedModel.load(file: item.file, name: item.name, version: item.version, trusted: trustedSigners) {
+            switch ServedModel.load(file: item.file, name: item.name, version: item.version, trusted: trustedSigners, loops: loops) {
             case let .success(model):
                 entries[item.name]!.versions[item.version] = .available(model)
                 logger.info("loaded \(item.name)@\(item.version) (\(model.info.trees) trees, sha256 \(model.info.sha256.prefix(12))…) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
             case let .failure(error):
                 entries[item.name]!.versions[item.version] = .failed(error.reason)
+                loadFailures.add(1, ordering: .relaxed)
                 logger.error("model \(item.name)@\(item.version) failed to load: \(error.reason)")
             }
         }
