@@ -57,9 +57,11 @@ test: bootstrap layers
 	$(MAKE) --no-print-directory smoke
 	GROVE_BIN=$(DEBUG_BIN) /usr/bin/python3 -m unittest discover -s clients/python/tests
 
-# The client library's dependency closure holds no forest, server, model store or crypto (Package.swift's layers).
+# The client library's dependency closure holds no forest, server, model store or crypto (Package.swift's
+# layers), and no libc I/O call appears outside the syscall seam (Sources/GroveSystem, Epoll.swift).
 layers:
 	$(SWIFT) package describe --type json | /usr/bin/python3 scripts/check-layers.py
+	@scripts/check-seam.sh
 
 # The Python client as users install it: a fresh venv, PyPI's protobuf, the tests run from
 # outside the source tree against the installed copy (needs network access to PyPI).
