@@ -132,7 +132,7 @@ public final class Arena {
     }
 
     /// The protobuf-c allocator view of this arena; valid while the arena lives.
-    var allocator: ProtobufCAllocator {
+    public var allocator: ProtobufCAllocator {
         ProtobufCAllocator(
             alloc: { data, size in
                 Unmanaged<Arena>.fromOpaque(data!).takeUnretainedValue().allocate(byteCount: size)
