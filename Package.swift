@@ -3,7 +3,8 @@
 // Targets are layered; each depends only on the layers below it:
 //   CProtobufC, CGroveProto, CGroveSys   C: runtime, protoc-c output, Linux headers
 //   GroveForest                           pure Swift ML: data, training, inference, metrics
-//   GroveWire                             frames, messages, model files (only user of CGroveProto)
+//   GroveWire                             frames, messages, model files (user of CGroveProto)
+//   GroveONNX                             ONNX tree ensembles -> Grove models (`grove import --onnx`)
 //   GroveServer / GroveClient             epoll server / thin client library
 //   grove                                 the CLI
 import PackageDescription
@@ -39,6 +40,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "GroveONNX", dependencies: ["CGroveProto", "CProtobufC", "GroveForest", "GroveWire"]),
         .target(
             name: "GroveServer",
             dependencies: [
@@ -65,6 +67,7 @@ let package = Package(
         ),
         .testTarget(name: "GroveForestTests", dependencies: ["GroveForest"]),
         .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest"]),
+        .testTarget(name: "GroveONNXTests", dependencies: ["GroveONNX", "GroveForest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveWire", "CGroveSys"]),
         .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "GroveWire"]),
         .testTarget(
