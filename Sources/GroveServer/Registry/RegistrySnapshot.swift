@@ -1,5 +1,7 @@
 // RegistrySnapshot: an immutable view of every model version; swapped whole, never mutated.
 
+import GroveForest
+import GroveModelStore
 import GroveWire
 
 /// What the loops read for each request. A new snapshot replaces the old one
@@ -35,6 +37,8 @@ final class RegistrySnapshot: @unchecked Sendable {
     struct Entry {
         var versions: [UInt64: Slot] = [:]
         var labels: [String: UInt64] = [:]
+        /// Reason codes from REPO/NAME/reasons (empty without the file).
+        var reasons = ReasonCatalog()
         /// Highest available version.
         var latest: ServedModel?
 
@@ -87,6 +91,11 @@ final class RegistrySnapshot: @unchecked Sendable {
 
     static let empty = RegistrySnapshot(entries: [:])
 
+    /// The reason codes of model `name` (empty when it has no reasons file).
+    func reasons(for name: String) -> ReasonCatalog {
+        entries[name]?.reasons ?? ReasonCatalog()
+    }
+
     /// The model version a selector names, or NOT_FOUND / INVALID_ARGUMENT saying why not.
     func resolve(_ selector: ModelSelector) -> Result<ServedModel, Status> {
         guard !selector.name.isEmpty else { return .failure(Status(.invalidArgument, "no model name given")) }
@@ -108,18 +117,20 @@ final class RegistrySnapshot: @unchecked Sendable {
             if let latest = entry.latest { return .success(latest) }
             return .failure(Status(.notFound, "model '\(selector.name)' has no available version"))
         }
+        // Through a label, the answer says which label pointed at the version that cannot serve.
+        let via = selector.label.map { "label '\($0.prefix(64))' points at a version that cannot serve: " } ?? ""
         switch entry.versions[version] {
         case let .available(m)?: return .success(m)
         case let .failed(reason)?:
-            return .failure(Status(.notFound, "model '\(selector.name)' version \(version) failed to load: \(reason)"))
+            return .failure(Status(.notFound, via + "model '\(selector.name)' version \(version) failed to load: \(reason)"))
         case .loading?:
-            return .failure(Status(.unavailable, "model '\(selector.name)' version \(version) is still loading"))
+            return .failure(Status(.unavailable, via + "model '\(selector.name)' version \(version) is still loading"))
         case .retired?:
-            return .failure(Status(.notFound, "model '\(selector.name)' version \(version) is not served (serving policy)"))
+            return .failure(Status(.notFound, via + "model '\(selector.name)' version \(version) is not served (serving policy)"))
         case .unloaded?:
-            return .failure(Status(.notFound, "model '\(selector.name)' version \(version) was unloaded by an admin"))
+            return .failure(Status(.notFound, via + "model '\(selector.name)' version \(version) was unloaded by an admin"))
         case nil:
-            return .failure(Status(.notFound, "model '\(selector.name)' has no version \(version)"))
+            return .failure(Status(.notFound, via + "model '\(selector.name)' has no version \(version)"))
         }
     }
 }

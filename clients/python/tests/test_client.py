@@ -12,8 +12,13 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+# GROVE_CLIENT_INSTALLED=1 (make python-package-test): test the copy pip installed into this
+# interpreter's environment, not the source tree.
+INSTALLED = os.environ.get("GROVE_CLIENT_INSTALLED") == "1"
+if not INSTALLED:
+    sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
 
+import grove_client  # noqa: E402
 from grove_client import Client, GroveError  # noqa: E402
 
 GROVE = os.environ.get("GROVE_BIN", os.path.join(ROOT, ".build", "debug", "grove"))
@@ -37,6 +42,11 @@ class LiveServerTest(unittest.TestCase):
         subprocess.run([GROVE, "train", "--data", DATA, "--target", "creditability", "--positive", "bad",
                         "--repo", cls.repo, "--name", "german_credit", "--trees", "10"],
                        check=True, stdout=subprocess.DEVNULL)
+        # A regression model (credit_amount) and a three-class one (housing) on the same data.
+        for name, target, task in [("amount", "credit_amount", "regression"), ("housing", "housing", "classification")]:
+            subprocess.run([GROVE, "train", "--data", DATA, "--target", target, "--task", task,
+                            "--repo", cls.repo, "--name", name, "--trees", "6"],
+                           check=True, stdout=subprocess.DEVNULL)
         cls.proc, cls.port = start_server(cls.repo)
         cls.address = f"127.0.0.1:{cls.port}"
 
@@ -54,7 +64,7 @@ class LiveServerTest(unittest.TestCase):
         c = self.client()
         self.assertEqual(c.health().status, 1)  # SERVING
         models = c.list_models()
-        self.assertEqual([m.name for m in models], ["german_credit"])
+        self.assertEqual(sorted(m.name for m in models), ["amount", "german_credit", "housing"])
         info = c.model_info("german_credit")
         self.assertEqual(len(info.feature_names), 61)
         self.assertEqual(list(info.classes), ["bad", "good"])
@@ -118,9 +128,66 @@ class LiveServerTest(unittest.TestCase):
                         rec[k] = v
                 records.append(rec)
         py = self.client().predict("german_credit", records=records)
+        # Both answers hold all 20 rows, and every probability is the same double.
         self.assertEqual(len(py.probabilities), 20)
-        for a, b in zip(py.probabilities, swift_probs):
-            self.assertEqual([x.hex() for x in a], [float(x).hex() for x in b])
+        self.assertEqual(len(swift_probs), 20)
+        self.assertEqual([[x.hex() for x in row] for row in py.probabilities],
+                         [[float(x).hex() for x in row] for row in swift_probs])
+
+    def test_notes_say_what_was_filled_and_strict_refuses_it(self):
+        c = self.client()
+        p = c.predict("german_credit", records=[{"age_in_years": 35, "housing": "castle", "credit_amount": None}])
+        kinds = {(n.column, n.kind) for n in p.notes}
+        self.assertIn(("housing", "UNSEEN_CATEGORY"), kinds)
+        self.assertIn(("credit_amount", "MISSING"), kinds)
+        self.assertEqual(sum(1 for n in p.notes if n.kind == "ABSENT"), 17)
+        self.assertEqual([n.value for n in p.notes if n.column == "housing"], ["castle"])
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", records=[{"age_in_years": 35}], strict=True)
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("absent", e.exception.message)
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", records=[{"housing": 3}])
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("categorical", e.exception.message)
+
+    def test_a_nul_in_text_is_refused_not_cut(self):
+        c = self.client()
+        with self.assertRaises(GroveError) as e:
+            c.model_info("german_credit\x00x")
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("NUL", e.exception.message)
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", records=[{"housing": "own\x00x"}])
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("Field.text", e.exception.message)
+
+    def _swift_answer(self, model, records):
+        args = [GROVE, "call", self.address, "predict", "--model", model, "--json"]
+        for rec in records:
+            args += ["--record", json.dumps(rec)]
+        return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)["predict"]
+
+    def test_regression_and_multiclass_models_served_end_to_end(self):
+        c = self.client()
+        recs = [{"age_in_years": 20 + 7 * i, "duration_in_month": 6 + 3 * i, "housing": ["own", "rent", "for free"][i % 3],
+                 "purpose": "car (new)"} for i in range(6)]
+        amount = c.predict("amount", records=[{k: v for k, v in r.items()} for r in recs])
+        self.assertEqual((amount.rows, amount.num_classes, amount.probabilities, amount.class_index), (6, 0, [], []))
+        self.assertEqual(len(amount.values), 6)
+        swift = self._swift_answer("amount", recs)
+        self.assertEqual([x.hex() for x in amount.values], [float(x).hex() for x in swift["values"]])
+        self.assertGreater(len(set(amount.values)), 1)
+        housing_recs = [{k: v for k, v in r.items() if k != "housing"} for r in recs]
+        housing = c.predict("housing", records=housing_recs)
+        self.assertEqual((housing.rows, housing.num_classes, housing.values), (6, 3, []))
+        self.assertEqual(list(c.model_info("housing").classes), ["for free", "own", "rent"])
+        swift = self._swift_answer("housing", housing_recs)
+        self.assertEqual([[x.hex() for x in row] for row in housing.probabilities],
+                         [[float(x).hex() for x in row] for row in swift["probabilities"]])
+        self.assertEqual(housing.class_index, swift["class_index"])
+        for row, k in zip(housing.probabilities, housing.class_index):
+            self.assertEqual(row.index(max(row)), k)
 
     def test_failover_to_the_second_endpoint(self):
         c = Client(["127.0.0.1:1", self.address], timeout=3)
@@ -140,6 +207,17 @@ class LiveServerTest(unittest.TestCase):
             self.assertLess(time.monotonic() - t, 2)
         finally:
             silent.close()
+
+
+class PackageTest(unittest.TestCase):
+    def test_the_package_under_test_is_the_one_asked_for(self):
+        source = os.path.join(ROOT, "clients", "python", "grove_client")
+        here = os.path.dirname(os.path.abspath(grove_client.__file__))
+        if INSTALLED:
+            self.assertNotEqual(here, source, "GROVE_CLIENT_INSTALLED=1 but the source tree was imported")
+            self.assertIn("site-packages", here)
+        else:
+            self.assertEqual(here, source)
 
 
 class GeneratedCodeTest(unittest.TestCase):

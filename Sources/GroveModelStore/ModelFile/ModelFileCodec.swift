@@ -1,0 +1,217 @@
+// ModelFileCodec: TrainedModel <-> model.grove bytes (proto/grove/v1/model.proto), validated on read.
+
+import CGroveProto
+import CProtobufC
+import Crypto
+import GroveForest
+import GroveWire
+
+public enum ModelFileCodec {
+    /// Largest model file read (1 GiB: about 30M nodes).
+    public static let maxFileBytes = 1 << 30
+
+    // MARK: - Writing
+
+    /// The model's file bytes.
+    public static func encode(_ model: TrainedModel) -> [UInt8] {
+        let arena = Arena(chunkSize: 1 << 20, limit: .max)
+        let m = arena.new(Grove__V1__ModelFile.self)
+        grove__v1__model_file__init(m)
+        m.pointee.format_version = TrainedModel.formatVersion
+        m.pointee.name = arena.cString(model.name)
+        m.pointee.version = model.version
+        m.pointee.created_unix_micros = model.createdUnixMicros
+        m.pointee.task = model.task == .classification ? GROVE__V1__TASK__CLASSIFICATION : GROVE__V1__TASK__REGRESSION
+        m.pointee.params = params(model.params, arena)
+        m.pointee.n_metrics = model.metrics.count
+        m.pointee.metrics = arena.pointers(model.metrics.count) {
+            CBuild.metric(NamedValue(model.metrics[$0].name, model.metrics[$0].value), arena)
+        }
+        m.pointee.training_data_sha256 = ProtobufCBinaryData(len: model.trainingDataSHA256.count,
+                                                             data: arena.copy(model.trainingDataSHA256))
+        m.pointee.preprocessing = preprocessing(model.preprocessing, arena)
+        m.pointee.forest = forest(model.forest, arena)
+        m.pointee.producer = arena.cString(model.producer)
+        m.pointee.training_rows = model.trainingRows
+        return WirePack.bytes(WirePack.message(m))
+    }
+
+    private static func params(_ p: TrainingParameters, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__TrainingParams> {
+        let t = arena.new(Grove__V1__TrainingParams.self)
+        grove__v1__training_params__init(t)
+        t.pointee.trees = UInt32(clamping: p.trees)
+        t.pointee.max_depth = UInt32(clamping: p.maxDepth)
+        t.pointee.min_samples_split = UInt32(clamping: p.minSamplesSplit)
+        t.pointee.min_samples_leaf = UInt32(clamping: p.minSamplesLeaf)
+        t.pointee.max_features = arena.cString(p.maxFeatures.description)
+        t.pointee.seed = p.seed
+        t.pointee.criterion = arena.cString(p.criterion.rawValue)
+        t.pointee.bootstrap = p.bootstrap ? 1 : 0
+        t.pointee.split_method = arena.cString(p.splitMethod.rawValue)
+        t.pointee.max_bins = UInt32(clamping: p.maxBins)
+        t.pointee.test_fraction = p.testFraction
+        return t
+    }
+
+    private static func preprocessing(_ p: Preprocessing, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__Preprocessing> {
+        let x = arena.new(Grove__V1__Preprocessing.self)
+        grove__v1__preprocessing__init(x)
+        x.pointee.target = arena.cString(p.target)
+        x.pointee.n_columns = p.columns.count
+        x.pointee.columns = arena.pointers(p.columns.count) { i in
+            let c = p.columns[i]
+            return CBuild.inputColumn(InputColumnInfo(name: c.name, kind: c.kind == .numeric ? .numeric : .categorical,
+                                                      categories: c.categories, fillValue: c.fillValue), arena)
+        }
+        x.pointee.n_feature_names = p.featureNames.count
+        x.pointee.feature_names = CBuild.strings(p.featureNames, arena)
+        x.pointee.n_classes = p.classes.count
+        x.pointee.classes = CBuild.strings(p.classes, arena)
+        x.pointee.positive_class = Int32(p.positiveClass ?? -1)
+        return x
+    }
+
+    private static func forest(_ f: Forest, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__Forest> {
+        let x = arena.new(Grove__V1__Forest.self)
+        grove__v1__forest__init(x)
+        x.pointee.num_features = UInt32(f.numFeatures)
+        x.pointee.num_outputs = UInt32(f.numOutputs)
+        x.pointee.aggregation = f.aggregation == .average ? GROVE__V1__FOREST__AGGREGATION__AVERAGE : GROVE__V1__FOREST__AGGREGATION__SUM
+        switch f.link {
+        case .identity: x.pointee.link = GROVE__V1__FOREST__LINK__IDENTITY
+        case .logistic: x.pointee.link = GROVE__V1__FOREST__LINK__LOGISTIC
+        case .softmax: x.pointee.link = GROVE__V1__FOREST__LINK__SOFTMAX
+        case .softmaxZero: x.pointee.link = GROVE__V1__FOREST__LINK__SOFTMAX_ZERO
+        case .probit: x.pointee.link = GROVE__V1__FOREST__LINK__PROBIT
+        }
+        x.pointee.n_base_score = f.baseScore.count
+        x.pointee.base_score = arena.copy(f.baseScore)
+        x.pointee.n_trees = f.trees.count
+        x.pointee.trees = arena.pointers(f.trees.count) { i in
+            let t = f.trees[i]
+            let c = arena.new(Grove__V1__Tree.self)
+            grove__v1__tree__init(c)
+            c.pointee.n_feature = t.feature.count; c.pointee.feature = arena.copy(t.feature)
+            c.pointee.n_threshold = t.threshold.count; c.pointee.threshold = arena.copy(t.threshold)
+            c.pointee.n_left = t.left.count; c.pointee.left = arena.copy(t.left)
+            c.pointee.n_right = t.right.count; c.pointee.right = arena.copy(t.right)
+            // All-zero flags are written as an empty array (the schema's "all NONE").
+            let flags = t.flags.contains { $0 != 0 } ? t.flags : []
+            c.pointee.n_flags = flags.count; c.pointee.flags = arena.copy(flags)
+            c.pointee.n_cover = t.cover.count; c.pointee.cover = arena.copy(t.cover)
+            c.pointee.n_leaf_values = t.leafValues.count; c.pointee.leaf_values = arena.copy(t.leafValues)
+            c.pointee.n_leaf_offset = t.leafOffset.count; c.pointee.leaf_offset = arena.copy(t.leafOffset)
+            return c
+        }
+        x.pointee.n_feature_importance = f.featureImportance.count
+        x.pointee.feature_importance = arena.copy(f.featureImportance)
+        x.pointee.oob_score = f.oobScore
+        return x
+    }
+
+    // MARK: - Reading
+
+    /// Decodes and fully validates a model file. Never crashes on hostile bytes.
+    public static func decode(_ bytes: [UInt8]) throws(ModelFileError) -> TrainedModel {
+        guard bytes.count <= maxFileBytes else { throw .tooLarge(bytes: bytes.count, maximum: maxFileBytes) }
+        guard !bytes.isEmpty else { throw .notAModelFile }
+        // Packed varints expand at most 8x into C arrays; 16x the file is generous and bounded.
+        let arena = Arena(chunkSize: 1 << 20, limit: max(64 << 20, bytes.count * 16))
+        let result: Result<TrainedModel, ModelFileError> = bytes.withUnsafeBufferPointer { buf in
+            var allocator = arena.allocator
+            guard let m = grove__v1__model_file__unpack(&allocator, buf.count, buf.baseAddress) else {
+                return .failure(arena.exhausted ? .tooComplex : .notAModelFile)
+            }
+            return Result { () throws(ModelFileError) in try model(m.pointee) }
+        }
+        return try result.get()
+    }
+
+    private static func model(_ m: Grove__V1__ModelFile) throws(ModelFileError) -> TrainedModel {
+        guard m.format_version == TrainedModel.formatVersion else { throw .unsupportedFormat(m.format_version) }
+        let task: ModelTask
+        switch m.task {
+        case GROVE__V1__TASK__CLASSIFICATION: task = .classification
+        case GROVE__V1__TASK__REGRESSION: task = .regression
+        default: throw .invalid("unknown task \(m.task.rawValue)")
+        }
+        guard let p = m.params?.pointee else { throw .invalid("no training parameters") }
+        guard let pp = m.preprocessing?.pointee else { throw .invalid("no preprocessing") }
+        guard let f = m.forest?.pointee else { throw .invalid("no forest") }
+        do {
+            let params = TrainingParameters(
+                trees: Int(p.trees), maxDepth: Int(p.max_depth), minSamplesSplit: Int(p.min_samples_split),
+                minSamplesLeaf: Int(p.min_samples_leaf),
+                maxFeatures: (try? MaxFeatures(parsing: CRead.string(p.max_features))) ?? .all,
+                seed: p.seed,
+                criterion: SplitCriterion(rawValue: CRead.string(p.criterion)) ?? (task == .classification ? .gini : .squaredError),
+                bootstrap: p.bootstrap != 0,
+                splitMethod: SplitMethod(rawValue: CRead.string(p.split_method)) ?? .histogram,
+                maxBins: Int(p.max_bins), testFraction: p.test_fraction)
+            let columns = CRead.messages(pp.n_columns, pp.columns) { c in
+                InputColumn(name: CRead.string(c.name),
+                            kind: c.kind == GROVE__V1__INPUT_COLUMN__KIND__CATEGORICAL ? .categorical : .numeric,
+                            categories: CRead.strings(c.n_categories, c.categories), fillValue: c.fill_value)
+            }
+            guard pp.n_columns == columns.count else { throw ModelFileError.invalid("null column entry") }
+            let preprocessing = try Preprocessing(
+                target: CRead.string(pp.target), columns: columns,
+                featureNames: CRead.strings(pp.n_feature_names, pp.feature_names),
+                classes: CRead.strings(pp.n_classes, pp.classes),
+                positiveClass: pp.positive_class >= 0 ? Int(pp.positive_class) : nil)
+            let aggregation: ForestAggregation
+            switch f.aggregation {
+            case GROVE__V1__FOREST__AGGREGATION__AVERAGE: aggregation = .average
+            case GROVE__V1__FOREST__AGGREGATION__SUM: aggregation = .sum
+            default: throw ModelFileError.invalid("unknown aggregation \(f.aggregation.rawValue)")
+            }
+            let link: ForestLink
+            switch f.link {
+            case GROVE__V1__FOREST__LINK__IDENTITY: link = .identity
+            case GROVE__V1__FOREST__LINK__LOGISTIC: link = .logistic
+            case GROVE__V1__FOREST__LINK__SOFTMAX: link = .softmax
+            case GROVE__V1__FOREST__LINK__SOFTMAX_ZERO: link = .softmaxZero
+            case GROVE__V1__FOREST__LINK__PROBIT: link = .probit
+            default: throw ModelFileError.invalid("unknown link \(f.link.rawValue)")
+            }
+            let trees = CRead.messages(f.n_trees, f.trees) { t in
+                let nodes = t.n_feature
+                return Tree(feature: CRead.array(t.n_feature, t.feature), threshold: CRead.array(t.n_threshold, t.threshold),
+                            left: CRead.array(t.n_left, t.left), right: CRead.array(t.n_right, t.right),
+                            flags: t.n_flags == 0 ? Array(repeating: 0, count: nodes) : CRead.array(t.n_flags, t.flags),
+                            cover: CRead.array(t.n_cover, t.cover), leafValues: CRead.array(t.n_leaf_values, t.leaf_values),
+                            leafOffset: CRead.array(t.n_leaf_offset, t.leaf_offset))
+            }
+            guard f.n_trees == trees.count else { throw ModelFileError.invalid("null tree entry") }
+            let forest = Forest(numFeatures: Int(f.num_features), numOutputs: Int(f.num_outputs), aggregation: aggregation,
+                                link: link, baseScore: CRead.array(f.n_base_score, f.base_score), trees: trees,
+                                featureImportance: CRead.array(f.n_feature_importance, f.feature_importance),
+                                oobScore: f.oob_score)
+            let sha = m.training_data_sha256.len > 0 && m.training_data_sha256.data != nil
+                ? Array(UnsafeBufferPointer(start: m.training_data_sha256.data, count: m.training_data_sha256.len)) : []
+            let model = TrainedModel(
+                name: CRead.string(m.name), version: m.version, createdUnixMicros: m.created_unix_micros, task: task,
+                params: params, metrics: CRead.messages(m.n_metrics, m.metrics) { Metric(name: CRead.string($0.name), value: $0.value) },
+                trainingDataSHA256: sha, preprocessing: preprocessing, forest: forest,
+                producer: CRead.string(m.producer), trainingRows: m.training_rows)
+            try model.validate()
+            return model
+        } catch let e as ModelFileError {
+            throw e
+        } catch {
+            throw .invalid("\(error)")
+        }
+    }
+
+    // MARK: - Identity
+
+    /// Lower-case hex SHA-256 of `bytes`.
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The raw SHA-256 of `bytes`.
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(data: bytes))
+    }
+}

@@ -1,0 +1,45 @@
+// Errno: a typed errno value with its C name.
+
+import CGroveSys
+import Glibc
+
+/// An errno value. The common ones are named so code can match on them.
+public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: CInt
+
+    public init(rawValue: CInt) { self.rawValue = rawValue }
+
+    /// The calling thread's current errno.
+    public static var current: Errno { Errno(rawValue: grove_errno()) }
+
+    /// EINTR: interrupted by a signal; the wrapper retries.
+    public static let interrupted = Errno(rawValue: EINTR)
+    /// EAGAIN / EWOULDBLOCK: a non-blocking call would block.
+    public static let wouldBlock = Errno(rawValue: EAGAIN)
+    /// EBADF: not an open descriptor. On our own descriptor this is a bug.
+    public static let badFileDescriptor = Errno(rawValue: EBADF)
+    /// ECONNRESET / EPIPE: the peer went away.
+    public static let connectionReset = Errno(rawValue: ECONNRESET)
+    public static let brokenPipe = Errno(rawValue: EPIPE)
+    /// EMFILE / ENFILE: out of descriptors.
+    public static let tooManyOpenFiles = Errno(rawValue: EMFILE)
+    public static let tooManyOpenFilesInSystem = Errno(rawValue: ENFILE)
+    public static let addressInUse = Errno(rawValue: EADDRINUSE)
+
+    public var description: String {
+        String(cString: strerror(rawValue))
+    }
+}
+
+/// A failed system call: which call, and its errno.
+public struct SystemCallError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let call: String
+    public let errno: Errno
+
+    public init(call: String, errno: Errno) {
+        self.call = call
+        self.errno = errno
+    }
+
+    public var description: String { "\(call): \(errno)" }
+}
