@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CGroveProto", dependencies: ["CProtobufC"]),
         .target(name: "CGroveSys"),
         .target(name: "GroveSystem", dependencies: ["CGroveSys"]),
-        .target(name: "GroveForest"),
+        .target(name: "GroveForest", dependencies: ["GroveSystem"]),
         .target(name: "GroveWire", dependencies: ["CGroveProto", "CProtobufC"]),
         .target(
             name: "GroveModelStore",

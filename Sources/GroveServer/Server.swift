@@ -123,7 +123,7 @@ public final class Server: @unchecked Sendable {
             }
         }
         let signals: [CInt] = [SIGTERM, SIGINT, SIGHUP]
-        signal(SIGPIPE, SIG_IGN)
+        Syscall.ignoreSignal(SIGPIPE)
         var signalFD: FileDescriptor?
         if configuration.handleSignals {
             Syscall.blockSignals(signals)  // inherited by every thread started below

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import GroveModelStore
+import GroveSystem
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,6 +67,6 @@ enum KeyFileIO {
         guard FileManager.default.createFile(atPath: tmp, contents: Data(keys.text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw ValidationError("cannot write \(tmp)")
         }
-        guard rename(tmp, path) == 0 else { throw ValidationError("cannot replace \(path): \(String(cString: strerror(errno)))") }
+        do { try Syscall.rename(tmp, path) } catch { throw ValidationError("cannot replace \(path): \(error.errno)") }
     }
 }

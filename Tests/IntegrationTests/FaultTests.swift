@@ -24,9 +24,9 @@ import Testing
             let p = Process()
             p.executableURL = Fixtures.groveBinary
             p.arguments = ["train", "--data", Fixtures.germanCSV, "--target", "creditability", "--repo", repo.path,
-                           "--name", "m", "--trees", "60", "--test-fraction", "0"]
-            // Writing the ~300 KB file takes > 50 ms with a pause between 64 KiB chunks.
-            p.environment = ["GROVE_TEST_PUBLISH_PAUSE_US": "20000"]
+                           "--name", "m", "--trees", "60", "--test-fraction", "0",
+                           // Writing the ~300 KB file takes > 50 ms with a pause between 64 KiB chunks.
+                           "--test-publish-pause-us", "20000"]
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
