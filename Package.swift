@@ -75,14 +75,19 @@ let package = Package(
             path: "clients/swift/ScoringExample"
         ),
         .testTarget(name: "GroveForestTests", dependencies: ["GroveForest"]),
-        .testTarget(name: "GroveModelStoreTests", dependencies: ["GroveModelStore", "GroveWire", "GroveForest"]),
+        .testTarget(name: "GroveModelStoreTests", dependencies: [
+            "GroveModelStore", "GroveWire", "GroveForest", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveModelStore", "GroveSystem", "GroveWire", "CGroveSys"]),
         .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest", "GroveFuzzChecks"]),
         .testTarget(name: "GroveONNXTests", dependencies: ["GroveONNX", "GroveForest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "GroveWire"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["GroveClient", "GroveWire", "GroveForest", "GroveModelStore", "GroveServer", "GroveSystem"]
+            dependencies: [
+                "GroveClient", "GroveWire", "GroveForest", "GroveModelStore", "GroveServer", "GroveSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ],
     // Swift 5 language mode for now: the event loop and the trainer share

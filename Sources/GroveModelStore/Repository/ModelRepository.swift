@@ -45,10 +45,12 @@ public enum ModelRepository {
     }
 
     /// Writes `model` as the next version of its name and returns (version, file).
-    /// `model.version` is set to the number chosen. `chunkPauseMicros` (tests only: the
-    /// kill -9 test, through `grove train`'s hidden option) writes the file in 64 KiB
-    /// chunks with that pause between them, so a kill lands mid-write.
-    public static func publish(_ model: TrainedModel, repository: URL, chunkPauseMicros: UInt32 = 0) throws -> (version: UInt64, file: URL) {
+    /// `model.version` is set to the number chosen; a `signature` (of the model's content,
+    /// which name and version do not change) is sealed into the file with it.
+    /// `chunkPauseMicros` (tests only: the kill -9 test, through `grove train`'s hidden option)
+    /// writes the file in 64 KiB chunks with that pause between them, so a kill lands mid-write.
+    public static func publish(_ model: TrainedModel, signature: ModelSignature? = nil, repository: URL,
+                               chunkPauseMicros: UInt32 = 0) throws -> (version: UInt64, file: URL) {
         guard ModelName.isValid(model.name) else { throw PublishError.invalidName(model.name) }
         let fm = FileManager.default
         let dir = repository.appendingPathComponent(model.name, isDirectory: true)
@@ -61,7 +63,7 @@ public enum ModelRepository {
             let version = (versions(repository: repository, name: model.name).last ?? 0) + 1
             var m = model
             m.version = version
-            let bytes = ModelFileCodec.encode(m)
+            let bytes = ModelFileCodec.encode(m, signature: signature)
             let incoming = dir.appendingPathComponent(".incoming-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
             try fm.createDirectory(at: incoming, withIntermediateDirectories: false)
             let file = incoming.appendingPathComponent(modelFileName)

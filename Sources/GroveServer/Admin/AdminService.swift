@@ -175,14 +175,19 @@ final class AdminService: @unchecked Sendable {
         }
         guard let data = FileManager.default.contents(atPath: session.path) else { return .failure(Status(.internal, "cannot read the upload")) }
         var model: TrainedModel
+        let signature: ModelSignature?
         do {
-            model = try ModelFileCodec.decode([UInt8](data))
+            (model, signature) = try ModelFileCodec.decodeSealed([UInt8](data))
         } catch {
             return .failure(Status(.invalidArgument, "the uploaded file is not a valid model: \(error)"))
         }
+        if let signature, !signature.verifies(model) {
+            return .failure(Status(.invalidArgument, "the uploaded file's signature does not verify: the model was changed after signing"))
+        }
         model.name = c.model
         do {
-            let (version, _) = try ModelRepository.publish(model, repository: repository)
+            // The signature covers the content, not the name or version: it stays valid here.
+            let (version, _) = try ModelRepository.publish(model, signature: signature, repository: repository)
             server.registry.rescanSoon()
             return .success(AdminResponse(message: "published \(c.model)@\(version)", version: version, received: session.received))
         } catch {
