@@ -58,7 +58,13 @@ let package = Package(
             ]
         ),
         .target(name: "GroveClient", dependencies: ["GroveSystem", "GroveWire"]),
-        .target(name: "GroveFuzzChecks", dependencies: ["GroveWire", "GroveForest", "GroveModelStore"]),
+        .target(
+            name: "GroveFuzzChecks",
+            dependencies: [
+                "GroveWire", "GroveForest", "GroveModelStore", "GroveServer", "GroveClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "grove",
             dependencies: [
