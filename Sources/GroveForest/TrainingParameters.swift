@@ -20,10 +20,16 @@ public struct TrainingParameters: Sendable, Hashable {
     public var maxBins: Int
     /// Fraction of rows held out for the recorded metrics (0 = none).
     public var testFraction: Double
+    /// Calibration fitted on out-of-bag predictions (binary classification, bootstrap).
+    public var calibration: CalibrationMethod
+    /// Choose min_samples_leaf and max_features by out-of-bag log loss among
+    /// `ModelTrainer.tuningCandidates` (bootstrap). A trained model's parameters hold the
+    /// choice, with `tune` still true to say it was chosen.
+    public var tune: Bool
 
     public init(trees: Int, maxDepth: Int, minSamplesSplit: Int, minSamplesLeaf: Int, maxFeatures: MaxFeatures,
                 seed: UInt64, criterion: SplitCriterion, bootstrap: Bool, splitMethod: SplitMethod, maxBins: Int,
-                testFraction: Double) {
+                testFraction: Double, calibration: CalibrationMethod = .none, tune: Bool = false) {
         self.trees = trees
         self.maxDepth = maxDepth
         self.minSamplesSplit = minSamplesSplit
@@ -35,6 +41,8 @@ public struct TrainingParameters: Sendable, Hashable {
         self.splitMethod = splitMethod
         self.maxBins = maxBins
         self.testFraction = testFraction
+        self.calibration = calibration
+        self.tune = tune
     }
 
     /// Grove's defaults for `task`: 100 trees, unlimited depth, min_samples_split 2,
@@ -61,6 +69,10 @@ public struct TrainingParameters: Sendable, Hashable {
         if !criterion.suits(task) { throw bad("criterion \(criterion) does not suit \(task)") }
         if maxBins < 2 || maxBins > 65_536 { throw bad("max_bins must be in 2...65536, got \(maxBins)") }
         if !(testFraction >= 0 && testFraction < 1) { throw bad("test_fraction must be in [0, 1), got \(testFraction)") }
+        if calibration != .none && task != .classification { throw bad("calibration applies to classification only") }
+        if (calibration != .none || tune) && !bootstrap {
+            throw bad("\(tune ? "tuning" : "calibration") uses out-of-bag predictions: it needs bootstrap")
+        }
         switch maxFeatures {
         case let .count(n) where n < 1: throw bad("max_features must be positive")
         case let .fraction(f) where !(f > 0 && f <= 1): throw bad("max_features fraction must be in (0, 1]")

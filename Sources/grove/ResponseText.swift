@@ -22,7 +22,7 @@ enum ResponseText {
         case let .modelInfo(i):
             var lines = [
                 "model: \(i.name)@\(i.version)", "task: \(i.task)", "target: \(i.target)",
-                "trees: \(i.trees)", "sha256: \(i.sha256)",
+                "trees: \(i.trees)", "calibration: \(i.calibration)", "sha256: \(i.sha256)",
                 "created: \(Date(timeIntervalSince1970: Double(i.createdUnixMicros) / 1e6))",
             ]
             if !i.classes.isEmpty {
@@ -95,7 +95,7 @@ enum ResponseText {
                                           "categories": $0.categories, "fill_value": safe($0.fillValue)] as [String: Any] },
                 "feature_names": i.featureNames,
                 "metrics": Dictionary(uniqueKeysWithValues: i.metrics.map { ($0.name, safe($0.value)) }),
-                "sha256": i.sha256, "created_unix_micros": i.createdUnixMicros, "trees": i.trees, "target": i.target,
+                "sha256": i.sha256, "created_unix_micros": i.createdUnixMicros, "trees": i.trees, "target": i.target, "calibration": i.calibration,
             ] as [String: Any]
         case let .predict(p)?:
             var q: [String: Any] = ["model": p.model, "version": p.version, "rows": p.rows]

@@ -178,7 +178,8 @@ import Testing
                                            parameters: p, name: "toy", createdUnixMicros: 1)
         try model.validate()
         #expect(model.trainingRows == 300)
-        #expect(model.metrics.map(\.name) == ["auc", "accuracy", "log_loss", "precision", "recall", "f1", "brier"])
+        #expect(model.metrics.map(\.name) == ["auc", "accuracy", "log_loss", "precision", "recall", "f1", "brier",
+                                            "oob_log_loss", "oob_brier"])
         #expect((model.metric(named: "auc") ?? 0) > 0.85)
         #expect(model.preprocessing.classes == ["bad", "good"])
         #expect(model.preprocessing.positiveClass == 0)

@@ -23,6 +23,8 @@ final class ServedModel: @unchecked Sendable {
     let cName: UnsafeMutablePointer<CChar>
     /// True when no encoded feature needs a NaN fill (no scan needed).
     private let hasFill: Bool
+    /// The class whose probability `model.calibration` maps.
+    private let calibratedClass: Int
 
     /// Largest number of rows scored in one request (a frame of 4 MiB holds at
     /// most about 500k one-feature rows; this bounds the answer's size too).
@@ -42,6 +44,7 @@ final class ServedModel: @unchecked Sendable {
         }
         self.fill = fill
         hasFill = !model.preprocessing.columns.isEmpty
+        calibratedClass = model.calibratedClass
         cName = strdup(model.name)!
         let p = model.preprocessing
         info = ModelInfo(
@@ -53,7 +56,8 @@ final class ServedModel: @unchecked Sendable {
             featureNames: p.featureNames,
             metrics: model.metrics.map { NamedValue($0.name, $0.value) },
             sha256: sha256, createdUnixMicros: model.createdUnixMicros,
-            trees: UInt32(model.forest.trees.count), target: p.target)
+            trees: UInt32(model.forest.trees.count), target: p.target,
+            calibration: model.calibration.method.rawValue)
         stats = ModelStatsRecorder(name: model.name, version: model.version)
     }
 
@@ -217,7 +221,8 @@ final class ServedModel: @unchecked Sendable {
         return .success(rows)
     }
 
-    /// Scores `rows` rows into `out` on the calling thread; nil on success.
+    /// Scores `rows` rows into `out` on the calling thread, calibrated as the model says;
+    /// nil on success. Allocates nothing.
     private func run(_ input: UnsafeBufferPointer<Double>, rows: Int, into out: UnsafeMutableBufferPointer<Double>) -> Status? {
         do {
             if rows == 1 {
@@ -225,6 +230,7 @@ final class ServedModel: @unchecked Sendable {
             } else {
                 try compiled.predict(rows: input, rowCount: rows, into: out, threads: 1)
             }
+            model.calibration.apply(rows: rows, positiveClass: calibratedClass, to: out)
             return nil
         } catch {
             return Status(.internal, "prediction failed: \(error)")

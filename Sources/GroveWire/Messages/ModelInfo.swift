@@ -51,10 +51,14 @@ public struct ModelInfo: Equatable, Sendable {
     public var createdUnixMicros: Int64
     public var trees: UInt32
     public var target: String
+    /// Probability calibration applied to every prediction: "none", "platt" or "isotonic"
+    /// (empty from servers that predate it).
+    public var calibration: String
 
     public init(name: String, version: UInt64, task: Task, classes: [String] = [], positiveClass: Int? = nil,
                 inputs: [InputColumnInfo] = [], featureNames: [String] = [], metrics: [NamedValue] = [],
-                sha256: String = "", createdUnixMicros: Int64 = 0, trees: UInt32 = 0, target: String = "") {
+                sha256: String = "", createdUnixMicros: Int64 = 0, trees: UInt32 = 0, target: String = "",
+                calibration: String = "") {
         self.name = name
         self.version = version
         self.task = task
@@ -67,6 +71,7 @@ public struct ModelInfo: Equatable, Sendable {
         self.createdUnixMicros = createdUnixMicros
         self.trees = trees
         self.target = target
+        self.calibration = calibration
     }
 }
 

@@ -54,7 +54,7 @@ extension Response {
                     featureNames: CRead.strings(i.n_feature_names, i.feature_names),
                     metrics: CRead.messages(i.n_metrics, i.metrics, CRead.metric),
                     sha256: CRead.string(i.sha256), createdUnixMicros: i.created_unix_micros,
-                    trees: i.trees, target: CRead.string(i.target)))
+                    trees: i.trees, target: CRead.string(i.target), calibration: CRead.string(i.calibration)))
             }
         case GROVE__V1__RESPONSE__RESULT_PREDICT:
             if let p = c.predict?.pointee {
@@ -158,6 +158,7 @@ extension Response {
             r.pointee.created_unix_micros = info.createdUnixMicros
             r.pointee.trees = info.trees
             r.pointee.target = arena.cString(info.target)
+            r.pointee.calibration = arena.cString(info.calibration)
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_MODEL_INFO
             m.pointee.model_info = r
         case let .predict(p):

@@ -2134,7 +2134,7 @@ const ProtobufCMessageDescriptor grove__v1__model_info_request__descriptor =
   (ProtobufCMessageInit) grove__v1__model_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[12] =
+static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[13] =
 {
   {
     "name",
@@ -2280,8 +2280,21 @@ static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "calibration",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, calibration),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__model_info_response__field_indices_by_name[] = {
+  12,   /* field[12] = calibration */
   3,   /* field[3] = classes */
   9,   /* field[9] = created_unix_micros */
   6,   /* field[6] = feature_names */
@@ -2295,10 +2308,11 @@ static const unsigned grove__v1__model_info_response__field_indices_by_name[] = 
   10,   /* field[10] = trees */
   1,   /* field[1] = version */
 };
-static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[1 + 1] =
+static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 25, 12 },
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
 {
@@ -2308,10 +2322,10 @@ const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
   "Grove__V1__ModelInfoResponse",
   "grove.v1",
   sizeof(Grove__V1__ModelInfoResponse),
-  12,
+  13,
   grove__v1__model_info_response__field_descriptors,
   grove__v1__model_info_response__field_indices_by_name,
-  1,  grove__v1__model_info_response__number_ranges,
+  2,  grove__v1__model_info_response__number_ranges,
   (ProtobufCMessageInit) grove__v1__model_info_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
