@@ -1,34 +1,45 @@
-// GroveClient: the client library's main type: endpoints, failover, deadlines, every call.
+// GroveClient: the client library's main type: endpoints, balancing, failover, deadlines, every call.
 
 import Foundation
 import GroveWire
 
 /// A client for one or more Grove servers.
 ///
-/// - Calls go to the current endpoint over one connection, on the calling
-///   thread (the synchronous API: lowest latency). The `async` variants run
-///   the same call off the caller's task.
-/// - When a connection fails, the client moves to the next endpoint in the
-///   list; an endpoint that failed is skipped for a backoff period that
-///   doubles on each failure (50 ms up to 5 s) and resets on success.
-/// - Every call has a deadline (`Configuration.timeoutSeconds`, or per call).
-///   All Grove calls are idempotent, so a call whose connection broke is
-///   retried on the next endpoint while its deadline allows.
+/// Guarantees (see README, "Running in production"):
+/// - Balancing: each call goes to one healthy endpoint chosen by `Configuration.balancing`
+///   (`.firstAvailable`, `.roundRobin`, `.leastOutstanding`). Connections are kept open and
+///   reused, one per call in flight, so calls from several threads run in parallel.
+/// - Ejection: an endpoint whose connection fails (refused, reset, closed) gets no calls for a
+///   backoff (`initialBackoffSeconds`, doubling per failure up to `maxBackoffSeconds`); it is
+///   then probed with a Health call and takes calls again only when it answers SERVING. A
+///   server's error answer (NOT_FOUND, ...) does not eject it.
+/// - Failover: a call that could not connect tries the next healthy endpoint (nothing was sent).
+/// - Retry: a call whose connection failed after it was sent, before any byte of its answer
+///   arrived, is sent again once, to another endpoint when there is one: every call but admin
+///   (Predict, Explain, Health, ModelInfo, ListModels, Stats are idempotent; an admin call is
+///   never repeated, its error is returned). A call that received part of its answer, timed
+///   out, or got a malformed answer is not retried.
+/// - Deadlines: every call has one (`Configuration.timeoutSeconds`, or per call), covering
+///   connecting, retrying and waiting; the time left is sent with the request
+///   (`Request.timeout_micros`), so the server drops a call that waited past it in its queue.
 /// - A server error arrives as `GroveClientError.server(Status)` with gRPC's code.
 ///
-/// Thread-safe: calls from several threads are serialised on one connection
-/// (use one client per thread, or `pipeline`, for parallelism).
+/// Thread-safe.
 public final class GroveClient: @unchecked Sendable {
     public struct Configuration: Sendable {
-        /// Servers, tried in order.
+        /// Servers (the order matters for `.firstAvailable`).
         public var endpoints: [Endpoint]
+        /// How calls are spread over healthy endpoints.
+        public var balancing = BalancingPolicy.firstAvailable
         /// Default deadline for one call, in seconds.
         public var timeoutSeconds: Double = 5
         /// Deadline for establishing one connection.
         public var connectTimeoutSeconds: Double = 2
+        /// Deadline for the Health probe of an ejected endpoint.
+        public var probeTimeoutSeconds: Double = 1
         /// Sent with every request (servers started with `--keys`).
         public var apiKey = ""
-        /// First and largest wait before retrying a failed endpoint.
+        /// First and largest wait before probing a failed endpoint.
         public var initialBackoffSeconds = 0.05
         public var maxBackoffSeconds = 5.0
         /// Largest response frame accepted.
@@ -39,23 +50,39 @@ public final class GroveClient: @unchecked Sendable {
         }
     }
 
+    /// What the client did since it was made (for load tests and monitoring).
+    public struct Counters: Sendable, Equatable {
+        /// Calls (or pipelines) started.
+        public var calls: UInt64 = 0
+        /// Calls sent a second time after their connection failed before any answer byte.
+        public var retries: UInt64 = 0
+        /// Endpoints ejected after a connection failure.
+        public var ejections: UInt64 = 0
+        /// Health probes of ejected endpoints, and how many found them SERVING.
+        public var probes: UInt64 = 0
+        public var probesServing: UInt64 = 0
+    }
+
     public let configuration: Configuration
     private let lock = NSLock()
-    private var connection: GroveConnection?
-    private var current = 0
+    private var balancer: EndpointBalancer
+    /// Open connections not in use, per endpoint.
+    private var idle: [[GroveConnection]]
+    private var lastUsed: Endpoint?
     private var nextID: UInt64 = 1
-    private var backoff: [Double]
-    private var retryAfter: [UInt64]
+    private var counts = Counters()
 
     public init(configuration: Configuration) throws(GroveClientError) {
         guard !configuration.endpoints.isEmpty else { throw .invalidArgument("no endpoints given") }
         self.configuration = configuration
-        backoff = Array(repeating: configuration.initialBackoffSeconds, count: configuration.endpoints.count)
-        retryAfter = Array(repeating: 0, count: configuration.endpoints.count)
+        balancer = EndpointBalancer(endpoints: configuration.endpoints.count, policy: configuration.balancing,
+                                    initialBackoffNanos: UInt64(max(0, configuration.initialBackoffSeconds) * 1e9),
+                                    maxBackoffNanos: UInt64(max(0, configuration.maxBackoffSeconds) * 1e9))
+        idle = Array(repeating: [], count: configuration.endpoints.count)
     }
 
     /// A client for "HOST:PORT" strings.
-    public convenience init(_ endpoints: String..., timeoutSeconds: Double = 5) throws(GroveClientError) {
+    public convenience init(_ endpoints: String..., timeoutSeconds: Double = 5, balancing: BalancingPolicy = .firstAvailable) throws(GroveClientError) {
         var parsed: [Endpoint] = []
         for e in endpoints {
             guard let p = Endpoint(e) else { throw .invalidArgument("bad endpoint '\(e)': want HOST:PORT") }
@@ -63,22 +90,38 @@ public final class GroveClient: @unchecked Sendable {
         }
         var c = Configuration(endpoints: parsed)
         c.timeoutSeconds = timeoutSeconds
+        c.balancing = balancing
         try self.init(configuration: c)
     }
 
-    /// The endpoint of the live connection, if any.
+    /// The endpoint that answered the last call, if any.
     public var connectedEndpoint: Endpoint? {
         lock.lock()
         defer { lock.unlock() }
-        return connection?.endpoint
+        return lastUsed
     }
 
-    /// Closes the connection; the next call reconnects.
+    /// What the client did so far.
+    public var counters: Counters {
+        lock.lock()
+        defer { lock.unlock() }
+        return counts
+    }
+
+    /// Whether endpoint `i` currently takes calls (not ejected or being probed).
+    public func isHealthy(endpoint i: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return balancer.isHealthy(i)
+    }
+
+    /// Closes the idle connections; the next call reconnects.
     public func close() {
         lock.lock()
-        connection?.close()
-        connection = nil
+        let all = idle.flatMap { $0 }
+        idle = Array(repeating: [], count: configuration.endpoints.count)
         lock.unlock()
+        for c in all { c.close() }
     }
 
     // MARK: - Calls
@@ -131,12 +174,14 @@ public final class GroveClient: @unchecked Sendable {
     }
 
     /// Uploads a model file in chunks; the server validates it and publishes it
-    /// as the model's next version, which the answer names.
-    public func uploadModel(name: String, file bytes: [UInt8], chunkBytes: Int = 1 << 20,
+    /// as the model's next version, which the answer names. `sha256` is the file's
+    /// SHA-256 in hex (`ModelFileCodec.sha256Hex` in GroveModelStore, or `sha256sum`):
+    /// the server refuses the upload when its own digest differs. The client library
+    /// takes it as an argument so that it links no cryptography.
+    public func uploadModel(name: String, file bytes: [UInt8], sha256 digest: String, chunkBytes: Int = 1 << 20,
                             timeoutSeconds: Double? = nil) throws(GroveClientError) -> AdminResponse {
         guard !bytes.isEmpty, chunkBytes > 0 else { throw .invalidArgument("nothing to upload") }
         let id = "up-\(UInt64.random(in: 0...UInt64.max))"
-        let digest = ModelFileCodec.sha256Hex(bytes)
         var offset = 0
         while true {
             let end = min(offset + chunkBytes, bytes.count)
@@ -180,94 +225,129 @@ public final class GroveClient: @unchecked Sendable {
         }
     }
 
-    // MARK: - Connection management
+    // MARK: - Balancing, failover and retry
 
     private func exchange(_ calls: [Request.Call], timeoutSeconds: Double?) throws(GroveClientError) -> [Response] {
         let deadline = Deadline.after(seconds: timeoutSeconds ?? configuration.timeoutSeconds)
-        lock.lock()
-        defer { lock.unlock() }
-        var lastError = GroveClientError.unavailable("no endpoint reachable")
-        // Each endpoint gets at most two attempts per call (reconnect once).
-        for _ in 0..<(configuration.endpoints.count * 2) {
-            let conn: GroveConnection
-            do {
-                conn = try liveConnection(deadline: deadline)
-            } catch {
-                if error == .deadlineExceeded { throw error }
-                lastError = error
-                if allBackingOff() { break }
-                continue
-            }
-            let requests = calls.map { c -> Request in
-                defer { nextID &+= 1 }
-                return Request(id: nextID, apiKey: configuration.apiKey, call: c)
-            }
-            do {
-                let responses = calls.count == 1 ? [try conn.call(requests[0], deadline: deadline)]
-                                                 : try conn.pipeline(requests, deadline: deadline)
-                markHealthy(current)
-                return responses
-            } catch {
-                connection?.close()
-                connection = nil
-                switch error {
-                case .deadlineExceeded, .protocolViolation, .unexpectedResponse: throw error
-                default:
-                    lastError = error
-                    markFailed(current)
-                    current = (current + 1) % configuration.endpoints.count
+        let retryable = calls.allSatisfy(\.isIdempotent)
+        var avoiding: Int?
+        var retried = false
+        var failure: GroveClientError?
+        withLock { counts.calls &+= 1 }
+        while true {
+            let now = Deadline.now()
+            if now >= deadline { throw .deadlineExceeded }
+            switch withLock({ balancer.choose(now: now.nanos, avoiding: avoiding) }) {
+            case let .waitUntil(t):
+                // Every endpoint is ejected. Having failed already in this call: say why now.
+                if let failure { throw failure }
+                guard t < deadline.nanos else { throw .unavailable("every endpoint is down (backing off)") }
+                usleep(UInt32(min((t - now.nanos) / 1000 + 1, 1_000_000)))
+            case let .probe(i):
+                let serving = probe(i, deadline: deadline)
+                withLock {
+                    counts.probes &+= 1
+                    if serving { counts.probesServing &+= 1 }
+                    balancer.probeFinished(i, serving: serving, now: Deadline.now().nanos)
+                }
+            case let .use(i):
+                let conn: GroveConnection
+                do {
+                    conn = try connection(to: i, deadline: deadline)
+                } catch {
+                    endCall(i, connectionFailed: true)
+                    if error == .deadlineExceeded { throw error }
+                    failure = error      // nothing was sent: try another endpoint
+                    avoiding = i
+                    continue
+                }
+                let before = conn.bytesReceived
+                do {
+                    let responses = try send(calls, on: conn, deadline: deadline)
+                    withLock {
+                        idle[i].append(conn)
+                        lastUsed = conn.endpoint
+                        balancer.finished(i, connectionFailed: false, now: Deadline.now().nanos)
+                    }
+                    return responses
+                } catch {
+                    conn.close()
+                    guard case .unavailable = error else {
+                        endCall(i, connectionFailed: false)
+                        throw error   // deadline, or an answer we could not read: never resent
+                    }
+                    endCall(i, connectionFailed: true)
+                    guard retryable, !retried, conn.bytesReceived == before else { throw error }
+                    retried = true
+                    withLock { counts.retries &+= 1 }
+                    failure = error
+                    avoiding = i
                 }
             }
-            if Deadline.now() >= deadline { throw .deadlineExceeded }
         }
-        throw lastError
     }
 
-    /// The open connection, or a new one to the first endpoint not in backoff.
-    private func liveConnection(deadline: Deadline) throws(GroveClientError) -> GroveConnection {
-        if let c = connection, c.isOpen { return c }
-        connection = nil
-        let n = configuration.endpoints.count
-        let now = Deadline.now().nanos
-        // Prefer endpoints not backing off, starting at the current one.
-        var order = (0..<n).map { (current + $0) % n }.filter { retryAfter[$0] <= now }
-        if order.isEmpty {
-            // Everyone is backing off: try the one that will be ready first.
-            order = [(0..<n).min { retryAfter[$0] < retryAfter[$1] }!]
+    /// Sends the calls on one connection (the time left as each request's budget) and reads the answers.
+    private func send(_ calls: [Request.Call], on conn: GroveConnection, deadline: Deadline) throws(GroveClientError) -> [Response] {
+        let firstID: UInt64 = withLock {
+            defer { nextID &+= UInt64(calls.count) }
+            return nextID
         }
-        var lastError = GroveClientError.unavailable("no endpoint reachable")
-        for i in order {
-            let endpoint = configuration.endpoints[i]
-            let remaining = Double(deadline.nanos &- min(deadline.nanos, Deadline.now().nanos)) / 1e9
-            guard remaining > 0 else { throw .deadlineExceeded }
-            do {
-                let c = try GroveConnection(endpoint: endpoint,
-                                            timeoutSeconds: min(configuration.connectTimeoutSeconds, remaining),
-                                            limits: FrameLimits(maxFrameBytes: configuration.maxFrameBytes))
-                connection = c
-                current = i
-                return c
-            } catch {
-                lastError = error
-                markFailed(i)
+        let now = Deadline.now().nanos
+        let budgetMicros = deadline.nanos == .max ? 0 : max(1, (deadline.nanos &- min(now, deadline.nanos)) / 1000)
+        let requests = calls.enumerated().map { k, c in
+            Request(id: firstID &+ UInt64(k), apiKey: configuration.apiKey, timeoutMicros: budgetMicros, call: c)
+        }
+        return calls.count == 1 ? [try conn.call(requests[0], deadline: deadline)]
+                                : try conn.pipeline(requests, deadline: deadline)
+    }
+
+    /// An idle connection to endpoint i, or a new one.
+    private func connection(to i: Int, deadline: Deadline) throws(GroveClientError) -> GroveConnection {
+        while let c = withLock({ idle[i].popLast() }) {
+            if c.isOpen { return c }
+        }
+        let remaining = Double(deadline.nanos &- min(deadline.nanos, Deadline.now().nanos)) / 1e9
+        guard remaining > 0 else { throw .deadlineExceeded }
+        return try GroveConnection(endpoint: configuration.endpoints[i],
+                                   timeoutSeconds: min(configuration.connectTimeoutSeconds, remaining),
+                                   limits: FrameLimits(maxFrameBytes: configuration.maxFrameBytes))
+    }
+
+    /// Health on a fresh connection to endpoint i: true when it answers SERVING (the connection is kept).
+    private func probe(_ i: Int, deadline: Deadline) -> Bool {
+        let probeDeadline = min(deadline, Deadline.after(seconds: configuration.probeTimeoutSeconds))
+        do {
+            let conn = try connection(to: i, deadline: probeDeadline)
+            let id: UInt64 = withLock { defer { nextID &+= 1 }; return nextID }
+            let answer = try conn.call(Request(id: id, apiKey: configuration.apiKey, call: .health), deadline: probeDeadline)
+            guard case let .health(h)? = answer.result, h.status == .serving else {
+                conn.close()
+                return false
+            }
+            withLock { idle[i].append(conn) }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private func endCall(_ i: Int, connectionFailed: Bool) {
+        withLock {
+            if connectionFailed && balancer.isHealthy(i) { counts.ejections &+= 1 }
+            balancer.finished(i, connectionFailed: connectionFailed, now: Deadline.now().nanos)
+            if connectionFailed {
+                // Its other idle connections are likely dead too (a restarted server).
+                for c in idle[i] { c.close() }
+                idle[i].removeAll()
             }
         }
-        throw lastError
     }
 
-    private func allBackingOff() -> Bool {
-        let now = Deadline.now().nanos
-        return retryAfter.allSatisfy { $0 > now }
-    }
-
-    private func markFailed(_ i: Int) {
-        retryAfter[i] = Deadline.now().nanos &+ UInt64(backoff[i] * 1e9)
-        backoff[i] = min(backoff[i] * 2, configuration.maxBackoffSeconds)
-    }
-
-    private func markHealthy(_ i: Int) {
-        backoff[i] = configuration.initialBackoffSeconds
-        retryAfter[i] = 0
+    private func withLock<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
     }
 
     private static func unwrap(_ r: Response) throws(GroveClientError) -> Response.Result {

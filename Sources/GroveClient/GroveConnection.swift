@@ -28,6 +28,10 @@ public final class GroveConnection {
 
     public var isOpen: Bool { fd >= 0 }
 
+    /// Bytes read from the server so far: a caller compares it across a failed call to know
+    /// whether any byte of the answer arrived (GroveClient retries only when none did).
+    public private(set) var bytesReceived: UInt64 = 0
+
     public func close() {
         if fd >= 0 { Glibc.close(fd); fd = -1 }
     }
@@ -120,7 +124,7 @@ public final class GroveConnection {
                     if r < 0 { err = errno; return 0 }
                     return r
                 }
-                if n > 0 { continue }
+                if n > 0 { bytesReceived &+= UInt64(n); continue }
                 if err == 0 {
                     close()
                     throw .unavailable("\(endpoint) closed the connection")
@@ -167,6 +171,7 @@ public final class GroveConnection {
                 return r
             }
             total += n
+            bytesReceived &+= UInt64(n)
             if eof { close(); throw .unavailable("\(endpoint) closed the connection") }
             if n > 0 { continue }
             if err == EINTR { continue }

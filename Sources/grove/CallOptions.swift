@@ -6,11 +6,11 @@ import GroveWire
 
 /// Which call to make.
 enum CallKind: String, ExpressibleByArgument, CaseIterable {
-    case health, models, info, predict, stats
+    case health, models, info, predict, explain, stats
 }
 
 struct CallOptions: ParsableArguments {
-    @Argument(help: "The call: health, models, info, predict or stats.")
+    @Argument(help: "The call: health, models, info, predict, explain or stats.")
     var call: CallKind
 
     @Option(help: "Model: NAME, NAME@VERSION or NAME:LABEL (info, predict).")
@@ -27,6 +27,18 @@ struct CallOptions: ParsableArguments {
 
     @Flag(help: "Ask for labels only (no probabilities).")
     var labelsOnly = false
+
+    @Flag(help: "Strict inputs: refuse (INVALID_ARGUMENT) any row the server would have to fill in (missing, absent, unseen category).")
+    var strict = false
+
+    @Option(help: "explain: reasons per row (default 4, at most 64); predict: also return this many reasons per row.")
+    var top: UInt32?
+
+    @Option(name: .customLong("class"), help: "explain: the class to explain (default: the positive class).")
+    var classLabel: String?
+
+    @Flag(help: "explain: also every encoded feature's contribution.")
+    var encodedFeatures = false
 
     @Option(help: "API key to send.")
     var apiKey = ""
@@ -45,23 +57,31 @@ struct CallOptions: ParsableArguments {
         case .stats: return .stats
         case .info: return .modelInfo(try selector())
         case .predict:
-            let given = (features != nil ? 1 : 0) + (record.isEmpty ? 0 : 1) + (csv != nil ? 1 : 0)
-            guard given == 1 else { throw ValidationError("predict needs exactly one of --features, --record or --csv") }
-            var p = PredictRequest(model: try selector(), labelsOnly: labelsOnly)
-            if let features {
-                p.dense = try features.split(separator: ",").map { raw in
-                    let t = raw.trimmingCharacters(in: .whitespaces)
-                    if t.lowercased() == "nan" || t.isEmpty { return .nan }
-                    guard let v = Double(t) else { throw ValidationError("--features: '\(t)' is not a number") }
-                    return v
-                }
-            } else if !record.isEmpty {
-                p.records = try record.map(Self.parseRecord)
-            } else if let csv {
-                p.records = try CSVRecords.read(path: csv)
-            }
-            return .predict(p)
+            let (dense, records) = try rows()
+            return .predict(PredictRequest(model: try selector(), dense: dense, records: records, labelsOnly: labelsOnly,
+                                           strict: strict, reasons: top ?? 0))
+        case .explain:
+            let (dense, records) = try rows()
+            return .explain(ExplainRequest(model: try selector(), dense: dense, records: records, topK: top ?? 0,
+                                           contributions: true, encodedFeatures: encodedFeatures,
+                                           classLabel: classLabel ?? ""))
         }
+    }
+
+    /// The rows given by exactly one of --features, --record or --csv.
+    private func rows() throws -> (dense: [Double], records: [RawRecord]) {
+        let given = (features != nil ? 1 : 0) + (record.isEmpty ? 0 : 1) + (csv != nil ? 1 : 0)
+        guard given == 1 else { throw ValidationError("\(call.rawValue) needs exactly one of --features, --record or --csv") }
+        if let features {
+            return (try features.split(separator: ",").map { raw in
+                let t = raw.trimmingCharacters(in: .whitespaces)
+                if t.lowercased() == "nan" || t.isEmpty { return .nan }
+                guard let v = Double(t) else { throw ValidationError("--features: '\(t)' is not a number") }
+                return v
+            }, [])
+        }
+        if !record.isEmpty { return ([], try record.map(Self.parseRecord)) }
+        return ([], try CSVRecords.read(path: csv ?? ""))
     }
 
     /// A JSON object as a raw record: numbers, strings, and null for missing.

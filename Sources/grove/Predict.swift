@@ -31,10 +31,10 @@ struct Predict: ParsableCommand {
         let k = model.forest.numOutputs
         if model.task == .classification {
             let classes = model.preprocessing.classes
-            text += classes.map { csvField("p_\($0)") }.joined(separator: ",") + ",label\n"
+            text += classes.map { CSVText.field("p_\($0)") }.joined(separator: ",") + ",label\n"
             for r in 0..<table.rowCount {
                 let best = outputs.withUnsafeBufferPointer { CompiledForest.argmax(UnsafeBufferPointer(rebasing: $0[(r * k)..<((r + 1) * k)])) }
-                text += (0..<k).map { String(outputs[r * k + $0]) }.joined(separator: ",") + "," + csvField(classes[best]) + "\n"
+                text += (0..<k).map { String(outputs[r * k + $0]) }.joined(separator: ",") + "," + CSVText.field(classes[best]) + "\n"
             }
         } else {
             text += "prediction\n"
@@ -45,10 +45,5 @@ struct Predict: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(text.data(using: .utf8)!)
         }
-    }
-
-    private func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

@@ -1,6 +1,8 @@
 // ResponseText: renders responses for people (text) and for scripts (JSON).
 
 import Foundation
+import GroveForest
+import GroveModelStore
 import GroveWire
 
 enum ResponseText {
@@ -37,6 +39,7 @@ enum ResponseText {
                 }
             }
             lines.append("encoded features: \(i.featureNames.count)")
+            lines.append("explainable: " + (i.explainable ? "yes (exact TreeSHAP)" : "no (\(i.explainError))"))
             return lines.joined(separator: "\n")
         case let .predict(p):
             var lines = ["model: \(p.model)@\(p.version), rows: \(p.rows)"]
@@ -48,6 +51,27 @@ enum ResponseText {
                     lines.append("  row \(r): \(label)\(probs)")
                 } else if r < p.values.count {
                     lines.append("  row \(r): \(format(p.values[r]))")
+                }
+            }
+            if !p.notes.isEmpty {
+                lines.append("notes (\(p.notes.count) input(s) filled in; --strict refuses them):")
+                for n in p.notes { lines.append("  \(InputNote(n))") }
+            }
+            for (r, reasons) in p.reasons.enumerated() {
+                lines.append("  row \(r) reasons (\(p.explainedClass)): " + reasons.map { "\($0.column) \(signed($0.contribution))" }.joined(separator: ", "))
+            }
+            return lines.joined(separator: "\n")
+        case let .explain(e):
+            var lines = ["model: \(e.model)@\(e.version), explaining \(e.explainedClass.isEmpty ? "the value" : "P(\(e.explainedClass))") (\(e.scale))"]
+            for (r, row) in e.rows.enumerated() {
+                lines.append("row \(r): prediction \(format(row.prediction)) = base \(format(row.baseValue)) + contributions")
+                for (i, reason) in row.reasons.enumerated() {
+                    let code = reason.code.isEmpty ? "" : "[\(reason.code)] "
+                    lines.append("  reason \(i + 1): \(code)\(reason.text) (\(reason.column) = \(reason.value)) \(signed(reason.contribution))")
+                }
+                if !row.contributions.isEmpty {
+                    let order = row.contributions.indices.sorted { abs(row.contributions[$0]) > abs(row.contributions[$1]) }
+                    lines.append("  contributions: " + order.map { "\(e.columns[$0]) \(signed(row.contributions[$0]))" }.joined(separator: ", "))
                 }
             }
             return lines.joined(separator: "\n")
@@ -66,6 +90,9 @@ enum ResponseText {
             return a.message + (a.version > 0 ? " (version \(a.version))" : "")
         }
     }
+
+    /// A contribution with its sign, e.g. "+0.0412".
+    static func signed(_ v: Double) -> String { String(format: "%+.4f", v) }
 
     static func format(_ v: Double) -> String {
         if v.isNaN { return "nan" }
@@ -95,7 +122,8 @@ enum ResponseText {
                                           "categories": $0.categories, "fill_value": safe($0.fillValue)] as [String: Any] },
                 "feature_names": i.featureNames,
                 "metrics": Dictionary(uniqueKeysWithValues: i.metrics.map { ($0.name, safe($0.value)) }),
-                "sha256": i.sha256, "created_unix_micros": i.createdUnixMicros, "trees": i.trees, "target": i.target, "calibration": i.calibration,
+                "sha256": i.sha256, "created_unix_micros": i.createdUnixMicros, "trees": i.trees, "target": i.target,
+                "explainable": i.explainable, "explain_error": i.explainError, "calibration": i.calibration,
             ] as [String: Any]
         case let .predict(p)?:
             var q: [String: Any] = ["model": p.model, "version": p.version, "rows": p.rows]
@@ -109,7 +137,31 @@ enum ResponseText {
             } else {
                 q["values"] = p.values.map(safe)
             }
+            q["notes"] = p.notes.map(InputNote.init).map { n -> [String: Any] in
+                var note: [String: Any] = ["row": n.row, "column": n.column, "kind": n.kind.name]
+                if n.kind == .unseenCategory { note["value"] = n.value }
+                return note
+            }
+            if !p.reasons.isEmpty {
+                q["explained_class"] = p.explainedClass
+                q["reasons"] = p.reasons.map { $0.map(reasonObject) }
+            }
             o["predict"] = q
+        case let .explain(e)?:
+            o["explain"] = [
+                "model": e.model, "version": e.version, "explained_class": e.explainedClass, "scale": e.scale,
+                "rows": e.rows.enumerated().map { i, r in
+                    var row: [String: Any] = ["row": i, "prediction": safe(r.prediction), "base_value": safe(r.baseValue),
+                                              "reasons": r.reasons.map(reasonObject)]
+                    if !r.contributions.isEmpty {
+                        row["contributions"] = Dictionary(uniqueKeysWithValues: zip(e.columns, r.contributions.map(safe)))
+                    }
+                    if !r.featureContributions.isEmpty {
+                        row["feature_contributions"] = Dictionary(uniqueKeysWithValues: zip(e.featureNames, r.featureContributions.map(safe)))
+                    }
+                    return row
+                },
+            ] as [String: Any]
         case let .stats(s)?:
             o["stats"] = [
                 "uptime_seconds": s.uptimeSeconds, "connections_open": s.connectionsOpen,
@@ -123,6 +175,10 @@ enum ResponseText {
             o["admin"] = ["message": a.message, "version": a.version, "received": a.received] as [String: Any]
         }
         return JSONText.encode(o)
+    }
+
+    static func reasonObject(_ r: ReasonCode) -> [String: Any] {
+        ["column": r.column, "contribution": safe(r.contribution), "value": r.value, "code": r.code, "text": r.text]
     }
 
     /// JSON has no NaN or infinity: those become null.

@@ -2,13 +2,17 @@
 //
 // Repository layout (written by `grove train`):
 //   REPO/NAME/VERSION/model.grove   VERSION a positive integer
-//   REPO/NAME/labels                optional: lines "LABEL VERSION" (e.g. "stable 3")
+//   REPO/NAME/serving               optional: versions to serve and labels (ServingPolicy)
+//   REPO/NAME/reasons               optional: reason codes, CSV column,code,text (ReasonCatalog),
+//                                   reread at every scan; a bad file keeps the previous codes
 // Loading (read, decode, validate, compile) happens on the watcher thread,
 // never on an event loop. A version is loaded once; a version directory that
 // disappears is dropped at the next scan. A version that fails stays failed,
 // with its reason, until its file changes.
 
 import Foundation
+import GroveForest
+import GroveModelStore
 import GroveWire
 import Logging
 
@@ -32,9 +36,11 @@ public final class ModelRegistry: @unchecked Sendable {
     }
 
     /// Name of the model file inside a version directory.
-    public static let modelFileName = "model.grove"
+    public static let modelFileName = ModelRepository.modelFileName
     /// Optional per-model serving policy and labels (see ServingPolicy).
     public static let policyFileName = "serving"
+    /// Optional per-model reason codes (see ReasonCatalog).
+    public static let reasonsFileName = "reasons"
 
     init(repository: URL, logger: Logger) {
         self.repository = repository
@@ -81,6 +87,7 @@ public final class ModelRegistry: @unchecked Sendable {
             let selected = policy.select(Array(present.keys))
             var entry = RegistrySnapshot.Entry()
             entry.labels = policy.labels
+            entry.reasons = readReasons(dir: dir, name: name, previous: old.entries[name]?.reasons)
             for (version, (file, stamp)) in present {
                 guard selected.contains(version) else {
                     entry.versions[version] = policy.unloaded.contains(version) ? .unloaded : .retired
@@ -119,7 +126,9 @@ public final class ModelRegistry: @unchecked Sendable {
                 }
             }
         }
-        if !toLoad.isEmpty || RegistrySnapshot.Entry.layout(entries) != RegistrySnapshot.Entry.layout(old.entries) {
+        let reasonsChanged = entries.contains { name, e in e.reasons != old.entries[name]?.reasons ?? ReasonCatalog() }
+        if !toLoad.isEmpty || reasonsChanged
+            || RegistrySnapshot.Entry.layout(entries) != RegistrySnapshot.Entry.layout(old.entries) {
             publish(entries)
         }
     }
@@ -143,6 +152,24 @@ public final class ModelRegistry: @unchecked Sendable {
         let policy = ServingPolicy(text: text)
         for problem in policy.problems { logger.warning("\(name)/\(Self.policyFileName) \(problem)") }
         return policy
+    }
+
+    /// The model's reason codes: none without a file; the previous ones (with a logged
+    /// error) when the file is unreadable, too large or malformed.
+    func readReasons(dir: URL, name: String, previous: ReasonCatalog?) -> ReasonCatalog {
+        let url = dir.appendingPathComponent(Self.reasonsFileName)
+        guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path) else { return ReasonCatalog() }
+        guard let size = attrs[.size] as? Int, size <= ReasonCatalog.maxBytes,
+              let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            logger.error("\(name)/\(Self.reasonsFileName) is unreadable or over \(ReasonCatalog.maxBytes) bytes; keeping the previous reason codes")
+            return previous ?? ReasonCatalog()
+        }
+        do {
+            return try ReasonCatalog(csv: text)
+        } catch {
+            logger.error("\(name)/\(Self.reasonsFileName): \(error); keeping the previous reason codes")
+            return previous ?? ReasonCatalog()
+        }
     }
 
     // MARK: - Watching

@@ -1,5 +1,7 @@
 // RegistrySnapshot: an immutable view of every model version; swapped whole, never mutated.
 
+import GroveForest
+import GroveModelStore
 import GroveWire
 
 /// What the loops read for each request. A new snapshot replaces the old one
@@ -35,6 +37,8 @@ final class RegistrySnapshot: @unchecked Sendable {
     struct Entry {
         var versions: [UInt64: Slot] = [:]
         var labels: [String: UInt64] = [:]
+        /// Reason codes from REPO/NAME/reasons (empty without the file).
+        var reasons = ReasonCatalog()
         /// Highest available version.
         var latest: ServedModel?
 
@@ -86,6 +90,11 @@ final class RegistrySnapshot: @unchecked Sendable {
     }
 
     static let empty = RegistrySnapshot(entries: [:])
+
+    /// The reason codes of model `name` (empty when it has no reasons file).
+    func reasons(for name: String) -> ReasonCatalog {
+        entries[name]?.reasons ?? ReasonCatalog()
+    }
 
     /// The model version a selector names, or NOT_FOUND / INVALID_ARGUMENT saying why not.
     func resolve(_ selector: ModelSelector) -> Result<ServedModel, Status> {

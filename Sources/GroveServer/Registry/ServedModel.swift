@@ -2,6 +2,7 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
 import GroveWire
 
 /// Immutable after load (only its stats change), shared by all loops. A
@@ -12,6 +13,8 @@ final class ServedModel: @unchecked Sendable {
     let model: TrainedModel
     let compiled: CompiledForest
     let stats: ModelStatsRecorder
+    /// The explainer (built at load), or why this version cannot be explained.
+    let explainer: Result<ModelExplainer, ExplanationError>
     /// Per encoded feature: the value a NaN (missing) takes: the training mean
     /// for numeric features, 0 for one-hot indicators.
     private let fill: [Double]
@@ -21,8 +24,6 @@ final class ServedModel: @unchecked Sendable {
     private let target: String
     /// The name as a C string, for responses packed without allocating.
     let cName: UnsafeMutablePointer<CChar>
-    /// True when no encoded feature needs a NaN fill (no scan needed).
-    private let hasFill: Bool
     /// The class whose probability `model.calibration` maps.
     private let calibratedClass: Int
 
@@ -43,10 +44,16 @@ final class ServedModel: @unchecked Sendable {
             if f < fill.count { fill[f] = c.fillValue }
         }
         self.fill = fill
-        hasFill = !model.preprocessing.columns.isEmpty
         calibratedClass = model.calibratedClass
         cName = strdup(model.name)!
+        do {
+            explainer = .success(try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest))
+        } catch let error as ExplanationError {
+            explainer = .failure(error)
+        }
         let p = model.preprocessing
+        var explainError = ""
+        if case let .failure(e) = explainer { explainError = e.description }
         info = ModelInfo(
             name: model.name, version: model.version,
             task: model.task == .classification ? .classification : .regression,
@@ -57,6 +64,7 @@ final class ServedModel: @unchecked Sendable {
             metrics: model.metrics.map { NamedValue($0.name, $0.value) },
             sha256: sha256, createdUnixMicros: model.createdUnixMicros,
             trees: UInt32(model.forest.trees.count), target: p.target,
+            explainable: explainError.isEmpty, explainError: explainError,
             calibration: model.calibration.method.rawValue)
         stats = ModelStatsRecorder(name: model.name, version: model.version)
     }
@@ -65,6 +73,8 @@ final class ServedModel: @unchecked Sendable {
 
     /// The hot path: scores dense rows read in place and writes the response frame.
     /// Returns nil when answered, or the error status to send instead. Allocates nothing.
+    /// The rows hold no NaN (`RequestView.densePredict`): rows with missing values carry
+    /// notes, which only the ordinary path (`predict`) builds.
     func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, id: UInt64,
                       scratch: PredictScratch, into output: ByteBuffer) -> Status? {
         let started = DispatchTime.now().uptimeNanoseconds
@@ -75,16 +85,9 @@ final class ServedModel: @unchecked Sendable {
             stats.recordError()
             return status
         }
-        scratch.reserve(outputCount: rows * outputCount, rowValues: dense.count, classCount: rows)
-        // NaN means missing: fill from the training means, in a copy (the request is read-only).
-        var input = dense
-        if hasFill, dense.contains(where: { $0.isNaN }) {
-            let copy = scratch.rows
-            for i in 0..<dense.count { copy[i] = dense[i].isNaN ? fill[i % featureCount] : dense[i] }
-            input = UnsafeBufferPointer(start: copy.baseAddress, count: dense.count)
-        }
+        scratch.reserve(outputCount: rows * outputCount, classCount: rows)
         let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
-        if let failure = run(input, rows: rows, into: out) {
+        if let failure = run(dense, rows: rows, into: out) {
             stats.recordError()
             return failure
         }
@@ -140,9 +143,11 @@ final class ServedModel: @unchecked Sendable {
     }
 
     /// Scores a request's rows. Errors are INVALID_ARGUMENT with a message naming what was wrong.
-    func predict(_ request: PredictRequest) -> Result<PredictResponse, Status> {
+    /// What was filled in is noted per row; with `strict` (the request's flag or the server's
+    /// --strict-inputs) any note is INVALID_ARGUMENT naming the rows and columns instead.
+    func predict(_ request: PredictRequest, strict: Bool, catalog: ReasonCatalog = ReasonCatalog()) -> Result<PredictResponse, Status> {
         let started = DispatchTime.now().uptimeNanoseconds
-        let result = score(request)
+        let result = score(request, strict: strict || request.strict, catalog: catalog)
         let elapsed = DispatchTime.now().uptimeNanoseconds &- started
         switch result {
         case let .success(r): stats.record(rows: Int(r.rows), nanos: elapsed)
@@ -151,32 +156,150 @@ final class ServedModel: @unchecked Sendable {
         return result
     }
 
-    private func score(_ request: PredictRequest) -> Result<PredictResponse, Status> {
-        let hasDense = !request.dense.isEmpty
-        let hasRecords = !request.records.isEmpty
+    private func score(_ request: PredictRequest, strict: Bool, catalog: ReasonCatalog) -> Result<PredictResponse, Status> {
+        let rows: Int
+        let encoded: [Double]
+        let notes: [InputNote]
+        switch encode(dense: request.dense, records: request.records) {
+        case let .success(r): (rows, encoded, notes) = r
+        case let .failure(status): return .failure(status)
+        }
+        if strict && !notes.isEmpty {
+            return .failure(Status(.invalidArgument, "strict inputs: nothing is filled in, and \(notes.count) input(s) would be: \(InputNote.summary(notes))"))
+        }
+        var outputs = [Double](repeating: 0, count: rows * outputCount)
+        let failure = encoded.withUnsafeBufferPointer { input in
+            outputs.withUnsafeMutableBufferPointer { out in run(input, rows: rows, into: out) }
+        }
+        if let failure { return .failure(failure) }
+        var response = PredictResponse(model: info.name, version: info.version, rows: UInt32(rows), notes: notes.map(RowNote.init))
+        if isClassification {
+            response.numClasses = UInt32(outputCount)
+            response.classIndex = outputs.withUnsafeBufferPointer { out in (0..<rows).map { classIndex(of: $0, in: out) } }
+            if !request.labelsOnly { response.probabilities = outputs }
+        } else {
+            response.values = outputs
+        }
+        if request.reasons > 0 {
+            let explained = explain(encoded, rows: rows, records: request.records, topK: Int(request.reasons),
+                                    classLabel: "", contributions: false, features: false, catalog: catalog)
+            switch explained {
+            case let .failure(status): return .failure(status)
+            case let .success(e):
+                response.reasons = e.rows.map(\.reasons)
+                response.explainedClass = e.explainedClass
+            }
+        }
+        return .success(response)
+    }
+
+    /// Explains a request's rows with this version. FAILED_PRECONDITION when the
+    /// version cannot be explained (no node cover); INVALID_ARGUMENT for bad rows.
+    func explain(_ request: ExplainRequest, catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let result: Result<ExplainResponse, Status>
+        switch encode(dense: request.dense, records: request.records) {
+        case let .failure(status): result = .failure(status)
+        case let .success((rows, encoded, _)):
+            result = explain(encoded, rows: rows, records: request.records,
+                             topK: request.topK == 0 ? ModelExplainer.defaultTopK : Int(request.topK),
+                             classLabel: request.classLabel, contributions: request.contributions,
+                             features: request.encodedFeatures, catalog: catalog)
+        }
+        switch result {
+        case let .success(r): stats.record(rows: r.rows.count, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        case .failure: stats.recordError()
+        }
+        return result
+    }
+
+    private func explain(_ encoded: [Double], rows: Int, records: [RawRecord], topK: Int, classLabel: String,
+                         contributions: Bool, features: Bool, catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
+        let explainer: ModelExplainer
+        switch self.explainer {
+        case let .success(e): explainer = e
+        case let .failure(error):
+            return .failure(Status(.failedPrecondition, "model '\(info.name)' version \(info.version) cannot be explained: \(error)"))
+        }
+        guard topK <= ModelExplainer.maxTopK else {
+            return .failure(Status(.invalidArgument, "top_k \(topK) is above the maximum \(ModelExplainer.maxTopK)"))
+        }
+        let output: Int
+        do {
+            output = try explainer.output(forClass: classLabel)
+        } catch {
+            return .failure(Status(.invalidArgument, "\(error)"))
+        }
+        let scratch = ExplainScratch(for: explainer.forest)
+        var out: [ExplainRow] = []
+        out.reserveCapacity(rows)
+        let width = featureCount
+        do {
+            try encoded.withUnsafeBufferPointer { all in
+                for r in 0..<rows {
+                    let row = UnsafeBufferPointer(rebasing: all[(r * width)..<((r + 1) * width)])
+                    let fields = r < records.count ? records[r].recordFields(excluding: target) : nil
+                    let e = try explainer.explain(row: row, record: fields, output: output, topK: topK, catalog: catalog,
+                                                  features: features, scratch: scratch)
+                    out.append(ExplainRow(
+                        prediction: e.prediction, baseValue: e.baseValue, contributions: contributions ? e.columns : [],
+                        featureContributions: e.features,
+                        reasons: e.reasons.map { ReasonCode(column: $0.column, contribution: $0.contribution, value: $0.value,
+                                                            code: $0.code, text: $0.text) }))
+                }
+            }
+        } catch {
+            return .failure(Status(.internal, "explanation failed: \(error)"))
+        }
+        let p = model.preprocessing
+        let scale: String
+        switch (explainer.forest.aggregation, isClassification) {
+        case (.sum, _) where explainer.forest.link != .identity: scale = "margin"
+        case (_, true): scale = "probability"
+        default: scale = "value"
+        }
+        return .success(ExplainResponse(
+            model: info.name, version: info.version,
+            explainedClass: isClassification && output < p.classes.count ? p.classes[output] : "", scale: scale,
+            columns: contributions ? p.columns.map(\.name) : [], featureNames: features ? p.featureNames : [], rows: out))
+    }
+
+    /// The encoded rows of a request (dense, NaN filled, or records through the
+    /// preprocessing) with a note for each input filled in, or INVALID_ARGUMENT saying what is wrong.
+    private func encode(dense: [Double], records: [RawRecord]) -> Result<(rows: Int, encoded: [Double], notes: [InputNote]), Status> {
+        let hasDense = !dense.isEmpty
+        let hasRecords = !records.isEmpty
         if hasDense && hasRecords {
             return .failure(Status(.invalidArgument, "send dense rows or raw records, not both"))
         }
         let rows: Int
         var encoded: [Double]
+        var notes: [InputNote] = []
         if hasDense {
-            switch rowCount(denseValues: request.dense.count) {
+            switch rowCount(denseValues: dense.count) {
             case let .success(n): rows = n
             case let .failure(status): return .failure(status)
             }
-            encoded = request.dense
+            encoded = dense
+            let names = model.preprocessing.featureNames
             for i in encoded.indices where encoded[i].isNaN {
                 encoded[i] = fill[i % featureCount]
+                let f = i % featureCount
+                notes.append(InputNote(row: UInt32(i / featureCount), column: f < names.count ? names[f] : "feature \(f)", kind: .missing))
             }
         } else if hasRecords {
-            rows = request.records.count
+            rows = records.count
+            guard rows <= Self.maxRowsPerRequest else {
+                return .failure(Status(.invalidArgument, "\(rows) rows in one request; the maximum is \(Self.maxRowsPerRequest)"))
+            }
             encoded = [Double](repeating: 0, count: rows * featureCount)
             let failure: Status? = encoded.withUnsafeMutableBufferPointer { out in
-                for (r, record) in request.records.enumerated() {
+                for (r, record) in records.enumerated() {
                     // A record may carry the target column (a labelled CSV row): it is ignored.
                     let fields = record.recordFields(excluding: target)
                     do {
-                        try model.preprocessing.encode(record: fields, into: UnsafeMutableBufferPointer(rebasing: out[(r * featureCount)...]))
+                        try model.preprocessing.encode(record: fields, into: UnsafeMutableBufferPointer(rebasing: out[(r * featureCount)...]),
+                                                       row: UInt32(r), notes: &notes)
                     } catch {
                         return Status(.invalidArgument, "record \(r): \(error)")
                     }
@@ -187,23 +310,7 @@ final class ServedModel: @unchecked Sendable {
         } else {
             return .failure(Status(.invalidArgument, "no rows: send dense features or raw records"))
         }
-        guard rows <= Self.maxRowsPerRequest else {
-            return .failure(Status(.invalidArgument, "\(rows) rows in one request; the maximum is \(Self.maxRowsPerRequest)"))
-        }
-        var outputs = [Double](repeating: 0, count: rows * outputCount)
-        let failure = encoded.withUnsafeBufferPointer { input in
-            outputs.withUnsafeMutableBufferPointer { out in run(input, rows: rows, into: out) }
-        }
-        if let failure { return .failure(failure) }
-        var response = PredictResponse(model: info.name, version: info.version, rows: UInt32(rows))
-        if isClassification {
-            response.numClasses = UInt32(outputCount)
-            response.classIndex = outputs.withUnsafeBufferPointer { out in (0..<rows).map { classIndex(of: $0, in: out) } }
-            if !request.labelsOnly { response.probabilities = outputs }
-        } else {
-            response.values = outputs
-        }
-        return .success(response)
+        return .success((rows, encoded, notes))
     }
 
     // MARK: - Shared by both paths

@@ -51,6 +51,9 @@ public struct ModelInfo: Equatable, Sendable {
     public var createdUnixMicros: Int64
     public var trees: UInt32
     public var target: String
+    /// Whether Explain works for this version, and why not.
+    public var explainable: Bool
+    public var explainError: String
     /// Probability calibration applied to every prediction: "none", "platt" or "isotonic"
     /// (empty from servers that predate it).
     public var calibration: String
@@ -58,7 +61,9 @@ public struct ModelInfo: Equatable, Sendable {
     public init(name: String, version: UInt64, task: Task, classes: [String] = [], positiveClass: Int? = nil,
                 inputs: [InputColumnInfo] = [], featureNames: [String] = [], metrics: [NamedValue] = [],
                 sha256: String = "", createdUnixMicros: Int64 = 0, trees: UInt32 = 0, target: String = "",
-                calibration: String = "") {
+                explainable: Bool = false, explainError: String = "", calibration: String = "") {
+        self.explainable = explainable
+        self.explainError = explainError
         self.name = name
         self.version = version
         self.task = task

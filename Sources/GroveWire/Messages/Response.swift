@@ -23,6 +23,7 @@ public struct Response: Equatable, Sendable {
         case modelInfo(ModelInfo)
         case predict(PredictResponse)
         case stats(StatsResponse)
+        case explain(ExplainResponse)
         case admin(AdminResponse)
     }
 }

@@ -28,7 +28,7 @@ extension Response {
                 result = .health(HealthResponse(
                     status: HealthResponse.ServingStatus(rawValue: UInt32(h.status.rawValue)) ?? .unknown,
                     modelsAvailable: h.models_available, serverVersion: CRead.string(h.server_version),
-                    uptimeSeconds: h.uptime_seconds))
+                    uptimeSeconds: h.uptime_seconds, reason: CRead.string(h.reason)))
             }
         case GROVE__V1__RESPONSE__RESULT_LIST_MODELS:
             if let l = c.list_models?.pointee {
@@ -54,7 +54,9 @@ extension Response {
                     featureNames: CRead.strings(i.n_feature_names, i.feature_names),
                     metrics: CRead.messages(i.n_metrics, i.metrics, CRead.metric),
                     sha256: CRead.string(i.sha256), createdUnixMicros: i.created_unix_micros,
-                    trees: i.trees, target: CRead.string(i.target), calibration: CRead.string(i.calibration)))
+                    trees: i.trees, target: CRead.string(i.target),
+                    explainable: i.explainable != 0, explainError: CRead.string(i.explain_error),
+                    calibration: CRead.string(i.calibration)))
             }
         case GROVE__V1__RESPONSE__RESULT_PREDICT:
             if let p = c.predict?.pointee {
@@ -62,7 +64,13 @@ extension Response {
                     model: CRead.string(p.model), version: p.version, rows: p.rows, numClasses: p.num_classes,
                     probabilities: CRead.array(p.n_probabilities, p.probabilities),
                     classIndex: CRead.array(p.n_class_index, p.class_index),
-                    values: CRead.array(p.n_values, p.values)))
+                    values: CRead.array(p.n_values, p.values),
+                    notes: CRead.messages(p.n_notes, p.notes) { n in
+                        RowNote(row: n.row, column: CRead.string(n.column),
+                                kind: RowNote.Kind(rawValue: UInt32(n.kind.rawValue)) ?? .unspecified, value: CRead.string(n.value))
+                    },
+                    reasons: CRead.messages(p.n_reasons, p.reasons) { CRead.messages($0.n_reasons, $0.reasons, CRead.reason) },
+                    explainedClass: CRead.string(p.explained_class)))
             }
         case GROVE__V1__RESPONSE__RESULT_STATS:
             if let s = c.stats?.pointee {
@@ -75,6 +83,19 @@ extension Response {
                                    errors: m.errors, latencyP50Micros: m.latency_p50_us,
                                    latencyP90Micros: m.latency_p90_us, latencyP99Micros: m.latency_p99_us,
                                    latencyP999Micros: m.latency_p999_us, latencyMaxMicros: m.latency_max_us)
+                    }))
+            }
+        case GROVE__V1__RESPONSE__RESULT_EXPLAIN:
+            if let e = c.explain?.pointee {
+                result = .explain(ExplainResponse(
+                    model: CRead.string(e.model), version: e.version, explainedClass: CRead.string(e.explained_class),
+                    scale: CRead.string(e.scale), columns: CRead.strings(e.n_columns, e.columns),
+                    featureNames: CRead.strings(e.n_feature_names, e.feature_names),
+                    rows: CRead.messages(e.n_rows, e.rows) { r in
+                        ExplainRow(prediction: r.prediction, baseValue: r.base_value,
+                                   contributions: CRead.array(r.n_contributions, r.contributions),
+                                   featureContributions: CRead.array(r.n_feature_contributions, r.feature_contributions),
+                                   reasons: CRead.messages(r.n_reasons, r.reasons, CRead.reason))
                     }))
             }
         case GROVE__V1__RESPONSE__RESULT_ADMIN:
@@ -107,6 +128,7 @@ extension Response {
             r.pointee.models_available = h.modelsAvailable
             r.pointee.server_version = arena.cString(h.serverVersion)
             r.pointee.uptime_seconds = h.uptimeSeconds
+            r.pointee.reason = arena.cString(h.reason)
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_HEALTH
             m.pointee.health = r
         case let .listModels(models):
@@ -158,6 +180,8 @@ extension Response {
             r.pointee.created_unix_micros = info.createdUnixMicros
             r.pointee.trees = info.trees
             r.pointee.target = arena.cString(info.target)
+            r.pointee.explainable = info.explainable ? 1 : 0
+            r.pointee.explain_error = arena.cString(info.explainError)
             r.pointee.calibration = arena.cString(info.calibration)
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_MODEL_INFO
             m.pointee.model_info = r
@@ -174,6 +198,25 @@ extension Response {
             r.pointee.class_index = arena.copy(p.classIndex)
             r.pointee.n_values = p.values.count
             r.pointee.values = arena.copy(p.values)
+            r.pointee.n_notes = p.notes.count
+            r.pointee.notes = arena.pointers(p.notes.count) { i in
+                let n = arena.new(Grove__V1__InputNote.self)
+                grove__v1__input_note__init(n)
+                n.pointee.row = p.notes[i].row
+                n.pointee.column = arena.cString(p.notes[i].column)
+                n.pointee.kind = Grove__V1__InputNote__Kind(rawValue: numericCast(p.notes[i].kind.rawValue))
+                n.pointee.value = arena.cString(p.notes[i].value)
+                return n
+            }
+            r.pointee.n_reasons = p.reasons.count
+            r.pointee.reasons = arena.pointers(p.reasons.count) { i in
+                let list = arena.new(Grove__V1__ReasonList.self)
+                grove__v1__reason_list__init(list)
+                list.pointee.n_reasons = p.reasons[i].count
+                list.pointee.reasons = CBuild.reasons(p.reasons[i], arena)
+                return list
+            }
+            r.pointee.explained_class = arena.cString(p.explainedClass)
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_PREDICT
             m.pointee.predict = r
         case let .stats(st):
@@ -203,6 +246,34 @@ extension Response {
             }
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_STATS
             m.pointee.stats = r
+        case let .explain(e):
+            let r = arena.new(Grove__V1__ExplainResponse.self)
+            grove__v1__explain_response__init(r)
+            r.pointee.model = arena.cString(e.model)
+            r.pointee.version = e.version
+            r.pointee.explained_class = arena.cString(e.explainedClass)
+            r.pointee.scale = arena.cString(e.scale)
+            r.pointee.n_columns = e.columns.count
+            r.pointee.columns = CBuild.strings(e.columns, arena)
+            r.pointee.n_feature_names = e.featureNames.count
+            r.pointee.feature_names = CBuild.strings(e.featureNames, arena)
+            r.pointee.n_rows = e.rows.count
+            r.pointee.rows = arena.pointers(e.rows.count) { i in
+                let row = e.rows[i]
+                let x = arena.new(Grove__V1__ExplainRow.self)
+                grove__v1__explain_row__init(x)
+                x.pointee.prediction = row.prediction
+                x.pointee.base_value = row.baseValue
+                x.pointee.n_contributions = row.contributions.count
+                x.pointee.contributions = arena.copy(row.contributions)
+                x.pointee.n_feature_contributions = row.featureContributions.count
+                x.pointee.feature_contributions = arena.copy(row.featureContributions)
+                x.pointee.n_reasons = row.reasons.count
+                x.pointee.reasons = CBuild.reasons(row.reasons, arena)
+                return x
+            }
+            m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_EXPLAIN
+            m.pointee.explain = r
         case let .admin(a):
             let r = arena.new(Grove__V1__AdminResponse.self)
             grove__v1__admin_response__init(r)

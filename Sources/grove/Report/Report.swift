@@ -3,7 +3,7 @@
 import ArgumentParser
 import Foundation
 import GroveForest
-import GroveServer
+import GroveModelStore
 import GroveWire
 
 struct Report: ParsableCommand {
@@ -128,7 +128,8 @@ enum ReportJSON {
             "reliability": r.reliability.map(bin),
             "oob_reliability": id.model.outOfBagReliability.map(bin),
             "score_histogram": ["positive": r.positiveHistogram, "negative": r.negativeHistogram],
-            "importance": r.importances.map { ["column": $0.column, "impurity": safe($0.impurity), "permutation_auc_drop": safe($0.permutation)] },
+            "importance": r.importances.map { ["column": $0.column, "impurity": safe($0.impurity), "permutation_auc_drop": safe($0.permutation),
+                                               "mean_abs_shap": safe($0.meanAbsSHAP)] },
             "psi": r.stability.map { ["column": $0.name, "psi": safe($0.index), "verdict": $0.verdict, "bins": $0.bins,
                                       "expected": $0.expected, "actual": $0.actual] as [String: Any] },
         ]

@@ -12,8 +12,13 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+# GROVE_CLIENT_INSTALLED=1 (make python-package-test): test the copy pip installed into this
+# interpreter's environment, not the source tree.
+INSTALLED = os.environ.get("GROVE_CLIENT_INSTALLED") == "1"
+if not INSTALLED:
+    sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
 
+import grove_client  # noqa: E402
 from grove_client import Client, GroveError  # noqa: E402
 
 GROVE = os.environ.get("GROVE_BIN", os.path.join(ROOT, ".build", "debug", "grove"))
@@ -118,9 +123,39 @@ class LiveServerTest(unittest.TestCase):
                         rec[k] = v
                 records.append(rec)
         py = self.client().predict("german_credit", records=records)
+        # Both answers hold all 20 rows, and every probability is the same double.
         self.assertEqual(len(py.probabilities), 20)
-        for a, b in zip(py.probabilities, swift_probs):
-            self.assertEqual([x.hex() for x in a], [float(x).hex() for x in b])
+        self.assertEqual(len(swift_probs), 20)
+        self.assertEqual([[x.hex() for x in row] for row in py.probabilities],
+                         [[float(x).hex() for x in row] for row in swift_probs])
+
+    def test_notes_say_what_was_filled_and_strict_refuses_it(self):
+        c = self.client()
+        p = c.predict("german_credit", records=[{"age_in_years": 35, "housing": "castle", "credit_amount": None}])
+        kinds = {(n.column, n.kind) for n in p.notes}
+        self.assertIn(("housing", "UNSEEN_CATEGORY"), kinds)
+        self.assertIn(("credit_amount", "MISSING"), kinds)
+        self.assertEqual(sum(1 for n in p.notes if n.kind == "ABSENT"), 17)
+        self.assertEqual([n.value for n in p.notes if n.column == "housing"], ["castle"])
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", records=[{"age_in_years": 35}], strict=True)
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("absent", e.exception.message)
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", records=[{"housing": 3}])
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("categorical", e.exception.message)
+
+    def test_a_nul_in_text_is_refused_not_cut(self):
+        c = self.client()
+        with self.assertRaises(GroveError) as e:
+            c.model_info("german_credit\x00x")
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("NUL", e.exception.message)
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", records=[{"housing": "own\x00x"}])
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("Field.text", e.exception.message)
 
     def test_failover_to_the_second_endpoint(self):
         c = Client(["127.0.0.1:1", self.address], timeout=3)
@@ -140,6 +175,17 @@ class LiveServerTest(unittest.TestCase):
             self.assertLess(time.monotonic() - t, 2)
         finally:
             silent.close()
+
+
+class PackageTest(unittest.TestCase):
+    def test_the_package_under_test_is_the_one_asked_for(self):
+        source = os.path.join(ROOT, "clients", "python", "grove_client")
+        here = os.path.dirname(os.path.abspath(grove_client.__file__))
+        if INSTALLED:
+            self.assertNotEqual(here, source, "GROVE_CLIENT_INSTALLED=1 but the source tree was imported")
+            self.assertIn("site-packages", here)
+        else:
+            self.assertEqual(here, source)
 
 
 class GeneratedCodeTest(unittest.TestCase):

@@ -862,6 +862,276 @@ void   grove__v1__predict_response__free_unpacked
   assert(message->base.descriptor == &grove__v1__predict_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   grove__v1__input_note__init
+                     (Grove__V1__InputNote         *message)
+{
+  static const Grove__V1__InputNote init_value = GROVE__V1__INPUT_NOTE__INIT;
+  *message = init_value;
+}
+size_t grove__v1__input_note__get_packed_size
+                     (const Grove__V1__InputNote *message)
+{
+  assert(message->base.descriptor == &grove__v1__input_note__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__input_note__pack
+                     (const Grove__V1__InputNote *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__input_note__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__input_note__pack_to_buffer
+                     (const Grove__V1__InputNote *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__input_note__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__InputNote *
+       grove__v1__input_note__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__InputNote *)
+     protobuf_c_message_unpack (&grove__v1__input_note__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__input_note__free_unpacked
+                     (Grove__V1__InputNote *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__input_note__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__reason_list__init
+                     (Grove__V1__ReasonList         *message)
+{
+  static const Grove__V1__ReasonList init_value = GROVE__V1__REASON_LIST__INIT;
+  *message = init_value;
+}
+size_t grove__v1__reason_list__get_packed_size
+                     (const Grove__V1__ReasonList *message)
+{
+  assert(message->base.descriptor == &grove__v1__reason_list__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__reason_list__pack
+                     (const Grove__V1__ReasonList *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__reason_list__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__reason_list__pack_to_buffer
+                     (const Grove__V1__ReasonList *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__reason_list__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ReasonList *
+       grove__v1__reason_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ReasonList *)
+     protobuf_c_message_unpack (&grove__v1__reason_list__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__reason_list__free_unpacked
+                     (Grove__V1__ReasonList *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__reason_list__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__explain_request__init
+                     (Grove__V1__ExplainRequest         *message)
+{
+  static const Grove__V1__ExplainRequest init_value = GROVE__V1__EXPLAIN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t grove__v1__explain_request__get_packed_size
+                     (const Grove__V1__ExplainRequest *message)
+{
+  assert(message->base.descriptor == &grove__v1__explain_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__explain_request__pack
+                     (const Grove__V1__ExplainRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__explain_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__explain_request__pack_to_buffer
+                     (const Grove__V1__ExplainRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__explain_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ExplainRequest *
+       grove__v1__explain_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ExplainRequest *)
+     protobuf_c_message_unpack (&grove__v1__explain_request__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__explain_request__free_unpacked
+                     (Grove__V1__ExplainRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__explain_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__explain_response__init
+                     (Grove__V1__ExplainResponse         *message)
+{
+  static const Grove__V1__ExplainResponse init_value = GROVE__V1__EXPLAIN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t grove__v1__explain_response__get_packed_size
+                     (const Grove__V1__ExplainResponse *message)
+{
+  assert(message->base.descriptor == &grove__v1__explain_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__explain_response__pack
+                     (const Grove__V1__ExplainResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__explain_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__explain_response__pack_to_buffer
+                     (const Grove__V1__ExplainResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__explain_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ExplainResponse *
+       grove__v1__explain_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ExplainResponse *)
+     protobuf_c_message_unpack (&grove__v1__explain_response__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__explain_response__free_unpacked
+                     (Grove__V1__ExplainResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__explain_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__explain_row__init
+                     (Grove__V1__ExplainRow         *message)
+{
+  static const Grove__V1__ExplainRow init_value = GROVE__V1__EXPLAIN_ROW__INIT;
+  *message = init_value;
+}
+size_t grove__v1__explain_row__get_packed_size
+                     (const Grove__V1__ExplainRow *message)
+{
+  assert(message->base.descriptor == &grove__v1__explain_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__explain_row__pack
+                     (const Grove__V1__ExplainRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__explain_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__explain_row__pack_to_buffer
+                     (const Grove__V1__ExplainRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__explain_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ExplainRow *
+       grove__v1__explain_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ExplainRow *)
+     protobuf_c_message_unpack (&grove__v1__explain_row__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__explain_row__free_unpacked
+                     (Grove__V1__ExplainRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__explain_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__reason__init
+                     (Grove__V1__Reason         *message)
+{
+  static const Grove__V1__Reason init_value = GROVE__V1__REASON__INIT;
+  *message = init_value;
+}
+size_t grove__v1__reason__get_packed_size
+                     (const Grove__V1__Reason *message)
+{
+  assert(message->base.descriptor == &grove__v1__reason__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__reason__pack
+                     (const Grove__V1__Reason *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__reason__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__reason__pack_to_buffer
+                     (const Grove__V1__Reason *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__reason__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__Reason *
+       grove__v1__reason__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__Reason *)
+     protobuf_c_message_unpack (&grove__v1__reason__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__reason__free_unpacked
+                     (Grove__V1__Reason *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__reason__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   grove__v1__stats_request__init
                      (Grove__V1__StatsRequest         *message)
 {
@@ -1267,7 +1537,7 @@ void   grove__v1__admin_response__free_unpacked
   assert(message->base.descriptor == &grove__v1__admin_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[10] =
 {
   {
     "id",
@@ -1285,11 +1555,23 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
     "api_key",
     2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__Request, api_key),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timeout_micros",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Request, timeout_micros),
+    NULL,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -1354,6 +1636,18 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "explain",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__Request, call_case),
+    offsetof(Grove__V1__Request, explain),
+    &grove__v1__explain_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "admin",
     20,
     PROTOBUF_C_LABEL_NONE,
@@ -1367,21 +1661,23 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[8] =
   },
 };
 static const unsigned grove__v1__request__field_indices_by_name[] = {
-  7,   /* field[7] = admin */
+  9,   /* field[9] = admin */
   1,   /* field[1] = api_key */
-  2,   /* field[2] = health */
+  8,   /* field[8] = explain */
+  3,   /* field[3] = health */
   0,   /* field[0] = id */
-  3,   /* field[3] = list_models */
-  4,   /* field[4] = model_info */
-  5,   /* field[5] = predict */
-  6,   /* field[6] = stats */
+  4,   /* field[4] = list_models */
+  5,   /* field[5] = model_info */
+  6,   /* field[6] = predict */
+  7,   /* field[7] = stats */
+  2,   /* field[2] = timeout_micros */
 };
 static const ProtobufCIntRange grove__v1__request__number_ranges[3 + 1] =
 {
   { 1, 0 },
-  { 10, 2 },
-  { 20, 7 },
-  { 0, 8 }
+  { 10, 3 },
+  { 20, 9 },
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor grove__v1__request__descriptor =
 {
@@ -1391,14 +1687,14 @@ const ProtobufCMessageDescriptor grove__v1__request__descriptor =
   "Grove__V1__Request",
   "grove.v1",
   sizeof(Grove__V1__Request),
-  8,
+  10,
   grove__v1__request__field_descriptors,
   grove__v1__request__field_indices_by_name,
   3,  grove__v1__request__number_ranges,
   (ProtobufCMessageInit) grove__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[8] =
+static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[9] =
 {
   {
     "id",
@@ -1485,6 +1781,18 @@ static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[8] 
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "explain",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__Response, result_case),
+    offsetof(Grove__V1__Response, explain),
+    &grove__v1__explain_response__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "admin",
     20,
     PROTOBUF_C_LABEL_NONE,
@@ -1498,7 +1806,8 @@ static const ProtobufCFieldDescriptor grove__v1__response__field_descriptors[8] 
   },
 };
 static const unsigned grove__v1__response__field_indices_by_name[] = {
-  7,   /* field[7] = admin */
+  8,   /* field[8] = admin */
+  7,   /* field[7] = explain */
   2,   /* field[2] = health */
   0,   /* field[0] = id */
   3,   /* field[3] = list_models */
@@ -1511,8 +1820,8 @@ static const ProtobufCIntRange grove__v1__response__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 20, 7 },
-  { 0, 8 }
+  { 20, 8 },
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor grove__v1__response__descriptor =
 {
@@ -1522,7 +1831,7 @@ const ProtobufCMessageDescriptor grove__v1__response__descriptor =
   "Grove__V1__Response",
   "grove.v1",
   sizeof(Grove__V1__Response),
-  8,
+  9,
   grove__v1__response__field_descriptors,
   grove__v1__response__field_indices_by_name,
   3,  grove__v1__response__number_ranges,
@@ -1644,11 +1953,11 @@ static const ProtobufCFieldDescriptor grove__v1__model_selector__field_descripto
     "name",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__ModelSelector, name),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -1668,11 +1977,11 @@ static const ProtobufCFieldDescriptor grove__v1__model_selector__field_descripto
     "label",
     3,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__ModelSelector, label),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -1750,7 +2059,7 @@ const ProtobufCEnumDescriptor grove__v1__health_response__serving_status__descri
   grove__v1__health_response__serving_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor grove__v1__health_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor grove__v1__health_response__field_descriptors[5] =
 {
   {
     "status",
@@ -1800,9 +2109,22 @@ static const ProtobufCFieldDescriptor grove__v1__health_response__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__HealthResponse, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__health_response__field_indices_by_name[] = {
   1,   /* field[1] = models_available */
+  4,   /* field[4] = reason */
   2,   /* field[2] = server_version */
   0,   /* field[0] = status */
   3,   /* field[3] = uptime_seconds */
@@ -1810,7 +2132,7 @@ static const unsigned grove__v1__health_response__field_indices_by_name[] = {
 static const ProtobufCIntRange grove__v1__health_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor grove__v1__health_response__descriptor =
 {
@@ -1820,7 +2142,7 @@ const ProtobufCMessageDescriptor grove__v1__health_response__descriptor =
   "Grove__V1__HealthResponse",
   "grove.v1",
   sizeof(Grove__V1__HealthResponse),
-  4,
+  5,
   grove__v1__health_response__field_descriptors,
   grove__v1__health_response__field_indices_by_name,
   1,  grove__v1__health_response__number_ranges,
@@ -2134,7 +2456,7 @@ const ProtobufCMessageDescriptor grove__v1__model_info_request__descriptor =
   (ProtobufCMessageInit) grove__v1__model_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[13] =
+static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[17] =
 {
   {
     "name",
@@ -2281,6 +2603,54 @@ static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_desc
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "signer",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, signer),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signer_key_sha256",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, signer_key_sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "explainable",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, explainable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "explain_error",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, explain_error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "calibration",
     25,
     PROTOBUF_C_LABEL_NONE,
@@ -2294,25 +2664,30 @@ static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_desc
   },
 };
 static const unsigned grove__v1__model_info_response__field_indices_by_name[] = {
-  12,   /* field[12] = calibration */
+  16,   /* field[16] = calibration */
   3,   /* field[3] = classes */
   9,   /* field[9] = created_unix_micros */
+  15,   /* field[15] = explain_error */
+  14,   /* field[14] = explainable */
   6,   /* field[6] = feature_names */
   5,   /* field[5] = inputs */
   7,   /* field[7] = metrics */
   0,   /* field[0] = name */
   4,   /* field[4] = positive_class */
   8,   /* field[8] = sha256 */
+  12,   /* field[12] = signer */
+  13,   /* field[13] = signer_key_sha256 */
   11,   /* field[11] = target */
   2,   /* field[2] = task */
   10,   /* field[10] = trees */
   1,   /* field[1] = version */
 };
-static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[2 + 1] =
+static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[3 + 1] =
 {
   { 1, 0 },
-  { 25, 12 },
-  { 0, 13 }
+  { 22, 14 },
+  { 25, 16 },
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
 {
@@ -2322,10 +2697,10 @@ const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
   "Grove__V1__ModelInfoResponse",
   "grove.v1",
   sizeof(Grove__V1__ModelInfoResponse),
-  13,
+  17,
   grove__v1__model_info_response__field_descriptors,
   grove__v1__model_info_response__field_indices_by_name,
-  2,  grove__v1__model_info_response__number_ranges,
+  3,  grove__v1__model_info_response__number_ranges,
   (ProtobufCMessageInit) grove__v1__model_info_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -2487,7 +2862,7 @@ const ProtobufCMessageDescriptor grove__v1__metric__descriptor =
   (ProtobufCMessageInit) grove__v1__metric__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__predict_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor grove__v1__predict_request__field_descriptors[6] =
 {
   {
     "model",
@@ -2537,17 +2912,43 @@ static const ProtobufCFieldDescriptor grove__v1__predict_request__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "strict",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__PredictRequest, strict),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reasons",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__PredictRequest, reasons),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__predict_request__field_indices_by_name[] = {
   1,   /* field[1] = dense */
   3,   /* field[3] = labels_only */
   0,   /* field[0] = model */
+  5,   /* field[5] = reasons */
   2,   /* field[2] = records */
+  4,   /* field[4] = strict */
 };
 static const ProtobufCIntRange grove__v1__predict_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor grove__v1__predict_request__descriptor =
 {
@@ -2557,7 +2958,7 @@ const ProtobufCMessageDescriptor grove__v1__predict_request__descriptor =
   "Grove__V1__PredictRequest",
   "grove.v1",
   sizeof(Grove__V1__PredictRequest),
-  4,
+  6,
   grove__v1__predict_request__field_descriptors,
   grove__v1__predict_request__field_indices_by_name,
   1,  grove__v1__predict_request__number_ranges,
@@ -2608,11 +3009,11 @@ static const ProtobufCFieldDescriptor grove__v1__field__field_descriptors[4] =
     "name",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__Field, name),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -2632,11 +3033,11 @@ static const ProtobufCFieldDescriptor grove__v1__field__field_descriptors[4] =
     "text",
     3,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     offsetof(Grove__V1__Field, value_case),
     offsetof(Grove__V1__Field, text),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -2679,7 +3080,7 @@ const ProtobufCMessageDescriptor grove__v1__field__descriptor =
   (ProtobufCMessageInit) grove__v1__field__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__predict_response__field_descriptors[7] =
+static const ProtobufCFieldDescriptor grove__v1__predict_response__field_descriptors[10] =
 {
   {
     "model",
@@ -2765,20 +3166,60 @@ static const ProtobufCFieldDescriptor grove__v1__predict_response__field_descrip
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "notes",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__PredictResponse, n_notes),
+    offsetof(Grove__V1__PredictResponse, notes),
+    &grove__v1__input_note__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reasons",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__PredictResponse, n_reasons),
+    offsetof(Grove__V1__PredictResponse, reasons),
+    &grove__v1__reason_list__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "explained_class",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__PredictResponse, explained_class),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__predict_response__field_indices_by_name[] = {
   5,   /* field[5] = class_index */
+  9,   /* field[9] = explained_class */
   0,   /* field[0] = model */
+  7,   /* field[7] = notes */
   3,   /* field[3] = num_classes */
   4,   /* field[4] = probabilities */
+  8,   /* field[8] = reasons */
   2,   /* field[2] = rows */
   6,   /* field[6] = values */
   1,   /* field[1] = version */
 };
-static const ProtobufCIntRange grove__v1__predict_response__number_ranges[1 + 1] =
+static const ProtobufCIntRange grove__v1__predict_response__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 11, 8 },
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor =
 {
@@ -2788,11 +3229,570 @@ const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor =
   "Grove__V1__PredictResponse",
   "grove.v1",
   sizeof(Grove__V1__PredictResponse),
-  7,
+  10,
   grove__v1__predict_response__field_descriptors,
   grove__v1__predict_response__field_indices_by_name,
-  1,  grove__v1__predict_response__number_ranges,
+  2,  grove__v1__predict_response__number_ranges,
   (ProtobufCMessageInit) grove__v1__predict_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue grove__v1__input_note__kind__enum_values_by_number[4] =
+{
+  { "KIND_UNSPECIFIED", "GROVE__V1__INPUT_NOTE__KIND__KIND_UNSPECIFIED", 0 },
+  { "MISSING", "GROVE__V1__INPUT_NOTE__KIND__MISSING", 1 },
+  { "ABSENT", "GROVE__V1__INPUT_NOTE__KIND__ABSENT", 2 },
+  { "UNSEEN_CATEGORY", "GROVE__V1__INPUT_NOTE__KIND__UNSEEN_CATEGORY", 3 },
+};
+static const ProtobufCIntRange grove__v1__input_note__kind__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex grove__v1__input_note__kind__enum_values_by_name[4] =
+{
+  { "ABSENT", 2 },
+  { "KIND_UNSPECIFIED", 0 },
+  { "MISSING", 1 },
+  { "UNSEEN_CATEGORY", 3 },
+};
+const ProtobufCEnumDescriptor grove__v1__input_note__kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "grove.v1.InputNote.Kind",
+  "Kind",
+  "Grove__V1__InputNote__Kind",
+  "grove.v1",
+  4,
+  grove__v1__input_note__kind__enum_values_by_number,
+  4,
+  grove__v1__input_note__kind__enum_values_by_name,
+  1,
+  grove__v1__input_note__kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor grove__v1__input_note__field_descriptors[4] =
+{
+  {
+    "row",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__InputNote, row),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "column",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__InputNote, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__InputNote, kind),
+    &grove__v1__input_note__kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__InputNote, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__input_note__field_indices_by_name[] = {
+  1,   /* field[1] = column */
+  2,   /* field[2] = kind */
+  0,   /* field[0] = row */
+  3,   /* field[3] = value */
+};
+static const ProtobufCIntRange grove__v1__input_note__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor grove__v1__input_note__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.InputNote",
+  "InputNote",
+  "Grove__V1__InputNote",
+  "grove.v1",
+  sizeof(Grove__V1__InputNote),
+  4,
+  grove__v1__input_note__field_descriptors,
+  grove__v1__input_note__field_indices_by_name,
+  1,  grove__v1__input_note__number_ranges,
+  (ProtobufCMessageInit) grove__v1__input_note__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__reason_list__field_descriptors[1] =
+{
+  {
+    "reasons",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__ReasonList, n_reasons),
+    offsetof(Grove__V1__ReasonList, reasons),
+    &grove__v1__reason__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__reason_list__field_indices_by_name[] = {
+  0,   /* field[0] = reasons */
+};
+static const ProtobufCIntRange grove__v1__reason_list__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor grove__v1__reason_list__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ReasonList",
+  "ReasonList",
+  "Grove__V1__ReasonList",
+  "grove.v1",
+  sizeof(Grove__V1__ReasonList),
+  1,
+  grove__v1__reason_list__field_descriptors,
+  grove__v1__reason_list__field_indices_by_name,
+  1,  grove__v1__reason_list__number_ranges,
+  (ProtobufCMessageInit) grove__v1__reason_list__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__explain_request__field_descriptors[7] =
+{
+  {
+    "model",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRequest, model),
+    &grove__v1__model_selector__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dense",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Grove__V1__ExplainRequest, n_dense),
+    offsetof(Grove__V1__ExplainRequest, dense),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "records",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__ExplainRequest, n_records),
+    offsetof(Grove__V1__ExplainRequest, records),
+    &grove__v1__record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "top_k",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRequest, top_k),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contributions",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRequest, contributions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "encoded_features",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRequest, encoded_features),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "class_label",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRequest, class_label),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__explain_request__field_indices_by_name[] = {
+  6,   /* field[6] = class_label */
+  4,   /* field[4] = contributions */
+  1,   /* field[1] = dense */
+  5,   /* field[5] = encoded_features */
+  0,   /* field[0] = model */
+  2,   /* field[2] = records */
+  3,   /* field[3] = top_k */
+};
+static const ProtobufCIntRange grove__v1__explain_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor grove__v1__explain_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ExplainRequest",
+  "ExplainRequest",
+  "Grove__V1__ExplainRequest",
+  "grove.v1",
+  sizeof(Grove__V1__ExplainRequest),
+  7,
+  grove__v1__explain_request__field_descriptors,
+  grove__v1__explain_request__field_indices_by_name,
+  1,  grove__v1__explain_request__number_ranges,
+  (ProtobufCMessageInit) grove__v1__explain_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__explain_response__field_descriptors[7] =
+{
+  {
+    "model",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainResponse, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainResponse, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "explained_class",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainResponse, explained_class),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scale",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainResponse, scale),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Grove__V1__ExplainResponse, n_columns),
+    offsetof(Grove__V1__ExplainResponse, columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "feature_names",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Grove__V1__ExplainResponse, n_feature_names),
+    offsetof(Grove__V1__ExplainResponse, feature_names),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__ExplainResponse, n_rows),
+    offsetof(Grove__V1__ExplainResponse, rows),
+    &grove__v1__explain_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__explain_response__field_indices_by_name[] = {
+  4,   /* field[4] = columns */
+  2,   /* field[2] = explained_class */
+  5,   /* field[5] = feature_names */
+  0,   /* field[0] = model */
+  6,   /* field[6] = rows */
+  3,   /* field[3] = scale */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange grove__v1__explain_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor grove__v1__explain_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ExplainResponse",
+  "ExplainResponse",
+  "Grove__V1__ExplainResponse",
+  "grove.v1",
+  sizeof(Grove__V1__ExplainResponse),
+  7,
+  grove__v1__explain_response__field_descriptors,
+  grove__v1__explain_response__field_indices_by_name,
+  1,  grove__v1__explain_response__number_ranges,
+  (ProtobufCMessageInit) grove__v1__explain_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__explain_row__field_descriptors[5] =
+{
+  {
+    "prediction",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRow, prediction),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "base_value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ExplainRow, base_value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contributions",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Grove__V1__ExplainRow, n_contributions),
+    offsetof(Grove__V1__ExplainRow, contributions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "feature_contributions",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Grove__V1__ExplainRow, n_feature_contributions),
+    offsetof(Grove__V1__ExplainRow, feature_contributions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reasons",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__ExplainRow, n_reasons),
+    offsetof(Grove__V1__ExplainRow, reasons),
+    &grove__v1__reason__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__explain_row__field_indices_by_name[] = {
+  1,   /* field[1] = base_value */
+  2,   /* field[2] = contributions */
+  3,   /* field[3] = feature_contributions */
+  0,   /* field[0] = prediction */
+  4,   /* field[4] = reasons */
+};
+static const ProtobufCIntRange grove__v1__explain_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor grove__v1__explain_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ExplainRow",
+  "ExplainRow",
+  "Grove__V1__ExplainRow",
+  "grove.v1",
+  sizeof(Grove__V1__ExplainRow),
+  5,
+  grove__v1__explain_row__field_descriptors,
+  grove__v1__explain_row__field_indices_by_name,
+  1,  grove__v1__explain_row__number_ranges,
+  (ProtobufCMessageInit) grove__v1__explain_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__reason__field_descriptors[5] =
+{
+  {
+    "column",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Reason, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contribution",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Reason, contribution),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Reason, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Reason, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "text",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__Reason, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__reason__field_indices_by_name[] = {
+  3,   /* field[3] = code */
+  0,   /* field[0] = column */
+  1,   /* field[1] = contribution */
+  4,   /* field[4] = text */
+  2,   /* field[2] = value */
+};
+static const ProtobufCIntRange grove__v1__reason__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor grove__v1__reason__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.Reason",
+  "Reason",
+  "Grove__V1__Reason",
+  "grove.v1",
+  sizeof(Grove__V1__Reason),
+  5,
+  grove__v1__reason__field_descriptors,
+  grove__v1__reason__field_indices_by_name,
+  1,  grove__v1__reason__number_ranges,
+  (ProtobufCMessageInit) grove__v1__reason__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define grove__v1__stats_request__field_descriptors NULL
@@ -2813,7 +3813,7 @@ const ProtobufCMessageDescriptor grove__v1__stats_request__descriptor =
   (ProtobufCMessageInit) grove__v1__stats_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__stats_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor grove__v1__stats_response__field_descriptors[8] =
 {
   {
     "uptime_seconds",
@@ -2887,11 +3887,37 @@ static const ProtobufCFieldDescriptor grove__v1__stats_response__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "key_reload_failures",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__StatsResponse, key_reload_failures),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key_file_error",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__StatsResponse, key_file_error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__stats_response__field_indices_by_name[] = {
   1,   /* field[1] = connections_open */
   2,   /* field[2] = connections_total */
   4,   /* field[4] = errors_total */
+  7,   /* field[7] = key_file_error */
+  6,   /* field[6] = key_reload_failures */
   5,   /* field[5] = models */
   3,   /* field[3] = requests_total */
   0,   /* field[0] = uptime_seconds */
@@ -2899,7 +3925,7 @@ static const unsigned grove__v1__stats_response__field_indices_by_name[] = {
 static const ProtobufCIntRange grove__v1__stats_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor grove__v1__stats_response__descriptor =
 {
@@ -2909,7 +3935,7 @@ const ProtobufCMessageDescriptor grove__v1__stats_response__descriptor =
   "Grove__V1__StatsResponse",
   "grove.v1",
   sizeof(Grove__V1__StatsResponse),
-  6,
+  8,
   grove__v1__stats_response__field_descriptors,
   grove__v1__stats_response__field_indices_by_name,
   1,  grove__v1__stats_response__number_ranges,
@@ -3154,11 +4180,11 @@ static const ProtobufCFieldDescriptor grove__v1__set_label__field_descriptors[3]
     "model",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__SetLabel, model),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -3166,11 +4192,11 @@ static const ProtobufCFieldDescriptor grove__v1__set_label__field_descriptors[3]
     "label",
     2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__SetLabel, label),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -3218,11 +4244,11 @@ static const ProtobufCFieldDescriptor grove__v1__load_version__field_descriptors
     "model",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__LoadVersion, model),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -3269,11 +4295,11 @@ static const ProtobufCFieldDescriptor grove__v1__unload_version__field_descripto
     "model",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__UnloadVersion, model),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -3320,11 +4346,11 @@ static const ProtobufCFieldDescriptor grove__v1__upload_chunk__field_descriptors
     "model",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__UploadChunk, model),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -3332,11 +4358,11 @@ static const ProtobufCFieldDescriptor grove__v1__upload_chunk__field_descriptors
     "upload_id",
     2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__UploadChunk, upload_id),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -3392,11 +4418,11 @@ static const ProtobufCFieldDescriptor grove__v1__upload_chunk__field_descriptors
     "sha256",
     7,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__UploadChunk, sha256),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },

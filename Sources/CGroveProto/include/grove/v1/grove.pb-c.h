@@ -34,6 +34,12 @@ typedef struct Grove__V1__PredictRequest Grove__V1__PredictRequest;
 typedef struct Grove__V1__Record Grove__V1__Record;
 typedef struct Grove__V1__Field Grove__V1__Field;
 typedef struct Grove__V1__PredictResponse Grove__V1__PredictResponse;
+typedef struct Grove__V1__InputNote Grove__V1__InputNote;
+typedef struct Grove__V1__ReasonList Grove__V1__ReasonList;
+typedef struct Grove__V1__ExplainRequest Grove__V1__ExplainRequest;
+typedef struct Grove__V1__ExplainResponse Grove__V1__ExplainResponse;
+typedef struct Grove__V1__ExplainRow Grove__V1__ExplainRow;
+typedef struct Grove__V1__Reason Grove__V1__Reason;
 typedef struct Grove__V1__StatsRequest Grove__V1__StatsRequest;
 typedef struct Grove__V1__StatsResponse Grove__V1__StatsResponse;
 typedef struct Grove__V1__ModelStats Grove__V1__ModelStats;
@@ -74,7 +80,9 @@ typedef enum _Grove__V1__HealthResponse__ServingStatus {
    */
   GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__SERVING = 1,
   /*
-   * Draining after SIGTERM: answering what is in flight, accepting nothing new.
+   * Not taking new work: draining after SIGTERM (`--drain-seconds`), the audit log has
+   * failed, or no model version is AVAILABLE. `reason` says which. A load balancer stops
+   * sending new connections; calls on open connections are still answered.
    */
   GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__NOT_SERVING = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS)
@@ -105,6 +113,24 @@ typedef enum _Grove__V1__InputColumn__Kind {
   GROVE__V1__INPUT_COLUMN__KIND__CATEGORICAL = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__INPUT_COLUMN__KIND)
 } Grove__V1__InputColumn__Kind;
+typedef enum _Grove__V1__InputNote__Kind {
+  GROVE__V1__INPUT_NOTE__KIND__KIND_UNSPECIFIED = 0,
+  /*
+   * The column was sent as missing (missing, NaN, "", "NA" or "?"): numeric
+   * columns take the training mean, categorical ones all-zero indicators.
+   */
+  GROVE__V1__INPUT_NOTE__KIND__MISSING = 1,
+  /*
+   * The record did not name the column at all; filled as MISSING is.
+   */
+  GROVE__V1__INPUT_NOTE__KIND__ABSENT = 2,
+  /*
+   * A categorical column got a category not seen at training (`value`):
+   * all-zero indicators, as a missing category.
+   */
+  GROVE__V1__INPUT_NOTE__KIND__UNSEEN_CATEGORY = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__INPUT_NOTE__KIND)
+} Grove__V1__InputNote__Kind;
 typedef enum _Grove__V1__Task {
   GROVE__V1__TASK__TASK_UNSPECIFIED = 0,
   GROVE__V1__TASK__CLASSIFICATION = 1,
@@ -121,6 +147,7 @@ typedef enum {
   GROVE__V1__REQUEST__CALL_MODEL_INFO = 12,
   GROVE__V1__REQUEST__CALL_PREDICT = 13,
   GROVE__V1__REQUEST__CALL_STATS = 14,
+  GROVE__V1__REQUEST__CALL_EXPLAIN = 15,
   GROVE__V1__REQUEST__CALL_ADMIN = 20
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__REQUEST__CALL__CASE)
 } Grove__V1__Request__CallCase;
@@ -138,9 +165,15 @@ struct  Grove__V1__Request
    */
   uint64_t id;
   /*
-   * API key, when the server requires keys (`grove serve --keys`). Empty otherwise.
+   * API key, when the server requires keys (`grove serve --keys`). Empty otherwise. UTF-8.
    */
-  char *api_key;
+  ProtobufCBinaryData api_key;
+  /*
+   * The caller's remaining budget for this call, in microseconds, relative to when the server
+   * reads the request (0 = no deadline). A request still waiting in the server's queue when its
+   * budget is spent is answered DEADLINE_EXCEEDED without being computed: nobody waits for it.
+   */
+  uint64_t timeout_micros;
   Grove__V1__Request__CallCase call_case;
   union {
     Grove__V1__HealthRequest *health;
@@ -148,6 +181,7 @@ struct  Grove__V1__Request
     Grove__V1__ModelInfoRequest *model_info;
     Grove__V1__PredictRequest *predict;
     Grove__V1__StatsRequest *stats;
+    Grove__V1__ExplainRequest *explain;
     /*
      * Only on servers started with --admin, and only with an admin key.
      */
@@ -156,7 +190,7 @@ struct  Grove__V1__Request
 };
 #define GROVE__V1__REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, GROVE__V1__REQUEST__CALL__NOT_SET, {0} }
+    , 0, {0,NULL}, 0, GROVE__V1__REQUEST__CALL__NOT_SET, {0} }
 
 
 typedef enum {
@@ -166,6 +200,7 @@ typedef enum {
   GROVE__V1__RESPONSE__RESULT_MODEL_INFO = 12,
   GROVE__V1__RESPONSE__RESULT_PREDICT = 13,
   GROVE__V1__RESPONSE__RESULT_STATS = 14,
+  GROVE__V1__RESPONSE__RESULT_EXPLAIN = 15,
   GROVE__V1__RESPONSE__RESULT_ADMIN = 20
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__RESPONSE__RESULT__CASE)
 } Grove__V1__Response__ResultCase;
@@ -189,6 +224,7 @@ struct  Grove__V1__Response
     Grove__V1__ModelInfoResponse *model_info;
     Grove__V1__PredictResponse *predict;
     Grove__V1__StatsResponse *stats;
+    Grove__V1__ExplainResponse *explain;
     Grove__V1__AdminResponse *admin;
   };
 };
@@ -224,7 +260,7 @@ struct  Grove__V1__ModelSelector
   /*
    * Model name: letters, digits, '.', '_' and '-', at most 128 bytes.
    */
-  char *name;
+  ProtobufCBinaryData name;
   /*
    * A specific version (positive integer); 0 means "not specified".
    */
@@ -232,11 +268,11 @@ struct  Grove__V1__ModelSelector
   /*
    * A label such as "stable" or "canary" that points at a loaded version.
    */
-  char *label;
+  ProtobufCBinaryData label;
 };
 #define GROVE__V1__MODEL_SELECTOR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_selector__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , {0,NULL}, 0, {0,NULL} }
 
 
 struct  Grove__V1__HealthRequest
@@ -264,10 +300,14 @@ struct  Grove__V1__HealthResponse
    * Seconds since the server started.
    */
   double uptime_seconds;
+  /*
+   * Why the status is NOT_SERVING (draining, or "audit log unavailable: ..."); empty when SERVING.
+   */
+  char *reason;
 };
 #define GROVE__V1__HEALTH_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__health_response__descriptor) \
-    , GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__UNKNOWN, 0, (char *)protobuf_c_empty_string, 0 }
+    , GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__UNKNOWN, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__ListModelsRequest
@@ -393,13 +433,28 @@ struct  Grove__V1__ModelInfoResponse
    */
   char *target;
   /*
+   * Who signed the model file: the signer's name from --trusted-signers (or
+   * "untrusted" / "" when the server checks no signatures); empty when unsigned.
+   */
+  char *signer;
+  /*
+   * Lower-case hex SHA-256 of the signer's Ed25519 public key; empty when unsigned.
+   */
+  char *signer_key_sha256;
+  /*
+   * Whether Explain (and Predict's inline reasons) work for this version: its
+   * trees carry node cover. When false, `explain_error` says why.
+   */
+  protobuf_c_boolean explainable;
+  char *explain_error;
+  /*
    * Probability calibration applied to every prediction: "none", "platt" or "isotonic".
    */
   char *calibration;
 };
 #define GROVE__V1__MODEL_INFO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_info_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__InputColumn
@@ -458,10 +513,23 @@ struct  Grove__V1__PredictRequest
    * When set, omit per-class probabilities and send labels only.
    */
   protobuf_c_boolean labels_only;
+  /*
+   * When set, any input note (see PredictResponse.notes) is an error: the call is
+   * answered INVALID_ARGUMENT naming the rows and columns, and nothing is scored.
+   * A server started with --strict-inputs treats every request as strict.
+   */
+  protobuf_c_boolean strict;
+  /*
+   * When positive, also return up to this many reason codes per row (as
+   * `ExplainRequest.top_k`, at most 64), in `PredictResponse.reasons`:
+   * decision and reasons in one round trip. Models without node cover answer
+   * FAILED_PRECONDITION.
+   */
+  uint32_t reasons;
 };
 #define GROVE__V1__PREDICT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__predict_request__descriptor) \
-    , NULL, 0,NULL, 0,NULL, 0 }
+    , NULL, 0,NULL, 0,NULL, 0, 0, 0 }
 
 
 /*
@@ -490,11 +558,11 @@ typedef enum {
 struct  Grove__V1__Field
 {
   ProtobufCMessage base;
-  char *name;
+  ProtobufCBinaryData name;
   Grove__V1__Field__ValueCase value_case;
   union {
     double number;
-    char *text;
+    ProtobufCBinaryData text;
     /*
      * Explicitly missing.
      */
@@ -503,7 +571,7 @@ struct  Grove__V1__Field
 };
 #define GROVE__V1__FIELD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__field__descriptor) \
-    , (char *)protobuf_c_empty_string, GROVE__V1__FIELD__VALUE__NOT_SET, {0} }
+    , {0,NULL}, GROVE__V1__FIELD__VALUE__NOT_SET, {0} }
 
 
 struct  Grove__V1__PredictResponse
@@ -539,10 +607,188 @@ struct  Grove__V1__PredictResponse
    */
   size_t n_values;
   double *values;
+  /*
+   * What the server filled in or could not match, per row and column, in row
+   * order: nothing is guessed silently. Empty when every row was complete.
+   */
+  size_t n_notes;
+  Grove__V1__InputNote **notes;
+  /*
+   * When `PredictRequest.reasons` was set: one list per row, in row order
+   * (see `ExplainRow.reasons`), explaining `explained_class`.
+   */
+  size_t n_reasons;
+  Grove__V1__ReasonList **reasons;
+  char *explained_class;
 };
 #define GROVE__V1__PREDICT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__predict_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One input the server had to fill in for a row. A value of the wrong kind (a
+ * number for a categorical column that has no such category, text that is not
+ * a number for a numeric column) is never a note: it is INVALID_ARGUMENT.
+ */
+struct  Grove__V1__InputNote
+{
+  ProtobufCMessage base;
+  /*
+   * Row index within the request (0-based).
+   */
+  uint32_t row;
+  /*
+   * Raw input column (records) or encoded feature name (dense rows).
+   */
+  char *column;
+  Grove__V1__InputNote__Kind kind;
+  /*
+   * The value sent, for UNSEEN_CATEGORY.
+   */
+  char *value;
+};
+#define GROVE__V1__INPUT_NOTE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__input_note__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, GROVE__V1__INPUT_NOTE__KIND__KIND_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+struct  Grove__V1__ReasonList
+{
+  ProtobufCMessage base;
+  size_t n_reasons;
+  Grove__V1__Reason **reasons;
+};
+#define GROVE__V1__REASON_LIST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__reason_list__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * ---------------------------------------------------------------- Explain
+ * Exact SHAP values (path-dependent TreeSHAP with the training cover) and
+ * reason codes for rows, computed by the version that answers. Rows are sent
+ * as in `PredictRequest` (dense or records, not both).
+ */
+struct  Grove__V1__ExplainRequest
+{
+  ProtobufCMessage base;
+  Grove__V1__ModelSelector *model;
+  size_t n_dense;
+  double *dense;
+  size_t n_records;
+  Grove__V1__Record **records;
+  /*
+   * Reasons per row: the input columns pushing the explained output up the
+   * most, largest first, positive contributions only. 0 means 4; at most 64.
+   */
+  uint32_t top_k;
+  /*
+   * Send every input column's contribution (`ExplainRow.contributions`).
+   */
+  protobuf_c_boolean contributions;
+  /*
+   * Send every encoded feature's contribution (`ExplainRow.feature_contributions`).
+   */
+  protobuf_c_boolean encoded_features;
+  /*
+   * The class to explain, by label; empty: the model's positive class (or the
+   * second of two classes). Regression models explain their value.
+   */
+  ProtobufCBinaryData class_label;
+};
+#define GROVE__V1__EXPLAIN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__explain_request__descriptor) \
+    , NULL, 0,NULL, 0,NULL, 0, 0, 0, {0,NULL} }
+
+
+struct  Grove__V1__ExplainResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The model and the version that answered.
+   */
+  char *model;
+  uint64_t version;
+  /*
+   * The class explained (classification); empty for regression.
+   */
+  char *explained_class;
+  /*
+   * What `prediction`, `base_value` and contributions measure: "probability"
+   * (a forest's averaged class probability), "value" (regression) or
+   * "margin" (a summed ensemble's score before its link function).
+   */
+  char *scale;
+  /*
+   * Input column names, the order of `ExplainRow.contributions` (when asked).
+   */
+  size_t n_columns;
+  char **columns;
+  /*
+   * Encoded feature names, the order of `feature_contributions` (when asked).
+   */
+  size_t n_feature_names;
+  char **feature_names;
+  size_t n_rows;
+  Grove__V1__ExplainRow **rows;
+};
+#define GROVE__V1__EXPLAIN_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__explain_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL }
+
+
+struct  Grove__V1__ExplainRow
+{
+  ProtobufCMessage base;
+  /*
+   * The score explained, and the expected score over the training data:
+   * base_value + Σ contributions = prediction (to rounding).
+   */
+  double prediction;
+  double base_value;
+  /*
+   * Per input column (one-hot indicators summed back, signed), in
+   * `ExplainResponse.columns` order.
+   */
+  size_t n_contributions;
+  double *contributions;
+  /*
+   * Per encoded feature, in `ExplainResponse.feature_names` order.
+   */
+  size_t n_feature_contributions;
+  double *feature_contributions;
+  size_t n_reasons;
+  Grove__V1__Reason **reasons;
+};
+#define GROVE__V1__EXPLAIN_ROW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__explain_row__descriptor) \
+    , 0, 0, 0,NULL, 0,NULL, 0,NULL }
+
+
+/*
+ * One reason code: an input column that pushed the explained output up.
+ */
+struct  Grove__V1__Reason
+{
+  ProtobufCMessage base;
+  char *column;
+  double contribution;
+  /*
+   * The row's value as text: the number or category, "missing", or
+   * "missing (filled with M)" when a numeric value was replaced by the mean M.
+   */
+  char *value;
+  /*
+   * From the model's reasons file (REPO/NAME/reasons: CSV column,code,text);
+   * without an entry, code is empty and text is the column name.
+   */
+  char *code;
+  char *text;
+};
+#define GROVE__V1__REASON__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__reason__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__StatsRequest
@@ -564,10 +810,18 @@ struct  Grove__V1__StatsResponse
   uint64_t errors_total;
   size_t n_models;
   Grove__V1__ModelStats **models;
+  /*
+   * Key-file reloads that found an invalid file (the last valid keys stay in force).
+   */
+  uint64_t key_reload_failures;
+  /*
+   * Why the key file currently on disk is refused; empty when it is valid.
+   */
+  char *key_file_error;
 };
 #define GROVE__V1__STATS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__stats_response__descriptor) \
-    , 0, 0, 0, 0, 0, 0,NULL }
+    , 0, 0, 0, 0, 0, 0,NULL, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__ModelStats
@@ -628,13 +882,13 @@ struct  Grove__V1__AdminRequest
 struct  Grove__V1__SetLabel
 {
   ProtobufCMessage base;
-  char *model;
-  char *label;
+  ProtobufCBinaryData model;
+  ProtobufCBinaryData label;
   uint64_t version;
 };
 #define GROVE__V1__SET_LABEL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__set_label__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , {0,NULL}, {0,NULL}, 0 }
 
 
 /*
@@ -643,12 +897,12 @@ struct  Grove__V1__SetLabel
 struct  Grove__V1__LoadVersion
 {
   ProtobufCMessage base;
-  char *model;
+  ProtobufCBinaryData model;
   uint64_t version;
 };
 #define GROVE__V1__LOAD_VERSION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__load_version__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , {0,NULL}, 0 }
 
 
 /*
@@ -657,12 +911,12 @@ struct  Grove__V1__LoadVersion
 struct  Grove__V1__UnloadVersion
 {
   ProtobufCMessage base;
-  char *model;
+  ProtobufCBinaryData model;
   uint64_t version;
 };
 #define GROVE__V1__UNLOAD_VERSION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__unload_version__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , {0,NULL}, 0 }
 
 
 /*
@@ -673,11 +927,11 @@ struct  Grove__V1__UnloadVersion
 struct  Grove__V1__UploadChunk
 {
   ProtobufCMessage base;
-  char *model;
+  ProtobufCBinaryData model;
   /*
    * Chosen by the client: letters, digits, '.', '_', '-' (at most 64 bytes).
    */
-  char *upload_id;
+  ProtobufCBinaryData upload_id;
   /*
    * Where this chunk starts; must equal the bytes received so far.
    */
@@ -691,11 +945,11 @@ struct  Grove__V1__UploadChunk
    * Set on the final chunk, with `sha256`: lower-case hex SHA-256 of the whole file.
    */
   protobuf_c_boolean last;
-  char *sha256;
+  ProtobufCBinaryData sha256;
 };
 #define GROVE__V1__UPLOAD_CHUNK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__upload_chunk__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, {0,NULL}, 0, 0, (char *)protobuf_c_empty_string }
+    , {0,NULL}, {0,NULL}, 0, {0,NULL}, 0, 0, {0,NULL} }
 
 
 struct  Grove__V1__AdminResponse
@@ -1080,6 +1334,120 @@ Grove__V1__PredictResponse *
 void   grove__v1__predict_response__free_unpacked
                      (Grove__V1__PredictResponse *message,
                       ProtobufCAllocator *allocator);
+/* Grove__V1__InputNote methods */
+void   grove__v1__input_note__init
+                     (Grove__V1__InputNote         *message);
+size_t grove__v1__input_note__get_packed_size
+                     (const Grove__V1__InputNote   *message);
+size_t grove__v1__input_note__pack
+                     (const Grove__V1__InputNote   *message,
+                      uint8_t             *out);
+size_t grove__v1__input_note__pack_to_buffer
+                     (const Grove__V1__InputNote   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__InputNote *
+       grove__v1__input_note__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__input_note__free_unpacked
+                     (Grove__V1__InputNote *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__ReasonList methods */
+void   grove__v1__reason_list__init
+                     (Grove__V1__ReasonList         *message);
+size_t grove__v1__reason_list__get_packed_size
+                     (const Grove__V1__ReasonList   *message);
+size_t grove__v1__reason_list__pack
+                     (const Grove__V1__ReasonList   *message,
+                      uint8_t             *out);
+size_t grove__v1__reason_list__pack_to_buffer
+                     (const Grove__V1__ReasonList   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ReasonList *
+       grove__v1__reason_list__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__reason_list__free_unpacked
+                     (Grove__V1__ReasonList *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__ExplainRequest methods */
+void   grove__v1__explain_request__init
+                     (Grove__V1__ExplainRequest         *message);
+size_t grove__v1__explain_request__get_packed_size
+                     (const Grove__V1__ExplainRequest   *message);
+size_t grove__v1__explain_request__pack
+                     (const Grove__V1__ExplainRequest   *message,
+                      uint8_t             *out);
+size_t grove__v1__explain_request__pack_to_buffer
+                     (const Grove__V1__ExplainRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ExplainRequest *
+       grove__v1__explain_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__explain_request__free_unpacked
+                     (Grove__V1__ExplainRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__ExplainResponse methods */
+void   grove__v1__explain_response__init
+                     (Grove__V1__ExplainResponse         *message);
+size_t grove__v1__explain_response__get_packed_size
+                     (const Grove__V1__ExplainResponse   *message);
+size_t grove__v1__explain_response__pack
+                     (const Grove__V1__ExplainResponse   *message,
+                      uint8_t             *out);
+size_t grove__v1__explain_response__pack_to_buffer
+                     (const Grove__V1__ExplainResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ExplainResponse *
+       grove__v1__explain_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__explain_response__free_unpacked
+                     (Grove__V1__ExplainResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__ExplainRow methods */
+void   grove__v1__explain_row__init
+                     (Grove__V1__ExplainRow         *message);
+size_t grove__v1__explain_row__get_packed_size
+                     (const Grove__V1__ExplainRow   *message);
+size_t grove__v1__explain_row__pack
+                     (const Grove__V1__ExplainRow   *message,
+                      uint8_t             *out);
+size_t grove__v1__explain_row__pack_to_buffer
+                     (const Grove__V1__ExplainRow   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ExplainRow *
+       grove__v1__explain_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__explain_row__free_unpacked
+                     (Grove__V1__ExplainRow *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__Reason methods */
+void   grove__v1__reason__init
+                     (Grove__V1__Reason         *message);
+size_t grove__v1__reason__get_packed_size
+                     (const Grove__V1__Reason   *message);
+size_t grove__v1__reason__pack
+                     (const Grove__V1__Reason   *message,
+                      uint8_t             *out);
+size_t grove__v1__reason__pack_to_buffer
+                     (const Grove__V1__Reason   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__Reason *
+       grove__v1__reason__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__reason__free_unpacked
+                     (Grove__V1__Reason *message,
+                      ProtobufCAllocator *allocator);
 /* Grove__V1__StatsRequest methods */
 void   grove__v1__stats_request__init
                      (Grove__V1__StatsRequest         *message);
@@ -1310,6 +1678,24 @@ typedef void (*Grove__V1__Field_Closure)
 typedef void (*Grove__V1__PredictResponse_Closure)
                  (const Grove__V1__PredictResponse *message,
                   void *closure_data);
+typedef void (*Grove__V1__InputNote_Closure)
+                 (const Grove__V1__InputNote *message,
+                  void *closure_data);
+typedef void (*Grove__V1__ReasonList_Closure)
+                 (const Grove__V1__ReasonList *message,
+                  void *closure_data);
+typedef void (*Grove__V1__ExplainRequest_Closure)
+                 (const Grove__V1__ExplainRequest *message,
+                  void *closure_data);
+typedef void (*Grove__V1__ExplainResponse_Closure)
+                 (const Grove__V1__ExplainResponse *message,
+                  void *closure_data);
+typedef void (*Grove__V1__ExplainRow_Closure)
+                 (const Grove__V1__ExplainRow *message,
+                  void *closure_data);
+typedef void (*Grove__V1__Reason_Closure)
+                 (const Grove__V1__Reason *message,
+                  void *closure_data);
 typedef void (*Grove__V1__StatsRequest_Closure)
                  (const Grove__V1__StatsRequest *message,
                   void *closure_data);
@@ -1367,6 +1753,13 @@ extern const ProtobufCMessageDescriptor grove__v1__predict_request__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__record__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__field__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__input_note__descriptor;
+extern const ProtobufCEnumDescriptor    grove__v1__input_note__kind__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__reason_list__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__explain_request__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__explain_response__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__explain_row__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__reason__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__stats_request__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__stats_response__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__model_stats__descriptor;

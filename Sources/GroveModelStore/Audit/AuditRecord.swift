@@ -1,6 +1,7 @@
 // AuditRecord: who was scored, by which model, with what result; one JSON line in the audit log.
 
 import Foundation
+import GroveWire
 
 public struct AuditRecord: Sendable, Equatable {
     /// UTC time of the answer, microseconds since the Unix epoch.
@@ -22,6 +23,27 @@ public struct AuditRecord: Sendable, Equatable {
     /// ... and the probabilities, row-major (classification), or the values (regression).
     public var outputs: [Double]
     public var latencyMicros: Double
+    /// Per row, the reason codes returned (Explain, or Predict with inline reasons);
+    /// empty when none were asked for (the JSON then has no "reasons" key).
+    public var reasons: [[ReasonCode]] = []
+
+    public init(timeMicros: Int64, requestID: UInt64, client: String, keyID: String, model: String, version: UInt64,
+                modelSHA256: String, inputSHA256: String, rows: UInt32, classIndex: [UInt32], outputs: [Double],
+                latencyMicros: Double, reasons: [[ReasonCode]] = []) {
+        self.timeMicros = timeMicros
+        self.requestID = requestID
+        self.client = client
+        self.keyID = keyID
+        self.model = model
+        self.version = version
+        self.modelSHA256 = modelSHA256
+        self.inputSHA256 = inputSHA256
+        self.rows = rows
+        self.classIndex = classIndex
+        self.outputs = outputs
+        self.latencyMicros = latencyMicros
+        self.reasons = reasons
+    }
 
     /// The record's JSON fields (without the chain fields), in a fixed order.
     func jsonFields() -> String {
@@ -31,6 +53,13 @@ public struct AuditRecord: Sendable, Equatable {
         s += "\"class_index\":[\(classIndex.map(String.init).joined(separator: ","))],"
         s += "\"outputs\":[\(outputs.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ","))],"
         s += "\"latency_us\":\(String(format: "%.1f", latencyMicros))"
+        if !reasons.isEmpty {
+            s += ",\"reasons\":[" + reasons.map { row in
+                "[" + row.map { r in
+                    "{\"column\":\(AuditRecord.quote(r.column)),\"code\":\(AuditRecord.quote(r.code)),\"contribution\":\(r.contribution)}"
+                }.joined(separator: ",") + "]"
+            }.joined(separator: ",") + "]"
+        }
         return s
     }
 

@@ -1,0 +1,158 @@
+// Explanations in the caller's terms: SHAP values per input column and reason codes.
+
+/// Explains a model's predictions in terms of its raw input columns.
+///
+/// Contributions of encoded features are summed (signed) onto the input column they came
+/// from, so a categorical column reports one number. Reasons: the columns with positive
+/// contributions to the explained output (for a credit classifier, the adverse class),
+/// largest first (ties: column order), at most `topK`, with the row's value and the
+/// catalog's code and text. Immutable and thread-safe; each thread brings an `ExplainScratch`.
+public final class ModelExplainer: Sendable {
+    public let forest: ForestExplainer
+    public let preprocessing: Preprocessing
+    /// The output explained by default: the positive class when the model names one, else
+    /// the second of two classes, else output 0 (regression, multi-class).
+    public let defaultOutput: Int
+    /// Input column of each encoded feature.
+    let columnOfFeature: [Int]
+
+    /// The most reasons one explanation returns.
+    public static let maxTopK = 64
+    /// Reasons returned when the caller does not say (Regulation B's commentary: four).
+    public static let defaultTopK = 4
+
+    /// Compiles the forest for explanation (throws `ForestValidationError` or
+    /// `ExplanationError`, e.g. for trees without cover).
+    public init(preprocessing: Preprocessing, forest: Forest) throws {
+        guard preprocessing.featureCount == forest.numFeatures else {
+            throw ExplanationError.badBuffer(.rowTooShort(needed: forest.numFeatures, got: preprocessing.featureCount))
+        }
+        self.forest = try ForestExplainer(forest: forest)
+        self.preprocessing = preprocessing
+        var map: [Int] = []
+        for (i, c) in preprocessing.columns.enumerated() { map += Array(repeating: i, count: c.featureCount) }
+        columnOfFeature = map
+        if let p = preprocessing.positiveClass {
+            defaultOutput = p
+        } else {
+            defaultOutput = preprocessing.classes.count == 2 && forest.numOutputs == 2 ? 1 : 0
+        }
+    }
+
+    /// The output for class `label` (nil: `defaultOutput`); throws for an unknown class.
+    public func output(forClass label: String?) throws -> Int {
+        guard let label, !label.isEmpty else { return defaultOutput }
+        guard let i = preprocessing.classes.firstIndex(of: label), i < forest.numOutputs else {
+            throw ExplanationError.unknownClass(label)
+        }
+        return i
+    }
+
+    /// Sums encoded-feature contributions onto input columns.
+    public func group(_ features: UnsafeBufferPointer<Double>) -> [Double] {
+        var columns = [Double](repeating: 0, count: preprocessing.columns.count)
+        for j in 0..<min(features.count, columnOfFeature.count) { columns[columnOfFeature[j]] += features[j] }
+        return columns
+    }
+
+    /// Explains one encoded row (`row`, numFeatures values); `record` is the raw record it
+    /// was encoded from, if any, and only supplies the reasons' value texts.
+    public func explain(row: UnsafeBufferPointer<Double>, record: [RecordField]? = nil, output: Int, topK: Int,
+                        catalog: ReasonCatalog = ReasonCatalog(), features: Bool = false,
+                        scratch: ExplainScratch) throws -> RowExplanation {
+        guard row.count >= forest.numFeatures else {
+            throw ExplanationError.badBuffer(.rowTooShort(needed: forest.numFeatures, got: row.count))
+        }
+        guard output >= 0 && output < forest.numOutputs else {
+            throw ExplanationError.outputOutOfRange(output: output, outputs: forest.numOutputs)
+        }
+        precondition(scratch.fits(forest), "ExplainScratch made for a smaller explainer")
+        return explainChecked(row: row, record: record, output: output, topK: topK, catalog: catalog, features: features,
+                              scratch: scratch)
+    }
+
+    /// `explain(row:...)` once the row size, output and scratch are known to fit.
+    private func explainChecked(row: UnsafeBufferPointer<Double>, record: [RecordField]?, output: Int, topK: Int,
+                                catalog: ReasonCatalog, features: Bool, scratch: ExplainScratch) -> RowExplanation {
+        var phi = [Double](repeating: 0, count: forest.numFeatures)
+        let totals = phi.withUnsafeMutableBufferPointer {
+            forest.explainUnchecked(row.baseAddress!, output, scratch, $0.baseAddress!)
+        }
+        let columns = phi.withUnsafeBufferPointer { group($0) }
+        let reasons = self.reasons(columns: columns, row: row, record: record, topK: topK, catalog: catalog)
+        return RowExplanation(prediction: totals.prediction, baseValue: totals.baseValue, columns: columns,
+                              features: features ? phi : [], reasons: reasons)
+    }
+
+    /// Explains every row of `matrix` (encoded rows) on up to `threads` threads (0 = all
+    /// cores); `records[i]`, when given, is row i's raw record (for the value texts).
+    public func explain(matrix: FeatureMatrix, records: [[RecordField]]? = nil, output: Int, topK: Int,
+                        catalog: ReasonCatalog = ReasonCatalog(), features: Bool = false,
+                        threads: Int = 0) throws -> [RowExplanation] {
+        guard matrix.featureCount == forest.numFeatures else {
+            throw ExplanationError.badBuffer(.rowTooShort(needed: forest.numFeatures, got: matrix.featureCount))
+        }
+        guard output >= 0 && output < forest.numOutputs else {
+            throw ExplanationError.outputOutOfRange(output: output, outputs: forest.numOutputs)
+        }
+        let n = matrix.rowCount, f = matrix.featureCount
+        if let records, records.count != n {
+            throw ExplanationError.badBuffer(.badRowCount(rows: records.count, values: matrix.values.count, featureCount: f))
+        }
+        let chunk = 64
+        let chunks = (n + chunk - 1) / chunk
+        let workers = max(1, min(Parallel.resolve(threads), chunks))
+        let scratches = (0..<workers).map { _ in ExplainScratch(for: forest) }
+        let results = UnsafeMutableBufferPointer<RowExplanation>.allocate(capacity: max(n, 1))
+        defer { results.deallocate() }
+        matrix.values.withUnsafeBufferPointer { all in
+            Parallel.forEachWorker(count: chunks, threads: workers) { w, item in
+                for r in (item * chunk)..<min(n, (item + 1) * chunk) {
+                    let row = UnsafeBufferPointer(rebasing: all[(r * f)..<((r + 1) * f)])
+                    let e = self.explainChecked(row: row, record: records?[r], output: output, topK: topK, catalog: catalog,
+                                                features: features, scratch: scratches[w])
+                    (results.baseAddress! + r).initialize(to: e)
+                }
+            }
+        }
+        let out = Array(results.prefix(n))
+        results.baseAddress!.deinitialize(count: n)
+        return out
+    }
+
+    /// The reasons for per-column contributions `columns`: positive ones, largest first.
+    public func reasons(columns: [Double], row: UnsafeBufferPointer<Double>, record: [RecordField]?, topK: Int,
+                        catalog: ReasonCatalog) -> [Reason] {
+        let k = min(max(topK, 0), ModelExplainer.maxTopK)
+        let order = columns.indices.filter { columns[$0] > 0 }.sorted { a, b in
+            columns[a] != columns[b] ? columns[a] > columns[b] : a < b
+        }
+        return order.prefix(k).map { c in
+            let column = preprocessing.columns[c]
+            let entry = catalog.entry(for: column.name)
+            return Reason(column: column.name, contribution: columns[c], value: valueText(column: c, row: row, record: record),
+                          code: entry.code, text: entry.text)
+        }
+    }
+
+    /// The row's value of input column `c` as text (see `Reason.value`).
+    public func valueText(column c: Int, row: UnsafeBufferPointer<Double>, record: [RecordField]?) -> String {
+        let column = preprocessing.columns[c]
+        let first = preprocessing.firstFeature(ofColumn: c)
+        let missing = column.kind == .numeric ? "missing (filled with \(Preprocessing.labelText(column.fillValue)))" : "missing"
+        if let record {
+            guard let field = record.first(where: { $0.name == column.name }) else { return missing }
+            switch field.value {
+            case let .number(v): return v.isNaN ? missing : Preprocessing.labelText(v)
+            case let .text(s): return Preprocessing.recordMissingMarkers.contains(s) ? missing : s
+            case .missing: return missing
+            }
+        }
+        if column.kind == .numeric {
+            let v = row[first]
+            return v.isNaN ? "missing" : Preprocessing.labelText(v)
+        }
+        for k in 0..<column.categories.count where row[first + k] == 1 { return column.categories[k] }
+        return "missing"
+    }
+}

@@ -1,0 +1,183 @@
+// ForestExplainer: exact SHAP values against the brute-force oracle, additivity, errors.
+
+import Foundation
+import Testing
+@testable import GroveForest
+
+@Suite struct ExplanationTests {
+    /// Random forests (repeated features, strict and missing-right splits, NaN rows, zero
+    /// covers, both aggregations): every contribution equals the subset enumeration.
+    @Test(arguments: [1, 2, 3, 5, 8])
+    func equalsBruteForceShapley(depth: Int) throws {
+        var gen = RandomForests(seed: UInt64(depth) * 7919)
+        var worst = 0.0
+        for trial in 0..<6 {
+            let features = [1, 3, 6, 10, 4, 8][trial]
+            let outputs = trial % 2 == 0 ? 2 : 1
+            let trees = (0..<(1 + trial % 3)).map { _ in
+                gen.tree(features: features, depth: depth, outputs: outputs, zeroCover: trial >= 3)
+            }
+            let sum = trial % 3 == 1
+            let forest = Forest(numFeatures: features, numOutputs: outputs, aggregation: sum ? .sum : .average,
+                                link: sum && outputs == 1 ? .logistic : .identity,
+                                baseScore: sum ? (0..<outputs).map { Double($0) * 0.25 - 0.5 } : [], trees: trees)
+            let explainer = try ForestExplainer(forest: forest)
+            let oracle = BruteForceShapley(forest: forest)
+            for _ in 0..<5 {
+                let row = gen.row(features: features, missing: 0.25)
+                for output in 0..<outputs {
+                    let (phi, totals) = try explainer.explain(row: row, output: output)
+                    let (expected, base) = oracle.shapley(row: row, output: output)
+                    for j in 0..<features { worst = max(worst, abs(phi[j] - expected[j])) }
+                    #expect(abs(totals.baseValue - base) < 1e-12)
+                    // The oracle's v(all features) is the raw prediction.
+                    let full = oracle.value(row, (1 << features) - 1, output)
+                    #expect(abs(totals.prediction - full) < 1e-12)
+                    #expect(abs(totals.baseValue + phi.reduce(0, +) - totals.prediction) < 1e-12)
+                }
+            }
+        }
+        #expect(worst < 1e-12, "largest difference to the oracle \(worst)")
+    }
+
+    /// Deep trees that split the same few features again and again (the case Linear
+    /// TreeSHAP's interpolation loses precision on): still equal to the oracle.
+    @Test func deepTreesWithRepeatedFeatures() throws {
+        var gen = RandomForests(seed: 99)
+        for depth in [14, 24, 40] {
+            let trees = (0..<3).map { _ in gen.tree(features: 6, depth: depth, outputs: 1, zeroCover: false, leafRate: 0.4) }
+            let forest = Forest(numFeatures: 6, numOutputs: 1, trees: trees)
+            let explainer = try ForestExplainer(forest: forest)
+            let oracle = BruteForceShapley(forest: forest)
+            for _ in 0..<4 {
+                let row = gen.row(features: 6, missing: 0.1)
+                let (phi, totals) = try explainer.explain(row: row, output: 0)
+                let (expected, _) = oracle.shapley(row: row, output: 0)
+                for j in 0..<6 { #expect(abs(phi[j] - expected[j]) < 1e-12, "depth \(depth) feature \(j)") }
+                #expect(abs(totals.baseValue + phi.reduce(0, +) - totals.prediction) < 1e-12)
+            }
+        }
+    }
+
+    /// Many distinct features on one path (so many quadrature points): additivity holds
+    /// and the values equal a Shapley value computed by hand for a chain.
+    @Test func longChainOfDistinctFeatures() throws {
+        // A chain: node i splits feature i; left goes on, right is a leaf of value 0; the
+        // last left leaf has value 1 and every split halves the cover. A row with all
+        // features on the left side: f(S) = (1/2)^(n - |S|), so by symmetry each feature
+        // gets (1 - 2^-n) / n.
+        let n = 40
+        var t = Tree()
+        for i in 0..<n {
+            let node = t.feature.count
+            t.feature += [UInt32(i), 0]; t.threshold += [0, 0]; t.flags += [0, 0]
+            t.left += [UInt32(node + 2), 0]; t.right += [UInt32(node + 1), 0]
+            t.cover += [Double(1 << (n - i)), Double(1 << (n - i - 1))]
+            t.leafOffset += [0, UInt32(t.leafValues.count)]
+            t.leafValues.append(0)
+        }
+        t.feature.append(0); t.threshold.append(0); t.flags.append(0); t.left.append(0); t.right.append(0)
+        t.cover.append(1); t.leafOffset.append(UInt32(t.leafValues.count)); t.leafValues.append(1)
+        let forest = Forest(numFeatures: n, numOutputs: 1, trees: [t])
+        let explainer = try ForestExplainer(forest: forest)
+        #expect(explainer.maxPoints == n / 2)
+        let (phi, totals) = try explainer.explain(row: [Double](repeating: -1, count: n), output: 0)
+        let each = (1 - pow(0.5, Double(n))) / Double(n)
+        for j in 0..<n { #expect(abs(phi[j] - each) < 1e-13) }
+        #expect(abs(totals.baseValue - pow(0.5, Double(n))) < 1e-18)
+        #expect(totals.prediction == 1)
+    }
+
+    @Test func quadratureIsExactForItsDegree() {
+        for m in [1, 2, 5, 9, 20, 64] {
+            let rule = QuadratureRule(points: m)
+            #expect(abs(rule.weights.reduce(0, +) - 1) < 1e-14)
+            for degree in 0...(2 * m - 1) {
+                let integral = zip(rule.nodes, rule.weights).reduce(0.0) { $0 + $1.1 * pow($1.0, Double(degree)) }
+                #expect(abs(integral - 1 / Double(degree + 1)) < 1e-14, "m \(m) degree \(degree)")
+            }
+        }
+    }
+
+    @Test func refusesWhatItCannotExplain() throws {
+        var gen = RandomForests(seed: 5)
+        var tree = gen.tree(features: 3, depth: 3, outputs: 2, zeroCover: false)
+        let forest = Forest(numFeatures: 3, numOutputs: 2, trees: [tree])
+        let explainer = try ForestExplainer(forest: forest)
+        #expect(throws: ExplanationError.outputOutOfRange(output: 2, outputs: 2)) {
+            try explainer.explain(row: [0, 0, 0], output: 2)
+        }
+        #expect(throws: ExplanationError.badBuffer(.rowTooShort(needed: 3, got: 2))) {
+            try explainer.explain(row: [0, 0], output: 0)
+        }
+        tree.cover = []
+        #expect(throws: ExplanationError.missingCover(tree: 1)) {
+            try ForestExplainer(forest: Forest(numFeatures: 3, numOutputs: 2, trees: [forest.trees[0], tree]))
+        }
+    }
+
+    /// Grove's trainer stores in each node the in-bag (bootstrap-weighted) sample count:
+    /// the root's cover is the number of bootstrap draws, a parent's cover is its
+    /// children's sum, and the base value is the mean of the training predictions
+    /// weighted that way.
+    @Test func trainerCoverIsTheInBagWeightedCount() throws {
+        let (x, y) = TestSupport.binaryData(rows: 300, features: 5, seed: 3)
+        let forest = try ForestTrainer.train(features: x, target: y, parameters: TestSupport.smallParameters(task: .classification))
+        for t in forest.trees {
+            #expect(t.cover[0] == 300)
+            for i in 0..<t.nodeCount where !t.isLeaf(i) {
+                #expect(t.cover[i] == t.cover[Int(t.left[i])] + t.cover[Int(t.right[i])])
+            }
+        }
+    }
+
+    /// Every row of both shared credit data sets, a trained classifier (positive class)
+    /// and a regression forest: base value + Σ contributions = the model's prediction.
+    @Test(arguments: [("german_credit", "creditability", "bad"), ("credit_data", "Status", "bad")])
+    func additivityOnEveryRowOfTheCreditData(name: String, target: String, positive: String) throws {
+        let path = TestSupport.splitsDirectory.appendingPathComponent("\(name).train.csv").path
+        let testPath = TestSupport.splitsDirectory.appendingPathComponent("\(name).test.csv").path
+        let train = try CSVReader.read(path: path)
+        let test = try CSVReader.read(path: testPath)
+        var p = TestSupport.smallParameters(task: .classification, trees: 10)
+        p.testFraction = 0
+        let model = try ModelTrainer.train(table: train, target: target, task: .classification, positive: positive,
+                                           parameters: p, name: name, createdUnixMicros: 1)
+        let prep = model.preprocessing
+        let positiveOutput = try #require(prep.positiveClass)
+        let explainer = try ForestExplainer(forest: model.forest)
+        let compiled = try CompiledForest(forest: model.forest)
+        let scratch = ExplainScratch(for: explainer)
+        var phi = [Double](repeating: 0, count: explainer.numFeatures)
+        var worst = 0.0
+        var rows = 0
+        for table in [train, test] {
+            let x = try prep.encode(table: table)
+            for r in 0..<x.rowCount {
+                let row = Array(x.values[(r * x.featureCount)..<((r + 1) * x.featureCount)])
+                let totals = try row.withUnsafeBufferPointer { rb in
+                    try phi.withUnsafeMutableBufferPointer {
+                        try explainer.explain(row: rb, output: positiveOutput, scratch: scratch, into: $0)
+                    }
+                }
+                let predicted = try compiled.predict(row: row)[positiveOutput]
+                worst = max(worst, abs(totals.baseValue + phi.reduce(0, +) - predicted))
+                rows += 1
+            }
+        }
+        #expect(rows == train.rowCount + test.rowCount)
+        #expect(worst < 1e-9, "\(name): largest additivity gap \(worst) over \(rows) rows")
+    }
+
+    @Test func additivityOnARegressionForest() throws {
+        let (x, y) = TestSupport.regressionData(rows: 500, features: 6, seed: 11)
+        let forest = try ForestTrainer.train(features: x, target: y, parameters: TestSupport.smallParameters(task: .regression, trees: 20))
+        let explainer = try ForestExplainer(forest: forest)
+        let compiled = try CompiledForest(forest: forest)
+        for r in 0..<x.rowCount {
+            let row = Array(x.values[(r * 6)..<(r * 6 + 6)])
+            let (phi, totals) = try explainer.explain(row: row, output: 0)
+            #expect(abs(totals.baseValue + phi.reduce(0, +) - (try compiled.predict(row: row)[0])) < 1e-9)
+        }
+    }
+}
