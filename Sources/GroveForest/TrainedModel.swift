@@ -69,6 +69,15 @@ public struct TrainedModel: Sendable, Equatable {
         if outOfBagReliability.count > ReliabilityBin.maxBins {
             throw ModelError.badCalibration("\(outOfBagReliability.count) reliability bins; the maximum is \(ReliabilityBin.maxBins)")
         }
+        // The bins tile [0, 1] in order, so a list cut short (e.g. a truncated file) is refused;
+        // a calibration is always fitted beside them.
+        if let first = outOfBagReliability.first, let last = outOfBagReliability.last {
+            let tiled = first.lower == 0 && last.upper == 1
+                && zip(outOfBagReliability, outOfBagReliability.dropFirst()).allSatisfy { $0.upper == $1.lower && $0.lower < $0.upper }
+            if !tiled { throw ModelError.badCalibration("out-of-bag reliability bins do not tile [0, 1]") }
+        } else if calibration.method != .none {
+            throw ModelError.badCalibration("a calibrated model carries its out-of-bag reliability bins")
+        }
     }
 
     /// Index of the class whose probability calibration maps (the positive class, else 1).
