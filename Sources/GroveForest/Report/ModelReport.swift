@@ -6,12 +6,23 @@ import Foundation
 /// The metrics are `ModelTrainer.evaluate(model:table:)`'s, so they equal `grove evaluate`'s.
 public struct ModelReport: Sendable {
     /// One input column's importance: the forest's impurity importance summed over the
-    /// column's encoded features, and the AUC lost when the column is shuffled across rows.
+    /// column's encoded features, the AUC lost when the column is shuffled across rows, and
+    /// the mean |SHAP value| of the column over the rows (NaN when the trees carry no cover).
     public struct Importance: Sendable, Equatable {
         public var column: String
         public var impurity: Double
         public var permutation: Double
+        public var meanAbsSHAP: Double
+
+        public static func == (a: Importance, b: Importance) -> Bool {
+            func same(_ x: Double, _ y: Double) -> Bool { x == y || (x.isNaN && y.isNaN) }
+            return a.column == b.column && same(a.impurity, b.impurity) && same(a.permutation, b.permutation)
+                && same(a.meanAbsSHAP, b.meanAbsSHAP)
+        }
     }
+
+    /// Rows explained for mean |SHAP| (a seeded sample when the file has more).
+    public static let maxExplainedRows = 2000
 
     /// Counts at `threshold` (a row is called positive when its score is at least it).
     public struct Confusion: Sendable, Equatable {
@@ -73,6 +84,23 @@ public struct ModelReport: Sendable {
             if y { posHist[b] += 1 } else { negHist[b] += 1 }
         }
 
+        // Mean |SHAP| per input column, of the forest's own (uncalibrated) probability.
+        var meanAbsSHAP = [Double](repeating: .nan, count: p.columns.count)
+        if let explainer = try? ModelExplainer(preprocessing: p, forest: model.forest) {
+            var sample = Array(0..<table.rowCount)
+            if sample.count > maxExplainedRows {
+                var pick = RandomGenerator(seed: seed, stream: 0x5A4B)
+                for i in stride(from: sample.count - 1, to: 0, by: -1) { sample.swapAt(i, Int(pick.next() % UInt64(i + 1))) }
+                sample = Array(sample.prefix(maxExplainedRows)).sorted()
+            }
+            var values: [Double] = []
+            values.reserveCapacity(sample.count * x.featureCount)
+            for r in sample { values += x.values[(r * x.featureCount)..<((r + 1) * x.featureCount)] }
+            let rows = try explainer.explain(matrix: try FeatureMatrix(rowCount: sample.count, featureCount: x.featureCount, values: values),
+                                             output: pos, topK: 1, threads: threads)
+            meanAbsSHAP = (0..<p.columns.count).map { c in rows.reduce(0) { $0 + abs($1.columns[c]) } / Double(max(rows.count, 1)) }
+        }
+
         // Permutation importance per input column (all its encoded features move together).
         var importances: [Importance] = []
         let compiled = try CompiledForest(forest: model.forest)
@@ -89,7 +117,8 @@ public struct ModelReport: Sendable {
             var shuffled = try compiled.predict(matrix: try FeatureMatrix(rowCount: n, featureCount: f, values: values), threads: threads)
             shuffled = model.calibration.apply(probabilities: shuffled, positiveClass: pos)
             let a = Metrics.rocAUC(scores: (0..<n).map { shuffled[$0 * 2 + pos] }, positives: isPositive)
-            importances.append(Importance(column: column.name, impurity: impurity, permutation: auc - a))
+            importances.append(Importance(column: column.name, impurity: impurity, permutation: auc - a,
+                                          meanAbsSHAP: meanAbsSHAP[c]))
         }
         importances.sort { $0.permutation > $1.permutation }
 

@@ -57,7 +57,7 @@ enum ReportPage {
             ("log loss", metric("log_loss"), "Mean −ln of the probability given to the true class: punishes confident mistakes; lower is better."),
             ("Brier", metric("brier"), "Mean squared error of the \(r.positiveClass) probability; lower is better (predicting the base rate gives \(num(Double(r.positives) / Double(max(r.rows, 1)) * (1 - Double(r.positives) / Double(max(r.rows, 1)))))."),
             ("accuracy at \(num(r.threshold, 2))", r.confusion.accuracy, "Share of rows whose call (\(r.positiveClass) when the score ≥ \(num(r.threshold, 2))) is right."),
-            ("accuracy (most probable class)", metric("accuracy"), "As `grove evaluate` reports it."),
+            ("accuracy (most probable class)", metric("accuracy"), "As grove evaluate reports it."),
             ("precision / recall / F1", metric("precision"), "For \(r.positiveClass): precision \(num(metric("precision"))), recall \(num(metric("recall"))), F1 \(num(metric("f1"))) (most probable class)."),
             ("average precision", r.curves.averagePrecision, "Area under the precision–recall curve (step-wise); the base rate is \(num(Double(r.positives) / Double(max(r.rows, 1))))."),
         ]
@@ -111,8 +111,11 @@ enum ReportPage {
         let top = Array(r.importances.prefix(20))
         h += "<section id=\"importance\"><h2>7. Feature importance</h2><div class=\"charts\">"
         h += SVGChart.bars(title: "Permutation: AUC lost when the column is shuffled", items: top.map { ($0.column, $0.permutation) }, color: "#2ca02c", format: "%.4f")
+        if top.contains(where: { $0.meanAbsSHAP.isFinite }) {
+            h += SVGChart.bars(title: "Mean |SHAP| (probability points, forest score)", items: top.map { ($0.column, $0.meanAbsSHAP) }, color: "#ff7f0e", format: "%.4f")
+        }
         h += SVGChart.bars(title: "Impurity (training, share of total)", items: top.map { ($0.column, $0.impurity) }, color: "#9467bd")
-        h += "</div><p class=\"muted\">Per input column (a categorical column's indicators together). Permutation importance is measured on this data; impurity importance comes from the training trees and favours columns with many distinct values. Mean |SHAP| is not shown: this build has no TreeSHAP explanations.</p></section>\n"
+        h += "</div><p class=\"muted\">Per input column (a categorical column's indicators together), ordered by permutation importance. Permutation importance and mean |SHAP| (exact TreeSHAP, up to \(ModelReport.maxExplainedRows) rows) are measured on this data; SHAP values explain the forest's own probability, before calibration. Impurity importance comes from the training trees and favours columns with many distinct values.</p></section>\n"
 
         // Stability
         h += "<section id=\"stability\"><h2>8. Population stability (training data → this data)</h2>"
