@@ -5,6 +5,7 @@ Usage (from the repository root, after `swift build -c release`):
   nice -n 10 /work/venv/bin/python scripts/study/study_defaults.py --out /tmp/grove-study \
       [--grove .build/release/grove] [--seeds 5] [--grid leaf] [--datasets a,b] [--no-peers]
   /work/venv/bin/python scripts/study/study_defaults.py --out /tmp/grove-study --table
+  nice -n 10 /work/venv/bin/python scripts/study/study_defaults.py --out /tmp/grove-study --timing 5
 
 Every fit is one thread. Each Grove fit is `grove train --test-fraction 0 --threads 1 --seed S`
 on NAME.train.csv (so the out-of-bag metrics are the training set's own) and `grove evaluate
@@ -30,9 +31,10 @@ EPS = 1e-15
 
 # Named settings: grove train flags. "current" is the defaults before this study.
 SETTINGS = {
-    "current": [],
+    "current": [],  # the binary's defaults (leaf 5 before this study, leaf 10 after)
+    "old_defaults": ["--min-samples-leaf", "5", "--criterion", "entropy"],
     **{f"leaf{l}_{c}": ["--min-samples-leaf", str(l), "--criterion", c]
-       for l in (1, 3, 5, 10, 20, 40) for c in ("entropy", "gini")},
+       for l in (1, 3, 5, 7, 8, 10, 20, 40) for c in ("entropy", "gini")},
     **{f"leaf{l}_{c}_mtry{m}": ["--min-samples-leaf", str(l), "--criterion", c, "--max-features", m]
        for l in (5, 10, 20) for c in ("entropy", "gini") for m in ("log2", "0.2", "0.33", "0.5")},
     "tune": ["--tune", "--criterion", "entropy"],
@@ -144,10 +146,36 @@ def run_grove(out, grove, name, spec, setting, seeds, done):
             emit(out, rec)
 
 
-def table(out, settings=None):
+def timing(out, grove, names, specs, settings, reps):
+    """Median wall time of `grove train` per setting, interleaved (setting order rotates every
+    repetition) so that load on the machine hits every setting alike; ratios to the first."""
+    d = os.path.join(out, "data")
+    print("| data set | " + " | ".join(f"{s} (s)" for s in settings) + " | " + " | ".join(f"{s} / {settings[0]}" for s in settings[1:]) + " |")
+    print("|---" * (1 + 2 * len(settings) - 1) + "|")
+    for name in names:
+        spec = specs[name]
+        times = {s: [] for s in settings}
+        for rep in range(reps):
+            for st in settings[rep % len(settings):] + settings[:rep % len(settings)]:
+                with tempfile.TemporaryDirectory() as repo:
+                    cmd = [grove, "train", "--data", os.path.join(d, f"{name}.train.csv"), "--target", spec["target"],
+                           "--positive", spec["positive"], "--test-fraction", "0", "--threads", "1",
+                           "--repo", repo, "--name", "m", "--json"] + SETTINGS[st]
+                    if spec["categorical"]:
+                        cmd += ["--categorical", ",".join(spec["categorical"])]
+                    r = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                    times[st].append(json.loads(r.stdout)["seconds"])
+        med = {s: float(np.median(v)) for s, v in times.items()}
+        print(f"| {name} | " + " | ".join(f"{med[s]:.3f}" for s in settings) + " | "
+              + " | ".join(f"{med[s] / med[settings[0]]:.2f}x" for s in settings[1:]) + " |", flush=True)
+
+
+def table(out, settings=None, max_seed=None, names=None):
     rows = {}
     with open(os.path.join(out, "results.jsonl")) as f:
         for r in map(json.loads, f):
+            if (max_seed and r["seed"] > max_seed) or (names and r["dataset"] not in names):
+                continue
             rows.setdefault((r["dataset"], r["setting"]), []).append(r)
     names = sorted({k[0] for k in rows}, key=list(datasets.DATASETS).index)
     sets = settings or sorted({k[1] for k in rows}, key=lambda x: (x not in ("sklearn", "ranger"), x))
@@ -182,9 +210,12 @@ def main():
     ap.add_argument("--datasets", default=None)
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--table", action="store_true")
+    ap.add_argument("--timing", type=int, default=0, help="instead of the study: N interleaved timing repetitions")
     a = ap.parse_args()
+    a.seeds_given = any(x == "--seeds" or x.startswith("--seeds=") for x in sys.argv)
     if a.table:
-        table(a.out, a.settings.split(",") if a.settings else None)
+        table(a.out, a.settings.split(",") if a.settings else None, a.seeds if a.seeds_given else None,
+              a.datasets.split(",") if a.datasets else None)
         return
     names = a.datasets.split(",") if a.datasets else list(datasets.DATASETS)
     specs_path = os.path.join(a.out, "specs.json")
@@ -194,6 +225,10 @@ def main():
             json.dump(specs, f, indent=1)
     with open(specs_path) as f:
         specs = json.load(f)
+    if a.timing:
+        timing(a.out, os.path.abspath(a.grove), names, specs,
+               a.settings.split(",") if a.settings else ["old_defaults", "current", "tune"], a.timing)
+        return
     seeds = list(range(1, a.seeds + 1))
     settings = a.settings.split(",") if a.settings else GRIDS[a.grid]
     done = done_keys(a.out)
