@@ -237,7 +237,9 @@ public final class GroveClient: @unchecked Sendable {
         while true {
             let now = Deadline.now()
             if now >= deadline { throw .deadlineExceeded }
-            switch withLock({ balancer.choose(now: now.nanos, avoiding: avoiding) }) {
+            let avoid = avoiding
+            avoiding = nil
+            switch withLock({ balancer.choose(now: now.nanos, avoiding: avoid) }) {
             case let .waitUntil(t):
                 // Every endpoint is ejected. Having failed already in this call: say why now.
                 if let failure { throw failure }
@@ -257,13 +259,12 @@ public final class GroveClient: @unchecked Sendable {
                 } catch {
                     endCall(i, connectionFailed: true)
                     if error == .deadlineExceeded { throw error }
-                    failure = error      // nothing was sent: try another endpoint
-                    avoiding = i
+                    failure = error      // nothing was sent: another endpoint, if one is healthy
                     continue
                 }
                 let before = conn.bytesReceived
                 do {
-                    let responses = try send(calls, on: conn, deadline: deadline)
+                    let responses = try exchange(calls, on: conn, deadline: deadline)
                     withLock {
                         idle[i].append(conn)
                         lastUsed = conn.endpoint
@@ -288,7 +289,7 @@ public final class GroveClient: @unchecked Sendable {
     }
 
     /// Sends the calls on one connection (the time left as each request's budget) and reads the answers.
-    private func send(_ calls: [Request.Call], on conn: GroveConnection, deadline: Deadline) throws(GroveClientError) -> [Response] {
+    private func exchange(_ calls: [Request.Call], on conn: GroveConnection, deadline: Deadline) throws(GroveClientError) -> [Response] {
         let firstID: UInt64 = withLock {
             defer { nextID &+= UInt64(calls.count) }
             return nextID

@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable {
     public var handleSignals = true
     /// API key file (`grove keys`); nil: no authentication, loopback only.
     public var keysFile: URL?
+    /// When set (--trusted-signers FILE), only model versions carrying a valid signature by one
+    /// of the file's keys are served; others are FAILED with the reason.
+    public var trustedSignersFile: URL?
     /// Enable admin calls (labels, load/unload, uploads); they need an admin key.
     public var admin = false
     /// Allow a non-loopback bind without keys (an explicit, logged decision).
@@ -35,6 +38,12 @@ public struct ServerConfiguration: Sendable {
     public var auditMaxFileBytes = 64 << 20
     /// Records queued for the audit writer before predictions are refused (UNAVAILABLE).
     public var auditQueueCapacity = 65_536
+    /// Serve Prometheus metrics (`GET /metrics`, text format 0.0.4) on this HOST:PORT; nil: off.
+    /// Loopback unless API keys are configured (or --insecure), like the RPC port.
+    public var metricsAddress: String?
+    /// After SIGTERM: answer Health NOT_SERVING (and keep serving) this long before closing the
+    /// listeners, so a load balancer's health check moves traffic away first. 0: close at once.
+    public var drainSeconds: Double = 0
     /// Benchmark baseline: answer every frame with itself, without decoding it
     /// (the same loop, sockets and framing, no protobuf and no model).
     public var echo = false

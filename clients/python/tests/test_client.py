@@ -42,6 +42,11 @@ class LiveServerTest(unittest.TestCase):
         subprocess.run([GROVE, "train", "--data", DATA, "--target", "creditability", "--positive", "bad",
                         "--repo", cls.repo, "--name", "german_credit", "--trees", "10"],
                        check=True, stdout=subprocess.DEVNULL)
+        # A regression model (credit_amount) and a three-class one (housing) on the same data.
+        for name, target, task in [("amount", "credit_amount", "regression"), ("housing", "housing", "classification")]:
+            subprocess.run([GROVE, "train", "--data", DATA, "--target", target, "--task", task,
+                            "--repo", cls.repo, "--name", name, "--trees", "6"],
+                           check=True, stdout=subprocess.DEVNULL)
         cls.proc, cls.port = start_server(cls.repo)
         cls.address = f"127.0.0.1:{cls.port}"
 
@@ -59,7 +64,7 @@ class LiveServerTest(unittest.TestCase):
         c = self.client()
         self.assertEqual(c.health().status, 1)  # SERVING
         models = c.list_models()
-        self.assertEqual([m.name for m in models], ["german_credit"])
+        self.assertEqual(sorted(m.name for m in models), ["amount", "german_credit", "housing"])
         info = c.model_info("german_credit")
         self.assertEqual(len(info.feature_names), 61)
         self.assertEqual(list(info.classes), ["bad", "good"])
@@ -157,6 +162,33 @@ class LiveServerTest(unittest.TestCase):
         self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
         self.assertIn("Field.text", e.exception.message)
 
+    def _swift_answer(self, model, records):
+        args = [GROVE, "call", self.address, "predict", "--model", model, "--json"]
+        for rec in records:
+            args += ["--record", json.dumps(rec)]
+        return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)["predict"]
+
+    def test_regression_and_multiclass_models_served_end_to_end(self):
+        c = self.client()
+        recs = [{"age_in_years": 20 + 7 * i, "duration_in_month": 6 + 3 * i, "housing": ["own", "rent", "for free"][i % 3],
+                 "purpose": "car (new)"} for i in range(6)]
+        amount = c.predict("amount", records=[{k: v for k, v in r.items()} for r in recs])
+        self.assertEqual((amount.rows, amount.num_classes, amount.probabilities, amount.class_index), (6, 0, [], []))
+        self.assertEqual(len(amount.values), 6)
+        swift = self._swift_answer("amount", recs)
+        self.assertEqual([x.hex() for x in amount.values], [float(x).hex() for x in swift["values"]])
+        self.assertGreater(len(set(amount.values)), 1)
+        housing_recs = [{k: v for k, v in r.items() if k != "housing"} for r in recs]
+        housing = c.predict("housing", records=housing_recs)
+        self.assertEqual((housing.rows, housing.num_classes, housing.values), (6, 3, []))
+        self.assertEqual(list(c.model_info("housing").classes), ["for free", "own", "rent"])
+        swift = self._swift_answer("housing", housing_recs)
+        self.assertEqual([[x.hex() for x in row] for row in housing.probabilities],
+                         [[float(x).hex() for x in row] for row in swift["probabilities"]])
+        self.assertEqual(housing.class_index, swift["class_index"])
+        for row, k in zip(housing.probabilities, housing.class_index):
+            self.assertEqual(row.index(max(row)), k)
+
     def test_failover_to_the_second_endpoint(self):
         c = Client(["127.0.0.1:1", self.address], timeout=3)
         for _ in range(3):
@@ -175,6 +207,80 @@ class LiveServerTest(unittest.TestCase):
             self.assertLess(time.monotonic() - t, 2)
         finally:
             silent.close()
+
+    def test_round_robin_spreads_calls_over_two_servers(self):
+        proc, port = start_server(self.repo)
+        try:
+            other = f"127.0.0.1:{port}"
+            before = [Client([a]).stats().requests_total for a in (self.address, other)]
+            c = Client([self.address, other], balancing="round_robin")
+            for _ in range(20):
+                self.assertEqual(c.health().status, 1)
+            after = [Client([a]).stats().requests_total for a in (self.address, other)]
+            # 10 each, plus the second stats call (each Stats counts itself).
+            self.assertEqual([b - a for a, b in zip(before, after)], [11, 11])
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            proc.stdout.close()
+
+    def test_least_outstanding_and_a_dead_endpoint(self):
+        c = Client(["127.0.0.1:1", self.address], balancing="least_outstanding", timeout=3)
+        for _ in range(5):
+            self.assertEqual(c.health().status, 1)
+        self.assertFalse(c.is_healthy(0))
+        self.assertEqual(c.counters["ejections"], 1)
+
+    def test_a_call_is_retried_once_when_no_answer_byte_came_and_carries_its_deadline(self):
+        recorder = RequestRecorder()
+        try:
+            c = Client([f"127.0.0.1:{recorder.port}"], timeout=0.5)
+            with self.assertRaises(GroveError) as e:
+                c.health()
+            self.assertEqual(e.exception.code, "UNAVAILABLE")
+            self.assertEqual(len(recorder.requests), 2)        # sent, then retried once
+            self.assertEqual(c.counters["retries"], 1)
+            budgets = [r.timeout_micros for r in recorder.requests]
+            self.assertTrue(all(0 < b <= 500_000 for b in budgets), budgets)
+        finally:
+            recorder.close()
+
+
+class RequestRecorder:
+    """Reads one request per connection, records it, closes without answering a byte."""
+
+    def __init__(self):
+        import threading
+        from grove_client._proto.grove.v1 import grove_pb2 as pb
+        self.pb = pb
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.requests = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            buf = b""
+            while True:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+                if len(buf) >= 4 and len(buf) >= 4 + int.from_bytes(buf[:4], "big"):
+                    r = self.pb.Request()
+                    r.ParseFromString(buf[4:4 + int.from_bytes(buf[:4], "big")])
+                    self.requests.append(r)
+                    break
+            conn.close()
+
+    def close(self):
+        self.sock.close()
 
 
 class PackageTest(unittest.TestCase):
