@@ -24,7 +24,7 @@ public enum ForestTrainer {
                              positiveClass: Int? = nil, threads: Int = 0,
                              progress: ((Int, Int) -> Void)? = nil) throws -> Forest {
         try fit(features: features, target: target, parameters: parameters, positiveClass: positiveClass,
-                threads: threads, progress: progress).forest
+                threads: threads, paths: .measured, progress: progress).forest
     }
 
     /// As `train`, also returning the mean out-of-bag output of every training row (for
@@ -32,6 +32,23 @@ public enum ForestTrainer {
     public static func fit(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
                            positiveClass: Int? = nil, threads: Int = 0,
                            progress: ((Int, Int) -> Void)? = nil) throws -> ForestFit {
+        try fit(features: features, target: target, parameters: parameters, positiveClass: positiveClass,
+                threads: threads, paths: .measured, progress: progress)
+    }
+
+    /// `train` with the split-search paths chosen by `paths` (tests force each path; the
+    /// trees do not depend on it).
+    static func train(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
+                      positiveClass: Int? = nil, threads: Int = 0, paths: SplitPaths,
+                      progress: ((Int, Int) -> Void)? = nil) throws -> Forest {
+        try fit(features: features, target: target, parameters: parameters, positiveClass: positiveClass,
+                threads: threads, paths: paths, progress: progress).forest
+    }
+
+    /// `fit` with the split-search paths chosen by `paths`.
+    static func fit(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
+                    positiveClass: Int? = nil, threads: Int = 0, paths: SplitPaths,
+                    progress: ((Int, Int) -> Void)? = nil) throws -> ForestFit {
         try parameters.validate(for: target.task)
         let n = features.rowCount, p = features.featureCount
         guard n > 0 else { throw TrainingError.noRows }
@@ -63,7 +80,7 @@ public enum ForestTrainer {
             maxDepth: parameters.maxDepth, minSplit: Double(parameters.minSamplesSplit),
             minLeaf: Double(parameters.minSamplesLeaf), mtry: parameters.maxFeatures.resolve(total: p),
             criterion: parameters.criterion, classCount: classCount, bootstrap: parameters.bootstrap,
-            skipConstant: skipConstantFeatures)
+            skipConstant: skipConstantFeatures, paths: paths)
         let outputs = classCount == 0 ? 1 : classCount
         let lowest = classCount == 0 ? (values.min() ?? 0) : 0
         let highest = classCount == 0 ? (values.max() ?? 1) : 1
