@@ -161,6 +161,19 @@ public final class GroveClient: @unchecked Sendable {
         return p
     }
 
+    /// Exact SHAP values and reason codes for rows (see `ExplainRequest`), computed by
+    /// the version that answers (named in the response).
+    public func explain(_ request: ExplainRequest, timeoutSeconds: Double? = nil) throws(GroveClientError) -> ExplainResponse {
+        guard case let .explain(e) = try call(.explain(request), timeoutSeconds: timeoutSeconds) else { throw Self.wrongKind("explain") }
+        return e
+    }
+
+    /// Reason codes (`topK`, default 4) and every input column's contribution for raw records.
+    public func explain(_ model: ModelSelector, records: [RawRecord], topK: UInt32 = 0,
+                        timeoutSeconds: Double? = nil) throws(GroveClientError) -> ExplainResponse {
+        try explain(ExplainRequest(model: model, records: records, topK: topK, contributions: true), timeoutSeconds: timeoutSeconds)
+    }
+
     /// Server counters and per-model latency.
     public func stats(timeoutSeconds: Double? = nil) throws(GroveClientError) -> StatsResponse {
         guard case let .stats(s) = try call(.stats, timeoutSeconds: timeoutSeconds) else { throw Self.wrongKind("stats") }
@@ -214,6 +227,7 @@ public final class GroveClient: @unchecked Sendable {
     public func modelInfo(_ model: ModelSelector) async throws -> ModelInfo { try await offload { try self.modelInfo(model) } }
     public func predict(_ request: PredictRequest) async throws -> PredictResponse { try await offload { try self.predict(request) } }
     public func stats() async throws -> StatsResponse { try await offload { try self.stats() } }
+    public func explain(_ request: ExplainRequest) async throws -> ExplainResponse { try await offload { try self.explain(request) } }
 
     private func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

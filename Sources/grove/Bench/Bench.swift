@@ -29,6 +29,8 @@ struct Bench: ParsableCommand {
     @Option(help: "The fraction of the peak held by --sustained.") var sustainedFraction: Double = 0.8
     @Option(help: ArgumentHelp("Only call predict(row:into:) this many times and exit (for valgrind's allocation count).", visibility: .hidden))
     var allocProbe: Int?
+    @Option(help: ArgumentHelp("Only explain one row this many times and exit (for valgrind's allocation count).", visibility: .hidden))
+    var explainProbe: Int?
 
     func run() throws {
         let stored = try ModelFileLoader.load(repo: repo, name: model, version: nil)
@@ -54,9 +56,18 @@ struct Bench: ParsableCommand {
             return
         }
 
+        if let calls = explainProbe {
+            let last = try ExplainBench.probe(model: stored, rows: encoded, rowCount: rows, calls: calls)
+            print("probe: \(calls) explanations, last prediction \(last)")
+            return
+        }
+
         let inference = try InferenceBench.run(model: stored, rows: encoded, rowCount: rows)
         report.append(contentsOf: inference.json)
         if !json { print(inference.text) }
+        let explanation = try ExplainBench.run(model: stored, rows: encoded, rowCount: rows)
+        report.append(contentsOf: explanation.json)
+        if !json { print(explanation.text) }
         if inferenceOnly {
             if json { print(JSONText.encode(["results": report])) }
             return
