@@ -4,11 +4,12 @@
     c = Client(["127.0.0.1:7070"])
     c.health()
     c.predict("german_credit", records=[{"age_in_years": 35, "housing": "own"}])
+    c.explain("german_credit", records=[{"age_in_years": 22, "housing": "rent"}], top_k=4)
 
 Frames are a 4-byte big-endian length and one protobuf message (proto/grove/v1/grove.proto).
 Errors from the server raise GroveError with gRPC's status code name and the server's message.
 """
 
-from .client import Client, GroveError, Prediction
+from .client import Client, Explanation, GroveError, Prediction
 
-__all__ = ["Client", "GroveError", "Prediction"]
+__all__ = ["Client", "Explanation", "GroveError", "Prediction"]
