@@ -2,7 +2,7 @@
 #
 #   make build     bootstrap system packages, then build (debug)
 #   make run       build (release), train the bundled demo model on first use, serve it on 127.0.0.1:7070
-#   make test      unit, integration and netcat smoke tests (what CI runs)
+#   make test      layer check, unit, integration and netcat smoke tests (what CI runs)
 #   make proto     regenerate Sources/CGroveProto (protoc-c) and the Python client's code (protoc) from proto/
 #   make smoke     netcat smoke test against a fresh server
 #   make python-package-test  `pip install ./clients/python` into a fresh venv (PyPI's protobuf), run its tests there
@@ -25,7 +25,7 @@ DEMO_NAME := german_credit
 DEBUG_BIN := .build/debug/grove
 RELEASE_BIN := .build/release/grove
 
-.PHONY: build run test proto smoke python-package-test bench bench-train fuzz sanitize format clean bootstrap demo-model release
+.PHONY: build run test layers proto smoke python-package-test bench bench-train fuzz sanitize format clean bootstrap demo-model release
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -49,11 +49,15 @@ run: demo-model
 	@echo "make run: serving $(REPO) on $(HOST):$(PORT) (Ctrl-C stops; try: clients/nc/health.sh $(HOST) $(PORT))"
 	$(RELEASE_BIN) serve --repo $(REPO) --host $(HOST) --port $(PORT)
 
-test: bootstrap
+test: bootstrap layers
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 	$(MAKE) --no-print-directory smoke
 	GROVE_BIN=$(DEBUG_BIN) /usr/bin/python3 -m unittest discover -s clients/python/tests
+
+# The client library's dependency closure holds no forest, server, model store or crypto (Package.swift's layers).
+layers:
+	$(SWIFT) package describe --type json | /usr/bin/python3 scripts/check-layers.py
 
 # The Python client as users install it: a fresh venv, PyPI's protobuf, the tests run from
 # outside the source tree against the installed copy (needs network access to PyPI).

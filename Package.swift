@@ -2,10 +2,12 @@
 // Grove: a model-as-a-service server for tree ensembles.
 // Targets are layered; each depends only on the layers below it:
 //   CProtobufC, CGroveProto, CGroveSys   C: runtime, protoc-c output, Linux headers
+//   GroveSystem                           the syscall seam: typed fds, EINTR retry, writeAll/fsync, poll, clock
 //   GroveForest                           pure Swift ML: data, training, inference, metrics
-//   GroveWire                             frames, messages, model files (only user of CGroveProto)
-//   GroveServer / GroveClient             epoll server / thin client library
-//   grove                                 the CLI
+//   GroveWire                             frames and messages (protobuf-c); knows nothing of the forest
+//   GroveModelStore                       model files, repository publish/scan, audit chain, key file
+//   GroveServer / GroveClient             epoll server / thin client library (Wire + System only)
+//   grove                                 the CLI (offline commands use the model store, not the server)
 import PackageDescription
 
 let package = Package(
@@ -15,6 +17,9 @@ let package = Package(
         .library(name: "GroveClient", targets: ["GroveClient"]),
         .library(name: "GroveWire", targets: ["GroveWire"]),
         .library(name: "GroveForest", targets: ["GroveForest"]),
+        .library(name: "GroveModelStore", targets: ["GroveModelStore"]),
+        // The fuzz targets' properties, shared by Fuzz/ and the regression replay in the tests.
+        .library(name: "GroveFuzzChecks", targets: ["GroveFuzzChecks"]),
         .executable(name: "grove", targets: ["grove"]),
     ],
     dependencies: [
@@ -31,27 +36,32 @@ let package = Package(
         ),
         .target(name: "CGroveProto", dependencies: ["CProtobufC"]),
         .target(name: "CGroveSys"),
+        .target(name: "GroveSystem", dependencies: ["CGroveSys"]),
         .target(name: "GroveForest"),
+        .target(name: "GroveWire", dependencies: ["CGroveProto", "CProtobufC"]),
         .target(
-            name: "GroveWire",
+            name: "GroveModelStore",
             dependencies: [
-                "CGroveProto", "CProtobufC", "GroveForest",
+                "CGroveProto", "CProtobufC", "GroveSystem", "GroveWire", "GroveForest",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "GroveServer",
             dependencies: [
-                "CGroveSys", "GroveWire", "GroveForest",
+                "CGroveSys", "GroveSystem", "GroveWire", "GroveForest", "GroveModelStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        .target(name: "GroveClient", dependencies: ["CGroveSys", "GroveWire"]),
+        .target(name: "GroveClient", dependencies: ["GroveSystem", "GroveWire"]),
+        .target(name: "GroveFuzzChecks", dependencies: ["GroveWire", "GroveForest", "GroveModelStore"]),
         .executableTarget(
             name: "grove",
             dependencies: [
-                "GroveServer", "GroveClient", "GroveWire", "GroveForest", "CGroveSys",
+                "GroveServer", "GroveClient", "GroveModelStore", "GroveWire", "GroveForest", "GroveSystem", "CGroveSys",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -64,12 +74,13 @@ let package = Package(
             path: "clients/swift/ScoringExample"
         ),
         .testTarget(name: "GroveForestTests", dependencies: ["GroveForest"]),
-        .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest"]),
-        .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveWire", "CGroveSys"]),
+        .testTarget(name: "GroveModelStoreTests", dependencies: ["GroveModelStore", "GroveWire", "GroveForest"]),
+        .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveModelStore", "GroveSystem", "GroveWire", "CGroveSys"]),
+        .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest", "GroveFuzzChecks"]),
         .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "GroveWire"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["GroveClient", "GroveWire", "GroveForest", "GroveServer"]
+            dependencies: ["GroveClient", "GroveWire", "GroveForest", "GroveModelStore", "GroveServer", "GroveSystem"]
         ),
     ],
     // Swift 5 language mode for now: the event loop and the trainer share

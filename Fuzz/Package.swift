@@ -14,11 +14,9 @@ let package = Package(
     name: "GroveFuzz",
     dependencies: [.package(name: grove, path: "..")],
     targets: [
-        .target(name: "FuzzFrames", dependencies: [.product(name: "GroveWire", package: grove)]),
-        .target(name: "FuzzRequest", dependencies: [.product(name: "GroveWire", package: grove)]),
-        .target(name: "FuzzModelFile", dependencies: [
-            .product(name: "GroveWire", package: grove), .product(name: "GroveForest", package: grove),
-        ]),
-        .target(name: "FuzzCSV", dependencies: [.product(name: "GroveForest", package: grove)]),
+        .target(name: "FuzzFrames", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
+        .target(name: "FuzzRequest", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
+        .target(name: "FuzzModelFile", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
+        .target(name: "FuzzCSV", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
     ]
 )

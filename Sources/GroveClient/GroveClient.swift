@@ -187,12 +187,14 @@ public final class GroveClient: @unchecked Sendable {
     }
 
     /// Uploads a model file in chunks; the server validates it and publishes it
-    /// as the model's next version, which the answer names.
-    public func uploadModel(name: String, file bytes: [UInt8], chunkBytes: Int = 1 << 20,
+    /// as the model's next version, which the answer names. `sha256` is the file's
+    /// SHA-256 in hex (`ModelFileCodec.sha256Hex` in GroveModelStore, or `sha256sum`):
+    /// the server refuses the upload when its own digest differs. The client library
+    /// takes it as an argument so that it links no cryptography.
+    public func uploadModel(name: String, file bytes: [UInt8], sha256 digest: String, chunkBytes: Int = 1 << 20,
                             timeoutSeconds: Double? = nil) throws(GroveClientError) -> AdminResponse {
         guard !bytes.isEmpty, chunkBytes > 0 else { throw .invalidArgument("nothing to upload") }
         let id = "up-\(UInt64.random(in: 0...UInt64.max))"
-        let digest = ModelFileCodec.sha256Hex(bytes)
         var offset = 0
         while true {
             let end = min(offset + chunkBytes, bytes.count)

@@ -237,13 +237,16 @@ public struct Preprocessing: Sendable, Equatable {
     // MARK: Encoding
 
     /// Encodes one raw record into `out` (at least `featureCount` values), without
-    /// allocating (except for error values and numbers given for categorical columns).
+    /// allocating (except for error values and notes).
     ///
-    /// Fields name input columns; an unknown name or a repeated one is an error; absent
-    /// columns are missing. Numeric columns take `.number` (NaN = missing) or `.text`
-    /// that parses as a number (or is "", "NA", "?" = missing); categorical columns take
-    /// `.text` (a `.number` is matched by its text, 1.0 -> "1").
-    public func encode(record: [RecordField], into out: UnsafeMutableBufferPointer<Double>) throws {
+    /// Fields name input columns; an unknown name or a repeated one is an error. Numeric
+    /// columns take `.number` (NaN = missing) or `.text` that parses as a number ("", "NA",
+    /// "?" = missing; other text is `notNumeric`). Categorical columns take `.text` (the same
+    /// markers = missing) or a `.number` spelled as one of their categories (1.0 -> "1");
+    /// any other number is `notCategorical`. Each column filled in (missing, absent) or given
+    /// an unseen category is appended to `notes`, tagged `row`.
+    public func encode(record: [RecordField], into out: UnsafeMutableBufferPointer<Double>,
+                       row: UInt32, notes: inout [InputNote]) throws {
         guard out.count >= featureCount else {
             throw PreprocessingError.bufferTooSmall(needed: featureCount, got: out.count)
         }
@@ -267,29 +270,53 @@ public struct Preprocessing: Sendable, Equatable {
                 if c.kind == .numeric {
                     switch field.value {
                     case let .number(v):
-                        base[off] = v.isNaN ? c.fillValue : v
+                        if v.isNaN { notes.append(InputNote(row: row, column: c.name, kind: .missing)) } else { base[off] = v }
                     case let .text(s):
-                        if Preprocessing.recordMissingMarkers.contains(s) { break }
+                        if Preprocessing.recordMissingMarkers.contains(s) {
+                            notes.append(InputNote(row: row, column: c.name, kind: .missing))
+                            break
+                        }
                         guard let v = NumberParser.parse(s) else {
                             throw PreprocessingError.notNumeric(column: c.name, value: s)
                         }
                         base[off] = v
                     case .missing:
-                        break
+                        notes.append(InputNote(row: row, column: c.name, kind: .missing))
                     }
                 } else {
                     let lookup = categoryLookup[ci]
                     switch field.value {
                     case let .text(s):
-                        if let k = lookup[s] { base[off + k] = 1 }
+                        if let k = lookup[s] {
+                            base[off + k] = 1
+                        } else if Preprocessing.recordMissingMarkers.contains(s) {
+                            notes.append(InputNote(row: row, column: c.name, kind: .missing))
+                        } else {
+                            notes.append(InputNote(row: row, column: c.name, kind: .unseenCategory, value: s))
+                        }
                     case let .number(v):
-                        if !v.isNaN, let k = lookup[Preprocessing.labelText(v)] { base[off + k] = 1 }
+                        if v.isNaN {
+                            notes.append(InputNote(row: row, column: c.name, kind: .missing))
+                        } else if let k = lookup[Preprocessing.labelText(v)] {
+                            base[off + k] = 1
+                        } else {
+                            throw PreprocessingError.notCategorical(column: c.name, value: v, categories: c.categories)
+                        }
                     case .missing:
-                        break
+                        notes.append(InputNote(row: row, column: c.name, kind: .missing))
                     }
                 }
             }
+            for ci in 0..<columns.count where !seen[ci] {
+                notes.append(InputNote(row: row, column: columns[ci].name, kind: .absent))
+            }
         }
+    }
+
+    /// Encodes one raw record into `out`, dropping the notes (`encode(record:into:row:notes:)`).
+    public func encode(record: [RecordField], into out: UnsafeMutableBufferPointer<Double>) throws {
+        var notes: [InputNote] = []
+        try encode(record: record, into: out, row: 0, notes: &notes)
     }
 
     /// Encodes one raw record into a new array.

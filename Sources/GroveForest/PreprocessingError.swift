@@ -15,6 +15,8 @@ public enum PreprocessingError: Error, Equatable, Sendable, CustomStringConverti
     case unknownColumn(String)
     case duplicateField(String)
     case notNumeric(column: String, value: String)
+    /// A number sent for a categorical column that has no category spelled as that number.
+    case notCategorical(column: String, value: Double, categories: [String])
     case bufferTooSmall(needed: Int, got: Int)
     case inconsistentSchema(String)
 
@@ -33,7 +35,10 @@ public enum PreprocessingError: Error, Equatable, Sendable, CustomStringConverti
         case let .tooManyClasses(n, limit): return "found \(n) classes, more than the limit \(limit)"
         case let .unknownColumn(c): return "unknown column \"\(c)\""
         case let .duplicateField(c): return "column \"\(c)\" is given twice"
-        case let .notNumeric(c, v): return "column \"\(c)\" is numeric but got \"\(v)\""
+        case let .notNumeric(c, v): return "column \"\(c)\" is numeric but got the text \"\(v)\""
+        case let .notCategorical(c, v, cats):
+            let shown = cats.prefix(8).map { "\"\($0)\"" }.joined(separator: ", ") + (cats.count > 8 ? ", ..." : "")
+            return "column \"\(c)\" is categorical (\(shown)) but got the number \(Preprocessing.labelText(v))"
         case let .bufferTooSmall(n, g): return "output buffer holds \(g) values, \(n) needed"
         case let .inconsistentSchema(why): return "inconsistent preprocessing: \(why)"
         }

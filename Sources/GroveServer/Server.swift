@@ -3,6 +3,8 @@
 import CGroveSys
 import Foundation
 import Glibc
+import GroveModelStore
+import GroveSystem
 import GroveWire
 import Logging
 import Synchronization

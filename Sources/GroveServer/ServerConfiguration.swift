@@ -38,6 +38,9 @@ public struct ServerConfiguration: Sendable {
     /// Benchmark baseline: answer every frame with itself, without decoding it
     /// (the same loop, sockets and framing, no protobuf and no model).
     public var echo = false
+    /// Every prediction is strict (`PredictRequest.strict`): nothing is filled in; a row that
+    /// would need a fill (missing, absent, unseen category) is INVALID_ARGUMENT (--strict-inputs).
+    public var strictInputs = false
 
     public init(repository: URL) {
         self.repository = repository

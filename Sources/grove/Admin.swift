@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import GroveClient
+import GroveModelStore
 import GroveWire
 
 struct Admin: ParsableCommand {
@@ -65,7 +66,8 @@ struct Admin: ParsableCommand {
         func run() throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
             do {
-                let r = try target.client().uploadModel(name: target.model, file: [UInt8](data), chunkBytes: chunkBytes)
+                let r = try target.client().uploadModel(name: target.model, file: [UInt8](data),
+                                                           sha256: ModelFileCodec.sha256Hex([UInt8](data)), chunkBytes: chunkBytes)
                 print(r.message)
             } catch {
                 FileHandle.standardError.write("grove admin upload: \(error)\n".data(using: .utf8)!)

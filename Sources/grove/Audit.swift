@@ -2,7 +2,7 @@
 
 import ArgumentParser
 import Foundation
-import GroveServer
+import GroveModelStore
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import GroveForest
+import GroveModelStore
 import GroveWire
 
 enum CSVRecords {

@@ -28,6 +28,9 @@ struct CallOptions: ParsableArguments {
     @Flag(help: "Ask for labels only (no probabilities).")
     var labelsOnly = false
 
+    @Flag(help: "Strict inputs: refuse (INVALID_ARGUMENT) any row the server would have to fill in (missing, absent, unseen category).")
+    var strict = false
+
     @Option(help: "explain: reasons per row (default 4, at most 64); predict: also return this many reasons per row.")
     var top: UInt32?
 
@@ -56,7 +59,7 @@ struct CallOptions: ParsableArguments {
         case .predict:
             let (dense, records) = try rows()
             return .predict(PredictRequest(model: try selector(), dense: dense, records: records, labelsOnly: labelsOnly,
-                                           reasons: top ?? 0))
+                                           strict: strict, reasons: top ?? 0))
         case .explain:
             let (dense, records) = try rows()
             return .explain(ExplainRequest(model: try selector(), dense: dense, records: records, topK: top ?? 0,

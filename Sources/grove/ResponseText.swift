@@ -1,6 +1,8 @@
 // ResponseText: renders responses for people (text) and for scripts (JSON).
 
 import Foundation
+import GroveForest
+import GroveModelStore
 import GroveWire
 
 enum ResponseText {
@@ -50,6 +52,10 @@ enum ResponseText {
                 } else if r < p.values.count {
                     lines.append("  row \(r): \(format(p.values[r]))")
                 }
+            }
+            if !p.notes.isEmpty {
+                lines.append("notes (\(p.notes.count) input(s) filled in; --strict refuses them):")
+                for n in p.notes { lines.append("  \(InputNote(n))") }
             }
             for (r, reasons) in p.reasons.enumerated() {
                 lines.append("  row \(r) reasons (\(p.explainedClass)): " + reasons.map { "\($0.column) \(signed($0.contribution))" }.joined(separator: ", "))
@@ -130,6 +136,11 @@ enum ResponseText {
                 }
             } else {
                 q["values"] = p.values.map(safe)
+            }
+            q["notes"] = p.notes.map(InputNote.init).map { n -> [String: Any] in
+                var note: [String: Any] = ["row": n.row, "column": n.column, "kind": n.kind.name]
+                if n.kind == .unseenCategory { note["value"] = n.value }
+                return note
             }
             if !p.reasons.isEmpty {
                 q["explained_class"] = p.explainedClass

@@ -49,6 +49,9 @@ struct Serve: ParsableCommand {
     @Flag(help: "Enable admin calls (labels, load/unload versions, uploads); they need an admin key.")
     var admin = false
 
+    @Flag(help: "Refuse (INVALID_ARGUMENT) every prediction row that would need a fill (missing, absent, unseen category), as if each request set strict.")
+    var strictInputs = false
+
     @Flag(help: "Allow binding a non-loopback address (or --admin) without --keys.")
     var insecure = false
 
@@ -89,6 +92,7 @@ struct Serve: ParsableCommand {
         config.keysFile = keys.map { URL(fileURLWithPath: $0) }
         config.insecure = insecure
         config.admin = admin
+        config.strictInputs = strictInputs
         config.auditDirectory = auditLog.map { URL(fileURLWithPath: $0, isDirectory: true) }
         config.maxConnections = maxConnections
         config.connection.frame = .init(maxFrameBytes: maxFrameBytes)

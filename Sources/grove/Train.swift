@@ -3,7 +3,7 @@
 import ArgumentParser
 import Foundation
 import GroveForest
-import GroveServer
+import GroveModelStore
 import GroveWire
 
 struct Train: ParsableCommand {

@@ -4,13 +4,13 @@ import Foundation
 @testable import GroveForest
 
 enum TestSupport {
-    /// /work/shared/data/splits, found relative to this file (Tests/GroveForestTests/ -> package root -> ../shared).
+    /// data/splits inside the repository (the public 80/20 German credit split, see data/README.md).
     static var splitsDirectory: URL {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()  // GroveForestTests
             .deletingLastPathComponent()  // Tests
             .deletingLastPathComponent()  // package root
-            .appendingPathComponent("../shared/data/splits")
+            .appendingPathComponent("data/splits")
             .standardizedFileURL
     }
 

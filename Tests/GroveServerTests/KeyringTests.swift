@@ -2,6 +2,7 @@
 
 import Testing
 @testable import GroveServer
+import GroveModelStore
 
 @Suite struct KeyringTests {
     @Test func addedKeysAuthenticateWithTheirRole() throws {

@@ -1,39 +1,51 @@
-// FuzzRegressionTests: replays every input the fuzzers ever found (Fuzz/Regressions/<target>/) through the same code.
+// FuzzRegressionTests: replays every input the fuzzers ever found (Fuzz/Regressions/<target>/)
+// through the fuzzers' own checks (GroveFuzzChecks), so a kept input fails here as it failed there.
 
 import Foundation
-import GroveForest
+import GroveFuzzChecks
 import Testing
-@testable import GroveWire
 
 @Suite struct FuzzRegressionTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func inputs(_ target: String) -> [[UInt8]] {
+    /// The kept inputs of one target; a missing folder is an error, not an empty list.
+    static func inputs(_ target: String) throws -> [(name: String, bytes: [UInt8])] {
         let dir = root.appendingPathComponent("Fuzz/Regressions/\(target)")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted().compactMap { FileManager.default.contents(atPath: dir.appendingPathComponent($0).path).map { [UInt8]($0) } }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        return try names.filter { !$0.hasPrefix(".") }.sorted().map { name in
+            (name, try [UInt8](Data(contentsOf: dir.appendingPathComponent(name))))
+        }
     }
 
-    @Test func frameAndRequestInputs() {
-        let decoder = FrameDecoder(limits: FrameLimits(maxFrameBytes: 4096))
-        let arena = Arena(limit: 1 << 20)
-        for bytes in Self.inputs("FuzzFrames") + Self.inputs("FuzzRequest") {
-            _ = decoder.decode(bytes)
-            _ = bytes.withUnsafeBytes { try? Request(decoding: $0, arena: arena) }
-            _ = bytes.withUnsafeBytes { try? Response(decoding: $0, arena: arena) }
+    /// Each target has its folder, and the replay sees the inputs kept there.
+    @Test func everyTargetHasItsRegressionFolder() throws {
+        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV"] {
+            _ = try Self.inputs(target)
+        }
+        #expect(try Self.inputs("FuzzRequest").count >= 1)
+    }
+
+    @Test func frameInputs() throws {
+        for input in try Self.inputs("FuzzFrames") {
+            #expect(throws: Never.self, "\(input.name)") { try input.bytes.withUnsafeBytes { try FuzzChecks.frames($0) } }
+        }
+    }
+
+    @Test func requestInputs() throws {
+        for input in try Self.inputs("FuzzRequest") {
+            #expect(throws: Never.self, "\(input.name)") { try input.bytes.withUnsafeBytes { try FuzzChecks.request($0) } }
         }
     }
 
     @Test func modelFileInputs() throws {
-        for bytes in Self.inputs("FuzzModelFile") {
-            if let model = try? ModelFileCodec.decode(bytes) {
-                let compiled = try CompiledForest(forest: model.forest)
-                _ = try? compiled.predict(row: [Double](repeating: 0.5, count: model.forest.numFeatures))
-            }
+        for input in try Self.inputs("FuzzModelFile") {
+            #expect(throws: Never.self, "\(input.name)") { try FuzzChecks.modelFile(input.bytes) }
         }
     }
 
-    @Test func csvInputs() {
-        for bytes in Self.inputs("FuzzCSV") { _ = try? CSVReader.parse(bytes) }
+    @Test func csvInputs() throws {
+        for input in try Self.inputs("FuzzCSV") {
+            #expect(throws: Never.self, "\(input.name)") { try FuzzChecks.csv(input.bytes) }
+        }
     }
 }

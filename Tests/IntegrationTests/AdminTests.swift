@@ -6,6 +6,7 @@ import GroveClient
 @testable import GroveServer
 import GroveWire
 import Testing
+import GroveModelStore
 
 @Suite struct AdminTests {
     static func server(admin: Bool = true) throws -> (TestServer, URL) {
@@ -79,7 +80,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: keys) }
         let admin = try Self.client(s, key: "admin-key")
         let bytes = ModelFileCodec.encode(try Fixtures.germanModel(name: "other_name", trees: 4))
-        let r = try admin.uploadModel(name: "german_credit", file: bytes, chunkBytes: 7_000)
+        let r = try admin.uploadModel(name: "german_credit", file: bytes, sha256: ModelFileCodec.sha256Hex(bytes), chunkBytes: 7_000)
         #expect(r.version == 3)
         #expect(try Self.eventually { (try? admin.modelInfo(ModelSelector(name: "german_credit", version: 3)))?.trees == 4 })
         let p = try admin.predict(ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)])

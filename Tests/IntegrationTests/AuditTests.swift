@@ -5,6 +5,7 @@ import Glibc
 @testable import GroveServer
 import GroveWire
 import Testing
+import GroveModelStore
 
 @Suite struct AuditTests {
     static func tempDir() -> URL {

@@ -5,6 +5,7 @@ import Glibc
 @testable import GroveServer
 import GroveWire
 import Testing
+import GroveModelStore
 
 @Suite struct AuthTests {
     static func keyFile(_ keys: [(String, Role, String)]) throws -> URL {

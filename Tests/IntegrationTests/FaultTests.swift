@@ -2,6 +2,7 @@
 
 import Foundation
 import Glibc
+import GroveModelStore
 import GroveServer
 import GroveWire
 import Testing
@@ -16,7 +17,10 @@ import Testing
         let repo = Self.tempDir("kill")
         defer { try? FileManager.default.removeItem(at: repo) }
         var kills = 0
-        for attempt in 0..<6 {
+        // Six runs killed mid-write, then one left to finish: the repository must then hold
+        // exactly one numbered version, complete (the killed runs leave only .incoming-*).
+        for attempt in 0..<7 {
+            let finish = attempt == 6
             let p = Process()
             p.executableURL = Fixtures.groveBinary
             p.arguments = ["train", "--data", Fixtures.germanCSV, "--target", "creditability", "--repo", repo.path,
@@ -34,12 +38,13 @@ import Testing
                 writing = names.contains { $0.hasPrefix(".incoming") }
                 if !writing { usleep(1000) }
             }
-            if writing && p.isRunning {
+            if !finish && writing && p.isRunning {
                 usleep(UInt32(10_000 * (attempt % 3)))
                 kill(p.processIdentifier, SIGKILL)
                 kills += 1
             }
             p.waitUntilExit()
+            if finish { #expect(p.terminationStatus == 0) }
         }
         #expect(kills >= 3)
         // Every numbered version present is complete and loads; the leftovers are only .incoming-*.
@@ -49,10 +54,13 @@ import Testing
             #expect(throws: Never.self) { _ = try ModelFileCodec.decode(bytes) }
         }
         let s = try TestServer { try FileManager.default.copyItem(at: repo.appendingPathComponent("m"), to: $0.appendingPathComponent("m")) }
+        let published = ModelRepository.versions(repository: repo, name: "m")
+        #expect(published.count == 7 - kills, "\(kills) runs killed mid-write, versions \(published)")
         let r = try RawClient(port: s.port).call(Request(id: 1, call: .listModels))
-        if case let .listModels(ms)? = r.result {
-            for v in ms.first?.versions ?? [] { #expect(v.state == .available, "version \(v.version): \(v.reason)") }
-        }
+        guard case let .listModels(ms)? = r.result else { Issue.record("no model list: \(r.status)"); return }
+        let listed = try #require(ms.first { $0.name == "m" }).versions
+        #expect(listed.map(\.version) == published)
+        for v in listed { #expect(v.state == .available, "version \(v.version): \(v.reason)") }
     }
 
     @Test func modelFilesTruncatedAtEveryKiBAndBitFlippedAreRefusedAndOthersServe() throws {
@@ -115,34 +123,43 @@ import Testing
         #expect(try RawClient(port: s.port).call(Request(id: 2, call: .health)).status.code == .ok)
     }
 
+    /// Small requests with large answers (model info: ~40 bytes in, ~3 KB out): unbounded
+    /// buffering would turn each MB of requests into ~75 MB of held answers, so the RSS bound
+    /// below fails unless the server stops reading (at 4 MiB of unsent output or 1,024 answers).
     @Test func aClientThatNeverReadsDoesNotGrowServerMemory() throws {
         try #require(ProcessTests.binaryBuilt, "build the grove executable first")
         let repo = Self.tempDir("noread")
         defer { try? FileManager.default.removeItem(at: repo) }
         try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo)
-        let server = try ServerProcess(repository: repo)
-        let before = ServerProcess.residentKiB(server.process.processIdentifier)
+        let server = try ServerProcess(repository: repo, extraArguments: ["--threads", "1"])
+        defer { server.signal(SIGKILL) }
+        let before = try ServerProcess.residentKiB(server.process.processIdentifier)
+        let request = Request(id: 1, call: .modelInfo(ModelSelector(name: "german_credit")))
+        let answerBytes = try RawClient(port: server.port).call(request).encoded().count
         let c = try RawClient(port: server.port)
-        // Non-blocking: push 100-row predictions until the kernel and the server stop taking them.
+        // Non-blocking: push requests until the kernel and the server stop taking them.
         _ = fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK)
-        let frame = Request(id: 1, call: .predict(PredictRequest(model: ModelSelector(name: "german_credit"), records: (0..<100).map(Fixtures.germanRecord)))).framed()
+        let frame = [UInt8]((0..<256).map { _ in request.framed() }.joined())
         var sentBytes = 0
         let deadline = Date().addingTimeInterval(8)
         var stalledSince: Date?
+        var stalled = false
         while Date() < deadline {
             let n = frame.withUnsafeBytes { send(c.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n > 0 { sentBytes += n; stalledSince = nil; continue }
             if stalledSince == nil { stalledSince = Date() }
-            if Date().timeIntervalSince(stalledSince!) > 1 { break }   // the server stopped reading
+            if Date().timeIntervalSince(stalledSince!) > 1 { stalled = true; break }   // the server stopped reading
             usleep(1000)
         }
-        let after = ServerProcess.residentKiB(server.process.processIdentifier)
-        // Each request asks for ~2 KB of answers; unbounded buffering would hold hundreds of MB.
-        #expect(sentBytes > 1_000_000)
-        #expect(after - before < 64 * 1024, "server grew by \(after - before) KiB after \(sentBytes) bytes of requests")
+        let after = try ServerProcess.residentKiB(server.process.processIdentifier)
+        let requests = sentBytes / request.framed().count
+        let unboundedKiB = requests * answerBytes / 1024
+        #expect(stalled, "the server kept reading: \(sentBytes) bytes of requests taken in 8 s")
+        // The test can tell: had the server answered everything it was sent, it would hold this much.
+        #expect(unboundedKiB > 4 * 64 * 1024, "only \(requests) requests sent; not enough to tell bounded from unbounded")
+        #expect(after - before < 64 * 1024, "server grew by \(after - before) KiB after \(requests) requests (\(unboundedKiB) KiB of answers)")
         // And it still serves others.
         #expect(try RawClient(port: server.port).call(Request(id: 9, call: .health)).status.code == .ok)
-        server.signal(SIGKILL)
     }
 
     @Test func tenThousandIdleConnectionsAndTheServerStillAnswers() throws {
@@ -170,7 +187,7 @@ import Testing
         }
         #expect(open >= 10_001)
         // Idle connections hold no buffers: well under 1 KiB each beyond the kernel's socket state.
-        let rss = ServerProcess.residentKiB(server.process.processIdentifier)
+        let rss = try ServerProcess.residentKiB(server.process.processIdentifier)
         #expect(rss < 200 * 1024, "server RSS \(rss) KiB with 10,000 idle connections")
         // Every one of them still works.
         for (i, c) in idle.enumerated() where i % 500 == 0 {
@@ -201,28 +218,35 @@ import Testing
         try c.send(bytes)
         c.shutdownWrite()
         usleep(500_000)
-        let before = ServerProcess.cpuSeconds(server.process.processIdentifier)
+        let before = try ServerProcess.cpuSeconds(server.process.processIdentifier)
         usleep(1_000_000)
-        let used = ServerProcess.cpuSeconds(server.process.processIdentifier) - before
+        let used = try ServerProcess.cpuSeconds(server.process.processIdentifier) - before
         #expect(used < 0.3, "the server used \(used) s of CPU in 1 s while waiting on a stalled half-closed peer")
         server.signal(SIGKILL)
     }
 }
 
 extension ServerProcess {
-    static func cpuSeconds(_ pid: Int32) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
+    /// A /proc figure that could not be read: the test fails instead of comparing zeros.
+    struct ProcReadError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func cpuSeconds(_ pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        guard let close = stat.lastIndex(of: ")") else { throw ProcReadError(description: "/proc/\(pid)/stat: no ')'") }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
+        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else {
+            throw ProcReadError(description: "/proc/\(pid)/stat: no utime/stime")
+        }
         return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    static func residentKiB(_ pid: Int32) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+    static func residentKiB(_ pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+            if let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }), kib > 0 { return kib }
         }
-        return 0
+        throw ProcReadError(description: "/proc/\(pid)/status: no VmRSS")
     }
 }

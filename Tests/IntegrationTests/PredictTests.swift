@@ -2,6 +2,7 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
 import GroveWire
 import Testing
 

@@ -11,6 +11,7 @@ import Crypto
 import Foundation
 import Glibc
 import GroveForest
+import GroveModelStore
 import GroveWire
 
 final class AdminService: @unchecked Sendable {

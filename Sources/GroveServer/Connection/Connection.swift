@@ -1,5 +1,6 @@
 // Connection: one client socket: input buffer, output buffer, state machine; I/O on its loop's thread.
 
+import GroveSystem
 import GroveWire
 
 /// A client connection. Owned by exactly one `EventLoop` and touched only on

@@ -2,6 +2,8 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
+import GroveSystem
 import GroveWire
 
 /// One per event loop (its arenas are reused for every request that loop
@@ -47,18 +49,25 @@ final class Dispatcher {
         do {
             view = try RequestView(decoding: body, arena: requestArena)
         } catch {
-            let code: StatusCode
-            switch error {
-            case .invalid: code = .invalidArgument
-            case .tooComplex: code = .resourceExhausted
-            }
-            fail(id: 0, Status(code, error.description), into: output)
+            fail(id: 0, Self.status(error), into: output)
             return
         }
         defer { requestArena.reset() }
+        let apiKey: UnsafeBufferPointer<UInt8>
+        let dense: RequestView.DensePredict?
+        let request: Request?
+        do {
+            apiKey = try view.apiKey()
+            dense = server.audit == nil ? try view.densePredict() : nil
+            // Everything but the hot path reads the ordinary value (all its text checked).
+            request = dense == nil ? try view.materialize() : nil
+        } catch {
+            fail(id: view.id, Self.status(error), into: output)
+            return
+        }
 
-        if server.audit == nil, let dense = view.densePredict {
-            if let keys = server.keys, case let .failure(denied) = authorize(apiKey: view.apiKey, call: "predict", keyring: keys.keyring) {
+        if let dense {
+            if let keys = server.keys, case let .failure(denied) = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) {
                 fail(id: view.id, denied, into: output)
                 return
             }
@@ -76,10 +85,10 @@ final class Dispatcher {
             return
         }
 
-        let request = view.materialize()
+        guard let request else { return }
         var keyID = "-"
         if let keys = server.keys {
-            switch authorize(apiKey: view.apiKey, call: request.call?.name ?? "unknown", keyring: keys.keyring) {
+            switch authorize(apiKey: apiKey, call: request.call?.name ?? "unknown", keyring: keys.keyring) {
             case let .failure(denied):
                 fail(id: request.id, denied, into: output)
                 return
@@ -88,9 +97,10 @@ final class Dispatcher {
             }
         }
         let started = DispatchTime.now().uptimeNanoseconds
-        var response = answer(request)
-        if let audit = server.audit, let record = auditRecord(response, request: request, body: body, peer: peer,
-                                                               keyID: keyID, started: started) {
+        var answeredBy: ServedModel?
+        var response = answer(request, answeredBy: &answeredBy)
+        if let audit = server.audit, let record = auditRecord(response, answeredBy: answeredBy, request: request, body: body,
+                                                               peer: peer, keyID: keyID, started: started) {
             if !audit.submit(record) {
                 response = .failure(id: request.id, Status(.unavailable, "the audit log is behind; the prediction was not served, retry later"))
             }
@@ -99,8 +109,17 @@ final class Dispatcher {
         response.writeFrame(into: output, arena: responseArena)
     }
 
+    /// The status answering a request that could not be decoded, or whose text is not valid.
+    private static func status(_ error: MessageDecodeError) -> Status {
+        switch error {
+        case .invalid, .nulInText, .invalidUTF8: return Status(.invalidArgument, error.description)
+        case .tooComplex: return Status(.resourceExhausted, error.description)
+        }
+    }
+
     /// The audit record of a prediction or explanation (with the reasons returned); nil for other calls.
-    private func auditRecord(_ response: Response, request: Request, body: UnsafeRawBufferPointer, peer: SocketAddress,
+    /// The model SHA-256 recorded is that of `answeredBy`, the version that computed the answer.
+    private func auditRecord(_ response: Response, answeredBy: ServedModel?, request: Request, body: UnsafeRawBufferPointer, peer: SocketAddress,
                              keyID: String, started: UInt64) -> AuditRecord? {
         let model: String, version: UInt64, rows: UInt32, classIndex: [UInt32], outputs: [Double], reasons: [[ReasonCode]]
         switch response.result {
@@ -118,7 +137,7 @@ final class Dispatcher {
         return AuditRecord(
             timeMicros: Int64(Date().timeIntervalSince1970 * 1_000_000), requestID: request.id,
             client: peer.description, keyID: keyID, model: model, version: version,
-            modelSHA256: modelSHA(model, version), inputSHA256: ModelFileCodec.sha256Hex(Array(body)),
+            modelSHA256: answeredBy?.info.sha256 ?? "", inputSHA256: ModelFileCodec.sha256Hex(Array(body)),
             rows: rows, classIndex: classIndex, outputs: outputs,
             latencyMicros: Double(DispatchTime.now().uptimeNanoseconds - started) / 1000, reasons: reasons)
     }
@@ -157,11 +176,6 @@ final class Dispatcher {
     private var cachedIdentity: Keyring.Identity?
     private var cachedKeyring: Keyring?   // held strongly: a freed keyring's address may be reused
 
-    private func modelSHA(_ name: String, _ version: UInt64) -> String {
-        if case let .success(m) = server.registry.snapshot.resolve(ModelSelector(name: name, version: version)) { return m.info.sha256 }
-        return ""
-    }
-
     /// The caller's identity, or UNAUTHENTICATED / PERMISSION_DENIED.
     private func authorize(apiKey: UnsafeBufferPointer<UInt8>, call: String, keyring: Keyring) -> Result<Keyring.Identity, Status> {
         let identity: Keyring.Identity?
@@ -194,7 +208,9 @@ final class Dispatcher {
         Response.failure(id: id, status).writeFrame(into: output, arena: responseArena)
     }
 
-    func answer(_ request: Request) -> Response {
+    /// The answer to `request`; `answeredBy` is set to the version that scored a prediction
+    /// (the audit record names exactly that version's SHA-256).
+    func answer(_ request: Request, answeredBy: inout ServedModel?) -> Response {
         guard let call = request.call else {
             return .failure(id: request.id, Status(.unimplemented, "the request names no call this server knows (protocol v1: health, list_models, model_info, predict, explain, stats)"))
         }
@@ -217,7 +233,9 @@ final class Dispatcher {
             switch server.registry.snapshot.resolve(p.model) {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
-                switch model.predict(p, catalog: p.reasons > 0 ? server.registry.snapshot.reasons(for: model.info.name) : ReasonCatalog()) {
+                answeredBy = model
+                switch model.predict(p, strict: server.configuration.strictInputs,
+                                     catalog: p.reasons > 0 ? server.registry.snapshot.reasons(for: model.info.name) : ReasonCatalog()) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .predict(result))
                 }
@@ -227,6 +245,7 @@ final class Dispatcher {
             switch snapshot.resolve(e.model) {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
+                answeredBy = model
                 switch model.explain(e, catalog: snapshot.reasons(for: model.info.name)) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .explain(result))

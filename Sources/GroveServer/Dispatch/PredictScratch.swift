@@ -4,19 +4,16 @@
 /// One per loop; never shared across threads.
 final class PredictScratch {
     private(set) var outputs = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
-    private(set) var rows = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     private(set) var classes = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
 
     deinit {
         outputs.deallocate()
-        rows.deallocate()
         classes.deallocate()
     }
 
-    /// Makes room for `outputCount` outputs, `rowValues` input values and `classCount` class indices.
-    func reserve(outputCount: Int, rowValues: Int, classCount: Int) {
+    /// Makes room for `outputCount` outputs and `classCount` class indices.
+    func reserve(outputCount: Int, classCount: Int) {
         if outputs.count < outputCount { outputs.deallocate(); outputs = .allocate(capacity: Self.grown(outputCount)) }
-        if rows.count < rowValues { rows.deallocate(); rows = .allocate(capacity: Self.grown(rowValues)) }
         if classes.count < classCount { classes.deallocate(); classes = .allocate(capacity: Self.grown(classCount)) }
     }
 

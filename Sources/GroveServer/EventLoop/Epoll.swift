@@ -9,6 +9,7 @@
 
 import CGroveSys
 import Glibc
+import GroveSystem
 
 /// What a registration wants to hear about.
 struct Interest: OptionSet, Sendable {

@@ -12,6 +12,7 @@
 
 import CGroveSys
 import Glibc
+import GroveSystem
 import GroveWire
 import Logging
 

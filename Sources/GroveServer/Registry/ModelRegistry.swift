@@ -12,6 +12,7 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
 import GroveWire
 import Logging
 
@@ -35,7 +36,7 @@ public final class ModelRegistry: @unchecked Sendable {
     }
 
     /// Name of the model file inside a version directory.
-    public static let modelFileName = "model.grove"
+    public static let modelFileName = ModelRepository.modelFileName
     /// Optional per-model serving policy and labels (see ServingPolicy).
     public static let policyFileName = "serving"
     /// Optional per-model reason codes (see ReasonCatalog).

@@ -1,6 +1,7 @@
 // RegistrySnapshot: an immutable view of every model version; swapped whole, never mutated.
 
 import GroveForest
+import GroveModelStore
 import GroveWire
 
 /// What the loops read for each request. A new snapshot replaces the old one

@@ -2,6 +2,7 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
 import GroveWire
 
 /// Immutable after load (only its stats change), shared by all loops. A
@@ -23,8 +24,6 @@ final class ServedModel: @unchecked Sendable {
     private let target: String
     /// The name as a C string, for responses packed without allocating.
     let cName: UnsafeMutablePointer<CChar>
-    /// True when no encoded feature needs a NaN fill (no scan needed).
-    private let hasFill: Bool
 
     /// Largest number of rows scored in one request (a frame of 4 MiB holds at
     /// most about 500k one-feature rows; this bounds the answer's size too).
@@ -43,7 +42,6 @@ final class ServedModel: @unchecked Sendable {
             if f < fill.count { fill[f] = c.fillValue }
         }
         self.fill = fill
-        hasFill = !model.preprocessing.columns.isEmpty
         cName = strdup(model.name)!
         do {
             explainer = .success(try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest))
@@ -71,6 +69,8 @@ final class ServedModel: @unchecked Sendable {
 
     /// The hot path: scores dense rows read in place and writes the response frame.
     /// Returns nil when answered, or the error status to send instead. Allocates nothing.
+    /// The rows hold no NaN (`RequestView.densePredict`): rows with missing values carry
+    /// notes, which only the ordinary path (`predict`) builds.
     func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, id: UInt64,
                       scratch: PredictScratch, into output: ByteBuffer) -> Status? {
         let started = DispatchTime.now().uptimeNanoseconds
@@ -81,16 +81,9 @@ final class ServedModel: @unchecked Sendable {
             stats.recordError()
             return status
         }
-        scratch.reserve(outputCount: rows * outputCount, rowValues: dense.count, classCount: rows)
-        // NaN means missing: fill from the training means, in a copy (the request is read-only).
-        var input = dense
-        if hasFill, dense.contains(where: { $0.isNaN }) {
-            let copy = scratch.rows
-            for i in 0..<dense.count { copy[i] = dense[i].isNaN ? fill[i % featureCount] : dense[i] }
-            input = UnsafeBufferPointer(start: copy.baseAddress, count: dense.count)
-        }
+        scratch.reserve(outputCount: rows * outputCount, classCount: rows)
         let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
-        if let failure = run(input, rows: rows, into: out) {
+        if let failure = run(dense, rows: rows, into: out) {
             stats.recordError()
             return failure
         }
@@ -146,9 +139,11 @@ final class ServedModel: @unchecked Sendable {
     }
 
     /// Scores a request's rows. Errors are INVALID_ARGUMENT with a message naming what was wrong.
-    func predict(_ request: PredictRequest, catalog: ReasonCatalog = ReasonCatalog()) -> Result<PredictResponse, Status> {
+    /// What was filled in is noted per row; with `strict` (the request's flag or the server's
+    /// --strict-inputs) any note is INVALID_ARGUMENT naming the rows and columns instead.
+    func predict(_ request: PredictRequest, strict: Bool, catalog: ReasonCatalog = ReasonCatalog()) -> Result<PredictResponse, Status> {
         let started = DispatchTime.now().uptimeNanoseconds
-        let result = score(request, catalog: catalog)
+        let result = score(request, strict: strict || request.strict, catalog: catalog)
         let elapsed = DispatchTime.now().uptimeNanoseconds &- started
         switch result {
         case let .success(r): stats.record(rows: Int(r.rows), nanos: elapsed)
@@ -157,19 +152,23 @@ final class ServedModel: @unchecked Sendable {
         return result
     }
 
-    private func score(_ request: PredictRequest, catalog: ReasonCatalog) -> Result<PredictResponse, Status> {
+    private func score(_ request: PredictRequest, strict: Bool, catalog: ReasonCatalog) -> Result<PredictResponse, Status> {
         let rows: Int
         let encoded: [Double]
+        let notes: [InputNote]
         switch encode(dense: request.dense, records: request.records) {
-        case let .success(r): (rows, encoded) = r
+        case let .success(r): (rows, encoded, notes) = r
         case let .failure(status): return .failure(status)
+        }
+        if strict && !notes.isEmpty {
+            return .failure(Status(.invalidArgument, "strict inputs: nothing is filled in, and \(notes.count) input(s) would be: \(InputNote.summary(notes))"))
         }
         var outputs = [Double](repeating: 0, count: rows * outputCount)
         let failure = encoded.withUnsafeBufferPointer { input in
             outputs.withUnsafeMutableBufferPointer { out in run(input, rows: rows, into: out) }
         }
         if let failure { return .failure(failure) }
-        var response = PredictResponse(model: info.name, version: info.version, rows: UInt32(rows))
+        var response = PredictResponse(model: info.name, version: info.version, rows: UInt32(rows), notes: notes.map(RowNote.init))
         if isClassification {
             response.numClasses = UInt32(outputCount)
             response.classIndex = outputs.withUnsafeBufferPointer { out in (0..<rows).map { classIndex(of: $0, in: out) } }
@@ -197,7 +196,7 @@ final class ServedModel: @unchecked Sendable {
         let result: Result<ExplainResponse, Status>
         switch encode(dense: request.dense, records: request.records) {
         case let .failure(status): result = .failure(status)
-        case let .success((rows, encoded)):
+        case let .success((rows, encoded, _)):
             result = explain(encoded, rows: rows, records: request.records,
                              topK: request.topK == 0 ? ModelExplainer.defaultTopK : Int(request.topK),
                              classLabel: request.classLabel, contributions: request.contributions,
@@ -262,8 +261,8 @@ final class ServedModel: @unchecked Sendable {
     }
 
     /// The encoded rows of a request (dense, NaN filled, or records through the
-    /// preprocessing), or INVALID_ARGUMENT saying what is wrong.
-    private func encode(dense: [Double], records: [RawRecord]) -> Result<(rows: Int, encoded: [Double]), Status> {
+    /// preprocessing) with a note for each input filled in, or INVALID_ARGUMENT saying what is wrong.
+    private func encode(dense: [Double], records: [RawRecord]) -> Result<(rows: Int, encoded: [Double], notes: [InputNote]), Status> {
         let hasDense = !dense.isEmpty
         let hasRecords = !records.isEmpty
         if hasDense && hasRecords {
@@ -271,24 +270,32 @@ final class ServedModel: @unchecked Sendable {
         }
         let rows: Int
         var encoded: [Double]
+        var notes: [InputNote] = []
         if hasDense {
             switch rowCount(denseValues: dense.count) {
             case let .success(n): rows = n
             case let .failure(status): return .failure(status)
             }
             encoded = dense
+            let names = model.preprocessing.featureNames
             for i in encoded.indices where encoded[i].isNaN {
                 encoded[i] = fill[i % featureCount]
+                let f = i % featureCount
+                notes.append(InputNote(row: UInt32(i / featureCount), column: f < names.count ? names[f] : "feature \(f)", kind: .missing))
             }
         } else if hasRecords {
             rows = records.count
+            guard rows <= Self.maxRowsPerRequest else {
+                return .failure(Status(.invalidArgument, "\(rows) rows in one request; the maximum is \(Self.maxRowsPerRequest)"))
+            }
             encoded = [Double](repeating: 0, count: rows * featureCount)
             let failure: Status? = encoded.withUnsafeMutableBufferPointer { out in
                 for (r, record) in records.enumerated() {
                     // A record may carry the target column (a labelled CSV row): it is ignored.
                     let fields = record.recordFields(excluding: target)
                     do {
-                        try model.preprocessing.encode(record: fields, into: UnsafeMutableBufferPointer(rebasing: out[(r * featureCount)...]))
+                        try model.preprocessing.encode(record: fields, into: UnsafeMutableBufferPointer(rebasing: out[(r * featureCount)...]),
+                                                       row: UInt32(r), notes: &notes)
                     } catch {
                         return Status(.invalidArgument, "record \(r): \(error)")
                     }
@@ -299,10 +306,7 @@ final class ServedModel: @unchecked Sendable {
         } else {
             return .failure(Status(.invalidArgument, "no rows: send dense features or raw records"))
         }
-        guard rows <= Self.maxRowsPerRequest else {
-            return .failure(Status(.invalidArgument, "\(rows) rows in one request; the maximum is \(Self.maxRowsPerRequest)"))
-        }
-        return .success((rows, encoded))
+        return .success((rows, encoded, notes))
     }
 
     // MARK: - Shared by both paths

@@ -7,6 +7,8 @@
 //   unload 3            do not serve version 3 (admin `unload_version`)
 // Unknown or malformed lines are reported and ignored; the file is at most 64 KiB.
 
+import GroveModelStore
+
 struct ServingPolicy: Equatable {
     enum Selection: Equatable {
         case latest(Int)

@@ -1,6 +1,7 @@
 // KeyStore: the server's current Keyring, read from --keys FILE and reloaded when the file changes.
 
 import Foundation
+import GroveModelStore
 import Logging
 
 final class KeyStore: @unchecked Sendable {

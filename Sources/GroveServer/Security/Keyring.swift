@@ -1,6 +1,7 @@
 // Keyring: checks a request's API key in constant time and says which key and role it is.
 
 import Crypto
+import GroveModelStore
 
 /// An immutable set of key hashes. `authenticate` hashes the presented key and
 /// compares it with every stored hash without early exit, so the time taken

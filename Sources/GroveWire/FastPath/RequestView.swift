@@ -2,7 +2,6 @@
 
 import CGroveProto
 import CProtobufC
-import Glibc
 
 /// A request decoded into an arena, read without copying into Swift values.
 ///
@@ -35,18 +34,29 @@ public struct RequestView {
         }
     }
 
-    /// The API key's bytes (no NUL), valid while the view is.
-    public var apiKey: UnsafeBufferPointer<UInt8> { Self.bytes(c.pointee.api_key) }
+    /// The API key's bytes, valid while the view is; checked (no NUL, UTF-8) so that a key is
+    /// never compared cut short.
+    public func apiKey() throws(MessageDecodeError) -> UnsafeBufferPointer<UInt8> {
+        let key = WireText.bytes(c.pointee.api_key)
+        try WireText.check(key, field: "Request.api_key")
+        return key
+    }
 
-    /// The predict call's parts when this is a predict with dense rows only (and no inline
-    /// reasons); nil otherwise.
-    public var densePredict: DensePredict? {
+    /// The predict call's parts when this is a predict with dense rows only, no inline reasons
+    /// and no value missing (NaN); nil otherwise: rows with missing values carry input notes,
+    /// which the ordinary path builds. Throws when the model selector's text is not valid.
+    public func densePredict() throws(MessageDecodeError) -> DensePredict? {
         guard c.pointee.call_case == GROVE__V1__REQUEST__CALL_PREDICT, let p = c.pointee.predict?.pointee,
               p.n_records == 0, p.n_dense > 0, p.reasons == 0, let dense = p.dense else { return nil }
+        let values = UnsafeBufferPointer(start: dense, count: p.n_dense)
+        for x in values where x.isNaN { return nil }
         let model = p.model?.pointee
-        return DensePredict(
-            modelName: Self.bytes(model?.name), version: model?.version ?? 0, label: Self.bytes(model?.label),
-            dense: UnsafeBufferPointer(start: dense, count: p.n_dense), labelsOnly: p.labels_only != 0)
+        let name = model.map { WireText.bytes($0.name) } ?? UnsafeBufferPointer(start: nil, count: 0)
+        let label = model.map { WireText.bytes($0.label) } ?? UnsafeBufferPointer(start: nil, count: 0)
+        try WireText.check(name, field: "ModelSelector.name")
+        try WireText.check(label, field: "ModelSelector.label")
+        return DensePredict(modelName: name, version: model?.version ?? 0, label: label,
+                            dense: values, labelsOnly: p.labels_only != 0)
     }
 
     /// The parts of a dense predict call, pointing into the arena.
@@ -56,15 +66,11 @@ public struct RequestView {
         public let version: UInt64
         /// Empty when not given.
         public let label: UnsafeBufferPointer<UInt8>
+        /// No value is NaN.
         public let dense: UnsafeBufferPointer<Double>
         public let labelsOnly: Bool
     }
 
     /// The ordinary Swift value (allocates; for every call but the hot path).
-    public func materialize() -> Request { Request(c.pointee) }
-
-    private static func bytes(_ p: UnsafeMutablePointer<CChar>?) -> UnsafeBufferPointer<UInt8> {
-        guard let p else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))
-    }
+    public func materialize() throws(MessageDecodeError) -> Request { try Request(c.pointee) }
 }

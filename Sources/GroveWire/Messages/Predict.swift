@@ -6,21 +6,24 @@ public struct PredictRequest: Equatable, Sendable {
     public var dense: [Double]
     public var records: [RawRecord]
     public var labelsOnly: Bool
+    /// Refuse (INVALID_ARGUMENT) instead of filling anything in: any row note is an error.
+    public var strict: Bool
     /// When positive, also return up to this many reason codes per row.
     public var reasons: UInt32
 
     public init(model: ModelSelector, dense: [Double] = [], records: [RawRecord] = [], labelsOnly: Bool = false,
-                reasons: UInt32 = 0) {
+                strict: Bool = false, reasons: UInt32 = 0) {
         self.model = model
         self.dense = dense
         self.records = records
         self.labelsOnly = labelsOnly
+        self.strict = strict
         self.reasons = reasons
     }
 
     /// Bitwise on `dense`, so a request carrying NaN (missing) equals its own round trip.
     public static func == (a: PredictRequest, b: PredictRequest) -> Bool {
-        a.model == b.model && a.records == b.records && a.labelsOnly == b.labelsOnly && a.reasons == b.reasons
+        a.model == b.model && a.records == b.records && a.labelsOnly == b.labelsOnly && a.strict == b.strict && a.reasons == b.reasons
             && a.dense.map(\.bitPattern) == b.dense.map(\.bitPattern)
     }
 }
@@ -73,13 +76,15 @@ public struct PredictResponse: Equatable, Sendable {
     public var classIndex: [UInt32]
     /// Predicted value per row (regression).
     public var values: [Double]
+    /// What the server filled in, per row and column, in row order; empty when nothing was.
+    public var notes: [RowNote]
     /// Reason codes per row, when the request asked for them (else empty).
     public var reasons: [[ReasonCode]]
     /// The class the reasons explain.
     public var explainedClass: String
 
     public init(model: String, version: UInt64, rows: UInt32, numClasses: UInt32 = 0,
-                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = [],
+                probabilities: [Double] = [], classIndex: [UInt32] = [], values: [Double] = [], notes: [RowNote] = [],
                 reasons: [[ReasonCode]] = [], explainedClass: String = "") {
         self.reasons = reasons
         self.explainedClass = explainedClass
@@ -90,11 +95,12 @@ public struct PredictResponse: Equatable, Sendable {
         self.probabilities = probabilities
         self.classIndex = classIndex
         self.values = values
+        self.notes = notes
     }
 
     public static func == (a: PredictResponse, b: PredictResponse) -> Bool {
         a.model == b.model && a.version == b.version && a.rows == b.rows && a.numClasses == b.numClasses
-            && a.classIndex == b.classIndex && a.reasons == b.reasons && a.explainedClass == b.explainedClass
+            && a.classIndex == b.classIndex && a.notes == b.notes && a.reasons == b.reasons && a.explainedClass == b.explainedClass
             && a.probabilities.map(\.bitPattern) == b.probabilities.map(\.bitPattern)
             && a.values.map(\.bitPattern) == b.values.map(\.bitPattern)
     }

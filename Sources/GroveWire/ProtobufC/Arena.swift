@@ -88,7 +88,7 @@ public final class Arena {
     }
 
     /// A zeroed `T`.
-    func new<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+    package func new<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
         guard let raw = allocate(byteCount: MemoryLayout<T>.stride) else {
             fatalError("Arena: limit reached while building an outgoing message")
         }
@@ -97,7 +97,7 @@ public final class Arena {
     }
 
     /// A NUL-terminated copy of `string`.
-    func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+    package func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
         var string = string
         return string.withUTF8 { utf8 in
             guard let raw = allocate(byteCount: utf8.count + 1) else {
@@ -109,8 +109,21 @@ public final class Arena {
         }
     }
 
+    /// The UTF-8 bytes of `string` as a protobuf `bytes` value (how client text travels).
+    func text(_ string: String) -> ProtobufCBinaryData {
+        var string = string
+        return string.withUTF8 { utf8 in
+            guard utf8.count > 0 else { return ProtobufCBinaryData(len: 0, data: nil) }
+            guard let raw = allocate(byteCount: utf8.count) else {
+                fatalError("Arena: limit reached while building an outgoing message")
+            }
+            raw.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
+            return ProtobufCBinaryData(len: utf8.count, data: raw.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     /// A copy of `values`, or nil when empty (with a count of 0, protobuf-c reads no pointer).
-    func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T>? {
+    package func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T>? {
         guard !values.isEmpty else { return nil }
         guard let raw = allocate(byteCount: MemoryLayout<T>.stride * values.count) else {
             fatalError("Arena: limit reached while building an outgoing message")
@@ -121,7 +134,7 @@ public final class Arena {
     }
 
     /// An array of `count` pointers built by `make`.
-    func pointers<T>(_ count: Int, _ make: (Int) -> UnsafeMutablePointer<T>) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?>? {
+    package func pointers<T>(_ count: Int, _ make: (Int) -> UnsafeMutablePointer<T>) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?>? {
         guard count > 0 else { return nil }
         guard let raw = allocate(byteCount: MemoryLayout<UnsafeMutablePointer<T>?>.stride * count) else {
             fatalError("Arena: limit reached while building an outgoing message")
@@ -132,7 +145,7 @@ public final class Arena {
     }
 
     /// The protobuf-c allocator view of this arena; valid while the arena lives.
-    var allocator: ProtobufCAllocator {
+    package var allocator: ProtobufCAllocator {
         ProtobufCAllocator(
             alloc: { data, size in
                 Unmanaged<Arena>.fromOpaque(data!).takeUnretainedValue().allocate(byteCount: size)

@@ -2,18 +2,18 @@
 
 import CGroveProto
 
-enum CBuild {
-    static func selector(_ s: ModelSelector, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__ModelSelector> {
+package enum CBuild {
+    package static func selector(_ s: ModelSelector, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__ModelSelector> {
         let m = arena.new(Grove__V1__ModelSelector.self)
         grove__v1__model_selector__init(m)
-        m.pointee.name = arena.cString(s.name)
+        m.pointee.name = arena.text(s.name)
         m.pointee.version = s.version ?? 0
-        m.pointee.label = arena.cString(s.label ?? "")
+        m.pointee.label = arena.text(s.label ?? "")
         return m
     }
 
     /// Repeated `Record` messages.
-    static func records(_ records: [RawRecord], _ arena: Arena) -> UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Record>?>? {
+    package static func records(_ records: [RawRecord], _ arena: Arena) -> UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Record>?>? {
         arena.pointers(records.count) { i in
             let record = records[i]
             let r = arena.new(Grove__V1__Record.self)
@@ -23,14 +23,14 @@ enum CBuild {
                 let field = record.fields[j]
                 let f = arena.new(Grove__V1__Field.self)
                 grove__v1__field__init(f)
-                f.pointee.name = arena.cString(field.name)
+                f.pointee.name = arena.text(field.name)
                 switch field.value {
                 case let .number(x):
                     f.pointee.value_case = GROVE__V1__FIELD__VALUE_NUMBER
                     f.pointee.number = x
                 case let .text(s):
                     f.pointee.value_case = GROVE__V1__FIELD__VALUE_TEXT
-                    f.pointee.text = arena.cString(s)
+                    f.pointee.text = arena.text(s)
                 case .missing:
                     f.pointee.value_case = GROVE__V1__FIELD__VALUE_MISSING
                     f.pointee.missing = 1
@@ -42,7 +42,7 @@ enum CBuild {
     }
 
     /// Repeated `Reason` messages.
-    static func reasons(_ reasons: [ReasonCode], _ arena: Arena) -> UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Reason>?>? {
+    package static func reasons(_ reasons: [ReasonCode], _ arena: Arena) -> UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Reason>?>? {
         arena.pointers(reasons.count) { i in
             let r = arena.new(Grove__V1__Reason.self)
             grove__v1__reason__init(r)
@@ -55,7 +55,7 @@ enum CBuild {
         }
     }
 
-    static func metric(_ v: NamedValue, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__Metric> {
+    package static func metric(_ v: NamedValue, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__Metric> {
         let m = arena.new(Grove__V1__Metric.self)
         grove__v1__metric__init(m)
         m.pointee.name = arena.cString(v.name)
@@ -63,11 +63,11 @@ enum CBuild {
         return m
     }
 
-    static func strings(_ values: [String], _ arena: Arena) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    package static func strings(_ values: [String], _ arena: Arena) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
         arena.pointers(values.count) { arena.cString(values[$0]) }
     }
 
-    static func inputColumn(_ c: InputColumnInfo, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__InputColumn> {
+    package static func inputColumn(_ c: InputColumnInfo, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__InputColumn> {
         let m = arena.new(Grove__V1__InputColumn.self)
         grove__v1__input_column__init(m)
         m.pointee.name = arena.cString(c.name)

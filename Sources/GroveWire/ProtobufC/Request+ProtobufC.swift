@@ -7,26 +7,28 @@ extension Request {
     /// Decodes a frame body. The arena is reset before returning.
     public init(decoding body: UnsafeRawBufferPointer, arena: Arena) throws(MessageDecodeError) {
         defer { arena.reset() }
-        self = Request(try WirePack.unpack(body, arena: arena, message: "Request", grove__v1__request__unpack).pointee)
+        self = try Request(try WirePack.unpack(body, arena: arena, message: "Request", grove__v1__request__unpack).pointee)
     }
 
     public init(decoding body: [UInt8], arena: Arena = Arena()) throws(MessageDecodeError) {
         self = try WirePack.decode(body) { (raw) throws(MessageDecodeError) in try Request(decoding: raw, arena: arena) }
     }
 
-    init(_ c: Grove__V1__Request) {
+    /// The Swift value of a decoded request; throws when client text is not what was meant
+    /// to be sent (a NUL byte or invalid UTF-8: see `WireText`).
+    init(_ c: Grove__V1__Request) throws(MessageDecodeError) {
         let call: Call?
         switch c.call_case {
         case GROVE__V1__REQUEST__CALL_HEALTH: call = .health
         case GROVE__V1__REQUEST__CALL_LIST_MODELS: call = .listModels
-        case GROVE__V1__REQUEST__CALL_MODEL_INFO: call = .modelInfo(CRead.selector(c.model_info?.pointee.model))
+        case GROVE__V1__REQUEST__CALL_MODEL_INFO: call = .modelInfo(try CRead.selector(c.model_info?.pointee.model))
         case GROVE__V1__REQUEST__CALL_PREDICT:
             if let p = c.predict?.pointee {
                 call = .predict(PredictRequest(
-                    model: CRead.selector(p.model),
+                    model: try CRead.selector(p.model),
                     dense: CRead.array(p.n_dense, p.dense),
-                    records: CRead.records(p.n_records, p.records),
-                    labelsOnly: p.labels_only != 0, reasons: p.reasons))
+                    records: try CRead.records(p.n_records, p.records),
+                    labelsOnly: p.labels_only != 0, strict: p.strict != 0, reasons: p.reasons))
             } else {
                 call = .predict(PredictRequest(model: ModelSelector(name: "")))
             }
@@ -34,37 +36,39 @@ extension Request {
         case GROVE__V1__REQUEST__CALL_EXPLAIN:
             if let e = c.explain?.pointee {
                 call = .explain(ExplainRequest(
-                    model: CRead.selector(e.model), dense: CRead.array(e.n_dense, e.dense),
-                    records: CRead.records(e.n_records, e.records), topK: e.top_k,
+                    model: try CRead.selector(e.model), dense: CRead.array(e.n_dense, e.dense),
+                    records: try CRead.records(e.n_records, e.records), topK: e.top_k,
                     contributions: e.contributions != 0, encodedFeatures: e.encoded_features != 0,
-                    classLabel: CRead.string(e.class_label)))
+                    classLabel: try WireText.string(e.class_label, field: "ExplainRequest.class_label")))
             } else {
                 call = .explain(ExplainRequest(model: ModelSelector(name: "")))
             }
         case GROVE__V1__REQUEST__CALL_ADMIN:
-            call = c.admin.flatMap { Request.admin($0.pointee) }.map { .admin($0) }
+            call = try c.admin.flatMap { (a) throws(MessageDecodeError) in try Request.admin(a.pointee) }.map { .admin($0) }
         default: call = nil
         }
-        self.init(id: c.id, apiKey: CRead.string(c.api_key), timeoutMicros: c.timeout_micros, call: call)
+        self.init(id: c.id, apiKey: try WireText.string(c.api_key, field: "Request.api_key"), timeoutMicros: c.timeout_micros, call: call)
     }
 
     /// An admin operation; nil when none (or an unknown one) is set.
-    static func admin(_ a: Grove__V1__AdminRequest) -> AdminRequest? {
+    static func admin(_ a: Grove__V1__AdminRequest) throws(MessageDecodeError) -> AdminRequest? {
         switch a.op_case {
         case GROVE__V1__ADMIN_REQUEST__OP_SET_LABEL:
             guard let x = a.set_label?.pointee else { return nil }
-            return .setLabel(model: CRead.string(x.model), label: CRead.string(x.label), version: x.version)
+            return .setLabel(model: try WireText.string(x.model, field: "SetLabel.model"),
+                             label: try WireText.string(x.label, field: "SetLabel.label"), version: x.version)
         case GROVE__V1__ADMIN_REQUEST__OP_LOAD_VERSION:
             guard let x = a.load_version?.pointee else { return nil }
-            return .loadVersion(model: CRead.string(x.model), version: x.version)
+            return .loadVersion(model: try WireText.string(x.model, field: "LoadVersion.model"), version: x.version)
         case GROVE__V1__ADMIN_REQUEST__OP_UNLOAD_VERSION:
             guard let x = a.unload_version?.pointee else { return nil }
-            return .unloadVersion(model: CRead.string(x.model), version: x.version)
+            return .unloadVersion(model: try WireText.string(x.model, field: "UnloadVersion.model"), version: x.version)
         case GROVE__V1__ADMIN_REQUEST__OP_UPLOAD:
             guard let x = a.upload?.pointee else { return nil }
-            let data = x.data.len > 0 && x.data.data != nil ? Array(UnsafeBufferPointer(start: x.data.data, count: x.data.len)) : []
-            return .upload(UploadChunk(model: CRead.string(x.model), uploadID: CRead.string(x.upload_id), offset: x.offset,
-                                       data: data, totalSize: x.total_size, last: x.last != 0, sha256: CRead.string(x.sha256)))
+            return .upload(UploadChunk(model: try WireText.string(x.model, field: "UploadChunk.model"),
+                                       uploadID: try WireText.string(x.upload_id, field: "UploadChunk.upload_id"), offset: x.offset,
+                                       data: Array(WireText.bytes(x.data)), totalSize: x.total_size, last: x.last != 0,
+                                       sha256: try WireText.string(x.sha256, field: "UploadChunk.sha256")))
         default:
             return nil
         }
@@ -75,7 +79,7 @@ extension Request {
         let m = arena.new(Grove__V1__Request.self)
         grove__v1__request__init(m)
         m.pointee.id = id
-        m.pointee.api_key = arena.cString(apiKey)
+        m.pointee.api_key = arena.text(apiKey)
         m.pointee.timeout_micros = timeoutMicros
         switch call {
         case nil:
@@ -105,6 +109,7 @@ extension Request {
             q.pointee.n_records = p.records.count
             q.pointee.records = CBuild.records(p.records, arena)
             q.pointee.labels_only = p.labelsOnly ? 1 : 0
+            q.pointee.strict = p.strict ? 1 : 0
             q.pointee.reasons = p.reasons
             m.pointee.call_case = GROVE__V1__REQUEST__CALL_PREDICT
             m.pointee.predict = q
@@ -119,7 +124,7 @@ extension Request {
             x.pointee.top_k = e.topK
             x.pointee.contributions = e.contributions ? 1 : 0
             x.pointee.encoded_features = e.encodedFeatures ? 1 : 0
-            x.pointee.class_label = arena.cString(e.classLabel)
+            x.pointee.class_label = arena.text(e.classLabel)
             m.pointee.call_case = GROVE__V1__REQUEST__CALL_EXPLAIN
             m.pointee.explain = x
         case .stats:
@@ -134,35 +139,35 @@ extension Request {
             case let .setLabel(model, label, version):
                 let x = arena.new(Grove__V1__SetLabel.self)
                 grove__v1__set_label__init(x)
-                x.pointee.model = arena.cString(model)
-                x.pointee.label = arena.cString(label)
+                x.pointee.model = arena.text(model)
+                x.pointee.label = arena.text(label)
                 x.pointee.version = version
                 a.pointee.op_case = GROVE__V1__ADMIN_REQUEST__OP_SET_LABEL
                 a.pointee.set_label = x
             case let .loadVersion(model, version):
                 let x = arena.new(Grove__V1__LoadVersion.self)
                 grove__v1__load_version__init(x)
-                x.pointee.model = arena.cString(model)
+                x.pointee.model = arena.text(model)
                 x.pointee.version = version
                 a.pointee.op_case = GROVE__V1__ADMIN_REQUEST__OP_LOAD_VERSION
                 a.pointee.load_version = x
             case let .unloadVersion(model, version):
                 let x = arena.new(Grove__V1__UnloadVersion.self)
                 grove__v1__unload_version__init(x)
-                x.pointee.model = arena.cString(model)
+                x.pointee.model = arena.text(model)
                 x.pointee.version = version
                 a.pointee.op_case = GROVE__V1__ADMIN_REQUEST__OP_UNLOAD_VERSION
                 a.pointee.unload_version = x
             case let .upload(u):
                 let x = arena.new(Grove__V1__UploadChunk.self)
                 grove__v1__upload_chunk__init(x)
-                x.pointee.model = arena.cString(u.model)
-                x.pointee.upload_id = arena.cString(u.uploadID)
+                x.pointee.model = arena.text(u.model)
+                x.pointee.upload_id = arena.text(u.uploadID)
                 x.pointee.offset = u.offset
                 x.pointee.data = ProtobufCBinaryData(len: u.data.count, data: arena.copy(u.data))
                 x.pointee.total_size = u.totalSize
                 x.pointee.last = u.last ? 1 : 0
-                x.pointee.sha256 = arena.cString(u.sha256)
+                x.pointee.sha256 = arena.text(u.sha256)
                 a.pointee.op_case = GROVE__V1__ADMIN_REQUEST__OP_UPLOAD
                 a.pointee.upload = x
             }

@@ -64,6 +64,10 @@ extension Response {
                     probabilities: CRead.array(p.n_probabilities, p.probabilities),
                     classIndex: CRead.array(p.n_class_index, p.class_index),
                     values: CRead.array(p.n_values, p.values),
+                    notes: CRead.messages(p.n_notes, p.notes) { n in
+                        RowNote(row: n.row, column: CRead.string(n.column),
+                                kind: RowNote.Kind(rawValue: UInt32(n.kind.rawValue)) ?? .unspecified, value: CRead.string(n.value))
+                    },
                     reasons: CRead.messages(p.n_reasons, p.reasons) { CRead.messages($0.n_reasons, $0.reasons, CRead.reason) },
                     explainedClass: CRead.string(p.explained_class)))
             }
@@ -192,6 +196,16 @@ extension Response {
             r.pointee.class_index = arena.copy(p.classIndex)
             r.pointee.n_values = p.values.count
             r.pointee.values = arena.copy(p.values)
+            r.pointee.n_notes = p.notes.count
+            r.pointee.notes = arena.pointers(p.notes.count) { i in
+                let n = arena.new(Grove__V1__InputNote.self)
+                grove__v1__input_note__init(n)
+                n.pointee.row = p.notes[i].row
+                n.pointee.column = arena.cString(p.notes[i].column)
+                n.pointee.kind = Grove__V1__InputNote__Kind(rawValue: numericCast(p.notes[i].kind.rawValue))
+                n.pointee.value = arena.cString(p.notes[i].value)
+                return n
+            }
             r.pointee.n_reasons = p.reasons.count
             r.pointee.reasons = arena.pointers(p.reasons.count) { i in
                 let list = arena.new(Grove__V1__ReasonList.self)

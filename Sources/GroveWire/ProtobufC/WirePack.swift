@@ -2,16 +2,16 @@
 
 import CProtobufC
 
-enum WirePack {
+package enum WirePack {
     /// Any generated message struct, seen as its ProtobufCMessage header (its first field).
-    static func message<T>(_ m: UnsafeMutablePointer<T>) -> UnsafePointer<ProtobufCMessage> {
+    package static func message<T>(_ m: UnsafeMutablePointer<T>) -> UnsafePointer<ProtobufCMessage> {
         UnsafeRawPointer(m).assumingMemoryBound(to: ProtobufCMessage.self)
     }
 
     /// Unpacks `body` into `arena` with a generated `*__unpack` function. protobuf-c
     /// answers NULL with no reason: that is `.tooComplex` when the arena refused
     /// memory, `.invalid` otherwise. The arena is reset first; the caller resets it after use.
-    static func unpack<T>(_ body: UnsafeRawBufferPointer, arena: Arena, message: String,
+    package static func unpack<T>(_ body: UnsafeRawBufferPointer, arena: Arena, message: String,
                           _ unpack: (UnsafeMutablePointer<ProtobufCAllocator>, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<T>?)
         throws(MessageDecodeError) -> UnsafeMutablePointer<T> {
         arena.reset()
@@ -24,7 +24,7 @@ enum WirePack {
     }
 
     /// Runs a decoder over an array's bytes.
-    static func decode<T>(_ body: [UInt8], _ decode: (UnsafeRawBufferPointer) throws(MessageDecodeError) -> T) throws(MessageDecodeError) -> T {
+    package static func decode<T>(_ body: [UInt8], _ decode: (UnsafeRawBufferPointer) throws(MessageDecodeError) -> T) throws(MessageDecodeError) -> T {
         let result: Swift.Result<T, MessageDecodeError> = body.withUnsafeBytes { raw in
             Swift.Result { () throws(MessageDecodeError) in try decode(raw) }
         }
@@ -32,7 +32,7 @@ enum WirePack {
     }
 
     /// The packed bytes of a message.
-    static func bytes(_ message: UnsafePointer<ProtobufCMessage>) -> [UInt8] {
+    package static func bytes(_ message: UnsafePointer<ProtobufCMessage>) -> [UInt8] {
         let size = protobuf_c_message_get_packed_size(message)
         var out = [UInt8](repeating: 0, count: size)
         _ = out.withUnsafeMutableBufferPointer { protobuf_c_message_pack(message, $0.baseAddress) }
@@ -40,7 +40,7 @@ enum WirePack {
     }
 
     /// Appends header + packed message to `buffer`, with no intermediate copy.
-    static func frame(_ message: UnsafePointer<ProtobufCMessage>, into buffer: ByteBuffer) {
+    package static func frame(_ message: UnsafePointer<ProtobufCMessage>, into buffer: ByteBuffer) {
         let size = protobuf_c_message_get_packed_size(message)
         _ = buffer.writeWithUnsafeMutableBytes(minimum: FrameLimits.headerBytes + size) { raw in
             FrameEncoder.writeHeader(length: max(size, 1), into: raw)

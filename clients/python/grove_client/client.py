@@ -36,6 +36,27 @@ class Prediction:
         self.class_index = list(msg.class_index)
         #: regression: the predicted value per row
         self.values = list(msg.values)
+        #: what the server filled in: one Note per (row, column), in row order; empty when nothing was
+        self.notes = [Note(n) for n in msg.notes]
+
+
+class Note:
+    """One input the server filled in: `kind` is "MISSING", "ABSENT" or "UNSEEN_CATEGORY"."""
+
+    def __init__(self, msg):
+        self.row = msg.row
+        self.column = msg.column
+        self.kind = pb.InputNote.Kind.Name(msg.kind)
+        #: the category sent, for UNSEEN_CATEGORY
+        self.value = msg.value
+
+    def __repr__(self):
+        return f"Note(row={self.row}, column={self.column!r}, kind={self.kind}, value={self.value!r})"
+
+
+def _text(value):
+    """Client text travels in `bytes` fields as UTF-8 (the server refuses a NUL byte in it)."""
+    return value if isinstance(value, bytes) else str(value).encode("utf-8")
 
 
 class Explanation:
@@ -65,11 +86,12 @@ def _selector(model):
     sel = pb.ModelSelector()
     if "@" in model:
         name, version = model.split("@", 1)
-        sel.name, sel.version = name, int(version)
+        sel.name, sel.version = _text(name), int(version)
     elif ":" in model:
-        sel.name, sel.label = model.split(":", 1)
+        name, label = model.split(":", 1)
+        sel.name, sel.label = _text(name), _text(label)
     else:
-        sel.name = model
+        sel.name = _text(model)
     return sel
 
 
@@ -89,13 +111,13 @@ def _record(fields):
     rec = pb.Record()
     for name, value in fields.items():
         f = rec.fields.add()
-        f.name = name
+        f.name = _text(name)
         if value is None or (isinstance(value, float) and math.isnan(value)):
             f.missing = True
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             f.number = float(value)
         else:
-            f.text = str(value)
+            f.text = _text(value)
     return rec
 
 
@@ -187,9 +209,12 @@ class Client:
     def model_info(self, model, timeout=None):
         return self._call(lambda r: r.model_info.model.CopyFrom(_selector(model)), "model_info", timeout)
 
-    def predict(self, model, dense=None, records=None, labels_only=False, timeout=None):
-        """Scores `dense` encoded rows (a flat list, or a list of rows) or raw `records` (dicts)."""
-        return Prediction(self._call(lambda r: self._fill_predict(r, model, dense, records, labels_only), "predict", timeout))
+    def predict(self, model, dense=None, records=None, labels_only=False, timeout=None, strict=False):
+        """Scores `dense` encoded rows (a flat list, or a list of rows) or raw `records` (dicts).
+
+        The answer's `notes` say what the server filled in; strict=True refuses such rows
+        (GroveError INVALID_ARGUMENT naming them) instead."""
+        return Prediction(self._call(lambda r: self._fill_predict(r, model, dense, records, labels_only, strict), "predict", timeout))
 
     def explain(self, model, dense=None, records=None, top_k=0, encoded_features=False, class_label="", timeout=None):
         """Exact SHAP values and reason codes (top_k per row, 0 = 4) for `dense` rows or raw `records`."""
@@ -215,7 +240,7 @@ class Client:
         """
         requests = []
         for build in builders:
-            r = pb.Request(id=self._take_id(), api_key=self.api_key)
+            r = pb.Request(id=self._take_id(), api_key=_text(self.api_key))
             build(r)
             requests.append(r)
         responses = self._exchange(requests, timeout)
@@ -228,19 +253,20 @@ class Client:
         return out
 
     @staticmethod
-    def predict_call(model, dense=None, records=None, labels_only=False):
-        return lambda r: Client._fill_predict(r, model, dense, records, labels_only)
+    def predict_call(model, dense=None, records=None, labels_only=False, strict=False):
+        return lambda r: Client._fill_predict(r, model, dense, records, labels_only, strict)
 
     # --------------------------------------------------------------- internals
 
     @staticmethod
-    def _fill_predict(r, model, dense, records, labels_only):
+    def _fill_predict(r, model, dense, records, labels_only, strict=False):
         p = r.predict
         p.model.CopyFrom(_selector(model))
         p.dense.extend(_flatten(dense))
         for rec in records or []:
             p.records.append(_record(rec))
         p.labels_only = labels_only
+        p.strict = strict
 
     def _take_id(self):
         i = self._next_id
@@ -248,7 +274,7 @@ class Client:
         return i
 
     def _call(self, build, field, timeout):
-        r = pb.Request(id=self._take_id(), api_key=self.api_key)
+        r = pb.Request(id=self._take_id(), api_key=_text(self.api_key))
         build(r)
         (resp,) = self._exchange([r], timeout)
         if resp.status.code != pb.Status.OK:

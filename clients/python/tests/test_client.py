@@ -123,9 +123,39 @@ class LiveServerTest(unittest.TestCase):
                         rec[k] = v
                 records.append(rec)
         py = self.client().predict("german_credit", records=records)
+        # Both answers hold all 20 rows, and every probability is the same double.
         self.assertEqual(len(py.probabilities), 20)
-        for a, b in zip(py.probabilities, swift_probs):
-            self.assertEqual([x.hex() for x in a], [float(x).hex() for x in b])
+        self.assertEqual(len(swift_probs), 20)
+        self.assertEqual([[x.hex() for x in row] for row in py.probabilities],
+                         [[float(x).hex() for x in row] for row in swift_probs])
+
+    def test_notes_say_what_was_filled_and_strict_refuses_it(self):
+        c = self.client()
+        p = c.predict("german_credit", records=[{"age_in_years": 35, "housing": "castle", "credit_amount": None}])
+        kinds = {(n.column, n.kind) for n in p.notes}
+        self.assertIn(("housing", "UNSEEN_CATEGORY"), kinds)
+        self.assertIn(("credit_amount", "MISSING"), kinds)
+        self.assertEqual(sum(1 for n in p.notes if n.kind == "ABSENT"), 17)
+        self.assertEqual([n.value for n in p.notes if n.column == "housing"], ["castle"])
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", records=[{"age_in_years": 35}], strict=True)
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("absent", e.exception.message)
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", records=[{"housing": 3}])
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("categorical", e.exception.message)
+
+    def test_a_nul_in_text_is_refused_not_cut(self):
+        c = self.client()
+        with self.assertRaises(GroveError) as e:
+            c.model_info("german_credit\x00x")
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("NUL", e.exception.message)
+        with self.assertRaises(GroveError) as e:
+            c.predict("german_credit", records=[{"housing": "own\x00x"}])
+        self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
+        self.assertIn("Field.text", e.exception.message)
 
     def test_explain_matches_the_swift_cli_and_adds_up(self):
         c = self.client()

@@ -862,6 +862,51 @@ void   grove__v1__predict_response__free_unpacked
   assert(message->base.descriptor == &grove__v1__predict_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   grove__v1__input_note__init
+                     (Grove__V1__InputNote         *message)
+{
+  static const Grove__V1__InputNote init_value = GROVE__V1__INPUT_NOTE__INIT;
+  *message = init_value;
+}
+size_t grove__v1__input_note__get_packed_size
+                     (const Grove__V1__InputNote *message)
+{
+  assert(message->base.descriptor == &grove__v1__input_note__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__input_note__pack
+                     (const Grove__V1__InputNote *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__input_note__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__input_note__pack_to_buffer
+                     (const Grove__V1__InputNote *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__input_note__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__InputNote *
+       grove__v1__input_note__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__InputNote *)
+     protobuf_c_message_unpack (&grove__v1__input_note__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__input_note__free_unpacked
+                     (Grove__V1__InputNote *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__input_note__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   grove__v1__reason_list__init
                      (Grove__V1__ReasonList         *message)
 {
@@ -1510,11 +1555,11 @@ static const ProtobufCFieldDescriptor grove__v1__request__field_descriptors[10] 
     "api_key",
     2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__Request, api_key),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -1908,11 +1953,11 @@ static const ProtobufCFieldDescriptor grove__v1__model_selector__field_descripto
     "name",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__ModelSelector, name),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -1932,11 +1977,11 @@ static const ProtobufCFieldDescriptor grove__v1__model_selector__field_descripto
     "label",
     3,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__ModelSelector, label),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -2411,7 +2456,7 @@ const ProtobufCMessageDescriptor grove__v1__model_info_request__descriptor =
   (ProtobufCMessageInit) grove__v1__model_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[14] =
+static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[16] =
 {
   {
     "name",
@@ -2558,6 +2603,30 @@ static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_desc
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "signer",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, signer),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signer_key_sha256",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, signer_key_sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "explainable",
     22,
     PROTOBUF_C_LABEL_NONE,
@@ -2585,14 +2654,16 @@ static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_desc
 static const unsigned grove__v1__model_info_response__field_indices_by_name[] = {
   3,   /* field[3] = classes */
   9,   /* field[9] = created_unix_micros */
-  13,   /* field[13] = explain_error */
-  12,   /* field[12] = explainable */
+  15,   /* field[15] = explain_error */
+  14,   /* field[14] = explainable */
   6,   /* field[6] = feature_names */
   5,   /* field[5] = inputs */
   7,   /* field[7] = metrics */
   0,   /* field[0] = name */
   4,   /* field[4] = positive_class */
   8,   /* field[8] = sha256 */
+  12,   /* field[12] = signer */
+  13,   /* field[13] = signer_key_sha256 */
   11,   /* field[11] = target */
   2,   /* field[2] = task */
   10,   /* field[10] = trees */
@@ -2601,8 +2672,8 @@ static const unsigned grove__v1__model_info_response__field_indices_by_name[] = 
 static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 22, 12 },
-  { 0, 14 }
+  { 22, 14 },
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
 {
@@ -2612,7 +2683,7 @@ const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
   "Grove__V1__ModelInfoResponse",
   "grove.v1",
   sizeof(Grove__V1__ModelInfoResponse),
-  14,
+  16,
   grove__v1__model_info_response__field_descriptors,
   grove__v1__model_info_response__field_indices_by_name,
   2,  grove__v1__model_info_response__number_ranges,
@@ -2777,7 +2848,7 @@ const ProtobufCMessageDescriptor grove__v1__metric__descriptor =
   (ProtobufCMessageInit) grove__v1__metric__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__predict_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor grove__v1__predict_request__field_descriptors[6] =
 {
   {
     "model",
@@ -2828,6 +2899,18 @@ static const ProtobufCFieldDescriptor grove__v1__predict_request__field_descript
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "strict",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__PredictRequest, strict),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "reasons",
     6,
     PROTOBUF_C_LABEL_NONE,
@@ -2844,14 +2927,14 @@ static const unsigned grove__v1__predict_request__field_indices_by_name[] = {
   1,   /* field[1] = dense */
   3,   /* field[3] = labels_only */
   0,   /* field[0] = model */
-  4,   /* field[4] = reasons */
+  5,   /* field[5] = reasons */
   2,   /* field[2] = records */
+  4,   /* field[4] = strict */
 };
-static const ProtobufCIntRange grove__v1__predict_request__number_ranges[2 + 1] =
+static const ProtobufCIntRange grove__v1__predict_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 6, 4 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor grove__v1__predict_request__descriptor =
 {
@@ -2861,10 +2944,10 @@ const ProtobufCMessageDescriptor grove__v1__predict_request__descriptor =
   "Grove__V1__PredictRequest",
   "grove.v1",
   sizeof(Grove__V1__PredictRequest),
-  5,
+  6,
   grove__v1__predict_request__field_descriptors,
   grove__v1__predict_request__field_indices_by_name,
-  2,  grove__v1__predict_request__number_ranges,
+  1,  grove__v1__predict_request__number_ranges,
   (ProtobufCMessageInit) grove__v1__predict_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -2912,11 +2995,11 @@ static const ProtobufCFieldDescriptor grove__v1__field__field_descriptors[4] =
     "name",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__Field, name),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -2936,11 +3019,11 @@ static const ProtobufCFieldDescriptor grove__v1__field__field_descriptors[4] =
     "text",
     3,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     offsetof(Grove__V1__Field, value_case),
     offsetof(Grove__V1__Field, text),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -2983,7 +3066,7 @@ const ProtobufCMessageDescriptor grove__v1__field__descriptor =
   (ProtobufCMessageInit) grove__v1__field__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__predict_response__field_descriptors[9] =
+static const ProtobufCFieldDescriptor grove__v1__predict_response__field_descriptors[10] =
 {
   {
     "model",
@@ -3070,6 +3153,18 @@ static const ProtobufCFieldDescriptor grove__v1__predict_response__field_descrip
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "notes",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__PredictResponse, n_notes),
+    offsetof(Grove__V1__PredictResponse, notes),
+    &grove__v1__input_note__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "reasons",
     11,
     PROTOBUF_C_LABEL_REPEATED,
@@ -3096,11 +3191,12 @@ static const ProtobufCFieldDescriptor grove__v1__predict_response__field_descrip
 };
 static const unsigned grove__v1__predict_response__field_indices_by_name[] = {
   5,   /* field[5] = class_index */
-  8,   /* field[8] = explained_class */
+  9,   /* field[9] = explained_class */
   0,   /* field[0] = model */
+  7,   /* field[7] = notes */
   3,   /* field[3] = num_classes */
   4,   /* field[4] = probabilities */
-  7,   /* field[7] = reasons */
+  8,   /* field[8] = reasons */
   2,   /* field[2] = rows */
   6,   /* field[6] = values */
   1,   /* field[1] = version */
@@ -3108,8 +3204,8 @@ static const unsigned grove__v1__predict_response__field_indices_by_name[] = {
 static const ProtobufCIntRange grove__v1__predict_response__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 11, 7 },
-  { 0, 9 }
+  { 11, 8 },
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor =
 {
@@ -3119,11 +3215,120 @@ const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor =
   "Grove__V1__PredictResponse",
   "grove.v1",
   sizeof(Grove__V1__PredictResponse),
-  9,
+  10,
   grove__v1__predict_response__field_descriptors,
   grove__v1__predict_response__field_indices_by_name,
   2,  grove__v1__predict_response__number_ranges,
   (ProtobufCMessageInit) grove__v1__predict_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue grove__v1__input_note__kind__enum_values_by_number[4] =
+{
+  { "KIND_UNSPECIFIED", "GROVE__V1__INPUT_NOTE__KIND__KIND_UNSPECIFIED", 0 },
+  { "MISSING", "GROVE__V1__INPUT_NOTE__KIND__MISSING", 1 },
+  { "ABSENT", "GROVE__V1__INPUT_NOTE__KIND__ABSENT", 2 },
+  { "UNSEEN_CATEGORY", "GROVE__V1__INPUT_NOTE__KIND__UNSEEN_CATEGORY", 3 },
+};
+static const ProtobufCIntRange grove__v1__input_note__kind__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex grove__v1__input_note__kind__enum_values_by_name[4] =
+{
+  { "ABSENT", 2 },
+  { "KIND_UNSPECIFIED", 0 },
+  { "MISSING", 1 },
+  { "UNSEEN_CATEGORY", 3 },
+};
+const ProtobufCEnumDescriptor grove__v1__input_note__kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "grove.v1.InputNote.Kind",
+  "Kind",
+  "Grove__V1__InputNote__Kind",
+  "grove.v1",
+  4,
+  grove__v1__input_note__kind__enum_values_by_number,
+  4,
+  grove__v1__input_note__kind__enum_values_by_name,
+  1,
+  grove__v1__input_note__kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor grove__v1__input_note__field_descriptors[4] =
+{
+  {
+    "row",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__InputNote, row),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "column",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__InputNote, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__InputNote, kind),
+    &grove__v1__input_note__kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__InputNote, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__input_note__field_indices_by_name[] = {
+  1,   /* field[1] = column */
+  2,   /* field[2] = kind */
+  0,   /* field[0] = row */
+  3,   /* field[3] = value */
+};
+static const ProtobufCIntRange grove__v1__input_note__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor grove__v1__input_note__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.InputNote",
+  "InputNote",
+  "Grove__V1__InputNote",
+  "grove.v1",
+  sizeof(Grove__V1__InputNote),
+  4,
+  grove__v1__input_note__field_descriptors,
+  grove__v1__input_note__field_indices_by_name,
+  1,  grove__v1__input_note__number_ranges,
+  (ProtobufCMessageInit) grove__v1__input_note__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor grove__v1__reason_list__field_descriptors[1] =
@@ -3242,11 +3447,11 @@ static const ProtobufCFieldDescriptor grove__v1__explain_request__field_descript
     "class_label",
     7,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__ExplainRequest, class_label),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -3594,7 +3799,7 @@ const ProtobufCMessageDescriptor grove__v1__stats_request__descriptor =
   (ProtobufCMessageInit) grove__v1__stats_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__stats_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor grove__v1__stats_response__field_descriptors[8] =
 {
   {
     "uptime_seconds",
@@ -3668,11 +3873,37 @@ static const ProtobufCFieldDescriptor grove__v1__stats_response__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "key_reload_failures",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__StatsResponse, key_reload_failures),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key_file_error",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__StatsResponse, key_file_error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__stats_response__field_indices_by_name[] = {
   1,   /* field[1] = connections_open */
   2,   /* field[2] = connections_total */
   4,   /* field[4] = errors_total */
+  7,   /* field[7] = key_file_error */
+  6,   /* field[6] = key_reload_failures */
   5,   /* field[5] = models */
   3,   /* field[3] = requests_total */
   0,   /* field[0] = uptime_seconds */
@@ -3680,7 +3911,7 @@ static const unsigned grove__v1__stats_response__field_indices_by_name[] = {
 static const ProtobufCIntRange grove__v1__stats_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor grove__v1__stats_response__descriptor =
 {
@@ -3690,7 +3921,7 @@ const ProtobufCMessageDescriptor grove__v1__stats_response__descriptor =
   "Grove__V1__StatsResponse",
   "grove.v1",
   sizeof(Grove__V1__StatsResponse),
-  6,
+  8,
   grove__v1__stats_response__field_descriptors,
   grove__v1__stats_response__field_indices_by_name,
   1,  grove__v1__stats_response__number_ranges,
@@ -3935,11 +4166,11 @@ static const ProtobufCFieldDescriptor grove__v1__set_label__field_descriptors[3]
     "model",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__SetLabel, model),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -3947,11 +4178,11 @@ static const ProtobufCFieldDescriptor grove__v1__set_label__field_descriptors[3]
     "label",
     2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__SetLabel, label),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -3999,11 +4230,11 @@ static const ProtobufCFieldDescriptor grove__v1__load_version__field_descriptors
     "model",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__LoadVersion, model),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -4050,11 +4281,11 @@ static const ProtobufCFieldDescriptor grove__v1__unload_version__field_descripto
     "model",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__UnloadVersion, model),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -4101,11 +4332,11 @@ static const ProtobufCFieldDescriptor grove__v1__upload_chunk__field_descriptors
     "model",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__UploadChunk, model),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -4113,11 +4344,11 @@ static const ProtobufCFieldDescriptor grove__v1__upload_chunk__field_descriptors
     "upload_id",
     2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__UploadChunk, upload_id),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -4173,11 +4404,11 @@ static const ProtobufCFieldDescriptor grove__v1__upload_chunk__field_descriptors
     "sha256",
     7,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
     offsetof(Grove__V1__UploadChunk, sha256),
     NULL,
-    &protobuf_c_empty_string,
+    NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },

@@ -34,6 +34,7 @@ typedef struct Grove__V1__PredictRequest Grove__V1__PredictRequest;
 typedef struct Grove__V1__Record Grove__V1__Record;
 typedef struct Grove__V1__Field Grove__V1__Field;
 typedef struct Grove__V1__PredictResponse Grove__V1__PredictResponse;
+typedef struct Grove__V1__InputNote Grove__V1__InputNote;
 typedef struct Grove__V1__ReasonList Grove__V1__ReasonList;
 typedef struct Grove__V1__ExplainRequest Grove__V1__ExplainRequest;
 typedef struct Grove__V1__ExplainResponse Grove__V1__ExplainResponse;
@@ -112,6 +113,24 @@ typedef enum _Grove__V1__InputColumn__Kind {
   GROVE__V1__INPUT_COLUMN__KIND__CATEGORICAL = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__INPUT_COLUMN__KIND)
 } Grove__V1__InputColumn__Kind;
+typedef enum _Grove__V1__InputNote__Kind {
+  GROVE__V1__INPUT_NOTE__KIND__KIND_UNSPECIFIED = 0,
+  /*
+   * The column was sent as missing (missing, NaN, "", "NA" or "?"): numeric
+   * columns take the training mean, categorical ones all-zero indicators.
+   */
+  GROVE__V1__INPUT_NOTE__KIND__MISSING = 1,
+  /*
+   * The record did not name the column at all; filled as MISSING is.
+   */
+  GROVE__V1__INPUT_NOTE__KIND__ABSENT = 2,
+  /*
+   * A categorical column got a category not seen at training (`value`):
+   * all-zero indicators, as a missing category.
+   */
+  GROVE__V1__INPUT_NOTE__KIND__UNSEEN_CATEGORY = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__INPUT_NOTE__KIND)
+} Grove__V1__InputNote__Kind;
 typedef enum _Grove__V1__Task {
   GROVE__V1__TASK__TASK_UNSPECIFIED = 0,
   GROVE__V1__TASK__CLASSIFICATION = 1,
@@ -146,9 +165,9 @@ struct  Grove__V1__Request
    */
   uint64_t id;
   /*
-   * API key, when the server requires keys (`grove serve --keys`). Empty otherwise.
+   * API key, when the server requires keys (`grove serve --keys`). Empty otherwise. UTF-8.
    */
-  char *api_key;
+  ProtobufCBinaryData api_key;
   /*
    * The caller's remaining budget for this call, in microseconds, relative to when the server
    * reads the request (0 = no deadline). A request still waiting in the server's queue when its
@@ -171,7 +190,7 @@ struct  Grove__V1__Request
 };
 #define GROVE__V1__REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, GROVE__V1__REQUEST__CALL__NOT_SET, {0} }
+    , 0, {0,NULL}, 0, GROVE__V1__REQUEST__CALL__NOT_SET, {0} }
 
 
 typedef enum {
@@ -241,7 +260,7 @@ struct  Grove__V1__ModelSelector
   /*
    * Model name: letters, digits, '.', '_' and '-', at most 128 bytes.
    */
-  char *name;
+  ProtobufCBinaryData name;
   /*
    * A specific version (positive integer); 0 means "not specified".
    */
@@ -249,11 +268,11 @@ struct  Grove__V1__ModelSelector
   /*
    * A label such as "stable" or "canary" that points at a loaded version.
    */
-  char *label;
+  ProtobufCBinaryData label;
 };
 #define GROVE__V1__MODEL_SELECTOR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_selector__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , {0,NULL}, 0, {0,NULL} }
 
 
 struct  Grove__V1__HealthRequest
@@ -282,7 +301,7 @@ struct  Grove__V1__HealthResponse
    */
   double uptime_seconds;
   /*
-   * Why the status is NOT_SERVING (empty when SERVING).
+   * Why the status is NOT_SERVING (draining, or "audit log unavailable: ..."); empty when SERVING.
    */
   char *reason;
 };
@@ -414,6 +433,15 @@ struct  Grove__V1__ModelInfoResponse
    */
   char *target;
   /*
+   * Who signed the model file: the signer's name from --trusted-signers (or
+   * "untrusted" / "" when the server checks no signatures); empty when unsigned.
+   */
+  char *signer;
+  /*
+   * Lower-case hex SHA-256 of the signer's Ed25519 public key; empty when unsigned.
+   */
+  char *signer_key_sha256;
+  /*
    * Whether Explain (and Predict's inline reasons) work for this version: its
    * trees carry node cover. When false, `explain_error` says why.
    */
@@ -422,7 +450,7 @@ struct  Grove__V1__ModelInfoResponse
 };
 #define GROVE__V1__MODEL_INFO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_info_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__InputColumn
@@ -482,6 +510,12 @@ struct  Grove__V1__PredictRequest
    */
   protobuf_c_boolean labels_only;
   /*
+   * When set, any input note (see PredictResponse.notes) is an error: the call is
+   * answered INVALID_ARGUMENT naming the rows and columns, and nothing is scored.
+   * A server started with --strict-inputs treats every request as strict.
+   */
+  protobuf_c_boolean strict;
+  /*
    * When positive, also return up to this many reason codes per row (as
    * `ExplainRequest.top_k`, at most 64), in `PredictResponse.reasons`:
    * decision and reasons in one round trip. Models without node cover answer
@@ -491,7 +525,7 @@ struct  Grove__V1__PredictRequest
 };
 #define GROVE__V1__PREDICT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__predict_request__descriptor) \
-    , NULL, 0,NULL, 0,NULL, 0, 0 }
+    , NULL, 0,NULL, 0,NULL, 0, 0, 0 }
 
 
 /*
@@ -520,11 +554,11 @@ typedef enum {
 struct  Grove__V1__Field
 {
   ProtobufCMessage base;
-  char *name;
+  ProtobufCBinaryData name;
   Grove__V1__Field__ValueCase value_case;
   union {
     double number;
-    char *text;
+    ProtobufCBinaryData text;
     /*
      * Explicitly missing.
      */
@@ -533,7 +567,7 @@ struct  Grove__V1__Field
 };
 #define GROVE__V1__FIELD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__field__descriptor) \
-    , (char *)protobuf_c_empty_string, GROVE__V1__FIELD__VALUE__NOT_SET, {0} }
+    , {0,NULL}, GROVE__V1__FIELD__VALUE__NOT_SET, {0} }
 
 
 struct  Grove__V1__PredictResponse
@@ -570,6 +604,12 @@ struct  Grove__V1__PredictResponse
   size_t n_values;
   double *values;
   /*
+   * What the server filled in or could not match, per row and column, in row
+   * order: nothing is guessed silently. Empty when every row was complete.
+   */
+  size_t n_notes;
+  Grove__V1__InputNote **notes;
+  /*
    * When `PredictRequest.reasons` was set: one list per row, in row order
    * (see `ExplainRow.reasons`), explaining `explained_class`.
    */
@@ -579,7 +619,34 @@ struct  Grove__V1__PredictResponse
 };
 #define GROVE__V1__PREDICT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__predict_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One input the server had to fill in for a row. A value of the wrong kind (a
+ * number for a categorical column that has no such category, text that is not
+ * a number for a numeric column) is never a note: it is INVALID_ARGUMENT.
+ */
+struct  Grove__V1__InputNote
+{
+  ProtobufCMessage base;
+  /*
+   * Row index within the request (0-based).
+   */
+  uint32_t row;
+  /*
+   * Raw input column (records) or encoded feature name (dense rows).
+   */
+  char *column;
+  Grove__V1__InputNote__Kind kind;
+  /*
+   * The value sent, for UNSEEN_CATEGORY.
+   */
+  char *value;
+};
+#define GROVE__V1__INPUT_NOTE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__input_note__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, GROVE__V1__INPUT_NOTE__KIND__KIND_UNSPECIFIED, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__ReasonList
@@ -624,11 +691,11 @@ struct  Grove__V1__ExplainRequest
    * The class to explain, by label; empty: the model's positive class (or the
    * second of two classes). Regression models explain their value.
    */
-  char *class_label;
+  ProtobufCBinaryData class_label;
 };
 #define GROVE__V1__EXPLAIN_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__explain_request__descriptor) \
-    , NULL, 0,NULL, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , NULL, 0,NULL, 0,NULL, 0, 0, 0, {0,NULL} }
 
 
 struct  Grove__V1__ExplainResponse
@@ -739,10 +806,18 @@ struct  Grove__V1__StatsResponse
   uint64_t errors_total;
   size_t n_models;
   Grove__V1__ModelStats **models;
+  /*
+   * Key-file reloads that found an invalid file (the last valid keys stay in force).
+   */
+  uint64_t key_reload_failures;
+  /*
+   * Why the key file currently on disk is refused; empty when it is valid.
+   */
+  char *key_file_error;
 };
 #define GROVE__V1__STATS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__stats_response__descriptor) \
-    , 0, 0, 0, 0, 0, 0,NULL }
+    , 0, 0, 0, 0, 0, 0,NULL, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__ModelStats
@@ -803,13 +878,13 @@ struct  Grove__V1__AdminRequest
 struct  Grove__V1__SetLabel
 {
   ProtobufCMessage base;
-  char *model;
-  char *label;
+  ProtobufCBinaryData model;
+  ProtobufCBinaryData label;
   uint64_t version;
 };
 #define GROVE__V1__SET_LABEL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__set_label__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , {0,NULL}, {0,NULL}, 0 }
 
 
 /*
@@ -818,12 +893,12 @@ struct  Grove__V1__SetLabel
 struct  Grove__V1__LoadVersion
 {
   ProtobufCMessage base;
-  char *model;
+  ProtobufCBinaryData model;
   uint64_t version;
 };
 #define GROVE__V1__LOAD_VERSION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__load_version__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , {0,NULL}, 0 }
 
 
 /*
@@ -832,12 +907,12 @@ struct  Grove__V1__LoadVersion
 struct  Grove__V1__UnloadVersion
 {
   ProtobufCMessage base;
-  char *model;
+  ProtobufCBinaryData model;
   uint64_t version;
 };
 #define GROVE__V1__UNLOAD_VERSION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__unload_version__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , {0,NULL}, 0 }
 
 
 /*
@@ -848,11 +923,11 @@ struct  Grove__V1__UnloadVersion
 struct  Grove__V1__UploadChunk
 {
   ProtobufCMessage base;
-  char *model;
+  ProtobufCBinaryData model;
   /*
    * Chosen by the client: letters, digits, '.', '_', '-' (at most 64 bytes).
    */
-  char *upload_id;
+  ProtobufCBinaryData upload_id;
   /*
    * Where this chunk starts; must equal the bytes received so far.
    */
@@ -866,11 +941,11 @@ struct  Grove__V1__UploadChunk
    * Set on the final chunk, with `sha256`: lower-case hex SHA-256 of the whole file.
    */
   protobuf_c_boolean last;
-  char *sha256;
+  ProtobufCBinaryData sha256;
 };
 #define GROVE__V1__UPLOAD_CHUNK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__upload_chunk__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, {0,NULL}, 0, 0, (char *)protobuf_c_empty_string }
+    , {0,NULL}, {0,NULL}, 0, {0,NULL}, 0, 0, {0,NULL} }
 
 
 struct  Grove__V1__AdminResponse
@@ -1255,6 +1330,25 @@ Grove__V1__PredictResponse *
 void   grove__v1__predict_response__free_unpacked
                      (Grove__V1__PredictResponse *message,
                       ProtobufCAllocator *allocator);
+/* Grove__V1__InputNote methods */
+void   grove__v1__input_note__init
+                     (Grove__V1__InputNote         *message);
+size_t grove__v1__input_note__get_packed_size
+                     (const Grove__V1__InputNote   *message);
+size_t grove__v1__input_note__pack
+                     (const Grove__V1__InputNote   *message,
+                      uint8_t             *out);
+size_t grove__v1__input_note__pack_to_buffer
+                     (const Grove__V1__InputNote   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__InputNote *
+       grove__v1__input_note__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__input_note__free_unpacked
+                     (Grove__V1__InputNote *message,
+                      ProtobufCAllocator *allocator);
 /* Grove__V1__ReasonList methods */
 void   grove__v1__reason_list__init
                      (Grove__V1__ReasonList         *message);
@@ -1580,6 +1674,9 @@ typedef void (*Grove__V1__Field_Closure)
 typedef void (*Grove__V1__PredictResponse_Closure)
                  (const Grove__V1__PredictResponse *message,
                   void *closure_data);
+typedef void (*Grove__V1__InputNote_Closure)
+                 (const Grove__V1__InputNote *message,
+                  void *closure_data);
 typedef void (*Grove__V1__ReasonList_Closure)
                  (const Grove__V1__ReasonList *message,
                   void *closure_data);
@@ -1652,6 +1749,8 @@ extern const ProtobufCMessageDescriptor grove__v1__predict_request__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__record__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__field__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__predict_response__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__input_note__descriptor;
+extern const ProtobufCEnumDescriptor    grove__v1__input_note__kind__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__reason_list__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__explain_request__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__explain_response__descriptor;

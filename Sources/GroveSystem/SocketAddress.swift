@@ -7,7 +7,7 @@ public struct SocketAddress: Equatable, Sendable, CustomStringConvertible {
 
     private var storage: sockaddr_storage
 
-    init(storage: sockaddr_storage) { self.storage = storage }
+    package init(storage: sockaddr_storage) { self.storage = storage }
 
     /// Parses a numeric host ("127.0.0.1", "::1", "0.0.0.0") and a port.
     /// "localhost" is accepted as 127.0.0.1. Names are not resolved.
@@ -32,7 +32,7 @@ public struct SocketAddress: Equatable, Sendable, CustomStringConvertible {
 
     public var family: Family { storage.ss_family == sa_family_t(AF_INET6) ? .ipv6 : .ipv4 }
 
-    var domain: CInt { family == .ipv6 ? AF_INET6 : AF_INET }
+    package var domain: CInt { family == .ipv6 ? AF_INET6 : AF_INET }
 
     public var port: UInt16 {
         withUnsafeBytes(of: storage) { raw in
@@ -69,7 +69,7 @@ public struct SocketAddress: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { family == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
-    func withSockAddr<R, E: Error>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws(E) -> R) throws(E) -> R {
+    package func withSockAddr<R, E: Error>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws(E) -> R) throws(E) -> R {
         let len = socklen_t(family == .ipv4 ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
         var s = storage
         let r: Result<R, E> = withUnsafePointer(to: &s) { p in

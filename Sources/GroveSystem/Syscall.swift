@@ -8,10 +8,10 @@
 import CGroveSys
 import Glibc
 
-enum Syscall {
+public enum Syscall {
     /// Runs `body` until it does not fail with EINTR; fatal on errors that can only be bugs.
-    @inline(__always)
-    static func call<T: BinaryInteger>(_ name: StaticString, blocking: Bool = false, _ body: () -> T) throws(SystemCallError) -> IOResult<T> {
+    @inlinable
+    public static func call<T: BinaryInteger>(_ name: StaticString, blocking: Bool = false, _ body: () -> T) throws(SystemCallError) -> IOResult<T> {
         while true {
             let r = body()
             if r >= 0 { return .processed(r) }
@@ -30,48 +30,48 @@ enum Syscall {
     }
 
     /// Like `call` for calls that never block (or for which blocking is an error).
-    @inline(__always)
-    static func must<T: BinaryInteger>(_ name: StaticString, _ body: () -> T) throws(SystemCallError) -> T {
+    @inlinable
+    public static func must<T: BinaryInteger>(_ name: StaticString, _ body: () -> T) throws(SystemCallError) -> T {
         switch try call(name, blocking: true, body) {
         case let .processed(v): return v
         case .wouldBlock: fatalError("unreachable")
         }
     }
 
-    static func read(_ fd: FileDescriptor, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> IOResult<Int> {
+    public static func read(_ fd: FileDescriptor, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> IOResult<Int> {
         try call("read") { Glibc.read(fd.rawValue, buffer.baseAddress, buffer.count) }
     }
 
-    static func write(_ fd: FileDescriptor, _ buffer: UnsafeRawBufferPointer) throws(SystemCallError) -> IOResult<Int> {
+    public static func write(_ fd: FileDescriptor, _ buffer: UnsafeRawBufferPointer) throws(SystemCallError) -> IOResult<Int> {
         try call("write") { Glibc.send(fd.rawValue, buffer.baseAddress, buffer.count, CInt(MSG_NOSIGNAL)) }
     }
 
-    static func close(_ fd: FileDescriptor) {
+    public static func close(_ fd: FileDescriptor) {
         // close() is not retried on EINTR on Linux: the descriptor is gone either way.
         if Glibc.close(fd.rawValue) != 0 && grove_errno() == EBADF {
             fatalError("close(\(fd.rawValue)) failed with EBADF: double close")
         }
     }
 
-    static func socket(domain: CInt, type: CInt) throws(SystemCallError) -> FileDescriptor {
+    public static func socket(domain: CInt, type: CInt) throws(SystemCallError) -> FileDescriptor {
         FileDescriptor(rawValue: try must("socket") { Glibc.socket(domain, type | CInt(SOCK_CLOEXEC.rawValue), 0) })
     }
 
-    static func setOption(_ fd: FileDescriptor, level: CInt, name: CInt, value: CInt) throws(SystemCallError) {
+    public static func setOption(_ fd: FileDescriptor, level: CInt, name: CInt, value: CInt) throws(SystemCallError) {
         var v = value
         _ = try must("setsockopt") { setsockopt(fd.rawValue, level, name, &v, socklen_t(MemoryLayout<CInt>.size)) }
     }
 
-    static func bind(_ fd: FileDescriptor, _ address: SocketAddress) throws(SystemCallError) {
+    public static func bind(_ fd: FileDescriptor, _ address: SocketAddress) throws(SystemCallError) {
         _ = try address.withSockAddr { p, len throws(SystemCallError) in try must("bind") { Glibc.bind(fd.rawValue, p, len) } }
     }
 
-    static func listen(_ fd: FileDescriptor, backlog: CInt) throws(SystemCallError) {
+    public static func listen(_ fd: FileDescriptor, backlog: CInt) throws(SystemCallError) {
         _ = try must("listen") { Glibc.listen(fd.rawValue, backlog) }
     }
 
     /// Accepts one connection as a non-blocking, close-on-exec socket.
-    static func accept(_ fd: FileDescriptor) throws(SystemCallError) -> IOResult<(FileDescriptor, SocketAddress)> {
+    public static func accept(_ fd: FileDescriptor) throws(SystemCallError) -> IOResult<(FileDescriptor, SocketAddress)> {
         var storage = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let r = try withUnsafeMutablePointer(to: &storage) { p throws(SystemCallError) in
@@ -85,7 +85,7 @@ enum Syscall {
         }
     }
 
-    static func localAddress(_ fd: FileDescriptor) throws(SystemCallError) -> SocketAddress {
+    public static func localAddress(_ fd: FileDescriptor) throws(SystemCallError) -> SocketAddress {
         var storage = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = try withUnsafeMutablePointer(to: &storage) { p throws(SystemCallError) in
@@ -96,24 +96,24 @@ enum Syscall {
         return SocketAddress(storage: storage)
     }
 
-    static func eventfd() throws(SystemCallError) -> FileDescriptor {
+    public static func eventfd() throws(SystemCallError) -> FileDescriptor {
         FileDescriptor(rawValue: try must("eventfd") { CGroveSys.eventfd(0, CInt(EFD_NONBLOCK | EFD_CLOEXEC)) })
     }
 
     /// Adds 1 to an eventfd counter (wakes whoever polls it).
-    static func signalEventfd(_ fd: FileDescriptor) {
+    public static func signalEventfd(_ fd: FileDescriptor) {
         var one: UInt64 = 1
         _ = try? call("write(eventfd)") { Glibc.write(fd.rawValue, &one, 8) }
     }
 
     /// Resets an eventfd counter.
-    static func drainEventfd(_ fd: FileDescriptor) {
+    public static func drainEventfd(_ fd: FileDescriptor) {
         var value: UInt64 = 0
         _ = try? call("read(eventfd)") { Glibc.read(fd.rawValue, &value, 8) }
     }
 
     /// A signalfd for `signals`, which the caller must already have blocked.
-    static func signalfd(_ signals: [CInt]) throws(SystemCallError) -> FileDescriptor {
+    public static func signalfd(_ signals: [CInt]) throws(SystemCallError) -> FileDescriptor {
         var set = sigset_t()
         sigemptyset(&set)
         for s in signals { sigaddset(&set, s) }
@@ -121,7 +121,7 @@ enum Syscall {
     }
 
     /// Reads one pending signal number from a signalfd, if any.
-    static func readSignal(_ fd: FileDescriptor) -> CInt? {
+    public static func readSignal(_ fd: FileDescriptor) -> CInt? {
         var info = signalfd_siginfo()
         let r = try? call("read(signalfd)") { Glibc.read(fd.rawValue, &info, MemoryLayout<signalfd_siginfo>.size) }
         if case .processed(let n)? = r, n == MemoryLayout<signalfd_siginfo>.size { return CInt(info.ssi_signo) }
@@ -129,7 +129,7 @@ enum Syscall {
     }
 
     /// Blocks `signals` in the calling thread (and threads it creates later).
-    static func blockSignals(_ signals: [CInt]) {
+    public static func blockSignals(_ signals: [CInt]) {
         var set = sigset_t()
         sigemptyset(&set)
         for s in signals { sigaddset(&set, s) }

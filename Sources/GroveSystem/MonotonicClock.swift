@@ -2,9 +2,9 @@
 
 import Glibc
 
-enum MonotonicClock {
-    @inline(__always)
-    static func now() -> UInt64 {
+public enum MonotonicClock {
+    @inlinable
+    public static func now() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)

@@ -10,7 +10,7 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
     public init(rawValue: CInt) { self.rawValue = rawValue }
 
     /// The calling thread's current errno.
-    static var current: Errno { Errno(rawValue: grove_errno()) }
+    public static var current: Errno { Errno(rawValue: grove_errno()) }
 
     /// EINTR: interrupted by a signal; the wrapper retries.
     public static let interrupted = Errno(rawValue: EINTR)
@@ -35,6 +35,11 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
 public struct SystemCallError: Error, Equatable, Sendable, CustomStringConvertible {
     public let call: String
     public let errno: Errno
+
+    public init(call: String, errno: Errno) {
+        self.call = call
+        self.errno = errno
+    }
 
     public var description: String { "\(call): \(errno)" }
 }

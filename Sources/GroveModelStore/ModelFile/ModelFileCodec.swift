@@ -4,6 +4,7 @@ import CGroveProto
 import CProtobufC
 import Crypto
 import GroveForest
+import GroveWire
 
 public enum ModelFileCodec {
     /// Largest model file read (1 GiB: about 30M nodes).

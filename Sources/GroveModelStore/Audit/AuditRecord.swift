@@ -27,6 +27,24 @@ public struct AuditRecord: Sendable, Equatable {
     /// empty when none were asked for (the JSON then has no "reasons" key).
     public var reasons: [[ReasonCode]] = []
 
+    public init(timeMicros: Int64, requestID: UInt64, client: String, keyID: String, model: String, version: UInt64,
+                modelSHA256: String, inputSHA256: String, rows: UInt32, classIndex: [UInt32], outputs: [Double],
+                latencyMicros: Double, reasons: [[ReasonCode]] = []) {
+        self.timeMicros = timeMicros
+        self.requestID = requestID
+        self.client = client
+        self.keyID = keyID
+        self.model = model
+        self.version = version
+        self.modelSHA256 = modelSHA256
+        self.inputSHA256 = inputSHA256
+        self.rows = rows
+        self.classIndex = classIndex
+        self.outputs = outputs
+        self.latencyMicros = latencyMicros
+        self.reasons = reasons
+    }
+
     /// The record's JSON fields (without the chain fields), in a fixed order.
     func jsonFields() -> String {
         var s = "\"ts_us\":\(timeMicros),\"request_id\":\(requestID),\"client\":\(AuditRecord.quote(client)),"

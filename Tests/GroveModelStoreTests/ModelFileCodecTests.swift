@@ -2,8 +2,9 @@
 
 import Foundation
 import GroveForest
+import GroveModelStore
+import GroveWire
 import Testing
-@testable import GroveWire
 
 @Suite struct ModelFileCodecTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

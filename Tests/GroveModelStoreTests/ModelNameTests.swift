@@ -1,7 +1,7 @@
 // ModelNameTests: names and versions that can and cannot become paths.
 
+import GroveModelStore
 import Testing
-@testable import GroveServer
 
 @Suite struct ModelNameTests {
     @Test func acceptsTheDocumentedAlphabet() {

@@ -1,6 +1,7 @@
-// RawRecord+Forest: wire records <-> the forest's raw values, and table rows as records.
+// RawRecord+Forest: wire records and notes <-> the forest's raw values and input notes, and table rows as records.
 
 import GroveForest
+import GroveWire
 
 extension RawField.Value {
     /// The wire value of a forest raw value.
@@ -19,6 +20,20 @@ extension RawField.Value {
         case let .text(t): return .text(t)
         case .missing: return .missing
         }
+    }
+}
+
+extension RowNote {
+    /// The wire form of a note made while encoding a record or a dense row.
+    public init(_ note: InputNote) {
+        self.init(row: note.row, column: note.column, kind: Kind(rawValue: note.kind.rawValue) ?? .unspecified, value: note.value)
+    }
+}
+
+extension InputNote {
+    /// A note read from the wire, with the forest's names and text (`description`, `Kind.name`).
+    public init(_ note: RowNote) {
+        self.init(row: note.row, column: note.column, kind: Kind(rawValue: note.kind.rawValue) ?? .unspecified, value: note.value)
     }
 }
 

@@ -13,6 +13,9 @@ import GroveForest
 import GroveWire
 
 public enum ModelRepository {
+    /// The file name of a version's model inside REPO/NAME/VERSION/.
+    public static let modelFileName = "model.grove"
+
     public enum PublishError: Error, CustomStringConvertible {
         case invalidName(String)
         case io(String)
@@ -37,7 +40,7 @@ public enum ModelRepository {
     /// The model file of a version (nil version: the latest).
     public static func modelFile(repository: URL, name: String, version: UInt64?) -> URL? {
         guard ModelName.isValid(name), let v = version ?? versions(repository: repository, name: name).last else { return nil }
-        return repository.appendingPathComponent(name).appendingPathComponent(String(v)).appendingPathComponent(ModelRegistry.modelFileName)
+        return repository.appendingPathComponent(name).appendingPathComponent(String(v)).appendingPathComponent(modelFileName)
     }
 
     /// Writes `model` as the next version of its name and returns (version, file).
@@ -58,7 +61,7 @@ public enum ModelRepository {
             let bytes = ModelFileCodec.encode(m)
             let incoming = dir.appendingPathComponent(".incoming-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
             try fm.createDirectory(at: incoming, withIntermediateDirectories: false)
-            let file = incoming.appendingPathComponent(ModelRegistry.modelFileName)
+            let file = incoming.appendingPathComponent(modelFileName)
             do {
                 try writeSynced(bytes, to: file.path)
                 try syncDirectory(incoming.path)
@@ -69,7 +72,7 @@ public enum ModelRepository {
             let final = dir.appendingPathComponent(String(version), isDirectory: true)
             if rename(incoming.path, final.path) == 0 {
                 try? syncDirectory(dir.path)
-                return (version, final.appendingPathComponent(ModelRegistry.modelFileName))
+                return (version, final.appendingPathComponent(modelFileName))
             }
             let e = errno
             try? fm.removeItem(at: incoming)

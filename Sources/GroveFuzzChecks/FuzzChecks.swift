@@ -1,0 +1,67 @@
+// FuzzChecks: the properties each fuzz target checks, shared by the libFuzzer executables (Fuzz/)
+// and the regression replay in `make test` (Tests/GroveWireTests/FuzzRegressionTests), so a kept
+// input is replayed through exactly the checks that found it.
+
+import GroveForest
+import GroveModelStore
+import GroveWire
+
+/// One function per fuzz target. Each takes arbitrary bytes, must not crash or hang on any of
+/// them, and throws `FuzzCheckFailure` when a promised property does not hold.
+public enum FuzzChecks {
+    /// The frame decoder fed the bytes in chunks (the first byte picks the chunk size, so splits at
+    /// every offset are explored); each frame body is decoded as a `Request`.
+    public static func frames(_ bytes: UnsafeRawBufferPointer) throws {
+        let decoder = FrameDecoder(limits: FrameLimits(maxFrameBytes: 4096))
+        let buffer = ByteBuffer(capacity: 64)
+        let chunk = bytes.count > 0 ? Int(bytes[0]) % 17 + 1 : 1
+        var offset = 0
+        let arena = Arena(limit: 1 << 20)
+        while offset < bytes.count {
+            let end = min(offset + chunk, bytes.count)
+            buffer.write(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+            offset = end
+            loop: while true {
+                switch decoder.decode(buffer.readableView) {
+                case .needMoreData: break loop
+                case let .frame(body):
+                    if body.lowerBound < 4 || body.upperBound > buffer.readableView.count {
+                        throw FuzzCheckFailure("frame body \(body) outside the \(buffer.readableView.count) readable bytes")
+                    }
+                    try request(UnsafeRawBufferPointer(rebasing: buffer.readableView[body]), arena: arena)
+                    buffer.consume(body.upperBound)
+                case .error: return
+                }
+            }
+        }
+    }
+
+    /// protobuf-c request and response decoding through the arena: whatever decodes as a request
+    /// must encode and decode to the same value.
+    public static func request(_ bytes: UnsafeRawBufferPointer, arena: Arena = Arena(limit: 1 << 20)) throws {
+        if let request = try? Request(decoding: bytes, arena: arena), request.call != nil {
+            let again = try? Request(decoding: request.encoded(), arena: arena)
+            if again != request { throw FuzzCheckFailure("request did not round-trip") }
+        }
+        _ = try? Response(decoding: bytes, arena: arena)
+    }
+
+    /// Model-file decoding and validation; a file that loads must compile and predict.
+    public static func modelFile(_ bytes: [UInt8]) throws {
+        guard let model = try? ModelFileCodec.decode(bytes) else { return }
+        let compiled: CompiledForest
+        do { compiled = try CompiledForest(forest: model.forest) } catch {
+            throw FuzzCheckFailure("a validated forest failed to compile: \(error)")
+        }
+        let row = [Double](repeating: 0.5, count: model.forest.numFeatures)
+        _ = try? compiled.predict(row: row)
+    }
+
+    /// The CSV reader: an error or a rectangular table.
+    public static func csv(_ bytes: [UInt8]) throws {
+        guard let table = try? CSVReader.parse(bytes) else { return }
+        for c in table.columns where c.count != table.rowCount {
+            throw FuzzCheckFailure("ragged table: column \(c.name) has \(c.count) of \(table.rowCount) rows")
+        }
+    }
+}

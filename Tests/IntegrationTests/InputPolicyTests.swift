@@ -1,0 +1,85 @@
+// InputPolicyTests: nothing is guessed silently. Fills are noted per row and column, strict
+// requests (or --strict-inputs) refuse them, and values of the wrong kind are refused always.
+
+import Foundation
+import GroveForest
+import GroveModelStore
+import GroveWire
+import Testing
+
+@Suite struct InputPolicyTests {
+    static let m = ModelSelector(name: "german_credit")
+
+    static func predict(_ c: RawClient, id: UInt64 = 1, records: [RawRecord] = [], dense: [Double] = [], strict: Bool = false) throws -> Response {
+        try c.call(Request(id: id, call: .predict(PredictRequest(model: m, dense: dense, records: records, strict: strict))))
+    }
+
+    @Test func aCompleteRecordCarriesNoNotes() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let c = try RawClient(port: s.port)
+        let r = try Self.predict(c, records: [Fixtures.germanRecord(0), Fixtures.germanRecord(1)], strict: true)
+        guard case let .predict(p)? = r.result else { Issue.record("\(r.status)"); return }
+        #expect(p.notes.isEmpty)
+    }
+
+    @Test func absentMissingAndUnseenInputsAreNotedPerRowAndColumn() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let c = try RawClient(port: s.port)
+        // Row 0: 3 of 20 columns, one of them missing; row 1: complete but an unseen category.
+        let partial = RawRecord([RawField("age_in_years", .number(35)), RawField("housing", .text("castle")),
+                                 RawField("credit_amount", .missing)])
+        var unseen = Fixtures.germanRecord(1)
+        let purpose = try #require(unseen.fields.firstIndex { $0.name == "purpose" })
+        unseen.fields[purpose].value = .text("yacht")
+        let r = try Self.predict(c, records: [partial, unseen])
+        guard case let .predict(p)? = r.result else { Issue.record("\(r.status)"); return }
+        let row0 = p.notes.filter { $0.row == 0 }
+        #expect(row0.filter { $0.kind == .absent }.count == 17)
+        #expect(row0.contains(RowNote(row: 0, column: "credit_amount", kind: .missing)))
+        #expect(row0.contains(RowNote(row: 0, column: "housing", kind: .unseenCategory, value: "castle")))
+        #expect(!row0.contains { $0.column == "age_in_years" })
+        #expect(p.notes.filter { $0.row == 1 } == [RowNote(row: 1, column: "purpose", kind: .unseenCategory, value: "yacht")])
+        #expect(p.notes.map(\.row) == p.notes.map(\.row).sorted())
+    }
+
+    @Test func strictRequestsRefuseAnyFillNamingRowsAndColumns() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let c = try RawClient(port: s.port)
+        var unseen = Fixtures.germanRecord(0)
+        let housing = try #require(unseen.fields.firstIndex { $0.name == "housing" })
+        unseen.fields[housing].value = .text("castle")
+        let r = try Self.predict(c, records: [Fixtures.germanRecord(1), unseen], strict: true)
+        #expect(r.status.code == .invalidArgument)
+        #expect(r.status.message.contains("row 1") && r.status.message.contains("housing") && r.status.message.contains("castle"), "\(r.status.message)")
+        // Dense rows: NaN is a fill too (the feature is named).
+        var dense = try Fixtures.germanModel(trees: 3).preprocessing.encode(record: Fixtures.germanRecord(0).recordFields())
+        dense[0] = .nan
+        let d = try Self.predict(c, id: 2, dense: dense, strict: true)
+        #expect(d.status.code == .invalidArgument)
+        #expect(d.status.message.contains("row 0"), "\(d.status.message)")
+        let lenient = try Self.predict(c, id: 3, dense: dense)
+        guard case let .predict(p)? = lenient.result else { Issue.record("\(lenient.status)"); return }
+        #expect(p.notes.count == 1 && p.notes.first?.kind == .missing && p.notes.first?.row == 0)
+    }
+
+    @Test func aServerWithStrictInputsRefusesFillsForEveryRequest() throws {
+        let s = try TestServer(configure: { $0.strictInputs = true }) { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let c = try RawClient(port: s.port)
+        let r = try Self.predict(c, records: [RawRecord([RawField("age_in_years", .number(35))])], strict: false)
+        #expect(r.status.code == .invalidArgument)
+        #expect(r.status.message.contains("housing") && r.status.message.contains("absent"), "\(r.status.message)")
+        #expect(try Self.predict(c, id: 2, records: [Fixtures.germanRecord(3)]).status.code == .ok)
+    }
+
+    @Test func wrongKindValuesAreInvalidArgumentEvenWhenNotStrict() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let c = try RawClient(port: s.port)
+        let number = try Self.predict(c, records: [RawRecord([RawField("housing", .number(3))])])
+        #expect(number.status.code == .invalidArgument)
+        #expect(number.status.message.contains("housing") && number.status.message.contains("categorical"), "\(number.status.message)")
+        let text = try Self.predict(c, id: 2, records: [RawRecord([RawField("age_in_years", .text("thirty"))])])
+        #expect(text.status.code == .invalidArgument)
+        #expect(text.status.message.contains("age_in_years") && text.status.message.contains("thirty"), "\(text.status.message)")
+        #expect(try c.call(Request(id: 3, call: .health)).status.code == .ok)
+    }
+}
