@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import GroveClient
 import GroveForest
+import GroveModelStore
 @testable import GroveServer
 import GroveWire
 import Testing

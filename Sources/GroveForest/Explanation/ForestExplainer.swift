@@ -19,14 +19,17 @@
 /// the leaf gives feature i
 ///     v (o_i - z_i) ∫₀¹ Π_{j≠i} h_j(t) dt,   h_j(t) = z_j + (o_j - z_j) t,
 /// a polynomial of degree d - 1, integrated exactly by ceil(D/2) Gauss-Legendre points
-/// (D: the most distinct features on any path of the tree). One depth-first pass keeps, per
-/// point, the path product H = Π h_j on the way down and the subtree sum G = Σ v H on the
-/// way up; the edge into node c, on feature i with factor h, adds (o - z) Σ_k G_k / h_k
-/// to φ_i. A feature split again deeper has a new combined factor there: the descent swaps
-/// the factors (H · h_new / h_old) and the ascent subtracts the deeper subtree's share
-/// from the shallower edge (the quadrature is linear, so the sum stays exact). Every h is
-/// positive at the nodes t in (0, 1) except h = z (1 - t) with z = 0, whose subtree adds
-/// nothing and is skipped. Cost: O(nodes x points) per tree, no allocation.
+/// (D: the most distinct features on any path of the tree; rounded up to an even count so
+/// pairs of points share a SIMD2 lane). One depth-first pass keeps, per point, the path
+/// product H = Π h_j on the way down and, on the way up, each subtree's relative sum
+/// R = Σ v · (H_leaf / H_node), so the edge into node c (feature i, factor h) adds
+/// (o - z) Σ_k H_parent,k R_c,k to φ_i and h_k R_c,k to the parent's R: multiplications
+/// only. A feature split again deeper has a new combined factor there: the descent swaps
+/// the factors (H · h_new / h_old, the only divisions) and the ascent subtracts the deeper
+/// subtree's share from the shallower edge (the quadrature is linear, so the sum stays
+/// exact). Leaf children are folded into their parent (R_leaf = v at every point). Every h
+/// is positive at the nodes t in (0, 1) except h = z (1 - t) with z = 0, whose subtree
+/// adds nothing and is skipped. Cost: O(nodes x points) per tree, no allocation.
 public final class ForestExplainer: @unchecked Sendable {
     public let numFeatures: Int
     public let numOutputs: Int
@@ -119,7 +122,9 @@ public final class ForestExplainer: @unchecked Sendable {
                 throw ExplanationError.tooDeep(tree: ti, depth: depth, limit: ForestExplainer.depthLimit)
             }
             deepest = max(deepest, depth)
-            let m = max(1, (mostDistinct + 1) / 2)
+            // ceil(D/2) points, rounded up to an even count (pairs of points in SIMD2 lanes;
+            // more points than needed stay exact).
+            let m = 2 * ((max(1, (mostDistinct + 1) / 2) + 1) / 2)
             treePoints.append(m)
             mostPoints = max(mostPoints, m)
 
@@ -274,19 +279,60 @@ public final class ForestExplainer: @unchecked Sendable {
         }
     }
 
-    /// Sets up frame d + 1 for the edge from frame d's node to `child` (cover fraction
-    /// `z`; `hot` when the row takes it). Returns false, leaving nothing changed, when the
-    /// child's subtree cannot contribute (z = 0 on a side the row does not take).
+    /// Sum of the two lanes.
     @inline(__always)
-    private func descend(_ d: Int, child: Int, z edgeZero: Double, hot: Bool, feature f: Int, m: Int,
-                         _ tq: UnsafePointer<Double>, _ s: ExplainScratch) -> Bool {
+    private static func total(_ x: SIMD2<Double>) -> Double { x[0] + x[1] }
+
+    /// The combined zero and one fractions of `f` on the edge to a child (cover fraction
+    /// `edgeZero`, taken by the row when `hot`), and the frame of f's previous occurrence.
+    @inline(__always)
+    private static func fractions(_ f: Int, _ edgeZero: Double, _ hot: Bool, _ s: ExplainScratch) -> (z: Double, o: Double, p: Int) {
         let p = s.lastFrame[f]
         var z = edgeZero
         var o: Double = hot ? 1 : 0
         if p >= 0 { z *= s.zero[p]; o *= s.one[p] }
+        return (z, o, p)
+    }
+
+    /// A leaf child of frame d's node: credits the edge's feature and adds the leaf to
+    /// frame d's relative sum R (the leaf's own R is its value v, the same at every point).
+    @inline(__always)
+    private func leafChild(_ d: Int, value v: Double, z edgeZero: Double, hot: Bool, feature f: Int, vectors: Int,
+                           _ tq: UnsafePointer<SIMD2<Double>>, _ s: ExplainScratch, _ phi: UnsafeMutablePointer<Double>) {
+        let (z, o, p) = ForestExplainer.fractions(f, edgeZero, hot, s)
+        if z == 0 && o == 0 { return }
+        let stride = s.vectorStride
+        let rd = s.r + d * stride
+        let a = SIMD2(repeating: o - z), zz = SIMD2(repeating: z), vv = SIMD2(repeating: v)
+        if p < 0 {
+            // own = Σ H_d · v
+            for k in 0..<vectors { rd[k] += vv * (zz + a * tq[k]) }
+            phi[f] += (o - z) * v * s.pathSum[d]
+        } else {
+            let hd = s.h + d * stride, hp = s.factor + p * stride
+            var own = SIMD2<Double>(), shallower = SIMD2<Double>()
+            for k in 0..<vectors {
+                let inv = 1 / hp[k]
+                let e = hd[k] * inv
+                let hc = zz + a * tq[k]
+                own += e
+                shallower += e * hc * inv
+                rd[k] += vv * hc * inv
+            }
+            phi[f] += v * ((o - z) * ForestExplainer.total(own) - (s.one[p] - s.zero[p]) * ForestExplainer.total(shallower))
+        }
+    }
+
+    /// Sets up frame d + 1 for the edge from frame d's node to internal node `child`.
+    /// Returns false, leaving nothing changed, when the child's subtree cannot contribute
+    /// (z = 0 on a side the row does not take).
+    @inline(__always)
+    private func descend(_ d: Int, child: Int, z edgeZero: Double, hot: Bool, feature f: Int, vectors: Int,
+                         _ tq: UnsafePointer<SIMD2<Double>>, _ s: ExplainScratch) -> Bool {
+        let (z, o, p) = ForestExplainer.fractions(f, edgeZero, hot, s)
         if z == 0 && o == 0 { return false }
         let c = d + 1
-        let stride = s.pointStride
+        let stride = s.vectorStride
         s.node[c] = child
         s.feature[c] = f
         s.previous[c] = p
@@ -294,49 +340,60 @@ public final class ForestExplainer: @unchecked Sendable {
         s.one[c] = o
         s.state[c] = 0
         s.onPath[c] = s.onPath[d] && hot
-        let a = o - z
-        let hp = s.h + d * stride, hc = s.h + c * stride, inv = s.inverse + c * stride
+        let a = SIMD2(repeating: o - z), zz = SIMD2(repeating: z)
+        let hd = s.h + d * stride, hc = s.h + c * stride, fc = s.factor + c * stride
+        var sum = SIMD2<Double>()
         if p >= 0 {
-            let old = s.inverse + p * stride
-            for k in 0..<m {
-                let hk = z + a * tq[k]
-                inv[k] = 1 / hk
-                hc[k] = hp[k] * hk * old[k]
+            let hp = s.factor + p * stride, inv = s.inverse + c * stride
+            for k in 0..<vectors {
+                let factor = zz + a * tq[k]
+                let i = 1 / hp[k]
+                let x = hd[k] * factor * i
+                fc[k] = factor
+                inv[k] = i
+                hc[k] = x
+                sum += x
             }
         } else {
-            for k in 0..<m {
-                let hk = z + a * tq[k]
-                inv[k] = 1 / hk
-                hc[k] = hp[k] * hk
+            for k in 0..<vectors {
+                let factor = zz + a * tq[k]
+                let x = hd[k] * factor
+                fc[k] = factor
+                hc[k] = x
+                sum += x
             }
         }
+        s.pathSum[c] = ForestExplainer.total(sum)
         s.lastFrame[f] = c
         return true
     }
 
-    /// Closes frame c (its subtree sum G is complete): credits its edge's feature, adds
-    /// G to the parent frame's sum and restores the feature's previous occurrence.
+    /// Closes frame c (its relative sum R is complete): credits its edge's feature, adds
+    /// its share to the parent's R, and restores the feature's previous occurrence.
     @inline(__always)
-    private func ascend(_ c: Int, m: Int, _ s: ExplainScratch, _ phi: UnsafeMutablePointer<Double>) {
-        let stride = s.pointStride
+    private func ascend(_ c: Int, vectors: Int, _ s: ExplainScratch, _ phi: UnsafeMutablePointer<Double>) {
+        let stride = s.vectorStride
         let f = s.feature[c], p = s.previous[c]
-        let gc = s.g + c * stride, gp = s.g + (c - 1) * stride, inv = s.inverse + c * stride
-        var own = 0.0
+        let d = c - 1
+        let rc = s.r + c * stride, rd = s.r + d * stride, hd = s.h + d * stride, fc = s.factor + c * stride
+        var own = SIMD2<Double>()
         if p >= 0 {
-            let old = s.inverse + p * stride
-            var shallower = 0.0
-            for k in 0..<m {
-                own += gc[k] * inv[k]
-                shallower += gc[k] * old[k]
-                gp[k] += gc[k]
+            let inv = s.inverse + c * stride
+            var shallower = SIMD2<Double>()
+            for k in 0..<vectors {
+                let e = hd[k] * inv[k]
+                let q = fc[k] * inv[k] * rc[k]
+                own += e * rc[k]
+                shallower += e * q
+                rd[k] += q
             }
-            phi[f] += (s.one[c] - s.zero[c]) * own - (s.one[p] - s.zero[p]) * shallower
+            phi[f] += (s.one[c] - s.zero[c]) * ForestExplainer.total(own) - (s.one[p] - s.zero[p]) * ForestExplainer.total(shallower)
         } else {
-            for k in 0..<m {
-                own += gc[k] * inv[k]
-                gp[k] += gc[k]
+            for k in 0..<vectors {
+                own += hd[k] * rc[k]
+                rd[k] += fc[k] * rc[k]
             }
-            phi[f] += (s.one[c] - s.zero[c]) * own
+            phi[f] += (s.one[c] - s.zero[c]) * ForestExplainer.total(own)
         }
         s.lastFrame[f] = p
     }
@@ -346,11 +403,17 @@ public final class ForestExplainer: @unchecked Sendable {
     @inline(__always)
     private func explainTree(_ t: Int, _ row: UnsafePointer<Double>, _ output: Int, _ s: ExplainScratch,
                              _ phi: UnsafeMutablePointer<Double>) -> Double {
-        let m = points[t]
-        let tq = UnsafePointer(ruleNodes + ruleOffset[t]), wq = ruleWeights + ruleOffset[t]
-        let stride = s.pointStride
-        for k in 0..<m { s.h[k] = wq[k] }
-        s.node[0] = roots[t]
+        let vectors = points[t] / 2
+        let offset = ruleOffset[t]
+        let tq = UnsafeRawPointer(ruleNodes + offset).assumingMemoryBound(to: SIMD2<Double>.self)
+        let wq = UnsafeRawPointer(ruleWeights + offset).assumingMemoryBound(to: SIMD2<Double>.self)
+        let stride = s.vectorStride
+        let root = roots[t]
+        if meta[root] & ForestExplainer.leafBit != 0 { return values[Int(next[root]) + output] }
+        var sum = SIMD2<Double>()
+        for k in 0..<vectors { s.h[k] = wq[k]; sum += wq[k] }
+        s.pathSum[0] = ForestExplainer.total(sum)
+        s.node[0] = root
         s.state[0] = 0
         s.onPath[0] = true
         var reached = 0.0
@@ -358,38 +421,38 @@ public final class ForestExplainer: @unchecked Sendable {
         while true {
             let n = s.node[d]
             let word = meta[n]
+            let f = Int(word & ForestExplainer.featureMask)
             if s.state[d] == 0 {
-                let hd = s.h + d * stride, gd = s.g + d * stride
-                if word & ForestExplainer.leafBit != 0 {
-                    let v = values[Int(next[n]) + output]
-                    if s.onPath[d] { reached = v }
-                    for k in 0..<m { gd[k] = v * hd[k] }
-                    if d == 0 { break }
-                    ascend(d, m: m, s, phi)
-                    d -= 1
-                    continue
-                }
-                for k in 0..<m { gd[k] = 0 }
-                let x = row[Int(word & ForestExplainer.featureMask)]
+                let rd = s.r + d * stride
+                for k in 0..<vectors { rd[k] = SIMD2() }
+                let x = row[f]
                 let left = word & ForestExplainer.missingRightBit == 0 ? !(x > threshold[n]) : x <= threshold[n]
                 s.goesLeft[d] = left
                 s.state[d] = 1
-                if descend(d, child: n + 1, z: zeroLeft[n], hot: left, feature: Int(word & ForestExplainer.featureMask),
-                           m: m, tq, s) {
+                let child = n + 1
+                if meta[child] & ForestExplainer.leafBit != 0 {
+                    let v = values[Int(next[child]) + output]
+                    if left && s.onPath[d] { reached = v }
+                    leafChild(d, value: v, z: zeroLeft[n], hot: left, feature: f, vectors: vectors, tq, s, phi)
+                } else if descend(d, child: child, z: zeroLeft[n], hot: left, feature: f, vectors: vectors, tq, s) {
                     d += 1
                     continue
                 }
             }
             if s.state[d] == 1 {
                 s.state[d] = 2
-                if descend(d, child: Int(next[n]), z: zeroRight[n], hot: !s.goesLeft[d],
-                           feature: Int(word & ForestExplainer.featureMask), m: m, tq, s) {
+                let child = Int(next[n]), hot = !s.goesLeft[d]
+                if meta[child] & ForestExplainer.leafBit != 0 {
+                    let v = values[Int(next[child]) + output]
+                    if hot && s.onPath[d] { reached = v }
+                    leafChild(d, value: v, z: zeroRight[n], hot: hot, feature: f, vectors: vectors, tq, s, phi)
+                } else if descend(d, child: child, z: zeroRight[n], hot: hot, feature: f, vectors: vectors, tq, s) {
                     d += 1
                     continue
                 }
             }
             if d == 0 { break }
-            ascend(d, m: m, s, phi)
+            ascend(d, vectors: vectors, s, phi)
             d -= 1
         }
         return reached
