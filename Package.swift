@@ -53,7 +53,6 @@ let package = Package(
                 "CGroveSys", "GroveSystem", "GroveWire", "GroveForest", "GroveModelStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(name: "GroveClient", dependencies: ["GroveSystem", "GroveWire"]),

@@ -47,9 +47,8 @@ struct EndpointBalancer {
     func isHealthy(_ i: Int) -> Bool { states[i].health == .healthy }
     func outstanding(_ i: Int) -> Int { states[i].outstanding }
 
-    /// The endpoint for a new call. `avoiding`: one that just failed this call; another healthy
-    /// endpoint is preferred, but it is used when it is the only one (e.g. a load balancer's
-    /// address, behind which the retry reaches another replica).
+    /// The endpoint for a new call. `avoiding`: one that just failed this call (now ejected);
+    /// another healthy endpoint is preferred, but when none is left it is used once more.
     mutating func choose(now: UInt64, avoiding: Int? = nil) -> Choice {
         for i in states.indices {
             if case let .ejected(retryAt) = states[i].health, retryAt <= now {
@@ -58,7 +57,13 @@ struct EndpointBalancer {
             }
         }
         var candidates = states.indices.filter { states[$0].health == .healthy }
-        if let avoiding, candidates.count > 1 { candidates.removeAll { $0 == avoiding } }
+        if let avoiding {
+            candidates.removeAll { $0 == avoiding }
+            // The retry of a call whose connection broke goes elsewhere; when there is nowhere
+            // else, to the same endpoint on a new connection (behind a load balancer's single
+            // address, that reaches another replica).
+            if candidates.isEmpty { candidates = [avoiding] }
+        }
         guard !candidates.isEmpty else {
             let next = states.compactMap { s -> UInt64? in
                 if case let .ejected(retryAt) = s.health { return retryAt }

@@ -251,7 +251,9 @@ public final class GroveClient: @unchecked Sendable {
         while true {
             let now = Deadline.now()
             if now >= deadline { throw .deadlineExceeded }
-            switch withLock({ balancer.choose(now: now.nanos, avoiding: avoiding) }) {
+            let avoid = avoiding
+            avoiding = nil
+            switch withLock({ balancer.choose(now: now.nanos, avoiding: avoid) }) {
             case let .waitUntil(t):
                 // Every endpoint is ejected. Having failed already in this call: say why now.
                 if let failure { throw failure }
@@ -271,8 +273,7 @@ public final class GroveClient: @unchecked Sendable {
                 } catch {
                     endCall(i, connectionFailed: true)
                     if error == .deadlineExceeded { throw error }
-                    failure = error      // nothing was sent: try another endpoint
-                    avoiding = i
+                    failure = error      // nothing was sent: another endpoint, if one is healthy
                     continue
                 }
                 let before = conn.bytesReceived

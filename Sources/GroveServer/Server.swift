@@ -28,6 +28,11 @@ public final class Server: @unchecked Sendable {
     private(set) var adminService: AdminService?
     let startedAt = MonotonicClock.now()
     private let drainingFlag = Atomic<Bool>(false)
+    /// Set when the listeners are being closed (after --drain-seconds).
+    private let closingFlag = Atomic<Bool>(false)
+    private var metricsListener: MetricsListener?
+    /// The metrics listener's address (the real port when 0 was asked for).
+    public var metricsBoundAddress: SocketAddress? { metricsListener?.address }
     private var loops: [EventLoop] = []
     private var finished: [DispatchSemaphore] = []
     /// The address the listeners are bound to (the real port when 0 was asked for).
@@ -37,7 +42,8 @@ public final class Server: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.frameDecoder = FrameDecoder(limits: configuration.connection.frame)
-        self.registry = ModelRegistry(repository: configuration.repository, logger: logger)
+        self.registry = ModelRegistry(repository: configuration.repository, logger: logger,
+                                      loops: max(1, configuration.threads))
     }
 
     var isDraining: Bool { drainingFlag.load(ordering: .relaxed) }
@@ -48,11 +54,25 @@ public final class Server: @unchecked Sendable {
         loopCountersLock.unlock()
     }
 
-    /// Requests and errors summed over the loops.
-    var requestTotals: (requests: UInt64, errors: UInt64) {
+    /// Every loop's counters (read by Stats and metrics; each loop writes only its own).
+    var allLoopCounters: [LoopCounters] {
         loopCountersLock.lock()
         defer { loopCountersLock.unlock() }
-        return loopCounters.reduce((0, 0)) { ($0.0 + $1.requests.load(ordering: .relaxed), $0.1 + $1.errors.load(ordering: .relaxed)) }
+        return loopCounters
+    }
+
+    /// Requests and errors summed over the loops.
+    var requestTotals: (requests: UInt64, errors: UInt64) {
+        allLoopCounters.reduce((0, 0)) { ($0.0 &+ $1.requestsTotal, $0.1 &+ $1.errorsTotal) }
+    }
+
+    /// What Health answers: NOT_SERVING while draining, while the audit log has failed, or
+    /// when no model version is AVAILABLE (with the reason); SERVING otherwise.
+    var servingState: (status: HealthResponse.ServingStatus, reason: String) {
+        if isDraining { return (.notServing, "draining: the server is shutting down") }
+        if let audit, audit.hasFailed { return (.notServing, "the audit log has failed: predictions cannot be recorded") }
+        if registry.snapshot.availableCount == 0 { return (.notServing, "no model version is AVAILABLE") }
+        return (.serving, "")
     }
     var uptimeSeconds: Double { Double(MonotonicClock.now() - startedAt) / 1e9 }
 
@@ -64,6 +84,7 @@ public final class Server: @unchecked Sendable {
         case keys(String)
         case audit(String)
         case adminWithoutKeys
+        case metrics(String)
 
         public var description: String {
             switch self {
@@ -74,6 +95,7 @@ public final class Server: @unchecked Sendable {
             case .adminWithoutKeys: return "--admin needs --keys FILE with an admin key (or --insecure to accept the risk)"
             case let .badAddress(h): return "cannot bind '\(h)': give a numeric IPv4 or IPv6 address (or localhost)"
             case let .system(e): return "\(e)"
+            case let .metrics(m): return "cannot serve metrics: \(m)"
             }
         }
     }
@@ -108,6 +130,9 @@ public final class Server: @unchecked Sendable {
             do { signalFD = try Syscall.signalfd(signals) } catch { throw StartError.system(error) }
         }
         registry.loadInitial()
+        if let metrics = configuration.metricsAddress {
+            metricsListener = try MetricsListener.start(address: metrics, server: self)
+        }
         let threadCount = max(1, configuration.threads)
         var listeners: [FileDescriptor] = []
         do {
@@ -164,13 +189,27 @@ public final class Server: @unchecked Sendable {
         finished.removeAll()
         audit?.close()   // every answered prediction's record is written and fsynced
         registry.stopWatching()
+        metricsListener?.stop()
         loops.removeAll()
     }
 
-    /// Graceful stop: no new connections; what was received is answered and flushed; then the loops exit.
+    /// Graceful stop. Health answers NOT_SERVING at once while everything is still served; after
+    /// `drainSeconds` (a load balancer has moved traffic away by then) the listeners close, what
+    /// was received is answered and flushed, and the loops exit. A second call closes at once.
     public func shutdown() {
-        guard !drainingFlag.exchange(true, ordering: .relaxed) else { return }
-        logger.info("draining: answering requests in flight, then exiting")
+        if drainingFlag.exchange(true, ordering: .relaxed) {
+            closeListeners()
+            return
+        }
+        let seconds = configuration.drainSeconds
+        guard seconds > 0 else { return closeListeners() }
+        logger.info("draining: Health answers NOT_SERVING; still serving for \(seconds) s, then closing")
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self] in self?.closeListeners() }
+    }
+
+    private func closeListeners() {
+        guard !closingFlag.exchange(true, ordering: .relaxed) else { return }
+        logger.info("draining: no new connections; answering requests in flight, then exiting")
         for loop in loops { loop.execute { loop.beginDrain() } }
     }
 

@@ -35,6 +35,12 @@ public struct ServerConfiguration: Sendable {
     public var auditMaxFileBytes = 64 << 20
     /// Records queued for the audit writer before predictions are refused (UNAVAILABLE).
     public var auditQueueCapacity = 65_536
+    /// Serve Prometheus metrics (`GET /metrics`, text format 0.0.4) on this HOST:PORT; nil: off.
+    /// Loopback unless API keys are configured (or --insecure), like the RPC port.
+    public var metricsAddress: String?
+    /// After SIGTERM: answer Health NOT_SERVING (and keep serving) this long before closing the
+    /// listeners, so a load balancer's health check moves traffic away first. 0: close at once.
+    public var drainSeconds: Double = 0
     /// Benchmark baseline: answer every frame with itself, without decoding it
     /// (the same loop, sockets and framing, no protobuf and no model).
     public var echo = false

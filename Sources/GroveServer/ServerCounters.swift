@@ -1,4 +1,4 @@
-// ServerCounters: process-wide connection counters, and per-loop request counters summed on demand.
+// ServerCounters: process-wide connection counters (per-loop counters are LoopCounters).
 
 import Synchronization
 
@@ -6,11 +6,4 @@ import Synchronization
 final class ServerCounters: Sendable {
     let connectionsOpen = Atomic<Int>(0)
     let connectionsTotal = Atomic<UInt64>(0)
-}
-
-/// Request and error counts of one loop. Only its loop writes them, so the
-/// hot path never bounces a cache line between cores; Stats reads them all.
-final class LoopCounters: Sendable {
-    let requests = Atomic<UInt64>(0)
-    let errors = Atomic<UInt64>(0)
 }

@@ -9,8 +9,9 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve every model in a repository over Grove's binary RPC protocol.",
         discussion: """
-        Binds 127.0.0.1 by default. SIGTERM or SIGINT: stop accepting, answer what is \
-        in flight, exit 0. SIGHUP: rescan the repository now.
+        Binds 127.0.0.1 by default. SIGTERM or SIGINT: Health answers NOT_SERVING for \
+        --drain-seconds while everything is still served, then stop accepting, answer what is \
+        in flight, exit 0 (a second signal skips the wait). SIGHUP: rescan the repository now.
         """)
 
     @Option(help: "Model repository (REPO/NAME/VERSION/model.grove).")
@@ -55,6 +56,12 @@ struct Serve: ParsableCommand {
     @Flag(help: "Allow binding a non-loopback address (or --admin) without --keys.")
     var insecure = false
 
+    @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (loopback unless --keys or --insecure).")
+    var metrics: String?
+
+    @Option(help: "After SIGTERM, report NOT_SERVING this many seconds before closing (2-5 behind a load balancer).")
+    var drainSeconds: Double = 0
+
     @Flag(help: ArgumentHelp("Benchmark baseline: echo every frame back without decoding it.", visibility: .hidden))
     var echo = false
 
@@ -66,7 +73,7 @@ struct Serve: ParsableCommand {
             throw ValidationError("--max-frame-bytes must be between 1 and 268435456")
         }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
-        guard idleTimeout >= 0, frameTimeout >= 0, pollInterval >= 0 else {
+        guard idleTimeout >= 0, frameTimeout >= 0, pollInterval >= 0, drainSeconds >= 0 else {
             throw ValidationError("timeouts and intervals must not be negative")
         }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
@@ -95,6 +102,8 @@ struct Serve: ParsableCommand {
         config.strictInputs = strictInputs
         config.auditDirectory = auditLog.map { URL(fileURLWithPath: $0, isDirectory: true) }
         config.maxConnections = maxConnections
+        config.metricsAddress = metrics
+        config.drainSeconds = drainSeconds
         config.connection.frame = .init(maxFrameBytes: maxFrameBytes)
         config.connection.idleTimeoutNanos = UInt64(idleTimeout * 1e9)
         config.connection.frameDeadlineNanos = UInt64(frameTimeout * 1e9)
@@ -112,6 +121,7 @@ struct Serve: ParsableCommand {
         if let address = server.boundAddress {
             // A machine-readable line for scripts that started us with --port 0.
             print("listening \(address)")
+            if let m = server.metricsBoundAddress { print("metrics \(m)") }
             fflush(stdout)
         }
         server.wait()

@@ -97,7 +97,11 @@ import Testing
     @Test func aRetryAvoidsTheEndpointThatFailedUnlessItIsTheOnlyOne() {
         var b = balancer(2, .firstAvailable)
         #expect(b.choose(now: 0, avoiding: 0) == .use(1))
+        // The only endpoint broke a call's connection: it is ejected, yet the one retry goes there.
         var single = balancer(1, .firstAvailable)
-        #expect(single.choose(now: 0, avoiding: 0) == .use(0))
+        #expect(single.choose(now: 0) == .use(0))
+        single.finished(0, connectionFailed: true, now: 0)
+        #expect(single.choose(now: 1) == .waitUntil(50 * Self.ms))
+        #expect(single.choose(now: 1, avoiding: 0) == .use(0))
     }
 }

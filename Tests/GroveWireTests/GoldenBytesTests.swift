@@ -24,6 +24,10 @@ import Testing
              labelsOnly: true))),
          "08026a300a030a016d1a270a0e0a036167651100000000008041400a0e0a07686f7573696e671a036f776e0a050a017820012001"),
         ("id: 5 stats {}", Request(id: 5, call: .stats), "08057200"),
+        ("id: 4 predict { model { name: \"m\" } records { fields { name: \"age\" number: 35 } } strict: true }",
+         Request(id: 4, call: .predict(PredictRequest(model: ModelSelector(name: "m"), records: [RawRecord([RawField("age", .number(35))])],
+                                                      strict: true))),
+         "08046a190a030a016d1a100a0e0a036167651100000000008041402801"),
     ]
 
     static let responses: [(String, Response, String)] = [
@@ -33,6 +37,11 @@ import Testing
         ("predict", Response(id: 3, result: .predict(PredictResponse(model: "m", version: 2, rows: 1, numClasses: 2,
                                                                      probabilities: [0.25, 0.75], classIndex: [1]))),
          "080312006a1e0a016d1002180120022a10000000000000d03f000000000000e83f320101"),
+        // Regression values (field 7) and input notes (field 8), as a regression model answers them.
+        ("id: 3 status {} predict { model: \"m\" version: 2 rows: 2 values: [1.5, -2.25] notes { row: 1 column: \"housing\" kind: UNSEEN_CATEGORY value: \"castle\" } notes { row: 1 column: \"age\" kind: ABSENT } }",
+         Response(id: 3, result: .predict(PredictResponse(model: "m", version: 2, rows: 2, values: [1.5, -2.25], notes: [
+             RowNote(row: 1, column: "housing", kind: .unseenCategory, value: "castle"), RowNote(row: 1, column: "age", kind: .absent)]))),
+         "080312006a3b0a016d100218023a10000000000000f83f00000000000002c0421508011207686f7573696e6718032206636173746c654209080112036167651802"),
         ("list_models", Response(id: 6, result: .listModels([ModelSummary(
             name: "m",
             versions: [VersionState(version: 1, state: .available), VersionState(version: 2, state: .failed, reason: "bad")],

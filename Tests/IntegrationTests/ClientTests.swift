@@ -77,7 +77,7 @@ import Testing
     @Test func clientReconnectsAfterTheServerRestarts() throws {
         let repo = FileManager.default.temporaryDirectory.appendingPathComponent("grove-restart-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: repo) }
-        try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
+        try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo)   // SERVING needs a model
         let first = try ServerProcess(repository: repo)
         let port = first.port
         let client = try GroveClient("127.0.0.1:\(port)")
@@ -98,7 +98,7 @@ import Testing
     }
 
     @Test func failsOverToTheNextEndpointWhenOneIsDown() throws {
-        let s = try TestServer()
+        let s = try TestServer(populate: { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) })
         // The first endpoint refuses connections (nothing listens on port 1).
         var config = GroveClient.Configuration(endpoints: [Endpoint(host: "127.0.0.1", port: 1), Endpoint(host: "127.0.0.1", port: s.port)])
         config.timeoutSeconds = 3

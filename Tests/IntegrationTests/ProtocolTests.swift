@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct ProtocolTests {
     @Test func healthAnswersServingAndEchoesTheId() throws {
-        let s = try TestServer()
+        // SERVING needs an AVAILABLE model (HealthTests: NOT_SERVING without one).
+        let s = try TestServer(populate: { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) })
         let c = try RawClient(port: s.port)
         let r = try c.call(Request(id: 12345, call: .health))
         #expect(r.id == 12345)

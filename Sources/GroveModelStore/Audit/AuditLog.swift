@@ -9,6 +9,7 @@
 import Foundation
 import Glibc
 import Logging
+import Synchronization
 
 public final class AuditLog: @unchecked Sendable {
     public let directory: URL
@@ -60,6 +61,26 @@ public final class AuditLog: @unchecked Sendable {
         thread.name = "grove-audit"
         thread.start()
         logger.info("audit log: \(directory.path), continuing at record \(seq + 1)")
+    }
+
+    /// Write or rotation failures since start (grove_audit_failures_total).
+    public var failures: UInt64 { failureCount.load(ordering: .relaxed) }
+    /// True while the last write or rotation failed: records are not being made durable
+    /// (Health answers NOT_SERVING). Cleared by the next successful write.
+    public var hasFailed: Bool { failedFlag.load(ordering: .relaxed) }
+    private let failureCount = Atomic<UInt64>(0)
+    private let failedFlag = Atomic<Bool>(false)
+
+    /// Records queued and not yet written (grove_audit_queue_depth).
+    public var queueDepth: Int {
+        cond.lock()
+        defer { cond.unlock() }
+        return queue.count
+    }
+
+    private func recordFailure() {
+        failureCount.add(1, ordering: .relaxed)
+        failedFlag.store(true, ordering: .relaxed)
     }
 
     /// Queues a record; false when the queue is full (the caller must not serve the prediction).
@@ -116,7 +137,8 @@ public final class AuditLog: @unchecked Sendable {
     }
 
     private func flush(_ text: String) {
-        guard !text.isEmpty, fd >= 0 else { return }
+        guard !text.isEmpty else { return }
+        guard fd >= 0 else { return recordFailure() }   // rotation failed: these records are lost
         var bytes = Array(text.utf8)
         var off = 0
         while off < bytes.count {
@@ -124,19 +146,28 @@ public final class AuditLog: @unchecked Sendable {
             if n < 0 {
                 if errno == EINTR { continue }
                 logger.critical("audit log write failed: \(String(cString: strerror(errno)))")
+                recordFailure()
                 return
             }
             off += n
         }
         fileBytes += bytes.count
         bytes.removeAll()
-        _ = fdatasync(fd)
+        if fdatasync(fd) != 0 {
+            logger.critical("audit log fdatasync failed: \(String(cString: strerror(errno)))")
+            recordFailure()
+        } else {
+            failedFlag.store(false, ordering: .relaxed)
+        }
     }
 
     private func rotate() {
         if fd >= 0 { _ = fsync(fd); Glibc.close(fd) }
         fileIndex += 1
-        do { try openFile() } catch { logger.critical("audit log rotation failed: \(error)") }
+        do { try openFile() } catch {
+            logger.critical("audit log rotation failed: \(error)")
+            recordFailure()
+        }
     }
 
     private func openFile() throws {

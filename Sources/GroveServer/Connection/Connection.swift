@@ -15,6 +15,9 @@ final class Connection {
     var machine: ConnectionStateMachine
     /// Responses queued since the output buffer was last empty.
     var pendingResponses = 0
+    /// When the last read brought data (monotonic nanoseconds): the time a frame found in the
+    /// input buffer counts as received, for its `timeout_micros` budget.
+    var lastReadAt: UInt64 = 0
     /// The interest currently registered with epoll.
     var interest: Interest = .read
 

@@ -16,13 +16,16 @@ final class Dispatcher {
     let responseArena = Arena()
 
     private let echo: Bool
-    /// This loop's request counters (Stats sums every loop's).
+    /// The loop this dispatcher belongs to (its slot in each model's statistics).
+    let loopIndex: Int
+    /// This loop's request counters (Stats and metrics sum every loop's).
     let counters = LoopCounters()
     /// Buffers the hot path scores into.
     private let scratch = PredictScratch()
 
-    init(server: Server) {
+    init(server: Server, loopIndex: Int) {
         self.server = server
+        self.loopIndex = loopIndex
         echo = server.configuration.echo
         server.register(counters)
         // A decoded request may take several times its wire size in C structs; bound it.
@@ -35,24 +38,44 @@ final class Dispatcher {
     /// place from protobuf-c's structs, scored into loop-owned buffers, packed
     /// straight into the output buffer: no allocation, no Swift copies.
     /// Everything else goes through the ordinary `Request` value.
-    func respond(to body: UnsafeRawBufferPointer, peer: SocketAddress, into output: ByteBuffer) {
-        counters.requests.add(1, ordering: .relaxed)
+    ///
+    /// `receivedAt`: when the loop read the frame (monotonic nanoseconds). A request whose
+    /// `timeout_micros` budget was spent by the time its turn comes is answered
+    /// DEADLINE_EXCEEDED without being computed.
+    func respond(to body: UnsafeRawBufferPointer, peer: SocketAddress, receivedAt: UInt64, into output: ByteBuffer) {
+        let (call, code) = handle(body, peer: peer, receivedAt: receivedAt, into: output)
+        counters.record(call, code)
+    }
+
+    /// `respond`'s work; returns what to count.
+    private func handle(_ body: UnsafeRawBufferPointer, peer: SocketAddress, receivedAt: UInt64,
+                        into output: ByteBuffer) -> (CallKind, StatusCode) {
         if echo {
             _ = output.writeWithUnsafeMutableBytes(minimum: FrameLimits.headerBytes + body.count) { raw in
                 FrameEncoder.writeHeader(length: body.count, into: raw)
                 UnsafeMutableRawBufferPointer(rebasing: raw[FrameLimits.headerBytes...]).copyMemory(from: body)
                 return FrameLimits.headerBytes + body.count
             }
-            return
+            return (.unknown, .ok)
         }
         let view: RequestView
         do {
             view = try RequestView(decoding: body, arena: requestArena)
         } catch {
-            fail(id: 0, Self.status(error), into: output)
-            return
+            switch error {
+            case .tooComplex: counters.rejected(.tooComplex)
+            default: counters.rejected(.invalidMessage)
+            }
+            let status = Self.status(error)
+            fail(id: 0, status, into: output)
+            return (.unknown, status.code)
         }
         defer { requestArena.reset() }
+        if view.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > view.timeoutMicros &* 1000 {
+            let waited = (MonotonicClock.now() &- receivedAt) / 1000
+            fail(id: view.id, Status(.deadlineExceeded, "the request waited \(waited) µs in the server's queue, past its budget of \(view.timeoutMicros) µs; not computed"), into: output)
+            return (CallKind(label: view.callName), .deadlineExceeded)
+        }
         let apiKey: UnsafeBufferPointer<UInt8>
         let dense: RequestView.DensePredict?
         let request: Request?
@@ -62,36 +85,39 @@ final class Dispatcher {
             // Everything but the hot path reads the ordinary value (all its text checked).
             request = dense == nil ? try view.materialize() : nil
         } catch {
-            fail(id: view.id, Self.status(error), into: output)
-            return
+            let status = Self.status(error)
+            fail(id: view.id, status, into: output)
+            return (CallKind(label: view.callName), status.code)
         }
 
         if let dense {
             if let keys = server.keys, case let .failure(denied) = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) {
                 fail(id: view.id, denied, into: output)
-                return
+                return (.predict, denied.code)
             }
             let model: ServedModel
             switch resolve(dense) {
             case let .failure(status):
                 fail(id: view.id, status, into: output)
-                return
+                return (.predict, status.code)
             case let .success(m):
                 model = m
             }
-            if let status = model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, id: view.id, scratch: scratch, into: output) {
+            if let status = model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, id: view.id, loop: loopIndex,
+                                               scratch: scratch, into: output) {
                 fail(id: view.id, status, into: output)
+                return (.predict, status.code)
             }
-            return
+            return (.predict, .ok)
         }
 
-        guard let request else { return }
+        guard let request else { return (.unknown, .internal) }   // materialized above whenever dense is nil
         var keyID = "-"
         if let keys = server.keys {
             switch authorize(apiKey: apiKey, call: request.call?.name ?? "unknown", keyring: keys.keyring) {
             case let .failure(denied):
                 fail(id: request.id, denied, into: output)
-                return
+                return (CallKind(request.call), denied.code)
             case let .success(identity):
                 keyID = identity.id
             }
@@ -105,8 +131,8 @@ final class Dispatcher {
                 response = .failure(id: request.id, Status(.unavailable, "the audit log is behind; the prediction was not served, retry later"))
             }
         }
-        if response.status.code != .ok { counters.errors.add(1, ordering: .relaxed) }
         response.writeFrame(into: output, arena: responseArena)
+        return (CallKind(request.call), response.status.code)
     }
 
     /// The status answering a request that could not be decoded, or whose text is not valid.
@@ -204,7 +230,6 @@ final class Dispatcher {
     }
 
     private func fail(id: UInt64, _ status: Status, into output: ByteBuffer) {
-        counters.errors.add(1, ordering: .relaxed)
         Response.failure(id: id, status).writeFrame(into: output, arena: responseArena)
     }
 
@@ -217,11 +242,13 @@ final class Dispatcher {
         switch call {
         case .health:
             let snapshot = server.registry.snapshot
+            let state = server.servingState
             return Response(id: request.id, result: .health(HealthResponse(
-                status: server.isDraining ? .notServing : .serving,
+                status: state.status,
                 modelsAvailable: UInt32(snapshot.availableCount),
                 serverVersion: GroveVersion.string,
-                uptimeSeconds: server.uptimeSeconds)))
+                uptimeSeconds: server.uptimeSeconds,
+                reason: state.reason)))
         case .listModels:
             return Response(id: request.id, result: .listModels(server.registry.snapshot.summaries))
         case let .modelInfo(selector):
@@ -234,7 +261,7 @@ final class Dispatcher {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
                 answeredBy = model
-                switch model.predict(p, strict: server.configuration.strictInputs,
+                switch model.predict(p, strict: server.configuration.strictInputs, loop: loopIndex,
                                      catalog: p.reasons > 0 ? server.registry.snapshot.reasons(for: model.info.name) : ReasonCatalog()) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .predict(result))
@@ -246,7 +273,7 @@ final class Dispatcher {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
                 answeredBy = model
-                switch model.explain(e, catalog: snapshot.reasons(for: model.info.name)) {
+                switch model.explain(e, loop: loopIndex, catalog: snapshot.reasons(for: model.info.name)) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .explain(result))
                 }
@@ -266,7 +293,8 @@ final class Dispatcher {
                 uptimeSeconds: server.uptimeSeconds,
                 connectionsOpen: UInt64(max(0, c.connectionsOpen.load(ordering: .relaxed))),
                 connectionsTotal: c.connectionsTotal.load(ordering: .relaxed),
-                requestsTotal: totals.requests,
+                // This call is counted once answered (as every call is): include it already.
+                requestsTotal: totals.requests &+ 1,
                 errorsTotal: totals.errors,
                 models: server.registry.snapshot.available.map(\.stats.snapshot))))
         }

@@ -50,7 +50,7 @@ final class EventLoop {
         self.index = index
         self.server = server
         self.limits = server.configuration.connection
-        self.dispatcher = Dispatcher(server: server)
+        self.dispatcher = Dispatcher(server: server, loopIndex: index)
         self.logger = server.logger
         logger[metadataKey: "loop"] = "\(index)"
         epoll = try Epoll()
@@ -190,7 +190,7 @@ final class EventLoop {
 
     /// Answers a connection we will not serve with one error frame, then closes it.
     private func refuse(fd: FileDescriptor, _ status: Status) {
-        dispatcher.counters.errors.add(1, ordering: .relaxed)
+        dispatcher.counters.refusedConnection()
         let frame = Response.failure(id: 0, status).framed()
         _ = frame.withUnsafeBytes { try? Syscall.write(fd, $0) }
         Syscall.close(fd)
@@ -226,7 +226,7 @@ final class EventLoop {
                 return
             }
             if outcome == .wouldBlock { break }
-            if outcome == .endOfFile { sawEndOfFile = true }
+            if outcome == .endOfFile { sawEndOfFile = true } else { c.lastReadAt = MonotonicClock.now() }
             processFrames(c)
             if !c.machine.isReading || sawEndOfFile { break }
         }
@@ -250,12 +250,19 @@ final class EventLoop {
                 return
             case let .frame(body):
                 let frameBody = UnsafeRawBufferPointer(rebasing: c.input.readableView[body])
-                dispatcher.respond(to: frameBody, peer: c.peer, into: c.output)
+                dispatcher.respond(to: frameBody, peer: c.peer, receivedAt: c.lastReadAt, into: c.output)
                 c.pendingResponses += 1
                 c.input.consume(body.upperBound)
             case let .error(error):
-                let code: StatusCode = { if case .tooLarge = error { return .resourceExhausted }; return .invalidArgument }()
-                dispatcher.counters.errors.add(1, ordering: .relaxed)
+                let code: StatusCode
+                switch error {
+                case .tooLarge:
+                    code = .resourceExhausted
+                    dispatcher.counters.rejected(.tooLarge)
+                case .zeroLength:
+                    code = .invalidArgument
+                    dispatcher.counters.rejected(.empty)
+                }
                 Response.failure(id: 0, Status(code, "\(error)")).writeFrame(into: c.output, arena: dispatcher.responseArena)
                 c.input.consume(c.input.readableBytes)
                 apply(c.machine.protocolError("\(error)", pendingBytes: c.output.readableBytes), to: c)

@@ -25,7 +25,9 @@ struct LatencySnapshot: Equatable, Sendable {
     func valueAt(percentile: Double) -> UInt64 {
         let total = fineCounts.reduce(0, &+)
         guard total > 0 else { return 0 }
-        let rank = max(1, UInt64((percentile / 100 * Double(total)).rounded(.up)))
+        // The smallest rank holding `percentile` % of the values; the tiny shrink keeps float
+        // error (99.9 / 100 * 1000 = 999.0000000000001) from moving it one rank up.
+        let rank = max(1, UInt64((percentile / 100 * Double(total) * (1 - 1e-12)).rounded(.up)))
         var seen: UInt64 = 0
         for (i, c) in fineCounts.enumerated() {
             seen &+= c

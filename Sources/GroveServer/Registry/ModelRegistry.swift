@@ -15,6 +15,7 @@ import GroveForest
 import GroveModelStore
 import GroveWire
 import Logging
+import Synchronization
 
 public final class ModelRegistry: @unchecked Sendable {
     public let repository: URL
@@ -42,7 +43,13 @@ public final class ModelRegistry: @unchecked Sendable {
     /// Optional per-model reason codes (see ReasonCatalog).
     public static let reasonsFileName = "reasons"
 
-    init(repository: URL, logger: Logger) {
+    /// Model versions that failed to load since start (grove_model_load_failures_total).
+    let loadFailures = Atomic<UInt64>(0)
+    /// Event loops: each served model keeps one statistics slot per loop.
+    let loops: Int
+
+    init(repository: URL, logger: Logger, loops: Int = 1) {
+        self.loops = max(1, loops)
         self.repository = repository
         self.logger = logger
     }
@@ -107,23 +114,23 @@ public final class ModelRegistry: @unchecked Sendable {
         if !toLoad.isEmpty { publish(entries) }  // LOADING is visible while the files load
         for item in toLoad {
             let started = Date()
-            switch ServedModel.load(file: item.file, name: item.name, version: item.version) {
+            switch ServedModel.load(file: item.file, name: item.name, version: item.version, loops: loops) {
             case let .success(model):
                 entries[item.name]!.versions[item.version] = .available(model)
                 logger.info("loaded \(item.name)@\(item.version) (\(model.info.trees) trees, sha256 \(model.info.sha256.prefix(12))…) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
             case let .failure(error):
                 entries[item.name]!.versions[item.version] = .failed(error.reason)
+                loadFailures.add(1, ordering: .relaxed)
                 logger.error("model \(item.name)@\(item.version) failed to load: \(error.reason)")
             }
         }
-        // Labels may only point at available versions.
+        // A label keeps pointing at its version whatever that version's state: a call through a
+        // label on a failed, retired or missing version is NOT_FOUND saying so, never another version.
         for name in entries.keys {
             for (label, v) in entries[name]!.labels {
-                guard case .available? = entries[name]!.versions[v] else {
-                    logger.warning("label \(label) of \(name) points at version \(v), which is not available; ignored")
-                    entries[name]!.labels[label] = nil
-                    continue
-                }
+                if case .available? = entries[name]!.versions[v] { continue }
+                if old.entries[name]?.labels[label] == v, old.entries[name]?.versions[v]?.state == entries[name]!.versions[v]?.state { continue }
+                logger.warning("label \(label) of \(name) points at version \(v), which is not available; calls through it are NOT_FOUND")
             }
         }
         let reasonsChanged = entries.contains { name, e in e.reasons != old.entries[name]?.reasons ?? ReasonCatalog() }

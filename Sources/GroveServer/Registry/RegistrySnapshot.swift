@@ -117,18 +117,20 @@ final class RegistrySnapshot: @unchecked Sendable {
             if let latest = entry.latest { return .success(latest) }
             return .failure(Status(.notFound, "model '\(selector.name)' has no available version"))
         }
+        // Through a label, the answer says which label pointed at the version that cannot serve.
+        let via = selector.label.map { "label '\($0.prefix(64))' points at a version that cannot serve: " } ?? ""
         switch entry.versions[version] {
         case let .available(m)?: return .success(m)
         case let .failed(reason)?:
-            return .failure(Status(.notFound, "model '\(selector.name)' version \(version) failed to load: \(reason)"))
+            return .failure(Status(.notFound, via + "model '\(selector.name)' version \(version) failed to load: \(reason)"))
         case .loading?:
-            return .failure(Status(.unavailable, "model '\(selector.name)' version \(version) is still loading"))
+            return .failure(Status(.unavailable, via + "model '\(selector.name)' version \(version) is still loading"))
         case .retired?:
-            return .failure(Status(.notFound, "model '\(selector.name)' version \(version) is not served (serving policy)"))
+            return .failure(Status(.notFound, via + "model '\(selector.name)' version \(version) is not served (serving policy)"))
         case .unloaded?:
-            return .failure(Status(.notFound, "model '\(selector.name)' version \(version) was unloaded by an admin"))
+            return .failure(Status(.notFound, via + "model '\(selector.name)' version \(version) was unloaded by an admin"))
         case nil:
-            return .failure(Status(.notFound, "model '\(selector.name)' has no version \(version)"))
+            return .failure(Status(.notFound, via + "model '\(selector.name)' has no version \(version)"))
         }
     }
 }

@@ -12,7 +12,8 @@ final class ServedModel: @unchecked Sendable {
     let info: ModelInfo
     let model: TrainedModel
     let compiled: CompiledForest
-    let stats: ModelStatsRecorder
+    /// Predictions, rows, errors and latency, one slot per event loop (merged when read).
+    let stats: ModelStatsSlots
     /// The explainer (built at load), or why this version cannot be explained.
     let explainer: Result<ModelExplainer, ExplanationError>
     /// Per encoded feature: the value a NaN (missing) takes: the training mean
@@ -29,7 +30,7 @@ final class ServedModel: @unchecked Sendable {
     /// most about 500k one-feature rows; this bounds the answer's size too).
     static let maxRowsPerRequest = 1_000_000
 
-    init(model: TrainedModel, sha256: String) throws {
+    init(model: TrainedModel, sha256: String, loops: Int) throws {
         self.model = model
         compiled = try CompiledForest(forest: model.forest)
         featureCount = model.forest.numFeatures
@@ -62,7 +63,7 @@ final class ServedModel: @unchecked Sendable {
             sha256: sha256, createdUnixMicros: model.createdUnixMicros,
             trees: UInt32(model.forest.trees.count), target: p.target,
             explainable: explainError.isEmpty, explainError: explainError)
-        stats = ModelStatsRecorder(name: model.name, version: model.version)
+        stats = ModelStatsSlots(name: model.name, version: model.version, loops: loops)
     }
 
     deinit { free(cName) }
@@ -70,10 +71,12 @@ final class ServedModel: @unchecked Sendable {
     /// The hot path: scores dense rows read in place and writes the response frame.
     /// Returns nil when answered, or the error status to send instead. Allocates nothing.
     /// The rows hold no NaN (`RequestView.densePredict`): rows with missing values carry
-    /// notes, which only the ordinary path (`predict`) builds.
-    func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, id: UInt64,
+    /// notes, which only the ordinary path (`predict`) builds. `loop`: the calling event
+    /// loop's index (its stats slot).
+    func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, id: UInt64, loop: Int,
                       scratch: PredictScratch, into output: ByteBuffer) -> Status? {
         let started = DispatchTime.now().uptimeNanoseconds
+        let stats = self.stats.slot(loop)
         let rows: Int
         switch rowCount(denseValues: dense.count) {
         case let .success(n): rows = n
@@ -105,7 +108,7 @@ final class ServedModel: @unchecked Sendable {
     }
 
     /// Reads, decodes, validates and compiles a model file (off the hot path).
-    static func load(file: URL, name: String, version: UInt64) -> Result<ServedModel, ModelLoadError> {
+    static func load(file: URL, name: String, version: UInt64, loops: Int) -> Result<ServedModel, ModelLoadError> {
         let bytes: [UInt8]
         do {
             let handle = try FileHandle(forReadingFrom: file)
@@ -132,7 +135,7 @@ final class ServedModel: @unchecked Sendable {
             return .failure(ModelLoadError("the file says version \(model.version), but it is stored as version \(version)"))
         }
         do {
-            return .success(try ServedModel(model: model, sha256: ModelFileCodec.sha256Hex(bytes)))
+            return .success(try ServedModel(model: model, sha256: ModelFileCodec.sha256Hex(bytes), loops: loops))
         } catch {
             return .failure(ModelLoadError("\(error)"))
         }
@@ -141,8 +144,10 @@ final class ServedModel: @unchecked Sendable {
     /// Scores a request's rows. Errors are INVALID_ARGUMENT with a message naming what was wrong.
     /// What was filled in is noted per row; with `strict` (the request's flag or the server's
     /// --strict-inputs) any note is INVALID_ARGUMENT naming the rows and columns instead.
-    func predict(_ request: PredictRequest, strict: Bool, catalog: ReasonCatalog = ReasonCatalog()) -> Result<PredictResponse, Status> {
+    /// `loop`: the calling event loop's index (its stats slot).
+    func predict(_ request: PredictRequest, strict: Bool, loop: Int, catalog: ReasonCatalog = ReasonCatalog()) -> Result<PredictResponse, Status> {
         let started = DispatchTime.now().uptimeNanoseconds
+        let stats = self.stats.slot(loop)
         let result = score(request, strict: strict || request.strict, catalog: catalog)
         let elapsed = DispatchTime.now().uptimeNanoseconds &- started
         switch result {
@@ -191,8 +196,9 @@ final class ServedModel: @unchecked Sendable {
 
     /// Explains a request's rows with this version. FAILED_PRECONDITION when the
     /// version cannot be explained (no node cover); INVALID_ARGUMENT for bad rows.
-    func explain(_ request: ExplainRequest, catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
-        let started = DispatchTime.now().uptimeNanoseconds
+    /// `loop`: the calling event loop's index (its stats slot).
+    func explain(_ request: ExplainRequest, loop: Int, catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
+        let stats = self.stats.slot(loop)
         let result: Result<ExplainResponse, Status>
         switch encode(dense: request.dense, records: request.records) {
         case let .failure(status): result = .failure(status)
@@ -203,7 +209,7 @@ final class ServedModel: @unchecked Sendable {
                              features: request.encodedFeatures, catalog: catalog)
         }
         switch result {
-        case let .success(r): stats.record(rows: r.rows.count, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        case let .success(r): stats.recordExplanation(rows: r.rows.count)
         case .failure: stats.recordError()
         }
         return result

@@ -3,6 +3,7 @@
 import Foundation
 import GroveModelStore
 import Logging
+import Synchronization
 
 final class KeyStore: @unchecked Sendable {
     let url: URL
@@ -29,6 +30,9 @@ final class KeyStore: @unchecked Sendable {
 
     /// Re-reads the file when its size or modification time changed (or when `force`).
     /// An invalid new file is refused and the previous keys stay in force.
+    /// Reloads refused since start (grove_key_reload_failures_total).
+    let reloadFailures = Atomic<UInt64>(0)
+
     func reloadIfChanged(force: Bool = false) {
         let attrs = try? FileManager.default.attributesOfItem(atPath: url.path)
         let now = (attrs?[.size] as? Int ?? -1, attrs?[.modificationDate] as? Date ?? .distantPast)
@@ -44,6 +48,7 @@ final class KeyStore: @unchecked Sendable {
             lock.lock()
             stamp = now
             lock.unlock()
+            reloadFailures.add(1, ordering: .relaxed)
             logger.error("API key file not reloaded, previous keys stay in force: \(error)")
         }
     }

@@ -28,6 +28,7 @@ public struct RequestView {
         case GROVE__V1__REQUEST__CALL_LIST_MODELS: return "list_models"
         case GROVE__V1__REQUEST__CALL_MODEL_INFO: return "model_info"
         case GROVE__V1__REQUEST__CALL_PREDICT: return "predict"
+        case GROVE__V1__REQUEST__CALL_EXPLAIN: return "explain"
         case GROVE__V1__REQUEST__CALL_STATS: return "stats"
         case GROVE__V1__REQUEST__CALL_ADMIN: return "admin"
         default: return "unknown"

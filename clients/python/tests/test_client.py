@@ -42,6 +42,11 @@ class LiveServerTest(unittest.TestCase):
         subprocess.run([GROVE, "train", "--data", DATA, "--target", "creditability", "--positive", "bad",
                         "--repo", cls.repo, "--name", "german_credit", "--trees", "10"],
                        check=True, stdout=subprocess.DEVNULL)
+        # A regression model (credit_amount) and a three-class one (housing) on the same data.
+        for name, target, task in [("amount", "credit_amount", "regression"), ("housing", "housing", "classification")]:
+            subprocess.run([GROVE, "train", "--data", DATA, "--target", target, "--task", task,
+                            "--repo", cls.repo, "--name", name, "--trees", "6"],
+                           check=True, stdout=subprocess.DEVNULL)
         cls.proc, cls.port = start_server(cls.repo)
         cls.address = f"127.0.0.1:{cls.port}"
 
@@ -59,7 +64,7 @@ class LiveServerTest(unittest.TestCase):
         c = self.client()
         self.assertEqual(c.health().status, 1)  # SERVING
         models = c.list_models()
-        self.assertEqual([m.name for m in models], ["german_credit"])
+        self.assertEqual(sorted(m.name for m in models), ["amount", "german_credit", "housing"])
         info = c.model_info("german_credit")
         self.assertEqual(len(info.feature_names), 61)
         self.assertEqual(list(info.classes), ["bad", "good"])
@@ -212,6 +217,33 @@ class LiveServerTest(unittest.TestCase):
         # The root's value is the cover-weighted mean of the leaves: the mean is the base value.
         base = sum(t["value"][0][0] for t in model["trees"]) / 10
         self.assertAlmostEqual(base, e.rows[0]["base_value"], places=12)
+
+    def _swift_answer(self, model, records):
+        args = [GROVE, "call", self.address, "predict", "--model", model, "--json"]
+        for rec in records:
+            args += ["--record", json.dumps(rec)]
+        return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)["predict"]
+
+    def test_regression_and_multiclass_models_served_end_to_end(self):
+        c = self.client()
+        recs = [{"age_in_years": 20 + 7 * i, "duration_in_month": 6 + 3 * i, "housing": ["own", "rent", "for free"][i % 3],
+                 "purpose": "car (new)"} for i in range(6)]
+        amount = c.predict("amount", records=[{k: v for k, v in r.items()} for r in recs])
+        self.assertEqual((amount.rows, amount.num_classes, amount.probabilities, amount.class_index), (6, 0, [], []))
+        self.assertEqual(len(amount.values), 6)
+        swift = self._swift_answer("amount", recs)
+        self.assertEqual([x.hex() for x in amount.values], [float(x).hex() for x in swift["values"]])
+        self.assertGreater(len(set(amount.values)), 1)
+        housing_recs = [{k: v for k, v in r.items() if k != "housing"} for r in recs]
+        housing = c.predict("housing", records=housing_recs)
+        self.assertEqual((housing.rows, housing.num_classes, housing.values), (6, 3, []))
+        self.assertEqual(list(c.model_info("housing").classes), ["for free", "own", "rent"])
+        swift = self._swift_answer("housing", housing_recs)
+        self.assertEqual([[x.hex() for x in row] for row in housing.probabilities],
+                         [[float(x).hex() for x in row] for row in swift["probabilities"]])
+        self.assertEqual(housing.class_index, swift["class_index"])
+        for row, k in zip(housing.probabilities, housing.class_index):
+            self.assertEqual(row.index(max(row)), k)
 
     def test_failover_to_the_second_endpoint(self):
         c = Client(["127.0.0.1:1", self.address], timeout=3)

@@ -76,7 +76,7 @@ typedef enum _Grove__V1__Status__Code {
 typedef enum _Grove__V1__HealthResponse__ServingStatus {
   GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__UNKNOWN = 0,
   /*
-   * Ready: at least the server's loop is up and answering.
+   * Ready: the server accepts work and at least one model version is AVAILABLE.
    */
   GROVE__V1__HEALTH_RESPONSE__SERVING_STATUS__SERVING = 1,
   /*

@@ -1,0 +1,89 @@
+// ClientBalancingTests: GroveClient's balancing, ejection, probing and single retry, with real servers.
+
+import Foundation
+import Glibc
+@testable import GroveClient
+@testable import GroveServer
+import GroveWire
+import Testing
+
+@Suite struct ClientBalancingTests {
+    func servers(_ n: Int) throws -> [TestServer] {
+        try (0..<n).map { _ in try TestServer(threads: 1, populate: { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }) }
+    }
+
+    func client(_ ports: [UInt16], _ policy: BalancingPolicy) throws -> GroveClient {
+        var config = GroveClient.Configuration(endpoints: ports.map { Endpoint(host: "127.0.0.1", port: $0) })
+        config.balancing = policy
+        config.timeoutSeconds = 3
+        return try GroveClient(configuration: config)
+    }
+
+    @Test func roundRobinSpreadsCallsEvenly() throws {
+        let s = try servers(3)
+        let c = try client(s.map(\.port), .roundRobin)
+        for _ in 0..<30 { _ = try c.health() }
+        #expect(s.map { $0.server.requestTotals.requests } == [10, 10, 10])
+    }
+
+    @Test func firstAvailableUsesOnlyTheFirst() throws {
+        let s = try servers(2)
+        let c = try client(s.map(\.port), .firstAvailable)
+        for _ in 0..<10 { _ = try c.health() }
+        #expect(s.map { $0.server.requestTotals.requests } == [10, 0])
+    }
+
+    @Test func leastOutstandingSpreadsConcurrentCalls() throws {
+        let s = try servers(2)
+        let c = try client(s.map(\.port), .leastOutstanding)
+        let record = Fixtures.germanRecord(1)
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<50 { _ = try? c.predict(ModelSelector(name: "german_credit"), records: [record]) }
+        }
+        let counts = s.map { $0.server.requestTotals.requests }
+        #expect(counts.reduce(0, +) == 200)
+        #expect(counts.allSatisfy { $0 >= 40 }, "\(counts)")
+    }
+
+    @Test func aDeadEndpointIsEjectedThenProbedBackIn() throws {
+        let repo = FileManager.default.temporaryDirectory.appendingPathComponent("grove-eject-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: repo) }
+        try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo)
+        let live = try servers(1)[0]
+        let dying = try ServerProcess(repository: repo)
+        let port = dying.port
+        let c = try client([port, live.port], .roundRobin)
+        for _ in 0..<4 { #expect(try c.health().status == .serving) }
+        dying.signal(SIGKILL)
+        _ = dying.waitForExit()
+        // Every call still succeeds: the broken pooled connection's call is retried on the live endpoint.
+        for _ in 0..<20 { #expect(try c.health().status == .serving) }
+        #expect(!c.isHealthy(endpoint: 0))
+        #expect(c.counters.ejections >= 1 && c.counters.retries >= 1)
+        // Back on the same port: a Health probe after the backoff brings it back into rotation.
+        let back = try ServerProcess(repository: repo, extraArguments: ["--port", "\(port)"])
+        var healthy = false
+        for _ in 0..<100 where !healthy {
+            _ = try c.health()
+            healthy = c.isHealthy(endpoint: 0)
+            if !healthy { usleep(20_000) }
+        }
+        #expect(healthy)
+        #expect(c.counters.probesServing >= 1)
+        back.signal(SIGTERM)
+        #expect(back.waitForExit() == 0)
+    }
+
+    @Test func idempotentCallsAreRetriedOnceAndAdminCallsNever() throws {
+        // The recorder reads each request and closes without answering a byte.
+        let recorder = try RequestRecorder()
+        let c = try client([recorder.port], .firstAvailable)
+        #expect(throws: GroveClientError.self) { _ = try c.health() }
+        #expect(recorder.requests().count == 2)        // sent, then retried once
+        #expect(c.counters.retries == 1)
+        let admin = try client([recorder.port], .firstAvailable)
+        #expect(throws: GroveClientError.self) { _ = try admin.admin(.setLabel(model: "m", label: "l", version: 1)) }
+        #expect(recorder.requests().count == 3)        // never repeated
+        #expect(admin.counters.retries == 0)
+    }
+}

@@ -1,0 +1,54 @@
+// HealthTests: NOT_SERVING while draining (before the listeners close), and while no model is AVAILABLE.
+
+import Foundation
+import Glibc
+import GroveWire
+import Testing
+
+@Suite struct HealthTests {
+    static func health(_ c: RawClient) throws -> HealthResponse {
+        guard case let .health(h)? = try c.call(Request(id: 1, call: .health)).result else { throw ClientFailure("no health result") }
+        return h
+    }
+
+    @Test func noAvailableModelMeansNotServingUntilOneLoads() throws {
+        let s = try TestServer()
+        let c = try RawClient(port: s.port)
+        let empty = try Self.health(c)
+        #expect(empty.status == .notServing)
+        #expect(empty.reason == "no model version is AVAILABLE")
+        try Fixtures.publish(Fixtures.germanModel(trees: 3), into: s.repository)
+        var now = empty
+        for _ in 0..<100 where now.status != .serving {
+            usleep(50_000)
+            now = try Self.health(c)
+        }
+        #expect(now.status == .serving && now.reason.isEmpty && now.modelsAvailable == 1)
+    }
+
+    @Test func drainReportsNotServingWhileStillServingThenCloses() throws {
+        try #require(ProcessTests.binaryBuilt, "build the grove executable first")
+        let repo = FileManager.default.temporaryDirectory.appendingPathComponent("grove-drain-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: repo) }
+        try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo)
+        let server = try ServerProcess(repository: repo, extraArguments: ["--drain-seconds", "1.5"])
+        let open = try RawClient(port: server.port)
+        #expect(try Self.health(open).status == .serving)
+        let signalled = Date()
+        server.signal(SIGTERM)
+        usleep(200_000)
+        // Within the drain window: NOT_SERVING, yet calls are answered and new connections accepted.
+        let h = try Self.health(open)
+        #expect(h.status == .notServing && h.reason.hasPrefix("draining"))
+        let late = try RawClient(port: server.port)
+        let p = try late.call(Request(id: 2, call: .predict(PredictRequest(model: ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)]))))
+        #expect(p.status.code == .ok)
+        #expect(Date().timeIntervalSince(signalled) < 1.4, "the checks above ran inside the drain window")
+        // After it: the listener is closed, open connections are closed, and the process exits 0.
+        #expect(open.isClosedByPeer())
+        #expect(Date().timeIntervalSince(signalled) >= 1.5)
+        usleep(100_000)   // every loop closes its own listener
+        #expect(throws: (any Error).self) { _ = try RawClient(port: server.port) }
+        #expect(server.waitForExit() == 0)
+    }
+}
