@@ -227,7 +227,7 @@ class Client:
             e.top_k = top_k
             e.contributions = True
             e.encoded_features = encoded_features
-            e.class_label = class_label
+            e.class_label = _text(class_label)
         return Explanation(self._call(build, "explain", timeout))
 
     def stats(self, timeout=None):
