@@ -5,6 +5,8 @@
 #   make test      layer check, unit, integration and netcat smoke tests (what CI runs)
 #   make proto     regenerate Sources/CGroveProto (protoc-c) and the Python client's code (protoc) from proto/
 #   make smoke     netcat smoke test against a fresh server
+#   make cluster   3 replicas on one repository behind HAProxy on 127.0.0.1:7070 (Ctrl-C stops all)
+#   make cluster-test  rolling restart, kill -9 and a new version under load through HAProxy; prints the figures (~1 min)
 #   make python-package-test  `pip install ./clients/python` into a fresh venv (PyPI's protobuf), run its tests there
 #   make bench     serving and inference benchmarks, as ratios to the wire's limit measured in the same run (~4 min)
 #   make bench-train  training time, memory and AUC against scikit-learn, side by side (~4 min)
@@ -55,9 +57,11 @@ test: bootstrap layers
 	$(MAKE) --no-print-directory smoke
 	GROVE_BIN=$(DEBUG_BIN) /usr/bin/python3 -m unittest discover -s clients/python/tests
 
-# The client library's dependency closure holds no forest, server, model store or crypto (Package.swift's layers).
+# The client library's dependency closure holds no forest, server, model store or crypto (Package.swift's
+# layers), and no libc I/O call appears outside the syscall seam (Sources/GroveSystem, Epoll.swift).
 layers:
 	$(SWIFT) package describe --type json | /usr/bin/python3 scripts/check-layers.py
+	@scripts/check-seam.sh
 
 # The Python client as users install it: a fresh venv, PyPI's protobuf, the tests run from
 # outside the source tree against the installed copy (needs network access to PyPI).
@@ -68,6 +72,13 @@ python-package-test: bootstrap
 	.build/python-venv/bin/pip install --quiet ./clients/python
 	rm -rf clients/python/build clients/python/*.egg-info
 	cd .build && GROVE_CLIENT_INSTALLED=1 GROVE_BIN=$(CURDIR)/$(DEBUG_BIN) python-venv/bin/python -m unittest discover -s $(CURDIR)/clients/python/tests
+
+cluster: release
+	GROVE=$(CURDIR)/$(RELEASE_BIN) scripts/cluster.sh
+
+cluster-test: release
+	@scripts/bootstrap.sh prometheus
+	/usr/bin/python3 scripts/cluster_test.py $(RELEASE_BIN)
 
 smoke: bootstrap
 	$(SWIFT) build --product grove

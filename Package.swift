@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "CGroveProto", dependencies: ["CProtobufC"]),
         .target(name: "CGroveSys"),
         .target(name: "GroveSystem", dependencies: ["CGroveSys"]),
-        .target(name: "GroveForest"),
+        .target(name: "GroveForest", dependencies: ["GroveSystem"]),
         .target(name: "GroveWire", dependencies: ["CGroveProto", "CProtobufC"]),
         .target(
             name: "GroveModelStore",
@@ -73,13 +73,18 @@ let package = Package(
             path: "clients/swift/ScoringExample"
         ),
         .testTarget(name: "GroveForestTests", dependencies: ["GroveForest"]),
-        .testTarget(name: "GroveModelStoreTests", dependencies: ["GroveModelStore", "GroveWire", "GroveForest"]),
+        .testTarget(name: "GroveModelStoreTests", dependencies: [
+            "GroveModelStore", "GroveWire", "GroveForest", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveModelStore", "GroveSystem", "GroveWire", "CGroveSys"]),
         .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest", "GroveFuzzChecks"]),
         .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "GroveWire"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["GroveClient", "GroveWire", "GroveForest", "GroveModelStore", "GroveServer", "GroveSystem"]
+            dependencies: [
+                "GroveClient", "GroveWire", "GroveForest", "GroveModelStore", "GroveServer", "GroveSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ],
     // Swift 5 language mode for now: the event loop and the trainer share

@@ -11,11 +11,13 @@
 #   python3-protobuf       the Python client's runtime (its tests)
 #   python3-prometheus-client  a real Prometheus text-format parser, for the metrics tests
 #   haproxy                the load balancer of deploy/haproxy (its health-check bytes are tested live)
+# Extra package names given as arguments are installed too (`make cluster-test` asks for
+# `prometheus`, whose promtool checks the metrics).
 set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in libprotobuf-c-dev protobuf-c-compiler protobuf-compiler netcat-openbsd xxd python3-protobuf python3-prometheus-client haproxy; do
+for pkg in libprotobuf-c-dev protobuf-c-compiler protobuf-compiler netcat-openbsd xxd python3-protobuf python3-prometheus-client haproxy "$@"; do
     have_pkg "$pkg" || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

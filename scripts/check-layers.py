@@ -14,7 +14,7 @@ FORBIDDEN = {
     "GroveClient": {"GroveForest", "GroveServer", "GroveModelStore", "Crypto", "_CryptoExtras"},
     "GroveWire": {"GroveForest", "GroveServer", "GroveModelStore", "GroveClient", "Crypto"},
     "GroveSystem": {"GroveWire", "GroveForest", "GroveServer", "GroveModelStore", "GroveClient", "Crypto"},
-    "GroveForest": {"GroveWire", "GroveServer", "GroveModelStore", "GroveClient", "GroveSystem", "Crypto"},
+    "GroveForest": {"GroveWire", "GroveServer", "GroveModelStore", "GroveClient", "Crypto"},
     "GroveModelStore": {"GroveServer", "GroveClient"},
 }
 

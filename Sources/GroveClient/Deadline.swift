@@ -1,15 +1,13 @@
 // Deadline: a point in monotonic time by which a call must finish.
 
-import Glibc
+import GroveSystem
 
 public struct Deadline: Sendable, Comparable {
     /// Monotonic nanoseconds.
     public let nanos: UInt64
 
     public static func now() -> Deadline {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Deadline(nanos: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
+        Deadline(nanos: MonotonicClock.now())
     }
 
     /// `seconds` from now.

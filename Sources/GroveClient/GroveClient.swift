@@ -278,7 +278,7 @@ public final class GroveClient: @unchecked Sendable {
                 }
                 let before = conn.bytesReceived
                 do {
-                    let responses = try send(calls, on: conn, deadline: deadline)
+                    let responses = try exchange(calls, on: conn, deadline: deadline)
                     withLock {
                         idle[i].append(conn)
                         lastUsed = conn.endpoint
@@ -303,7 +303,7 @@ public final class GroveClient: @unchecked Sendable {
     }
 
     /// Sends the calls on one connection (the time left as each request's budget) and reads the answers.
-    private func send(_ calls: [Request.Call], on conn: GroveConnection, deadline: Deadline) throws(GroveClientError) -> [Response] {
+    private func exchange(_ calls: [Request.Call], on conn: GroveConnection, deadline: Deadline) throws(GroveClientError) -> [Response] {
         let firstID: UInt64 = withLock {
             defer { nextID &+= UInt64(calls.count) }
             return nextID

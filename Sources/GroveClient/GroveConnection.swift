@@ -1,6 +1,7 @@
 // GroveConnection: one TCP connection to a server; synchronous calls on the caller's thread.
 
 import Glibc
+import GroveSystem
 import GroveWire
 
 /// A single connection. Calls run on the calling thread with no hop and no
@@ -33,7 +34,7 @@ public final class GroveConnection {
     public private(set) var bytesReceived: UInt64 = 0
 
     public func close() {
-        if fd >= 0 { Glibc.close(fd); fd = -1 }
+        if fd >= 0 { Syscall.close(FileDescriptor(rawValue: fd)); fd = -1 }
     }
 
     /// Sends one request and waits for its answer.
@@ -79,16 +80,9 @@ public final class GroveConnection {
     public func flush(deadline: Deadline) throws(GroveClientError) {
         while !output.isEmpty {
             guard fd >= 0 else { throw .unavailable("connection to \(endpoint) is closed") }
-            let view = output.readableView
-            let n = send(fd, view.baseAddress, view.count, Int32(MSG_NOSIGNAL))
-            if n >= 0 { output.consume(n); continue }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN: try wait(for: Int16(POLLOUT), deadline: deadline)
-            default:
-                let e = errno
-                close()
-                throw .unavailable("send to \(endpoint): \(String(cString: strerror(e)))")
+            switch try sendSome(output.readableView) {
+            case let .processed(n): output.consume(n)
+            case .wouldBlock: try wait(for: Int16(POLLOUT), deadline: deadline)
             }
         }
     }
@@ -118,23 +112,12 @@ public final class GroveConnection {
             case let .needMoreData(total):
                 guard fd >= 0 else { throw .unavailable("connection to \(endpoint) is closed") }
                 let want = max((total ?? 0) - input.readableBytes, 16 * 1024)
-                var err: Int32 = 0
-                let n = input.writeWithUnsafeMutableBytes(minimum: want) { raw in
-                    let r = recv(fd, raw.baseAddress, raw.count, 0)
-                    if r < 0 { err = errno; return 0 }
-                    return r
-                }
-                if n > 0 { bytesReceived &+= UInt64(n); continue }
-                if err == 0 {
+                switch try receiveSome(minimum: want) {
+                case let .processed(n) where n > 0: continue
+                case .processed:
                     close()
                     throw .unavailable("\(endpoint) closed the connection")
-                }
-                switch err {
-                case EINTR: continue
-                case EAGAIN: try wait(for: Int16(POLLIN), deadline: deadline)
-                default:
-                    close()
-                    throw .unavailable("recv from \(endpoint): \(String(cString: strerror(err)))")
+                case .wouldBlock: try wait(for: Int16(POLLIN), deadline: deadline)
                 }
             }
         }
@@ -162,22 +145,13 @@ public final class GroveConnection {
         guard fd >= 0 else { throw .unavailable("connection to \(endpoint) is closed") }
         var total = 0
         while true {
-            var err: Int32 = 0
-            var eof = false
-            let n = input.writeWithUnsafeMutableBytes(minimum: 64 * 1024) { raw in
-                let r = recv(fd, raw.baseAddress, raw.count, 0)
-                if r < 0 { err = errno; return 0 }
-                if r == 0 { eof = true }
-                return r
+            switch try receiveSome(minimum: 64 * 1024) {
+            case let .processed(n) where n > 0: total += n
+            case .processed:
+                close()
+                throw .unavailable("\(endpoint) closed the connection")
+            case .wouldBlock: return total
             }
-            total += n
-            bytesReceived &+= UInt64(n)
-            if eof { close(); throw .unavailable("\(endpoint) closed the connection") }
-            if n > 0 { continue }
-            if err == EINTR { continue }
-            if err == EAGAIN || err == 0 { return total }
-            close()
-            throw .unavailable("recv from \(endpoint): \(String(cString: strerror(err)))")
         }
     }
 
@@ -196,32 +170,53 @@ public final class GroveConnection {
     public func writeAvailable() throws(GroveClientError) -> Bool {
         while !output.isEmpty {
             guard fd >= 0 else { throw .unavailable("connection to \(endpoint) is closed") }
-            let view = output.readableView
-            let n = send(fd, view.baseAddress, view.count, Int32(MSG_NOSIGNAL))
-            if n >= 0 { output.consume(n); continue }
-            if errno == EINTR { continue }
-            if errno == EAGAIN { return false }
-            let e = errno
-            close()
-            throw .unavailable("send to \(endpoint): \(String(cString: strerror(e)))")
+            switch try sendSome(output.readableView) {
+            case let .processed(n): output.consume(n)
+            case .wouldBlock: return false
+            }
         }
         return true
     }
 
-    private func wait(for events: Int16, deadline: Deadline) throws(GroveClientError) {
-        while true {
-            var p = pollfd(fd: fd, events: events, revents: 0)
-            let timeout = deadline.pollTimeoutMillis
-            if timeout == 0 { throw .deadlineExceeded }
-            let r = poll(&p, 1, timeout)
-            if r > 0 { return }
-            if r == 0 { throw .deadlineExceeded }
-            if errno != EINTR {
-                let e = errno
-                close()
-                throw .unavailable("poll: \(String(cString: strerror(e)))")
-            }
+    /// One send of `bytes` (MSG_NOSIGNAL); a failure closes the connection.
+    private func sendSome(_ bytes: UnsafeRawBufferPointer) throws(GroveClientError) -> IOResult<Int> {
+        do {
+            return try Syscall.write(FileDescriptor(rawValue: fd), bytes)
+        } catch {
+            close()
+            throw .unavailable("send to \(endpoint): \(error.errno)")
         }
+    }
+
+    /// One receive into the input buffer (at least `minimum` bytes of room); `.processed(0)`
+    /// is end of stream. A failure closes the connection.
+    private func receiveSome(minimum: Int) throws(GroveClientError) -> IOResult<Int> {
+        var result: Result<IOResult<Int>, SystemCallError> = .success(.wouldBlock)
+        _ = input.writeWithUnsafeMutableBytes(minimum: minimum) { raw in
+            result = Result { () throws(SystemCallError) in try Syscall.read(FileDescriptor(rawValue: fd), raw) }
+            if case let .success(.processed(n)) = result { return n }
+            return 0
+        }
+        switch result {
+        case let .success(r):
+            if case let .processed(n) = r { bytesReceived &+= UInt64(n) }
+            return r
+        case let .failure(error):
+            close()
+            throw .unavailable("recv from \(endpoint): \(error.errno)")
+        }
+    }
+
+    private func wait(for events: Int16, deadline: Deadline) throws(GroveClientError) {
+        if deadline.pollTimeoutMillis == 0 { throw .deadlineExceeded }
+        let ready: Int16
+        do {
+            ready = try Syscall.poll(FileDescriptor(rawValue: fd), events: events) { deadline.pollTimeoutMillis }
+        } catch {
+            close()
+            throw .unavailable("poll: \(error.errno)")
+        }
+        if ready == 0 { throw .deadlineExceeded }
     }
 
     // MARK: - Connecting
@@ -240,32 +235,30 @@ public final class GroveConnection {
         var ai: UnsafeMutablePointer<addrinfo>? = first
         while let a = ai {
             ai = a.pointee.ai_next
-            let fd = socket(a.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            if fd < 0 { lastError = String(cString: strerror(errno)); continue }
-            var one: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            if Glibc.connect(fd, a.pointee.ai_addr, a.pointee.ai_addrlen) == 0 { return fd }
-            if errno == EINPROGRESS {
-                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                let timeout = deadline.pollTimeoutMillis
-                var r: Int32
-                repeat { r = poll(&p, 1, timeout) } while r < 0 && errno == EINTR
-                if r == 1 {
-                    var soError: Int32 = 0
-                    var len = socklen_t(MemoryLayout<Int32>.size)
-                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
-                    if soError == 0 { return fd }
-                    lastError = String(cString: strerror(soError))
-                } else if r == 0 {
-                    Glibc.close(fd)
-                    throw .deadlineExceeded
-                } else {
-                    lastError = String(cString: strerror(errno))
-                }
-            } else {
-                lastError = String(cString: strerror(errno))
+            let fd: FileDescriptor
+            do {
+                fd = try Syscall.socket(domain: a.pointee.ai_family, type: Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
+            } catch {
+                lastError = "\(error.errno)"
+                continue
             }
-            Glibc.close(fd)
+            var timedOut = false
+            do throws(SystemCallError) {
+                try Syscall.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+                if try Syscall.connect(fd, a.pointee.ai_addr, a.pointee.ai_addrlen) { return fd.rawValue }
+                // In progress: wait for writability within the deadline, then read the outcome.
+                if try Syscall.poll(fd, events: Int16(POLLOUT), timeoutMillis: { deadline.pollTimeoutMillis }) == 0 {
+                    timedOut = true
+                } else if let failure = try Syscall.socketError(fd) {
+                    lastError = "\(failure)"
+                } else {
+                    return fd.rawValue
+                }
+            } catch {
+                lastError = "\(error.errno)"
+            }
+            Syscall.close(fd)
+            if timedOut { throw .deadlineExceeded }
         }
         throw .unavailable("cannot connect to \(endpoint): \(lastError)")
     }

@@ -1,10 +1,6 @@
 // RFC 4180 CSV reader working directly on bytes; infers column kinds.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import GroveSystem
 
 /// Reads CSV into a `DataTable`.
 ///
@@ -28,33 +24,11 @@ public enum CSVReader {
     /// Calls `body` with the file's bytes, memory-mapped read-only (no copy; falls back
     /// to reading when mapping is impossible). The buffer is valid only inside `body`.
     public static func withMappedFile<R>(path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { throw CSVError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) != 0 { throw CSVError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
-        let size = Int(st.st_size)
-        if size > 0, (st.st_mode & S_IFMT) == S_IFREG,
-           let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED {
-            defer { munmap(map, size) }
-            _ = madvise(map, size, MADV_SEQUENTIAL)
-            return try body(UnsafeBufferPointer(start: map.assumingMemoryBound(to: UInt8.self), count: size))
+        do {
+            return try Syscall.withFileBytes(path: path, body)
+        } catch let error as SystemCallError {
+            throw CSVError.cannotRead(path: path, reason: error.errno.description)
         }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let got = chunk.withUnsafeMutableBytes { buf -> Int in
-                guard let b = buf.baseAddress else { return 0 }
-                return systemRead(fd, b, buf.count)
-            }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw CSVError.cannotRead(path: path, reason: String(cString: strerror(errno)))
-            }
-            if got == 0 { break }
-            result.append(contentsOf: chunk[0..<got])
-        }
-        return try result.withUnsafeBufferPointer { try body($0) }
     }
 
     /// Parses CSV bytes.
@@ -159,13 +133,3 @@ public enum CSVReader {
         return DataTable(uncheckedColumns: (0..<names.count).map { builders[$0].finish() }, rowCount: row)
     }
 }
-
-@inline(__always)
-func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.read(fd, buffer, count)
-    #else
-    return Darwin.read(fd, buffer, count)
-    #endif
-}
-

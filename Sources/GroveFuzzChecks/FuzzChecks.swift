@@ -46,9 +46,18 @@ public enum FuzzChecks {
         _ = try? Response(decoding: bytes, arena: arena)
     }
 
-    /// Model-file decoding and validation; a file that loads must compile and predict.
+    /// Model-file decoding and validation; a file that loads must compile and predict. The
+    /// bytes are tried as a sealed file (whose digest refuses nearly every mutation) and as a
+    /// bare payload, so the protobuf and validation layers beneath the seal are fuzzed too.
     public static func modelFile(_ bytes: [UInt8]) throws {
-        guard let model = try? ModelFileCodec.decode(bytes) else { return }
+        if let sealed = try? ModelFileCodec.decodeSealed(bytes) {
+            try compileAndPredict(sealed.model)
+            _ = sealed.signature?.verifies(sealed.model)
+        }
+        if let model = try? ModelFileCodec.decodePayload(bytes) { try compileAndPredict(model) }
+    }
+
+    private static func compileAndPredict(_ model: TrainedModel) throws {
         let compiled: CompiledForest
         do { compiled = try CompiledForest(forest: model.forest) } catch {
             throw FuzzCheckFailure("a validated forest failed to compile: \(error)")

@@ -83,6 +83,7 @@ public final class Server: @unchecked Sendable {
         case insecureBind(String)
         case keys(String)
         case audit(String)
+        case trustedSigners(String)
         case adminWithoutKeys
         case metrics(String)
 
@@ -92,6 +93,7 @@ public final class Server: @unchecked Sendable {
                 return "refusing to serve on \(a) without API keys: give --keys FILE (see `grove keys`), or --insecure to accept the risk"
             case let .keys(m): return "cannot read the API key file: \(m)"
             case let .audit(m): return "cannot open the audit log: \(m)"
+            case let .trustedSigners(m): return "cannot read the trusted signers file: \(m)"
             case .adminWithoutKeys: return "--admin needs --keys FILE with an admin key (or --insecure to accept the risk)"
             case let .badAddress(h): return "cannot bind '\(h)': give a numeric IPv4 or IPv6 address (or localhost)"
             case let .system(e): return "\(e)"
@@ -123,11 +125,14 @@ public final class Server: @unchecked Sendable {
             }
         }
         let signals: [CInt] = [SIGTERM, SIGINT, SIGHUP]
-        signal(SIGPIPE, SIG_IGN)
+        Syscall.ignoreSignal(SIGPIPE)
         var signalFD: FileDescriptor?
         if configuration.handleSignals {
             Syscall.blockSignals(signals)  // inherited by every thread started below
             do { signalFD = try Syscall.signalfd(signals) } catch { throw StartError.system(error) }
+        }
+        if let file = configuration.trustedSignersFile {
+            do { registry.trustedSigners = try TrustedSigners.load(file) } catch { throw StartError.trustedSigners("\(error)") }
         }
         registry.loadInitial()
         if let metrics = configuration.metricsAddress {

@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable {
     public var handleSignals = true
     /// API key file (`grove keys`); nil: no authentication, loopback only.
     public var keysFile: URL?
+    /// When set (--trusted-signers FILE), only model versions carrying a valid signature by one
+    /// of the file's keys are served; others are FAILED with the reason.
+    public var trustedSignersFile: URL?
     /// Enable admin calls (labels, load/unload, uploads); they need an admin key.
     public var admin = false
     /// Allow a non-loopback bind without keys (an explicit, logged decision).

@@ -18,13 +18,12 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
     public static let wouldBlock = Errno(rawValue: EAGAIN)
     /// EBADF: not an open descriptor. On our own descriptor this is a bug.
     public static let badFileDescriptor = Errno(rawValue: EBADF)
-    /// ECONNRESET / EPIPE: the peer went away.
-    public static let connectionReset = Errno(rawValue: ECONNRESET)
-    public static let brokenPipe = Errno(rawValue: EPIPE)
-    /// EMFILE / ENFILE: out of descriptors.
+    /// EFAULT: a bad pointer passed to the kernel. Always a bug.
+    public static let badAddress = Errno(rawValue: EFAULT)
+    /// EMFILE: this process is out of descriptors (the loop pauses accepting).
     public static let tooManyOpenFiles = Errno(rawValue: EMFILE)
+    /// ENFILE: the system is out of descriptors (the loop pauses accepting).
     public static let tooManyOpenFilesInSystem = Errno(rawValue: ENFILE)
-    public static let addressInUse = Errno(rawValue: EADDRINUSE)
 
     public var description: String {
         String(cString: strerror(rawValue))

@@ -1,9 +1,12 @@
-// Syscall: every system call the server makes, each wrapped once.
+// Syscall: every system call Grove makes (server, client, model store, CSV reader), each
+// wrapped once; the file calls are in Syscall+Files.swift, the client's in Syscall+Client.swift.
 //
 // The rules (after swift-system and SwiftNIO): EINTR is retried here; EAGAIN
-// comes back as `.wouldBlock`; EBADF/EFAULT/EINVAL on our own descriptors are
-// programming errors and stop the process; everything else is thrown as a
-// `SystemCallError` naming the call. epoll is not here: see EventLoop/Epoll.swift.
+// comes back as `.wouldBlock` (from `call`; `must` treats it as an error); EBADF
+// and EFAULT can only be programming errors and stop the process; everything else
+// (EINVAL included: a bad argument from outside, such as an address) is thrown as a
+// `SystemCallError` naming the call. epoll is not here: see GroveServer's
+// EventLoop/Epoll.swift, the only file that names epoll_*.
 
 import CGroveSys
 import Glibc
@@ -16,12 +19,12 @@ public enum Syscall {
             let r = body()
             if r >= 0 { return .processed(r) }
             let e = Errno.current
-            switch e.rawValue {
-            case EINTR:
+            switch e {
+            case .interrupted:
                 continue
-            case EAGAIN where !blocking:
+            case .wouldBlock where !blocking:
                 return .wouldBlock
-            case EBADF, EFAULT:
+            case .badFileDescriptor, .badAddress:
                 fatalError("\(name) failed with \(e) on a descriptor Grove owns: this is a bug")
             default:
                 throw SystemCallError(call: "\(name)", errno: e)

@@ -3,11 +3,12 @@
 import ArgumentParser
 import Foundation
 import GroveModelStore
+import GroveSystem
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage API keys for `grove serve --keys FILE`.",
-        subcommands: [Add.self, List.self, Revoke.self])
+        subcommands: [Add.self, List.self, Revoke.self, SigningKey.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key, print it once, store its hash.")
@@ -51,6 +52,24 @@ struct Keys: ParsableCommand {
     }
 }
 
+extension Keys {
+    struct SigningKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "signing-key",
+            abstract: "Make an Ed25519 model-signing key pair: the private key goes to --out (0600), the trusted-signers line is printed.")
+        @Option(help: "Private key file to create (never overwritten).") var out: String
+        @Option(help: "Signer name for the printed trusted-signers line (default: the file's name).") var name: String?
+
+        func run() throws {
+            let signer = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
+            guard KeyFile.isValidID(signer) else { throw ValidationError("invalid signer name '\(signer)': letters, digits, '.', '_', '-'") }
+            let key = try SigningKeyFile.create(out)
+            print("\(signer) \(key.publicKey.rawRepresentation.map { String(format: "%02x", $0) }.joined())")
+            FileHandle.standardError.write("private signing key written to \(out) (keep it secret); add the line above to the server's --trusted-signers file\n".data(using: .utf8)!)
+        }
+    }
+}
+
 enum KeyFileIO {
     static func load(_ path: String, createIfMissing: Bool) throws -> KeyFile {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -60,12 +79,17 @@ enum KeyFileIO {
         do { return try KeyFile(text: String(contentsOfFile: path, encoding: .utf8)) } catch { throw ValidationError("\(path): \(error)") }
     }
 
-    /// Writes atomically with mode 0600 (the hashes are not secrets, but the file says who may call).
+    /// Writes atomically with mode 0600 (temporary file, fsync, rename, directory fsync: a
+    /// server reloading at any moment reads the old file or the new one, never half of one),
+    /// and only a file that parses back to the same keys (the hashes are not secrets, but the
+    /// file says who may call: an invalid file is never written).
     static func save(_ keys: KeyFile, to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(keys.text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ValidationError("cannot write \(tmp)")
+        let text = keys.text
+        guard let back = try? KeyFile(text: text), back == keys else {
+            throw ValidationError("refusing to write \(path): the new key file would not read back as written")
         }
-        guard rename(tmp, path) == 0 else { throw ValidationError("cannot replace \(path): \(String(cString: strerror(errno)))") }
+        do { try AtomicFile.replace(path, with: Array(text.utf8), mode: 0o600) } catch {
+            throw ValidationError("cannot write \(path): \(error)")
+        }
     }
 }

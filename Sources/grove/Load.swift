@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import GroveClient
+import GroveSystem
 import GroveWire
 
 struct Load: ParsableCommand {
@@ -59,8 +60,8 @@ struct Load: ParsableCommand {
         let row = [Double](repeating: 0, count: features)
 
         let stop = LoadStopFlag()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
+        Syscall.ignoreSignal(SIGINT)
+        Syscall.ignoreSignal(SIGTERM)
         var sources: [DispatchSourceSignal] = []
         for s in [SIGINT, SIGTERM] {
             let source = DispatchSource.makeSignalSource(signal: s, queue: .global())

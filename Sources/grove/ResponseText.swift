@@ -25,6 +25,7 @@ enum ResponseText {
             var lines = [
                 "model: \(i.name)@\(i.version)", "task: \(i.task)", "target: \(i.target)",
                 "trees: \(i.trees)", "sha256: \(i.sha256)",
+                "signer: \(i.signer.isEmpty ? "(unsigned)" : "\(i.signer), key sha256 \(i.signerKeySHA256)")",
                 "created: \(Date(timeIntervalSince1970: Double(i.createdUnixMicros) / 1e6))",
             ]
             if !i.classes.isEmpty {
@@ -123,6 +124,7 @@ enum ResponseText {
                 "feature_names": i.featureNames,
                 "metrics": Dictionary(uniqueKeysWithValues: i.metrics.map { ($0.name, safe($0.value)) }),
                 "sha256": i.sha256, "created_unix_micros": i.createdUnixMicros, "trees": i.trees, "target": i.target,
+                "signer": i.signer, "signer_key_sha256": i.signerKeySHA256,
                 "explainable": i.explainable, "explain_error": i.explainError,
             ] as [String: Any]
         case let .predict(p)?:

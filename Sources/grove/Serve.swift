@@ -44,6 +44,9 @@ struct Serve: ParsableCommand {
     @Option(help: "API key file (see `grove keys`): every call then needs a key with the right role.")
     var keys: String?
 
+    @Option(help: "Trusted signers file (lines 'NAME PUBLIC_KEY_HEX', from `grove keys signing-key`): serve only models signed by one of them.")
+    var trustedSigners: String?
+
     @Option(help: "Audit log directory: one hash-chained record per prediction (`grove audit verify DIR`).")
     var auditLog: String?
 
@@ -100,6 +103,7 @@ struct Serve: ParsableCommand {
         config.insecure = insecure
         config.admin = admin
         config.strictInputs = strictInputs
+        config.trustedSignersFile = trustedSigners.map { URL(fileURLWithPath: $0) }
         config.auditDirectory = auditLog.map { URL(fileURLWithPath: $0, isDirectory: true) }
         config.maxConnections = maxConnections
         config.metricsAddress = metrics

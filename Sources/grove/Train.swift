@@ -25,6 +25,10 @@ struct Train: ParsableCommand {
     @Option(help: "Model name (letters, digits, '.', '_', '-').")
     var name: String
 
+    @Option(help: ArgumentHelp("Write the model file in 64 KiB chunks with this pause between them (the kill -9 test).",
+                               visibility: .hidden))
+    var testPublishPauseUs: UInt32 = 0
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -51,7 +55,8 @@ struct Train: ParsableCommand {
             throw ValidationError("training failed: \(error)")
         }
         let trainSeconds = Date().timeIntervalSince(started)
-        let (version, file) = try ModelRepository.publish(model, repository: URL(fileURLWithPath: repo, isDirectory: true))
+        let (version, file) = try ModelRepository.publish(model, repository: URL(fileURLWithPath: repo, isDirectory: true),
+                                                             chunkPauseMicros: testPublishPauseUs)
         let sha = ModelFileCodec.sha256Hex([UInt8](try Data(contentsOf: file)))
         if json {
             var o: [String: Any] = MetricText.object(model.metrics)

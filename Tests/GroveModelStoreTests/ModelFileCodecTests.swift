@@ -1,5 +1,6 @@
 // ModelFileCodecTests: model files round-trip exactly, and hostile bytes are refused, never crash.
 
+import Crypto
 import Foundation
 import GroveForest
 import GroveModelStore
@@ -33,37 +34,64 @@ import Testing
         #expect(ModelFileCodec.sha256Hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    /// The seal's digest is checked before any field: a file cut at any point is refused.
     @Test func truncatedFilesAreRefusedAtEveryCut() throws {
         let bytes = ModelFileCodec.encode(try Self.smallModel(trees: 2))
         var refused = 0
-        for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 300)) {
+        for cut in 0..<bytes.count {
             do {
                 _ = try ModelFileCodec.decode(Array(bytes[..<cut]))
                 Issue.record("a file cut at \(cut) of \(bytes.count) bytes was accepted")
             } catch {
+                #expect(!error.description.isEmpty)
                 refused += 1
             }
         }
-        #expect(refused > 100)
+        #expect(refused == bytes.count)
     }
 
-    @Test func bitFlipsNeverCrashAndMostAreRefused() throws {
+    /// Every single-bit flip of the header, and 4,000 sampled flips of the whole file, are
+    /// refused with a reason (100 %): a flipped leaf value or threshold no longer loads.
+    @Test func everySingleBitFlipIsRefused() throws {
         let model = try Self.smallModel(trees: 2)
-        let bytes = ModelFileCodec.encode(model)
-        var rng = SplitMix(seed: 1)
-        var accepted = 0
-        for _ in 0..<2000 {
-            var b = bytes
-            let i = Int(rng.next() % UInt64(b.count))
-            b[i] ^= UInt8(1 << (rng.next() % 8))
-            // Either refused with a reason, or (a flip in a leaf value or a
-            // threshold) a valid model that differs from the original.
-            if let m = try? ModelFileCodec.decode(b) {
-                accepted += 1
-                try m.validate()
+        let signed = ModelFileCodec.encode(model, signature: try ModelSignature.sign(model, key: .init(), signer: "t"))
+        for bytes in [ModelFileCodec.encode(model), signed] {
+            var positions = Array(0..<(ModelSeal.headerBytes * 8))
+            var rng = SplitMix(seed: 1)
+            for _ in 0..<4000 { positions.append(Int(rng.next() % UInt64(bytes.count * 8))) }
+            for bit in positions {
+                var b = bytes
+                b[bit / 8] ^= UInt8(1 << (bit % 8))
+                do {
+                    _ = try ModelFileCodec.decode(b)
+                    Issue.record("a flip of bit \(bit % 8) of byte \(bit / 8) (of \(bytes.count)) was accepted")
+                } catch {
+                    #expect(!error.description.isEmpty)
+                }
             }
         }
-        #expect(accepted < 2000)
+    }
+
+    @Test func aSignatureCoversTheContentNotTheNameOrVersion() throws {
+        let key = Curve25519.Signing.PrivateKey()
+        var model = try Self.smallModel(trees: 2)
+        let signature = try ModelSignature.sign(model, key: key, signer: "risk-committee")
+        let (back, carried) = try ModelFileCodec.decodeSealed(ModelFileCodec.encode(model, signature: signature))
+        #expect(back == model && carried == signature)
+        #expect(signature.verifies(back))
+        #expect(signature.keySHA256Hex == ModelFileCodec.sha256Hex(Array(key.publicKey.rawRepresentation)))
+        // Published under another name and version (admin upload): still valid.
+        var moved = model
+        moved.name = "other"
+        moved.version = 9
+        #expect(signature.verifies(moved))
+        // Any change of content is not.
+        model.forest.trees[0].leafValues[0] += 1e-9
+        #expect(!signature.verifies(model))
+        // Nor another key's claim.
+        var forged = signature
+        forged.publicKey = Array(Curve25519.Signing.PrivateKey().publicKey.rawRepresentation)
+        #expect(!forged.verifies(moved))
     }
 
     @Test func hostileStructuresAreRefusedWithReasons() throws {
@@ -81,14 +109,19 @@ import Testing
         #expect(throws: ModelFileError.self) { try ModelFileCodec.decode(ModelFileCodec.encode(nan)) }
     }
 
-    @Test func garbageAndEmptyAreNotModelFiles() {
-        #expect(throws: ModelFileError.notAModelFile) { try ModelFileCodec.decode([]) }
+    @Test func garbageEmptyAndUnsealedBytesAreRefused() throws {
+        #expect(throws: ModelFileError.self) { try ModelFileCodec.decode([]) }
         #expect(throws: ModelFileError.self) { try ModelFileCodec.decode(Array("#!/bin/sh\nrm -rf /\n".utf8)) }
+        // A bare payload (a file from before sealing) is refused: its fields are never read.
+        let payload = ModelFileCodec.payload(try Self.smallModel(trees: 1))
+        #expect(throws: ModelFileError.self) { try ModelFileCodec.decode(payload) }
+        #expect(throws: ModelFileError.notAModelFile) { try ModelFileCodec.decodePayload([]) }
     }
 
     @Test func unknownFormatVersionIsRefused() throws {
-        // format_version = 2, nothing else.
-        #expect(throws: ModelFileError.unsupportedFormat(2)) { try ModelFileCodec.decode([0x08, 0x02]) }
+        // format_version = 2, nothing else; sealed, so the refusal comes from the version.
+        #expect(throws: ModelFileError.unsupportedFormat(2)) { try ModelFileCodec.decodePayload([0x08, 0x02]) }
+        #expect(throws: ModelFileError.unsupportedFormat(2)) { try ModelFileCodec.decode(ModelSeal.seal(payload: [0x08, 0x02], signature: nil)) }
     }
 }
 

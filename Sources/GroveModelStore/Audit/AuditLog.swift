@@ -8,6 +8,7 @@
 
 import Foundation
 import Glibc
+import GroveSystem
 import Logging
 import Synchronization
 
@@ -22,7 +23,7 @@ public final class AuditLog: @unchecked Sendable {
     private var writerDone = DispatchSemaphore(value: 0)
 
     // Writer-thread state.
-    private var fd: Int32 = -1
+    private var fd: FileDescriptor?
     private var fileIndex = 0
     private var fileBytes = 0
     private var seq: UInt64 = 0
@@ -101,7 +102,7 @@ public final class AuditLog: @unchecked Sendable {
         cond.signal()
         cond.unlock()
         writerDone.wait()
-        if fd >= 0 { _ = fsync(fd); Glibc.close(fd); fd = -1 }
+        closeFile()
         logger.info("audit log closed at record \(seq)")
     }
 
@@ -114,12 +115,12 @@ public final class AuditLog: @unchecked Sendable {
             let stop = closing && batch.isEmpty
             cond.unlock()
             if stop { break }
-            write(batch)
+            append(batch)
         }
         writerDone.signal()
     }
 
-    private func write(_ batch: [AuditRecord]) {
+    private func append(_ batch: [AuditRecord]) {
         var text = ""
         for record in batch {
             seq += 1
@@ -138,31 +139,35 @@ public final class AuditLog: @unchecked Sendable {
 
     private func flush(_ text: String) {
         guard !text.isEmpty else { return }
-        guard fd >= 0 else { return recordFailure() }   // rotation failed: these records are lost
-        var bytes = Array(text.utf8)
-        var off = 0
-        while off < bytes.count {
-            let n = bytes[off...].withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                logger.critical("audit log write failed: \(String(cString: strerror(errno)))")
-                recordFailure()
-                return
-            }
-            off += n
+        guard let fd else { return recordFailure() }   // rotation failed: these records are lost
+        let bytes = Array(text.utf8)
+        do {
+            try Syscall.writeAll(fd, bytes)
+        } catch {
+            logger.critical("audit log write failed: \(error)")
+            recordFailure()
+            return
         }
         fileBytes += bytes.count
-        bytes.removeAll()
-        if fdatasync(fd) != 0 {
-            logger.critical("audit log fdatasync failed: \(String(cString: strerror(errno)))")
-            recordFailure()
-        } else {
+        do {
+            try Syscall.fdatasync(fd)
             failedFlag.store(false, ordering: .relaxed)
+        } catch {
+            logger.critical("audit log fdatasync failed: \(error)")
+            recordFailure()
         }
     }
 
+    /// Fsyncs and closes the current file, if one is open.
+    private func closeFile() {
+        guard let fd else { return }
+        do { try Syscall.fsync(fd) } catch { logger.critical("audit log fsync failed: \(error)") }
+        Syscall.close(fd)
+        self.fd = nil
+    }
+
     private func rotate() {
-        if fd >= 0 { _ = fsync(fd); Glibc.close(fd) }
+        closeFile()
         fileIndex += 1
         do { try openFile() } catch {
             logger.critical("audit log rotation failed: \(error)")
@@ -172,12 +177,13 @@ public final class AuditLog: @unchecked Sendable {
 
     private func openFile() throws {
         let path = directory.appendingPathComponent(String(format: "audit-%06d.log", fileIndex)).path
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw OpenError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
-        var st = stat()
-        fstat(fd, &st)
-        fileBytes = Int(st.st_size)
-        let dfd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { _ = fsync(dfd); Glibc.close(dfd) }
+        do {
+            let fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND, mode: 0o600)
+            self.fd = fd
+            fileBytes = try Syscall.fileStatus(fd).size
+            try Syscall.syncDirectory(directory.path)
+        } catch {
+            throw OpenError.io("cannot open \(path): \(error)")
+        }
     }
 }

@@ -12,8 +12,22 @@ public enum ModelFileCodec {
 
     // MARK: - Writing
 
-    /// The model's file bytes.
-    public static func encode(_ model: TrainedModel) -> [UInt8] {
+    /// The model's sealed file bytes (`ModelSeal`), with `signature` when given.
+    public static func encode(_ model: TrainedModel, signature: ModelSignature? = nil) -> [UInt8] {
+        ModelSeal.seal(payload: payload(model), signature: signature)
+    }
+
+    /// The SHA-256 a signature covers: the payload with the name and version cleared
+    /// (the encoding is deterministic, so this is the same wherever the model is published).
+    public static func contentDigest(_ model: TrainedModel) -> [UInt8] {
+        var content = model
+        content.name = ""
+        content.version = 0
+        return sha256(payload(content))
+    }
+
+    /// The `ModelFile` message of a model (what a seal carries).
+    public static func payload(_ model: TrainedModel) -> [UInt8] {
         let arena = Arena(chunkSize: 1 << 20, limit: .max)
         let m = arena.new(Grove__V1__ModelFile.self)
         grove__v1__model_file__init(m)
@@ -109,8 +123,22 @@ public enum ModelFileCodec {
 
     // MARK: - Reading
 
-    /// Decodes and fully validates a model file. Never crashes on hostile bytes.
+    /// Decodes and fully validates a sealed model file (digest first). Never crashes on hostile bytes.
     public static func decode(_ bytes: [UInt8]) throws(ModelFileError) -> TrainedModel {
+        try decodeSealed(bytes).model
+    }
+
+    /// The model and the signature it carries (not yet checked against any key: see
+    /// `ModelSignature.verifies`), after the seal's digest and the model's validation.
+    public static func decodeSealed(_ bytes: [UInt8]) throws(ModelFileError) -> (model: TrainedModel, signature: ModelSignature?) {
+        guard bytes.count <= maxFileBytes else { throw .tooLarge(bytes: bytes.count, maximum: maxFileBytes) }
+        let (payload, signature) = try ModelSeal.open(bytes)
+        return (try decodePayload(payload), signature)
+    }
+
+    /// Decodes and validates a `ModelFile` payload (inside a seal whose digest was checked,
+    /// or bytes from a fuzzer). Never crashes on hostile bytes.
+    public static func decodePayload(_ bytes: [UInt8]) throws(ModelFileError) -> TrainedModel {
         guard bytes.count <= maxFileBytes else { throw .tooLarge(bytes: bytes.count, maximum: maxFileBytes) }
         guard !bytes.isEmpty else { throw .notAModelFile }
         // Packed varints expand at most 8x into C arrays; 16x the file is generous and bounded.

@@ -10,6 +10,7 @@
 import Foundation
 import Glibc
 import GroveForest
+import GroveSystem
 import GroveWire
 
 public enum ModelRepository {
@@ -44,8 +45,12 @@ public enum ModelRepository {
     }
 
     /// Writes `model` as the next version of its name and returns (version, file).
-    /// `model.version` is set to the number chosen.
-    public static func publish(_ model: TrainedModel, repository: URL) throws -> (version: UInt64, file: URL) {
+    /// `model.version` is set to the number chosen; a `signature` (of the model's content,
+    /// which name and version do not change) is sealed into the file with it.
+    /// `chunkPauseMicros` (tests only: the kill -9 test, through `grove train`'s hidden option)
+    /// writes the file in 64 KiB chunks with that pause between them, so a kill lands mid-write.
+    public static func publish(_ model: TrainedModel, signature: ModelSignature? = nil, repository: URL,
+                               chunkPauseMicros: UInt32 = 0) throws -> (version: UInt64, file: URL) {
         guard ModelName.isValid(model.name) else { throw PublishError.invalidName(model.name) }
         let fm = FileManager.default
         let dir = repository.appendingPathComponent(model.name, isDirectory: true)
@@ -58,56 +63,45 @@ public enum ModelRepository {
             let version = (versions(repository: repository, name: model.name).last ?? 0) + 1
             var m = model
             m.version = version
-            let bytes = ModelFileCodec.encode(m)
+            let bytes = ModelFileCodec.encode(m, signature: signature)
             let incoming = dir.appendingPathComponent(".incoming-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
             try fm.createDirectory(at: incoming, withIntermediateDirectories: false)
             let file = incoming.appendingPathComponent(modelFileName)
-            do {
-                try writeSynced(bytes, to: file.path)
-                try syncDirectory(incoming.path)
+            do throws(SystemCallError) {
+                try writeSynced(bytes, to: file.path, chunkPauseMicros: chunkPauseMicros)
+                try Syscall.syncDirectory(incoming.path)
             } catch {
                 try? fm.removeItem(at: incoming)
-                throw error
+                throw PublishError.io("cannot write \(file.path): \(error)")
             }
             let final = dir.appendingPathComponent(String(version), isDirectory: true)
-            if rename(incoming.path, final.path) == 0 {
-                try? syncDirectory(dir.path)
+            do throws(SystemCallError) {
+                try Syscall.rename(incoming.path, final.path)
+                try? Syscall.syncDirectory(dir.path)
                 return (version, final.appendingPathComponent(modelFileName))
-            }
-            let e = errno
-            try? fm.removeItem(at: incoming)
-            if e != EEXIST && e != ENOTEMPTY {
-                throw PublishError.io("cannot publish version \(version): \(String(cString: strerror(e)))")
+            } catch {
+                try? fm.removeItem(at: incoming)
+                if error.errno.rawValue != EEXIST && error.errno.rawValue != ENOTEMPTY {
+                    throw PublishError.io("cannot publish version \(version): \(error.errno)")
+                }
             }
             // Someone else took this number: try the next one.
         }
         throw PublishError.io("could not find a free version number for \(model.name)")
     }
 
-    private static func writeSynced(_ bytes: [UInt8], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PublishError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        // Fault-injection hook for the kill -9 test: pause between 64 KiB chunks.
-        let pauseMicros = UInt32(ProcessInfo.processInfo.environment["GROVE_TEST_PUBLISH_PAUSE_US"].flatMap { UInt32($0) } ?? 0)
-        var off = 0
-        while off < bytes.count {
-            if pauseMicros > 0 && off > 0 { usleep(pauseMicros) }
-            let chunk = min(bytes.count - off, pauseMicros > 0 ? 64 * 1024 : bytes.count)
-            let n = bytes[off..<(off + chunk)].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw PublishError.io("cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            off += n
+    /// Creates `path` (it must not exist), writes `bytes` and fsyncs it.
+    private static func writeSynced(_ bytes: [UInt8], to path: String, chunkPauseMicros: UInt32) throws(SystemCallError) {
+        let fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+        defer { Syscall.close(fd) }
+        let chunk = chunkPauseMicros > 0 ? 64 * 1024 : max(bytes.count, 1)
+        var offset = 0
+        while offset < bytes.count {
+            if chunkPauseMicros > 0 && offset > 0 { usleep(chunkPauseMicros) }
+            let end = min(bytes.count, offset + chunk)
+            try Syscall.writeAll(fd, bytes, offset..<end)
+            offset = end
         }
-        guard fsync(fd) == 0 else { throw PublishError.io("fsync \(path): \(String(cString: strerror(errno)))") }
-    }
-
-    private static func syncDirectory(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw PublishError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        _ = fsync(fd)
+        try Syscall.fsync(fd)
     }
 }

@@ -12,6 +12,7 @@ import Foundation
 import Glibc
 import GroveForest
 import GroveModelStore
+import GroveSystem
 import GroveWire
 
 final class AdminService: @unchecked Sendable {
@@ -121,7 +122,7 @@ final class AdminService: @unchecked Sendable {
         defer { lock.unlock() }
         let now = Date()
         for (id, u) in uploads where now.timeIntervalSince(u.lastActivity) > Self.uploadIdleSeconds {
-            unlink(u.path)
+            removeUploadFile(u.path)
             uploads[id] = nil
         }
         let session: Upload
@@ -136,7 +137,7 @@ final class AdminService: @unchecked Sendable {
             let dir = repository.appendingPathComponent(".uploads", isDirectory: true)
             try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let path = dir.appendingPathComponent(c.uploadID).path
-            unlink(path)
+            removeUploadFile(path)
             session = Upload(model: c.model, totalSize: c.totalSize, path: path)
             uploads[c.uploadID] = session
         }
@@ -147,11 +148,13 @@ final class AdminService: @unchecked Sendable {
             return .failure(Status(.invalidArgument, "chunk goes past total_size \(session.totalSize)"))
         }
         if !c.data.isEmpty {
-            let fd = open(session.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { return .failure(Status(.internal, "cannot store the upload")) }
-            let n = c.data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
-            guard n == c.data.count else { return .failure(Status(.internal, "cannot store the upload")) }
+            do {
+                let fd = try Syscall.open(session.path, O_WRONLY | O_CREAT | O_APPEND, mode: 0o600)
+                defer { Syscall.close(fd) }
+                try Syscall.writeAll(fd, c.data)
+            } catch {
+                return .failure(Status(.internal, "cannot store the upload"))
+            }
             session.hasher.update(data: c.data)
             session.received += UInt64(c.data.count)
         }
@@ -160,7 +163,7 @@ final class AdminService: @unchecked Sendable {
             return .success(AdminResponse(message: "received \(session.received) of \(session.totalSize) bytes", received: session.received))
         }
         defer {
-            unlink(session.path)
+            removeUploadFile(session.path)
             uploads[c.uploadID] = nil
         }
         guard session.received == session.totalSize else {
@@ -172,18 +175,29 @@ final class AdminService: @unchecked Sendable {
         }
         guard let data = FileManager.default.contents(atPath: session.path) else { return .failure(Status(.internal, "cannot read the upload")) }
         var model: TrainedModel
+        let signature: ModelSignature?
         do {
-            model = try ModelFileCodec.decode([UInt8](data))
+            (model, signature) = try ModelFileCodec.decodeSealed([UInt8](data))
         } catch {
             return .failure(Status(.invalidArgument, "the uploaded file is not a valid model: \(error)"))
         }
+        if let signature, !signature.verifies(model) {
+            return .failure(Status(.invalidArgument, "the uploaded file's signature does not verify: the model was changed after signing"))
+        }
         model.name = c.model
         do {
-            let (version, _) = try ModelRepository.publish(model, repository: repository)
+            // The signature covers the content, not the name or version: it stays valid here.
+            let (version, _) = try ModelRepository.publish(model, signature: signature, repository: repository)
             server.registry.rescanSoon()
             return .success(AdminResponse(message: "published \(c.model)@\(version)", version: version, received: session.received))
         } catch {
             return .failure(Status(.internal, "cannot publish the upload"))
         }
+    }
+
+    /// Deletes an upload's temporary file; one already gone is fine, and any other failure
+    /// only leaves a file under REPO/.uploads, which the server never reads as a model.
+    private func removeUploadFile(_ path: String) {
+        try? Syscall.unlinkIfPresent(path)
     }
 }

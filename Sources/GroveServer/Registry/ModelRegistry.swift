@@ -43,6 +43,10 @@ public final class ModelRegistry: @unchecked Sendable {
     /// Optional per-model reason codes (see ReasonCatalog).
     public static let reasonsFileName = "reasons"
 
+    /// The keys model signatures must verify against (--trusted-signers); nil: signatures
+    /// are checked when present but not required. Set before `loadInitial`.
+    var trustedSigners: TrustedSigners?
+
     /// Model versions that failed to load since start (grove_model_load_failures_total).
     let loadFailures = Atomic<UInt64>(0)
     /// Event loops: each served model keeps one statistics slot per loop.
@@ -114,7 +118,7 @@ public final class ModelRegistry: @unchecked Sendable {
         if !toLoad.isEmpty { publish(entries) }  // LOADING is visible while the files load
         for item in toLoad {
             let started = Date()
-            switch ServedModel.load(file: item.file, name: item.name, version: item.version, loops: loops) {
+            switch ServedModel.load(file: item.file, name: item.name, version: item.version, trusted: trustedSigners, loops: loops) {
             case let .success(model):
                 entries[item.name]!.versions[item.version] = .available(model)
                 logger.info("loaded \(item.name)@\(item.version) (\(model.info.trees) trees, sha256 \(model.info.sha256.prefix(12))…) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")

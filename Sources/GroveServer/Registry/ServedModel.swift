@@ -30,7 +30,7 @@ final class ServedModel: @unchecked Sendable {
     /// most about 500k one-feature rows; this bounds the answer's size too).
     static let maxRowsPerRequest = 1_000_000
 
-    init(model: TrainedModel, sha256: String, loops: Int) throws {
+    init(model: TrainedModel, sha256: String, loops: Int, signer: String = "", signerKeySHA256: String = "") throws {
         self.model = model
         compiled = try CompiledForest(forest: model.forest)
         featureCount = model.forest.numFeatures
@@ -62,7 +62,8 @@ final class ServedModel: @unchecked Sendable {
             metrics: model.metrics.map { NamedValue($0.name, $0.value) },
             sha256: sha256, createdUnixMicros: model.createdUnixMicros,
             trees: UInt32(model.forest.trees.count), target: p.target,
-            explainable: explainError.isEmpty, explainError: explainError)
+            explainable: explainError.isEmpty, explainError: explainError,
+            signer: signer, signerKeySHA256: signerKeySHA256)
         stats = ModelStatsSlots(name: model.name, version: model.version, loops: loops)
     }
 
@@ -107,8 +108,10 @@ final class ServedModel: @unchecked Sendable {
         return nil
     }
 
-    /// Reads, decodes, validates and compiles a model file (off the hot path).
-    static func load(file: URL, name: String, version: UInt64, loops: Int) -> Result<ServedModel, ModelLoadError> {
+    /// Reads, decodes, validates and compiles a model file (off the hot path). The seal's digest
+    /// is checked first; a signature present must verify; with `trusted`, the file must carry a
+    /// valid signature by one of its keys.
+    static func load(file: URL, name: String, version: UInt64, trusted: TrustedSigners?, loops: Int) -> Result<ServedModel, ModelLoadError> {
         let bytes: [UInt8]
         do {
             let handle = try FileHandle(forReadingFrom: file)
@@ -123,10 +126,27 @@ final class ServedModel: @unchecked Sendable {
             return .failure(ModelLoadError("cannot read the model file"))
         }
         let model: TrainedModel
+        let signature: ModelSignature?
         do {
-            model = try ModelFileCodec.decode(bytes)
+            (model, signature) = try ModelFileCodec.decodeSealed(bytes)
         } catch {
             return .failure(ModelLoadError(error.description))
+        }
+        var signer = ""
+        if let signature {
+            guard signature.verifies(model) else {
+                return .failure(ModelLoadError("its signature (key sha256 \(signature.keySHA256Hex.prefix(16))…) does not verify: the model was changed after signing, or the signature is not genuine"))
+            }
+            if let trusted {
+                guard let name = trusted.name(of: signature.publicKey) else {
+                    return .failure(ModelLoadError("signed by key sha256 \(signature.keySHA256Hex.prefix(16))…, which is not in --trusted-signers"))
+                }
+                signer = name
+            } else {
+                signer = "\(signature.signer) (not a trusted signer)"
+            }
+        } else if trusted != nil {
+            return .failure(ModelLoadError("unsigned: this server serves only models signed by a trusted signer (--trusted-signers); sign it with `grove sign`"))
         }
         guard model.name == name else {
             return .failure(ModelLoadError("the file names model '\(model.name)', but it is stored under '\(name)'"))
@@ -135,7 +155,8 @@ final class ServedModel: @unchecked Sendable {
             return .failure(ModelLoadError("the file says version \(model.version), but it is stored as version \(version)"))
         }
         do {
-            return .success(try ServedModel(model: model, sha256: ModelFileCodec.sha256Hex(bytes), loops: loops))
+            return .success(try ServedModel(model: model, sha256: ModelFileCodec.sha256Hex(bytes), loops: loops,
+                                            signer: signer, signerKeySHA256: signature?.keySHA256Hex ?? ""))
         } catch {
             return .failure(ModelLoadError("\(error)"))
         }

@@ -88,7 +88,7 @@ public final class ByteBuffer {
     }
 
     public func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { write($0) }
+        bytes.withUnsafeBytes { self.write($0) }
     }
 
     /// Shrinks the storage back to `capacity` when it is empty and larger

@@ -54,11 +54,18 @@ public struct ModelInfo: Equatable, Sendable {
     /// Whether Explain works for this version, and why not.
     public var explainable: Bool
     public var explainError: String
+    /// Who signed the file (the --trusted-signers name, or the signature's own name marked
+    /// " (not a trusted signer)"); empty when unsigned.
+    public var signer: String
+    /// Hex SHA-256 of the public key whose valid signature the file carries; empty when unsigned.
+    public var signerKeySHA256: String
 
     public init(name: String, version: UInt64, task: Task, classes: [String] = [], positiveClass: Int? = nil,
                 inputs: [InputColumnInfo] = [], featureNames: [String] = [], metrics: [NamedValue] = [],
                 sha256: String = "", createdUnixMicros: Int64 = 0, trees: UInt32 = 0, target: String = "",
-                explainable: Bool = false, explainError: String = "") {
+                explainable: Bool = false, explainError: String = "", signer: String = "", signerKeySHA256: String = "") {
+        self.signer = signer
+        self.signerKeySHA256 = signerKeySHA256
         self.explainable = explainable
         self.explainError = explainError
         self.name = name

@@ -55,7 +55,8 @@ extension Response {
                     metrics: CRead.messages(i.n_metrics, i.metrics, CRead.metric),
                     sha256: CRead.string(i.sha256), createdUnixMicros: i.created_unix_micros,
                     trees: i.trees, target: CRead.string(i.target),
-                    explainable: i.explainable != 0, explainError: CRead.string(i.explain_error)))
+                    explainable: i.explainable != 0, explainError: CRead.string(i.explain_error),
+                    signer: CRead.string(i.signer), signerKeySHA256: CRead.string(i.signer_key_sha256)))
             }
         case GROVE__V1__RESPONSE__RESULT_PREDICT:
             if let p = c.predict?.pointee {
@@ -181,6 +182,8 @@ extension Response {
             r.pointee.target = arena.cString(info.target)
             r.pointee.explainable = info.explainable ? 1 : 0
             r.pointee.explain_error = arena.cString(info.explainError)
+            r.pointee.signer = arena.cString(info.signer)
+            r.pointee.signer_key_sha256 = arena.cString(info.signerKeySHA256)
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_MODEL_INFO
             m.pointee.model_info = r
         case let .predict(p):

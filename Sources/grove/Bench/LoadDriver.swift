@@ -1,9 +1,10 @@
 // LoadDriver: closed-loop latency and pipelined throughput, on the client library's raw-frame path.
 
-import Foundation
 import CGroveSys
+import Foundation
 import Glibc
 import GroveClient
+import GroveSystem
 import GroveWire
 import Histogram
 
@@ -101,7 +102,7 @@ enum LoadDriver {
                     t0 = now
                 }
                 for i in fds.indices { fds[i].events = Int16(POLLIN) | (conns[i].hasPendingOutput ? Int16(POLLOUT) : 0) }
-                let ready = poll(&fds, nfds_t(fds.count), 100)
+                let ready = try Syscall.poll(&fds, timeoutMillis: 100)
                 if ready <= 0 { continue }
                 for i in fds.indices where fds[i].revents != 0 {
                     let c = conns[i]

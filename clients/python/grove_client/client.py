@@ -3,6 +3,7 @@
 import math
 import socket
 import struct
+import threading
 import time
 
 from ._proto.grove.v1 import grove_pb2 as pb
@@ -126,8 +127,12 @@ class _Connection:
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
+        #: bytes read from the server so far (a failed call is retried only if none of its answer came)
+        self.received = 0
+        self.open = True
 
     def close(self):
+        self.open = False
         try:
             self.sock.close()
         except OSError:
@@ -156,17 +161,93 @@ class _Connection:
             chunk = self.sock.recv(1 << 16)
             if not chunk:
                 raise ConnectionError("server closed the connection")
+            self.received += len(chunk)
             self.buf += chunk
 
 
-class Client:
-    """A client for one or more Grove servers (failover in order, reconnect with backoff).
+FIRST_AVAILABLE = "first_available"
+ROUND_ROBIN = "round_robin"
+LEAST_OUTSTANDING = "least_outstanding"
 
-    endpoints: "HOST:PORT" strings. timeout: default deadline per call in seconds.
-    Not thread-safe: use one client per thread.
+
+class _Balancer:
+    """Which endpoint takes the next call; ejection with a doubling backoff; Health probes.
+
+    The same decisions as the Swift client's EndpointBalancer: healthy endpoints take calls by
+    the policy; one whose connection failed is ejected for a backoff (doubling up to the
+    maximum), then probed once with Health and back in rotation only when SERVING.
     """
 
-    def __init__(self, endpoints, timeout=5.0, api_key="", connect_timeout=2.0):
+    def __init__(self, n, policy, initial_backoff, max_backoff):
+        if policy not in (FIRST_AVAILABLE, ROUND_ROBIN, LEAST_OUTSTANDING):
+            raise ValueError(f"unknown balancing policy {policy!r}")
+        self.policy = policy
+        self.initial = initial_backoff
+        self.max = max(max_backoff, initial_backoff)
+        self.state = ["healthy"] * n          # "healthy" | "probing" | retry time (float)
+        self.backoff = [initial_backoff] * n
+        self.outstanding = [0] * n
+        self.rotation = 0
+
+    def choose(self, now, avoiding=None):
+        for i, s in enumerate(self.state):
+            if not isinstance(s, str) and s <= now:
+                self.state[i] = "probing"
+                return ("probe", i)
+        candidates = [i for i, s in enumerate(self.state) if s == "healthy"]
+        if avoiding is not None:
+            candidates = [i for i in candidates if i != avoiding] or [avoiding]
+        if not candidates:
+            waits = [s for s in self.state if not isinstance(s, str)]
+            return ("wait", min(waits) if waits else now + self.initial)
+        if self.policy == FIRST_AVAILABLE:
+            pick = candidates[0]
+        else:
+            if self.policy == LEAST_OUTSTANDING:
+                fewest = min(self.outstanding[i] for i in candidates)
+                candidates = [i for i in candidates if self.outstanding[i] == fewest]
+            pick = next((i for i in candidates if i >= self.rotation), candidates[0])
+            self.rotation = pick + 1
+        self.outstanding[pick] += 1
+        return ("use", pick)
+
+    def finished(self, i, failed, now):
+        self.outstanding[i] -= 1
+        if failed:
+            self._eject(i, now)
+        elif self.state[i] == "healthy":
+            self.backoff[i] = self.initial
+
+    def probe_finished(self, i, serving, now):
+        if serving:
+            self.state[i] = "healthy"
+            self.backoff[i] = self.initial
+        else:
+            self._eject(i, now)
+
+    def _eject(self, i, now):
+        if not isinstance(self.state[i], str):
+            return
+        self.state[i] = now + self.backoff[i]
+        self.backoff[i] = min(self.backoff[i] * 2, self.max)
+
+
+class Client:
+    """A client for one or more Grove servers, with the Swift client's guarantees.
+
+    endpoints: "HOST:PORT" strings. timeout: default deadline per call in seconds (it covers
+    connecting and the retry, and the time left is sent to the server as timeout_micros, so a
+    call that waited past it in the server's queue is dropped there, DEADLINE_EXCEEDED).
+    balancing: FIRST_AVAILABLE (in list order), ROUND_ROBIN or LEAST_OUTSTANDING over the
+    healthy endpoints. An endpoint whose connection fails is ejected for a backoff (doubling
+    from 50 ms to 5 s), then probed with Health and used again only when SERVING. A call whose
+    connection broke before any byte of its answer arrived is sent once more, to another
+    endpoint when there is one (every call of this client is idempotent). Thread-safe: calls
+    from several threads use separate connections.
+    """
+
+    def __init__(self, endpoints, timeout=5.0, api_key="", connect_timeout=2.0, balancing=FIRST_AVAILABLE,
+                 probe_timeout=1.0, initial_backoff=0.05, max_backoff=5.0):
         if isinstance(endpoints, str):
             endpoints = [endpoints]
         if not endpoints:
@@ -177,17 +258,26 @@ class Client:
             self.endpoints.append((host.strip("[]") or "127.0.0.1", int(port)))
         self.timeout = timeout
         self.connect_timeout = connect_timeout
+        self.probe_timeout = probe_timeout
         self.api_key = api_key
-        self._conn = None
-        self._current = 0
+        self._lock = threading.Lock()
+        self._balancer = _Balancer(len(self.endpoints), balancing, initial_backoff, max_backoff)
+        self._idle = [[] for _ in self.endpoints]
         self._next_id = 1
-        self._retry_after = [0.0] * len(self.endpoints)
-        self._backoff = [0.05] * len(self.endpoints)
+        #: what the client did: calls, retries, ejections, probes, probes that found SERVING
+        self.counters = {"calls": 0, "retries": 0, "ejections": 0, "probes": 0, "probes_serving": 0}
 
     def close(self):
-        if self._conn:
-            self._conn.close()
-            self._conn = None
+        with self._lock:
+            idle, self._idle = self._idle, [[] for _ in self.endpoints]
+        for pool in idle:
+            for c in pool:
+                c.close()
+
+    def is_healthy(self, i):
+        """Whether endpoint i currently takes calls."""
+        with self._lock:
+            return self._balancer.state[i] == "healthy"
 
     def __enter__(self):
         return self
@@ -196,7 +286,10 @@ class Client:
         self.close()
 
     def __del__(self):
-        self.close()
+        try:
+            self.close()
+        except Exception:
+            pass
 
     # ------------------------------------------------------------------ calls
 
@@ -269,9 +362,10 @@ class Client:
         p.strict = strict
 
     def _take_id(self):
-        i = self._next_id
-        self._next_id += 1
-        return i
+        with self._lock:
+            i = self._next_id
+            self._next_id += 1
+            return i
 
     def _call(self, build, field, timeout):
         r = pb.Request(id=self._take_id(), api_key=_text(self.api_key))
@@ -285,52 +379,110 @@ class Client:
 
     def _exchange(self, requests, timeout):
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
-        frames = b"".join(struct.pack(">I", len(b)) + b for b in (r.SerializeToString() for r in requests))
-        last = "no endpoint reachable"
-        for _ in range(2 * len(self.endpoints)):
-            if time.monotonic() >= deadline:
+        retried, failure, avoiding = False, None, None
+        with self._lock:
+            self.counters["calls"] += 1
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
                 raise GroveError("DEADLINE_EXCEEDED", "the call did not complete in time")
+            with self._lock:
+                kind, i = self._balancer.choose(now, avoiding)
+            avoiding = None
+            if kind == "wait":
+                if failure:
+                    raise failure
+                if i >= deadline:
+                    raise GroveError("UNAVAILABLE", "every endpoint is down (backing off)")
+                time.sleep(max(0.0, i - now))
+                continue
+            if kind == "probe":
+                serving = self._probe(i, deadline)
+                with self._lock:
+                    self.counters["probes"] += 1
+                    self.counters["probes_serving"] += serving
+                    self._balancer.probe_finished(i, serving, time.monotonic())
+                continue
             try:
-                conn = self._connection(deadline)
+                conn = self._take(i, deadline)
+            except socket.timeout:
+                self._end(i, True)
+                raise GroveError("DEADLINE_EXCEEDED", "the call did not complete in time")
+            except OSError as e:
+                self._end(i, True)
+                failure = GroveError("UNAVAILABLE", f"{self.endpoints[i][0]}:{self.endpoints[i][1]}: {e}")
+                continue
+            budget = max(1, int((deadline - time.monotonic()) * 1e6))
+            for r in requests:
+                r.timeout_micros = budget
+            frames = b"".join(struct.pack(">I", len(b)) + b for b in (r.SerializeToString() for r in requests))
+            before = conn.received
+            try:
                 conn.send(frames, deadline)
                 responses = [conn.receive(deadline) for _ in requests]
             except socket.timeout:
-                self.close()
+                conn.close()
+                self._end(i, False)
                 raise GroveError("DEADLINE_EXCEEDED", "the call did not complete in time")
+            except GroveError:
+                conn.close()
+                self._end(i, False)
+                raise
             except (OSError, ConnectionError) as e:
-                last = str(e)
-                self.close()
-                self._failed(self._current)
-                self._current = (self._current + 1) % len(self.endpoints)
+                conn.close()
+                self._end(i, True)
+                error = GroveError("UNAVAILABLE", f"{self.endpoints[i][0]}:{self.endpoints[i][1]}: {e}")
+                if retried or conn.received != before:
+                    raise error
+                retried, failure, avoiding = True, error, i
+                with self._lock:
+                    self.counters["retries"] += 1
                 continue
             for req, resp in zip(requests, responses):
                 if resp.id != req.id:
-                    self.close()
+                    conn.close()
+                    self._end(i, False)
                     raise GroveError("INTERNAL", f"answer for id {resp.id} while waiting for {req.id}")
-            self._backoff[self._current] = 0.05
-            self._retry_after[self._current] = 0.0
+            with self._lock:
+                self._idle[i].append(conn)
+                self._balancer.finished(i, False, time.monotonic())
             return responses
-        raise GroveError("UNAVAILABLE", last)
 
-    def _connection(self, deadline):
-        if self._conn:
-            return self._conn
-        now = time.monotonic()
-        n = len(self.endpoints)
-        order = [(self._current + k) % n for k in range(n)]
-        ready = [i for i in order if self._retry_after[i] <= now] or [min(order, key=lambda i: self._retry_after[i])]
-        err = None
-        for i in ready:
+    def _take(self, i, deadline):
+        """An idle connection to endpoint i, or a new one."""
+        with self._lock:
+            while self._idle[i]:
+                c = self._idle[i].pop()
+                if c.open:
+                    return c
+        host, port = self.endpoints[i]
+        return _Connection(host, port, min(self.connect_timeout, max(deadline - time.monotonic(), 0.001)))
+
+    def _probe(self, i, deadline):
+        """Health on a fresh connection to endpoint i: True when SERVING (the connection is kept)."""
+        probe_deadline = min(deadline, time.monotonic() + self.probe_timeout)
+        try:
             host, port = self.endpoints[i]
-            try:
-                self._conn = _Connection(host, port, min(self.connect_timeout, max(deadline - now, 0.001)))
-                self._current = i
-                return self._conn
-            except OSError as e:
-                err = e
-                self._failed(i)
-        raise err or ConnectionError("no endpoint reachable")
+            conn = _Connection(host, port, max(probe_deadline - time.monotonic(), 0.001))
+            r = pb.Request(id=self._take_id(), api_key=_text(self.api_key))
+            r.health.SetInParent()
+            conn.send(struct.pack(">I", r.ByteSize()) + r.SerializeToString(), probe_deadline)
+            resp = conn.receive(probe_deadline)
+        except (OSError, ConnectionError, GroveError):
+            return False
+        if resp.WhichOneof("result") != "health" or resp.health.status != pb.HealthResponse.SERVING:
+            conn.close()
+            return False
+        with self._lock:
+            self._idle[i].append(conn)
+        return True
 
-    def _failed(self, i):
-        self._retry_after[i] = time.monotonic() + self._backoff[i]
-        self._backoff[i] = min(self._backoff[i] * 2, 5.0)
+    def _end(self, i, failed):
+        with self._lock:
+            if failed and self._balancer.state[i] == "healthy":
+                self.counters["ejections"] += 1
+            self._balancer.finished(i, failed, time.monotonic())
+            if failed:
+                for c in self._idle[i]:
+                    c.close()
+                self._idle[i] = []

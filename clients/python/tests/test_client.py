@@ -264,6 +264,80 @@ class LiveServerTest(unittest.TestCase):
         finally:
             silent.close()
 
+    def test_round_robin_spreads_calls_over_two_servers(self):
+        proc, port = start_server(self.repo)
+        try:
+            other = f"127.0.0.1:{port}"
+            before = [Client([a]).stats().requests_total for a in (self.address, other)]
+            c = Client([self.address, other], balancing="round_robin")
+            for _ in range(20):
+                self.assertEqual(c.health().status, 1)
+            after = [Client([a]).stats().requests_total for a in (self.address, other)]
+            # 10 each, plus the second stats call (each Stats counts itself).
+            self.assertEqual([b - a for a, b in zip(before, after)], [11, 11])
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            proc.stdout.close()
+
+    def test_least_outstanding_and_a_dead_endpoint(self):
+        c = Client(["127.0.0.1:1", self.address], balancing="least_outstanding", timeout=3)
+        for _ in range(5):
+            self.assertEqual(c.health().status, 1)
+        self.assertFalse(c.is_healthy(0))
+        self.assertEqual(c.counters["ejections"], 1)
+
+    def test_a_call_is_retried_once_when_no_answer_byte_came_and_carries_its_deadline(self):
+        recorder = RequestRecorder()
+        try:
+            c = Client([f"127.0.0.1:{recorder.port}"], timeout=0.5)
+            with self.assertRaises(GroveError) as e:
+                c.health()
+            self.assertEqual(e.exception.code, "UNAVAILABLE")
+            self.assertEqual(len(recorder.requests), 2)        # sent, then retried once
+            self.assertEqual(c.counters["retries"], 1)
+            budgets = [r.timeout_micros for r in recorder.requests]
+            self.assertTrue(all(0 < b <= 500_000 for b in budgets), budgets)
+        finally:
+            recorder.close()
+
+
+class RequestRecorder:
+    """Reads one request per connection, records it, closes without answering a byte."""
+
+    def __init__(self):
+        import threading
+        from grove_client._proto.grove.v1 import grove_pb2 as pb
+        self.pb = pb
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.requests = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            buf = b""
+            while True:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+                if len(buf) >= 4 and len(buf) >= 4 + int.from_bytes(buf[:4], "big"):
+                    r = self.pb.Request()
+                    r.ParseFromString(buf[4:4 + int.from_bytes(buf[:4], "big")])
+                    self.requests.append(r)
+                    break
+            conn.close()
+
+    def close(self):
+        self.sock.close()
+
 
 class PackageTest(unittest.TestCase):
     def test_the_package_under_test_is_the_one_asked_for(self):

@@ -232,6 +232,96 @@ void   grove__v1__tree__free_unpacked
   assert(message->base.descriptor == &grove__v1__tree__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   grove__v1__model_seal__init
+                     (Grove__V1__ModelSeal         *message)
+{
+  static const Grove__V1__ModelSeal init_value = GROVE__V1__MODEL_SEAL__INIT;
+  *message = init_value;
+}
+size_t grove__v1__model_seal__get_packed_size
+                     (const Grove__V1__ModelSeal *message)
+{
+  assert(message->base.descriptor == &grove__v1__model_seal__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__model_seal__pack
+                     (const Grove__V1__ModelSeal *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__model_seal__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__model_seal__pack_to_buffer
+                     (const Grove__V1__ModelSeal *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__model_seal__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ModelSeal *
+       grove__v1__model_seal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ModelSeal *)
+     protobuf_c_message_unpack (&grove__v1__model_seal__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__model_seal__free_unpacked
+                     (Grove__V1__ModelSeal *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__model_seal__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__model_seal_signature__init
+                     (Grove__V1__ModelSealSignature         *message)
+{
+  static const Grove__V1__ModelSealSignature init_value = GROVE__V1__MODEL_SEAL_SIGNATURE__INIT;
+  *message = init_value;
+}
+size_t grove__v1__model_seal_signature__get_packed_size
+                     (const Grove__V1__ModelSealSignature *message)
+{
+  assert(message->base.descriptor == &grove__v1__model_seal_signature__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__model_seal_signature__pack
+                     (const Grove__V1__ModelSealSignature *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__model_seal_signature__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__model_seal_signature__pack_to_buffer
+                     (const Grove__V1__ModelSealSignature *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__model_seal_signature__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ModelSealSignature *
+       grove__v1__model_seal_signature__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ModelSealSignature *)
+     protobuf_c_message_unpack (&grove__v1__model_seal_signature__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__model_seal_signature__free_unpacked
+                     (Grove__V1__ModelSealSignature *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__model_seal_signature__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor grove__v1__model_file__field_descriptors[12] =
 {
   {
@@ -1017,5 +1107,120 @@ const ProtobufCMessageDescriptor grove__v1__tree__descriptor =
   grove__v1__tree__field_indices_by_name,
   1,  grove__v1__tree__number_ranges,
   (ProtobufCMessageInit) grove__v1__tree__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__model_seal__field_descriptors[2] =
+{
+  {
+    "model",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelSeal, model),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signature",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelSeal, signature),
+    &grove__v1__model_seal_signature__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__model_seal__field_indices_by_name[] = {
+  0,   /* field[0] = model */
+  1,   /* field[1] = signature */
+};
+static const ProtobufCIntRange grove__v1__model_seal__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor grove__v1__model_seal__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ModelSeal",
+  "ModelSeal",
+  "Grove__V1__ModelSeal",
+  "grove.v1",
+  sizeof(Grove__V1__ModelSeal),
+  2,
+  grove__v1__model_seal__field_descriptors,
+  grove__v1__model_seal__field_indices_by_name,
+  1,  grove__v1__model_seal__number_ranges,
+  (ProtobufCMessageInit) grove__v1__model_seal__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__model_seal_signature__field_descriptors[3] =
+{
+  {
+    "public_key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelSealSignature, public_key),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signature",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelSealSignature, signature),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signer",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelSealSignature, signer),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__model_seal_signature__field_indices_by_name[] = {
+  0,   /* field[0] = public_key */
+  1,   /* field[1] = signature */
+  2,   /* field[2] = signer */
+};
+static const ProtobufCIntRange grove__v1__model_seal_signature__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor grove__v1__model_seal_signature__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ModelSealSignature",
+  "ModelSealSignature",
+  "Grove__V1__ModelSealSignature",
+  "grove.v1",
+  sizeof(Grove__V1__ModelSealSignature),
+  3,
+  grove__v1__model_seal_signature__field_descriptors,
+  grove__v1__model_seal_signature__field_indices_by_name,
+  1,  grove__v1__model_seal_signature__number_ranges,
+  (ProtobufCMessageInit) grove__v1__model_seal_signature__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -433,12 +433,14 @@ struct  Grove__V1__ModelInfoResponse
    */
   char *target;
   /*
-   * Who signed the model file: the signer's name from --trusted-signers (or
-   * "untrusted" / "" when the server checks no signatures); empty when unsigned.
+   * Who signed the model file: the name of the matching --trusted-signers entry,
+   * or, on a server without --trusted-signers, the name the signature carries
+   * followed by " (not a trusted signer)". Empty when the file is unsigned.
    */
   char *signer;
   /*
-   * Lower-case hex SHA-256 of the signer's Ed25519 public key; empty when unsigned.
+   * Lower-case hex SHA-256 of the Ed25519 public key whose valid signature the
+   * file carries; empty when unsigned.
    */
   char *signer_key_sha256;
   /*

@@ -21,6 +21,8 @@ typedef struct Grove__V1__TrainingParams Grove__V1__TrainingParams;
 typedef struct Grove__V1__Preprocessing Grove__V1__Preprocessing;
 typedef struct Grove__V1__Forest Grove__V1__Forest;
 typedef struct Grove__V1__Tree Grove__V1__Tree;
+typedef struct Grove__V1__ModelSeal Grove__V1__ModelSeal;
+typedef struct Grove__V1__ModelSealSignature Grove__V1__ModelSealSignature;
 
 
 /* --- enums --- */
@@ -274,6 +276,54 @@ struct  Grove__V1__Tree
     , 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
 
 
+/*
+ * The sealed body of a model file (see the header comment).
+ */
+struct  Grove__V1__ModelSeal
+{
+  ProtobufCMessage base;
+  /*
+   * A `ModelFile` message.
+   */
+  ProtobufCBinaryData model;
+  /*
+   * Absent when the model is unsigned.
+   */
+  Grove__V1__ModelSealSignature *signature;
+};
+#define GROVE__V1__MODEL_SEAL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_seal__descriptor) \
+    , {0,NULL}, NULL }
+
+
+/*
+ * An Ed25519 signature (RFC 8032) of a model's content: the signed message is
+ * "grove-model-content-v1\n" followed by the SHA-256 of the `ModelFile` encoded
+ * with `name` empty and `version` 0, so publishing a signed model under another
+ * name or version number (admin upload) keeps the signature valid.
+ */
+struct  Grove__V1__ModelSealSignature
+{
+  ProtobufCMessage base;
+  /*
+   * The signer's public key (32 bytes).
+   */
+  ProtobufCBinaryData public_key;
+  /*
+   * The signature (64 bytes).
+   */
+  ProtobufCBinaryData signature;
+  /*
+   * The name the signer gave itself (informational; the server names a trusted
+   * signer by its --trusted-signers entry).
+   */
+  char *signer;
+};
+#define GROVE__V1__MODEL_SEAL_SIGNATURE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_seal_signature__descriptor) \
+    , {0,NULL}, {0,NULL}, (char *)protobuf_c_empty_string }
+
+
 /* Grove__V1__ModelFile methods */
 void   grove__v1__model_file__init
                      (Grove__V1__ModelFile         *message);
@@ -369,6 +419,44 @@ Grove__V1__Tree *
 void   grove__v1__tree__free_unpacked
                      (Grove__V1__Tree *message,
                       ProtobufCAllocator *allocator);
+/* Grove__V1__ModelSeal methods */
+void   grove__v1__model_seal__init
+                     (Grove__V1__ModelSeal         *message);
+size_t grove__v1__model_seal__get_packed_size
+                     (const Grove__V1__ModelSeal   *message);
+size_t grove__v1__model_seal__pack
+                     (const Grove__V1__ModelSeal   *message,
+                      uint8_t             *out);
+size_t grove__v1__model_seal__pack_to_buffer
+                     (const Grove__V1__ModelSeal   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ModelSeal *
+       grove__v1__model_seal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__model_seal__free_unpacked
+                     (Grove__V1__ModelSeal *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__ModelSealSignature methods */
+void   grove__v1__model_seal_signature__init
+                     (Grove__V1__ModelSealSignature         *message);
+size_t grove__v1__model_seal_signature__get_packed_size
+                     (const Grove__V1__ModelSealSignature   *message);
+size_t grove__v1__model_seal_signature__pack
+                     (const Grove__V1__ModelSealSignature   *message,
+                      uint8_t             *out);
+size_t grove__v1__model_seal_signature__pack_to_buffer
+                     (const Grove__V1__ModelSealSignature   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ModelSealSignature *
+       grove__v1__model_seal_signature__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__model_seal_signature__free_unpacked
+                     (Grove__V1__ModelSealSignature *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Grove__V1__ModelFile_Closure)
@@ -386,6 +474,12 @@ typedef void (*Grove__V1__Forest_Closure)
 typedef void (*Grove__V1__Tree_Closure)
                  (const Grove__V1__Tree *message,
                   void *closure_data);
+typedef void (*Grove__V1__ModelSeal_Closure)
+                 (const Grove__V1__ModelSeal *message,
+                  void *closure_data);
+typedef void (*Grove__V1__ModelSealSignature_Closure)
+                 (const Grove__V1__ModelSealSignature *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -400,6 +494,8 @@ extern const ProtobufCEnumDescriptor    grove__v1__forest__aggregation__descript
 extern const ProtobufCEnumDescriptor    grove__v1__forest__link__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__tree__descriptor;
 extern const ProtobufCEnumDescriptor    grove__v1__tree__node_flag__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__model_seal__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__model_seal_signature__descriptor;
 
 PROTOBUF_C__END_DECLS
 
