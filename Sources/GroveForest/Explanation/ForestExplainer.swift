@@ -28,8 +28,12 @@
 /// the factors (H · h_new / h_old, the only divisions) and the ascent subtracts the deeper
 /// subtree's share from the shallower edge (the quadrature is linear, so the sum stays
 /// exact). Leaf children are folded into their parent (R_leaf = v at every point). Every h
-/// is positive at the nodes t in (0, 1) except h = z (1 - t) with z = 0, whose subtree
-/// adds nothing and is skipped. Cost: O(nodes x points) per tree, no allocation.
+/// is positive at the nodes t in (0, 1) except h = z (1 - t) with z = 0 (zero cover on a
+/// side the row does not take): everything below it is 0, and its inverse is taken as 0.
+/// Which frame a repeated feature last appeared in, and its combined zero fraction, do not
+/// depend on the row, so each tree is compiled into its edges in depth-first order
+/// (`EdgeStep`) and every row replays the same sequence: one branch-free decision per node,
+/// then straight-line arithmetic per edge. Cost: O(nodes x points) per tree, no allocation.
 public final class ForestExplainer: @unchecked Sendable {
     public let numFeatures: Int
     public let numOutputs: Int
@@ -64,6 +68,12 @@ public final class ForestExplainer: @unchecked Sendable {
     /// Per tree and output: f(∅), the cover-weighted mean of its leaves.
     private let expected: UnsafeMutablePointer<Double>
     private let nodeCount: Int
+    /// Per tree, its edges in depth-first order (`EdgeStep`), where they start, and its node count.
+    private let steps: UnsafeMutablePointer<EdgeStep>
+    private let stepStart: UnsafeMutablePointer<Int>
+    private let treeNodes: UnsafeMutablePointer<Int>
+    /// Most nodes in one tree (the scratch's decision buffer).
+    let maxTreeNodes: Int
     private let valueCount: Int
 
     /// Validates `forest` (throws `ForestValidationError`), checks every tree has cover
@@ -169,6 +179,54 @@ public final class ForestExplainer: @unchecked Sendable {
         maxDepth = deepest
         maxPoints = mostPoints
 
+        // Each tree's edges in depth-first order with everything that does not depend on
+        // the row: the parent's frame, the frame where the feature last appeared on the
+        // path, the feature's combined zero fraction there, and how many frames close after.
+        var allSteps: [EdgeStep] = []
+        allSteps.reserveCapacity(max(nodeCount - treeCount, 0))
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: treeCount)
+        let sizes = UnsafeMutablePointer<Int>.allocate(capacity: treeCount)
+        var largest = 1
+        let meta = self.meta, next = self.next, zeroLeft = self.zeroLeft, zeroRight = self.zeroRight, roots = self.roots
+        let treeCount = self.treeCount, nodeCount = self.nodeCount
+        var lastFrame = [Int16](repeating: -1, count: numFeatures)
+        var frameZero = [Double](repeating: 1, count: deepest + 2)
+        for ti in 0..<treeCount {
+            let root = roots[ti]
+            let end = ti + 1 < treeCount ? roots[ti + 1] : nodeCount
+            starts[ti] = allSteps.count
+            sizes[ti] = end - root
+            largest = max(largest, end - root)
+            // Children of `node` (compiled index, internal) whose frame is `depth`.
+            func walk(_ node: Int, _ depth: Int) {
+                let f = Int(meta[node] & ForestExplainer.featureMask)
+                let previous = lastFrame[f]
+                for (child, left, edgeZero) in [(node + 1, true, zeroLeft[node]), (Int(next[node]), false, zeroRight[node])] {
+                    let leaf = meta[child] & ForestExplainer.leafBit != 0
+                    let z = edgeZero * (previous >= 0 ? frameZero[Int(previous)] : 1)
+                    var flags: UInt8 = left ? EdgeStep.leftBit : 0
+                    if leaf { flags |= EdgeStep.leafBit }
+                    if previous >= 0 { flags |= EdgeStep.repeatBit }
+                    allSteps.append(EdgeStep(zero: z, parent: UInt32(node - root), feature: UInt32(f),
+                                             valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
+                                             closes: 0, flags: flags))
+                    if !leaf {
+                        frameZero[depth + 1] = z
+                        lastFrame[f] = Int16(depth + 1)
+                        walk(child, depth + 1)
+                        lastFrame[f] = previous
+                        allSteps[allSteps.count - 1].closes += 1
+                    }
+                }
+            }
+            if meta[root] & ForestExplainer.leafBit == 0 { walk(root, 0) }
+        }
+        steps = .allocate(capacity: max(allSteps.count, 1))
+        steps.initialize(from: allSteps, count: allSteps.count)
+        stepStart = starts
+        treeNodes = sizes
+        maxTreeNodes = largest
+
         // One quadrature rule per distinct point count.
         var rules: [Int: Int] = [:]
         var flatNodes: [Double] = [], flatWeights: [Double] = []
@@ -192,6 +250,7 @@ public final class ForestExplainer: @unchecked Sendable {
         threshold.deallocate(); meta.deallocate(); next.deallocate(); zeroLeft.deallocate(); zeroRight.deallocate()
         values.deallocate(); roots.deallocate(); points.deallocate(); ruleOffset.deallocate()
         ruleNodes.deallocate(); ruleWeights.deallocate(); expected.deallocate()
+        steps.deallocate(); stepStart.deallocate(); treeNodes.deallocate()
     }
 
     /// The expected raw score (what `baseValue` reports) for `output`.
@@ -283,93 +342,8 @@ public final class ForestExplainer: @unchecked Sendable {
     @inline(__always)
     private static func total(_ x: SIMD2<Double>) -> Double { x[0] + x[1] }
 
-    /// The combined zero and one fractions of `f` on the edge to a child (cover fraction
-    /// `edgeZero`, taken by the row when `hot`), and the frame of f's previous occurrence.
-    @inline(__always)
-    private static func fractions(_ f: Int, _ edgeZero: Double, _ hot: Bool, _ s: ExplainScratch) -> (z: Double, o: Double, p: Int) {
-        let p = s.lastFrame[f]
-        var z = edgeZero
-        var o: Double = hot ? 1 : 0
-        if p >= 0 { z *= s.zero[p]; o *= s.one[p] }
-        return (z, o, p)
-    }
-
-    /// A leaf child of frame d's node: credits the edge's feature and adds the leaf to
-    /// frame d's relative sum R (the leaf's own R is its value v, the same at every point).
-    @inline(__always)
-    private func leafChild(_ d: Int, value v: Double, z edgeZero: Double, hot: Bool, feature f: Int, vectors: Int,
-                           _ tq: UnsafePointer<SIMD2<Double>>, _ s: ExplainScratch, _ phi: UnsafeMutablePointer<Double>) {
-        let (z, o, p) = ForestExplainer.fractions(f, edgeZero, hot, s)
-        if z == 0 && o == 0 { return }
-        let stride = s.vectorStride
-        let rd = s.r + d * stride
-        let a = SIMD2(repeating: o - z), zz = SIMD2(repeating: z), vv = SIMD2(repeating: v)
-        if p < 0 {
-            // own = Σ H_d · v
-            for k in 0..<vectors { rd[k] += vv * (zz + a * tq[k]) }
-            phi[f] += (o - z) * v * s.pathSum[d]
-        } else {
-            let hd = s.h + d * stride, hp = s.factor + p * stride
-            var own = SIMD2<Double>(), shallower = SIMD2<Double>()
-            for k in 0..<vectors {
-                let inv = 1 / hp[k]
-                let e = hd[k] * inv
-                let hc = zz + a * tq[k]
-                own += e
-                shallower += e * hc * inv
-                rd[k] += vv * hc * inv
-            }
-            phi[f] += v * ((o - z) * ForestExplainer.total(own) - (s.one[p] - s.zero[p]) * ForestExplainer.total(shallower))
-        }
-    }
-
-    /// Sets up frame d + 1 for the edge from frame d's node to internal node `child`.
-    /// Returns false, leaving nothing changed, when the child's subtree cannot contribute
-    /// (z = 0 on a side the row does not take).
-    @inline(__always)
-    private func descend(_ d: Int, child: Int, z edgeZero: Double, hot: Bool, feature f: Int, vectors: Int,
-                         _ tq: UnsafePointer<SIMD2<Double>>, _ s: ExplainScratch) -> Bool {
-        let (z, o, p) = ForestExplainer.fractions(f, edgeZero, hot, s)
-        if z == 0 && o == 0 { return false }
-        let c = d + 1
-        let stride = s.vectorStride
-        s.node[c] = child
-        s.feature[c] = f
-        s.previous[c] = p
-        s.zero[c] = z
-        s.one[c] = o
-        s.state[c] = 0
-        s.onPath[c] = s.onPath[d] && hot
-        let a = SIMD2(repeating: o - z), zz = SIMD2(repeating: z)
-        let hd = s.h + d * stride, hc = s.h + c * stride, fc = s.factor + c * stride
-        var sum = SIMD2<Double>()
-        if p >= 0 {
-            let hp = s.factor + p * stride, inv = s.inverse + c * stride
-            for k in 0..<vectors {
-                let factor = zz + a * tq[k]
-                let i = 1 / hp[k]
-                let x = hd[k] * factor * i
-                fc[k] = factor
-                inv[k] = i
-                hc[k] = x
-                sum += x
-            }
-        } else {
-            for k in 0..<vectors {
-                let factor = zz + a * tq[k]
-                let x = hd[k] * factor
-                fc[k] = factor
-                hc[k] = x
-                sum += x
-            }
-        }
-        s.pathSum[c] = ForestExplainer.total(sum)
-        s.lastFrame[f] = c
-        return true
-    }
-
-    /// Closes frame c (its relative sum R is complete): credits its edge's feature, adds
-    /// its share to the parent's R, and restores the feature's previous occurrence.
+    /// Closes frame c (its relative sum R is complete): credits its edge's feature and adds
+    /// its share to the parent's R.
     @inline(__always)
     private func ascend(_ c: Int, vectors: Int, _ s: ExplainScratch, _ phi: UnsafeMutablePointer<Double>) {
         let stride = s.vectorStride
@@ -395,65 +369,114 @@ public final class ForestExplainer: @unchecked Sendable {
             }
             phi[f] += (s.one[c] - s.zero[c]) * ForestExplainer.total(own)
         }
-        s.lastFrame[f] = p
+    }
+
+    /// 1 / h, or 0 where h = 0 (a side the row does not take with zero cover: everything
+    /// below it is 0 and must stay 0, not NaN).
+    @inline(__always)
+    private static func inverse(_ h: SIMD2<Double>) -> SIMD2<Double> {
+        (1 / h).replacing(with: 0, where: h .== 0)
     }
 
     /// Adds tree t's SHAP values for `output` to phi; returns the value of the leaf the
-    /// row reaches.
+    /// row reaches. First every node's decision for the row (branch-free), then the
+    /// tree's edges in their fixed depth-first order (`EdgeStep`): the control flow is
+    /// the same for every row; only the one fractions (0 or 1) depend on it.
     @inline(__always)
     private func explainTree(_ t: Int, _ row: UnsafePointer<Double>, _ output: Int, _ s: ExplainScratch,
                              _ phi: UnsafeMutablePointer<Double>) -> Double {
+        let root = roots[t], size = treeNodes[t]
+        let goesLeft = s.decisions
+        for i in 0..<size {
+            let n = root + i
+            let word = meta[n]
+            let x = row[Int(word & ForestExplainer.featureMask)]
+            let left = word & ForestExplainer.missingRightBit == 0 ? !(x > threshold[n]) : x <= threshold[n]
+            goesLeft[i] = left ? EdgeStep.leftBit : 0
+        }
+        // The leaf the row reaches.
+        var i = 0
+        while meta[root + i] & ForestExplainer.leafBit == 0 { i = goesLeft[i] != 0 ? i + 1 : Int(next[root + i]) - root }
+        let reached = values[Int(next[root + i]) + output]
+        if size == 1 { return reached }
+
         let vectors = points[t] / 2
         let offset = ruleOffset[t]
         let tq = UnsafeRawPointer(ruleNodes + offset).assumingMemoryBound(to: SIMD2<Double>.self)
         let wq = UnsafeRawPointer(ruleWeights + offset).assumingMemoryBound(to: SIMD2<Double>.self)
         let stride = s.vectorStride
-        let root = roots[t]
-        if meta[root] & ForestExplainer.leafBit != 0 { return values[Int(next[root]) + output] }
         var sum = SIMD2<Double>()
-        for k in 0..<vectors { s.h[k] = wq[k]; sum += wq[k] }
+        for k in 0..<vectors { s.h[k] = wq[k]; s.r[k] = SIMD2(); sum += wq[k] }
         s.pathSum[0] = ForestExplainer.total(sum)
-        s.node[0] = root
-        s.state[0] = 0
-        s.onPath[0] = true
-        var reached = 0.0
-        var d = 0
-        while true {
-            let n = s.node[d]
-            let word = meta[n]
-            let f = Int(word & ForestExplainer.featureMask)
-            if s.state[d] == 0 {
-                let rd = s.r + d * stride
-                for k in 0..<vectors { rd[k] = SIMD2() }
-                let x = row[f]
-                let left = word & ForestExplainer.missingRightBit == 0 ? !(x > threshold[n]) : x <= threshold[n]
-                s.goesLeft[d] = left
-                s.state[d] = 1
-                let child = n + 1
-                if meta[child] & ForestExplainer.leafBit != 0 {
-                    let v = values[Int(next[child]) + output]
-                    if left && s.onPath[d] { reached = v }
-                    leafChild(d, value: v, z: zeroLeft[n], hot: left, feature: f, vectors: vectors, tq, s, phi)
-                } else if descend(d, child: child, z: zeroLeft[n], hot: left, feature: f, vectors: vectors, tq, s) {
-                    d += 1
-                    continue
+        let first = steps + stepStart[t]
+        var top = 0
+        for j in 0..<(size - 1) {
+            let step = first[j]
+            let d = Int(step.depth), p = Int(step.previous), f = Int(step.feature)
+            let hot = goesLeft[Int(step.parent)] == step.flags & EdgeStep.leftBit
+            var o: Double = hot ? 1 : 0
+            if p >= 0 { o *= s.one[p] }
+            let z = step.zero
+            let a = SIMD2(repeating: o - z), zz = SIMD2(repeating: z)
+            let hd = s.h + d * stride, rd = s.r + d * stride
+            if step.flags & EdgeStep.leafBit != 0 {
+                // A leaf child: its relative sum is its value v at every point.
+                let v = values[Int(step.valueOffset) + output]
+                let vv = SIMD2(repeating: v)
+                if p < 0 {
+                    for k in 0..<vectors { rd[k] += vv * (zz + a * tq[k]) }
+                    phi[f] += (o - z) * v * s.pathSum[d]
+                } else {
+                    let hp = s.factor + p * stride
+                    var own = SIMD2<Double>(), shallower = SIMD2<Double>()
+                    for k in 0..<vectors {
+                        let inv = ForestExplainer.inverse(hp[k])
+                        let e = hd[k] * inv
+                        let hc = zz + a * tq[k]
+                        own += e
+                        shallower += e * hc * inv
+                        rd[k] += vv * hc * inv
+                    }
+                    phi[f] += v * ((o - z) * ForestExplainer.total(own) - (s.one[p] - s.zero[p]) * ForestExplainer.total(shallower))
                 }
-            }
-            if s.state[d] == 1 {
-                s.state[d] = 2
-                let child = Int(next[n]), hot = !s.goesLeft[d]
-                if meta[child] & ForestExplainer.leafBit != 0 {
-                    let v = values[Int(next[child]) + output]
-                    if hot && s.onPath[d] { reached = v }
-                    leafChild(d, value: v, z: zeroRight[n], hot: hot, feature: f, vectors: vectors, tq, s, phi)
-                } else if descend(d, child: child, z: zeroRight[n], hot: hot, feature: f, vectors: vectors, tq, s) {
-                    d += 1
-                    continue
+                for _ in 0..<Int(step.closes) {
+                    ascend(top, vectors: vectors, s, phi)
+                    top -= 1
                 }
+            } else {
+                // An internal child opens frame c = d + 1.
+                let c = d + 1
+                s.feature[c] = f
+                s.previous[c] = p
+                s.zero[c] = z
+                s.one[c] = o
+                let hc = s.h + c * stride, fc = s.factor + c * stride, rc = s.r + c * stride
+                var total = SIMD2<Double>()
+                if p >= 0 {
+                    let hp = s.factor + p * stride, inv = s.inverse + c * stride
+                    for k in 0..<vectors {
+                        let factor = zz + a * tq[k]
+                        let i = ForestExplainer.inverse(hp[k])
+                        let x = hd[k] * factor * i
+                        fc[k] = factor
+                        inv[k] = i
+                        hc[k] = x
+                        rc[k] = SIMD2()
+                        total += x
+                    }
+                } else {
+                    for k in 0..<vectors {
+                        let factor = zz + a * tq[k]
+                        let x = hd[k] * factor
+                        fc[k] = factor
+                        hc[k] = x
+                        rc[k] = SIMD2()
+                        total += x
+                    }
+                }
+                s.pathSum[c] = ForestExplainer.total(total)
+                top = c
             }
-            if d == 0 { break }
-            ascend(d, vectors: vectors, s, phi)
-            d -= 1
         }
         return reached
     }
