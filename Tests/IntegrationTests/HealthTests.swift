@@ -1,4 +1,5 @@
-// HealthTests: NOT_SERVING while draining (before the listeners close), and while no model is AVAILABLE.
+// HealthTests: NOT_SERVING while draining (before the listeners close), while no model is
+// AVAILABLE, and while the audit log is failing.
 
 import Foundation
 import Glibc
@@ -50,5 +51,27 @@ import Testing
         usleep(100_000)   // every loop closes its own listener
         #expect(throws: (any Error).self) { _ = try RawClient(port: server.port) }
         #expect(server.waitForExit() == 0)
+    }
+
+    @Test func aFailingAuditLogMeansNotServing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("grove-audit-fail-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Tiny files: the first prediction's record makes the log rotate to audit-000002.log,
+        // which is made a link to /dev/full (every write fails with ENOSPC) after startup.
+        let s = try TestServer(configure: { $0.auditDirectory = dir; $0.auditMaxFileBytes = 64 },
+                               populate: { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) })
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("audit-000002.log").path,
+                                                   withDestinationPath: "/dev/full")
+        let c = try RawClient(port: s.port)
+        #expect(try Self.health(c).status == .serving)
+        let model = ModelSelector(name: "german_credit")
+        var h = try Self.health(c)
+        for i in 0..<100 where h.status == .serving {
+            _ = try c.call(Request(id: UInt64(i), call: .predict(PredictRequest(model: model, records: [Fixtures.germanRecord(i)]))))
+            usleep(20_000)
+            h = try Self.health(c)
+        }
+        #expect(h.status == .notServing)
+        #expect(h.reason.contains("audit log"), "\(h.reason)")
     }
 }

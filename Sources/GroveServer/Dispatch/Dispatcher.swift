@@ -127,8 +127,15 @@ final class Dispatcher {
         var response = answer(request, answeredBy: &answeredBy)
         if let audit = server.audit, let record = auditRecord(response, answeredBy: answeredBy, request: request, body: body,
                                                                peer: peer, keyID: keyID, started: started) {
-            if !audit.submit(record) {
-                response = .failure(id: request.id, Status(.unavailable, "the audit log is behind; the prediction was not served, retry later"))
+            // Fail closed: the answer goes out only once its record is durable (unless the
+            // server runs with --audit-async, which answers once the record is queued).
+            switch audit.submit(record) {
+            case let .failure(refusal):
+                response = .failure(id: request.id, Status(.unavailable, refusal.description))
+            case let .success(seq):
+                if !server.configuration.auditAsync, let refusal = audit.waitUntilDurable(seq) {
+                    response = .failure(id: request.id, Status(.unavailable, refusal.description))
+                }
             }
         }
         response.writeFrame(into: output, arena: responseArena)
