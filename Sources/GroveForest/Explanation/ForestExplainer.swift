@@ -260,12 +260,12 @@ public final class ForestExplainer: @unchecked Sendable {
         return finishRaw(sum, output: output)
     }
 
+    /// The raw score from the trees' summed leaf values: the mean (`.average`) or the
+    /// sum, plus the base score when given (as `Forest.finish`, without the link).
     @inline(__always)
     private func finishRaw(_ sum: Double, output: Int) -> Double {
-        switch aggregation {
-        case .average: return sum / Double(treeCount)
-        case .sum: return baseScore.count == numOutputs ? sum + baseScore[output] : sum
-        }
+        let combined = aggregation == .average ? sum / Double(treeCount) : sum
+        return baseScore.count == numOutputs ? combined + baseScore[output] : combined
     }
 
     /// Writes the SHAP value of every encoded feature for `output` (e.g. the positive

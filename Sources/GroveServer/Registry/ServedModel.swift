@@ -276,10 +276,10 @@ final class ServedModel: @unchecked Sendable {
         }
         let p = model.preprocessing
         let scale: String
-        switch (explainer.forest.aggregation, isClassification) {
-        case (.sum, _) where explainer.forest.link != .identity: scale = "margin"
-        case (_, true): scale = "probability"
-        default: scale = "value"
+        if explainer.forest.link != .identity {
+            scale = "margin"
+        } else {
+            scale = isClassification ? "probability" : "value"
         }
         return .success(ExplainResponse(
             model: info.name, version: info.version,
