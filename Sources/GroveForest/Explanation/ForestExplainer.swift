@@ -34,7 +34,7 @@
 /// depend on the row, so each tree is compiled into its edges in depth-first order
 /// (`EdgeStep`) and every row replays the same sequence: one branch-free decision per node,
 /// then straight-line arithmetic per edge. Cost: O(nodes x points) per tree, no allocation.
-public final class ForestExplainer: @unchecked Sendable {
+public final class ForestExplainer: @unchecked Sendable {  // raw buffers written once in init, then only read
     public let numFeatures: Int
     public let numOutputs: Int
     public let treeCount: Int
