@@ -10,6 +10,8 @@
 #   make python-package-test  `pip install ./clients/python` into a fresh venv (PyPI's protobuf), run its tests there
 #   make bench     serving and inference benchmarks, as ratios to the wire's limit measured in the same run (~4 min)
 #   make bench-train  training time, memory and AUC against scikit-learn, side by side (~4 min)
+#   make fixtures  regenerate the ONNX import fixtures (needs /work/venv or VENV with scikit-learn, skl2onnx, xgboost,
+#                  lightgbm, onnxmltools, onnxruntime; `make test` reads the committed files and needs none of them)
 #   make fuzz      libFuzzer runs of the decoders
 #   make sanitize  the test suite under AddressSanitizer and ThreadSanitizer
 #   make format    format the Swift sources (swift-format, if installed)
@@ -27,7 +29,7 @@ DEMO_NAME := german_credit
 DEBUG_BIN := .build/debug/grove
 RELEASE_BIN := .build/release/grove
 
-.PHONY: build run test layers proto smoke python-package-test bench bench-train fuzz sanitize format clean bootstrap demo-model release
+.PHONY: build run test layers proto smoke python-package-test bench bench-train fixtures fuzz sanitize format clean bootstrap demo-model release
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -97,6 +99,10 @@ bench: demo-model
 # Training speed and memory against scikit-learn on synthetic data (needs scikit-learn; minutes).
 bench-train: release
 	python3 scripts/bench_training.py $(RELEASE_BIN) --sizes $${SIZES:-100000,300000}
+
+VENV ?= /work/venv
+fixtures:
+	$(VENV)/bin/python scripts/make-onnx-fixtures.py
 
 fuzz: bootstrap
 	$(SWIFT) build --product grove

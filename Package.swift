@@ -6,6 +6,7 @@
 //   GroveForest                           pure Swift ML: data, training, inference, metrics
 //   GroveWire                             frames and messages (protobuf-c); knows nothing of the forest
 //   GroveModelStore                       model files, repository publish/scan, audit chain, key file
+//   GroveONNX                             ONNX tree ensembles -> Grove models (`grove import --onnx`)
 //   GroveServer / GroveClient             epoll server / thin client library (Wire + System only)
 //   grove                                 the CLI (offline commands use the model store, not the server)
 import PackageDescription
@@ -47,6 +48,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "GroveONNX", dependencies: ["CGroveProto", "CProtobufC", "GroveForest", "GroveWire"]),
         .target(
             name: "GroveServer",
             dependencies: [
@@ -78,6 +80,7 @@ let package = Package(
         ]),
         .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveModelStore", "GroveSystem", "GroveWire", "CGroveSys"]),
         .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest", "GroveFuzzChecks"]),
+        .testTarget(name: "GroveONNXTests", dependencies: ["GroveONNX", "GroveForest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "GroveWire"]),
         .testTarget(
             name: "IntegrationTests",

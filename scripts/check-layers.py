@@ -16,6 +16,7 @@ FORBIDDEN = {
     "GroveSystem": {"GroveWire", "GroveForest", "GroveServer", "GroveModelStore", "GroveClient", "Crypto"},
     "GroveForest": {"GroveWire", "GroveServer", "GroveModelStore", "GroveClient", "Crypto"},
     "GroveModelStore": {"GroveServer", "GroveClient"},
+    "GroveONNX": {"GroveServer", "GroveClient", "GroveModelStore"},
 }
 
 

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Prediction (reference semantics, reproduced bit for bit by `CompiledForest`): for
 /// each output k, acc[k] = 0 + leaf_0[k] + leaf_1[k] + ... in tree order; `.average`
-/// then divides by the tree count, `.sum` adds `baseScore[k]` (if given); then `link`.
+/// then divides by the tree count; then `baseScore[k]` is added (if given; Grove's own
+/// forests have none); then `link`.
 public struct Forest: Sendable, Equatable {
     public var numFeatures: Int
     public var numOutputs: Int
@@ -78,8 +79,9 @@ public struct Forest: Sendable, Equatable {
         if featureImportance.contains(where: { !$0.isFinite }) {
             throw ForestValidationError.badShape("feature importance is not finite")
         }
-        if link == .logistic && numOutputs != 1 { throw ForestValidationError.badShape("logistic link needs exactly 1 output") }
-        if link == .softmax && numOutputs < 2 { throw ForestValidationError.badShape("softmax link needs at least 2 outputs") }
+        if (link == .softmax || link == .softmaxZero) && numOutputs < 2 {
+            throw ForestValidationError.badShape("\(link.rawValue) link needs at least 2 outputs")
+        }
         var totalNodes = 0
         var totalLeafValues = 0
         for t in trees {
@@ -170,13 +172,11 @@ public struct Forest: Sendable, Equatable {
     static func finish(_ acc: UnsafeMutableBufferPointer<Double>, aggregation: ForestAggregation, link: ForestLink,
                        baseScore: [Double], treeCount: Int) {
         let k = acc.count
-        switch aggregation {
-        case .average:
+        if aggregation == .average {
             let t = Double(treeCount)
             for i in 0..<k { acc[i] /= t }
-        case .sum:
-            if baseScore.count == k { for i in 0..<k { acc[i] += baseScore[i] } }
         }
+        if baseScore.count == k { for i in 0..<k { acc[i] += baseScore[i] } }
         switch link {
         case .identity:
             break
@@ -188,6 +188,32 @@ public struct Forest: Sendable, Equatable {
             var s = 0.0
             for i in 0..<k { acc[i] = exp(acc[i] - m); s += acc[i] }
             for i in 0..<k { acc[i] /= s }
+        case .softmaxZero:
+            var m = -Double.infinity
+            for i in 0..<k { m = max(m, acc[i]) }
+            var s = 0.0
+            for i in 0..<k {
+                acc[i] = acc[i] > 1e-7 || acc[i] < -1e-7 ? exp(acc[i] - m) : acc[i] * exp(-m)
+                s += acc[i]
+            }
+            if s == 0 {
+                for i in 0..<k { acc[i] = 0.5 }
+            } else {
+                for i in 0..<k { acc[i] /= s }
+            }
+        case .probit:
+            for i in 0..<k { acc[i] = 1.41421356 * onnxErfInv(acc[i] * 2 - 1) }
         }
+    }
+
+    /// erfinv as the ONNX reference and onnxruntime approximate it (Winitzki, a = 0.147).
+    static func onnxErfInv(_ x: Double) -> Double {
+        let sign: Double = x < 0 ? -1 : 1
+        let y = (1 - x) * (1 + x)
+        if y == 0 { return 0 }
+        let l = log(y)
+        let v = 2 / (Double.pi * 0.147) + 0.5 * l
+        let v2 = 1 / 0.147 * l
+        return sign * (-v + (v * v - v2).squareRoot()).squareRoot()
     }
 }

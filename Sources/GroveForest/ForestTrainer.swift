@@ -23,6 +23,15 @@ public enum ForestTrainer {
     public static func train(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
                              positiveClass: Int? = nil, threads: Int = 0,
                              progress: ((Int, Int) -> Void)? = nil) throws -> Forest {
+        try train(features: features, target: target, parameters: parameters, positiveClass: positiveClass,
+                  threads: threads, paths: .measured, progress: progress)
+    }
+
+    /// `train` with the split-search paths chosen by `paths` (tests force each path; the
+    /// trees do not depend on it).
+    static func train(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
+                      positiveClass: Int? = nil, threads: Int = 0, paths: SplitPaths,
+                      progress: ((Int, Int) -> Void)? = nil) throws -> Forest {
         try parameters.validate(for: target.task)
         let n = features.rowCount, p = features.featureCount
         guard n > 0 else { throw TrainingError.noRows }
@@ -54,7 +63,7 @@ public enum ForestTrainer {
             maxDepth: parameters.maxDepth, minSplit: Double(parameters.minSamplesSplit),
             minLeaf: Double(parameters.minSamplesLeaf), mtry: parameters.maxFeatures.resolve(total: p),
             criterion: parameters.criterion, classCount: classCount, bootstrap: parameters.bootstrap,
-            skipConstant: skipConstantFeatures)
+            skipConstant: skipConstantFeatures, paths: paths)
         let outputs = classCount == 0 ? 1 : classCount
         let lowest = classCount == 0 ? (values.min() ?? 0) : 0
         let highest = classCount == 0 ? (values.max() ?? 1) : 1

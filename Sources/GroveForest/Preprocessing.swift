@@ -26,7 +26,8 @@ public struct Preprocessing: Sendable, Equatable {
     public static let recordMissingMarkers: Set<String> = ["", "NA", "?"]
 
     /// Builds and validates a preprocessing (e.g. from a model file). Column names
-    /// must be distinct, categories distinct, fill values finite, feature names one per
+    /// must be distinct, categories distinct, fill values finite or NaN (missing stays
+    /// missing, as for imported models), feature names one per
     /// encoded feature, and `positiveClass` an index into `classes`.
     public init(target: String, columns: [InputColumn], featureNames: [String],
                 classes: [String], positiveClass: Int?) throws {
@@ -39,7 +40,9 @@ public struct Preprocessing: Sendable, Equatable {
                 throw PreprocessingError.inconsistentSchema("column \"\(c.name)\" appears twice")
             }
             if c.name == target { throw PreprocessingError.inconsistentSchema("target \"\(target)\" is also an input column") }
-            if !c.fillValue.isFinite { throw PreprocessingError.inconsistentSchema("column \"\(c.name)\" has a non-finite fill value") }
+            // NaN is allowed: missing values stay missing (imported models send them down
+            // each node's default direction); infinities are not.
+            if c.fillValue.isInfinite { throw PreprocessingError.inconsistentSchema("column \"\(c.name)\" has an infinite fill value") }
             var m: [String: Int] = [:]
             if c.kind == .categorical {
                 for (k, cat) in c.categories.enumerated() where m.updateValue(k, forKey: cat) != nil {

@@ -70,7 +70,7 @@ public final class Server: @unchecked Sendable {
     /// when no model version is AVAILABLE (with the reason); SERVING otherwise.
     var servingState: (status: HealthResponse.ServingStatus, reason: String) {
         if isDraining { return (.notServing, "draining: the server is shutting down") }
-        if let audit, audit.hasFailed { return (.notServing, "the audit log has failed: predictions cannot be recorded") }
+        if let reason = audit?.failureReason { return (.notServing, "audit log unavailable: \(reason)") }
         if registry.snapshot.availableCount == 0 { return (.notServing, "no model version is AVAILABLE") }
         return (.serving, "")
     }
@@ -126,6 +126,9 @@ public final class Server: @unchecked Sendable {
         }
         let signals: [CInt] = [SIGTERM, SIGINT, SIGHUP]
         Syscall.ignoreSignal(SIGPIPE)
+        // A file size limit (RLIMIT_FSIZE) makes a write fail with EFBIG instead of killing the
+        // process, so the audit log can fail closed with the reason.
+        Syscall.ignoreSignal(SIGXFSZ)
         var signalFD: FileDescriptor?
         if configuration.handleSignals {
             Syscall.blockSignals(signals)  // inherited by every thread started below

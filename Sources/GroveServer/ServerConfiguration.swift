@@ -38,6 +38,10 @@ public struct ServerConfiguration: Sendable {
     public var auditMaxFileBytes = 64 << 20
     /// Records queued for the audit writer before predictions are refused (UNAVAILABLE).
     public var auditQueueCapacity = 65_536
+    /// Answer an audited prediction once its record is queued instead of once it is durable
+    /// (--audit-async: faster, but a disk failure loses the records of the batch in flight,
+    /// whose predictions were already answered).
+    public var auditAsync = false
     /// Serve Prometheus metrics (`GET /metrics`, text format 0.0.4) on this HOST:PORT; nil: off.
     /// Loopback unless API keys are configured (or --insecure), like the RPC port.
     public var metricsAddress: String?

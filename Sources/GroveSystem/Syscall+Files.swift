@@ -38,6 +38,11 @@ extension Syscall {
         _ = try must("fsync") { Glibc.fsync(fd.rawValue) }
     }
 
+    /// ftruncate(2): cuts (or extends) the file to `size` bytes.
+    public static func truncate(_ fd: FileDescriptor, to size: Int) throws(SystemCallError) {
+        _ = try must("ftruncate") { Glibc.ftruncate(fd.rawValue, off_t(size)) }
+    }
+
     /// fdatasync(2): the file's data (and the size) reach the disk.
     public static func fdatasync(_ fd: FileDescriptor) throws(SystemCallError) {
         _ = try must("fdatasync") { Glibc.fdatasync(fd.rawValue) }

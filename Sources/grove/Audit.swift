@@ -10,7 +10,7 @@ struct Audit: ParsableCommand {
         subcommands: [Verify.self, Show.self])
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-compute the hash chain; report the first broken record.")
+        static let configuration = CommandConfiguration(abstract: "Re-compute the hash chain and check its end against audit-head; report the first break (deleted, cut or edited records included).")
         @Argument(help: "Audit log directory.") var directory: String
 
         func run() throws {
@@ -19,7 +19,8 @@ struct Audit: ParsableCommand {
                 print("BROKEN after \(v.records) good record(s): \(b.file) line \(b.line): \(b.reason)")
                 throw ExitCode(1)
             }
-            print("OK: \(v.records) record(s), chain intact; last hash \(v.lastHash)")
+            let after = v.recordsAfterHead > 0 ? " (\(v.recordsAfterHead) written after the head: a crash between a commit and its head)" : ""
+            print("OK: \(v.records) record(s), chain intact and ending where \(AuditHead.fileName) anchors it\(after); last hash \(v.lastHash)")
         }
     }
 

@@ -82,6 +82,9 @@ enum ResponseText {
                 "connections: \(s.connectionsOpen) open, \(s.connectionsTotal) total",
                 "requests: \(s.requestsTotal), errors: \(s.errorsTotal)",
             ]
+            if !s.keyFileError.isEmpty {
+                lines.append("KEY FILE REFUSED (\(s.keyReloadFailures) reload(s)); the last valid keys stay in force: \(s.keyFileError)")
+            }
             for m in s.models {
                 lines.append("  \(m.name)@\(m.version): \(m.requests) requests, \(m.rows) rows, \(m.errors) errors, "
                              + "p50 \(format(m.latencyP50Micros)) µs, p99 \(format(m.latencyP99Micros)) µs, max \(format(m.latencyMaxMicros)) µs")
@@ -168,6 +171,7 @@ enum ResponseText {
             o["stats"] = [
                 "uptime_seconds": s.uptimeSeconds, "connections_open": s.connectionsOpen,
                 "connections_total": s.connectionsTotal, "requests_total": s.requestsTotal, "errors_total": s.errorsTotal,
+                "key_reload_failures": s.keyReloadFailures, "key_file_error": s.keyFileError,
                 "models": s.models.map { ["name": $0.name, "version": $0.version, "requests": $0.requests, "rows": $0.rows,
                                           "errors": $0.errors, "latency_p50_us": $0.latencyP50Micros,
                                           "latency_p90_us": $0.latencyP90Micros, "latency_p99_us": $0.latencyP99Micros,

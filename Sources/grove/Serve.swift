@@ -47,6 +47,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Trusted signers file (lines 'NAME PUBLIC_KEY_HEX', from `grove keys signing-key`): serve only models signed by one of them.")
     var trustedSigners: String?
 
+    @Flag(help: "Audit log: answer a prediction once its record is queued, not once it is durable (faster; a disk failure loses the batch in flight).")
+    var auditAsync = false
+
     @Option(help: "Audit log directory: one hash-chained record per prediction (`grove audit verify DIR`).")
     var auditLog: String?
 
@@ -103,6 +106,7 @@ struct Serve: ParsableCommand {
         config.insecure = insecure
         config.admin = admin
         config.strictInputs = strictInputs
+        config.auditAsync = auditAsync
         config.trustedSignersFile = trustedSigners.map { URL(fileURLWithPath: $0) }
         config.auditDirectory = auditLog.map { URL(fileURLWithPath: $0, isDirectory: true) }
         config.maxConnections = maxConnections

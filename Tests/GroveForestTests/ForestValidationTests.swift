@@ -74,8 +74,9 @@ import Testing
         f.numFeatures = Forest.maxFeatures + 1
         #expect(throws: ForestValidationError.self) { try f.validate() }
         f = validForest()
-        f.link = .logistic
-        #expect(throws: ForestValidationError.self) { try f.validate() }
+        f.link = .softmax
+        f.numOutputs = 1
+        #expect(throws: ForestValidationError.badShape("softmax link needs at least 2 outputs")) { try f.validate() }
         f = validForest()
         f.featureImportance = [1]
         #expect(throws: ForestValidationError.self) { try f.validate() }

@@ -11,9 +11,16 @@ final class ServerProcess {
     let port: UInt16
     private let stderrPipe = Pipe()
 
-    init(repository: URL, extraArguments: [String] = []) throws {
-        process.executableURL = Fixtures.groveBinary
-        process.arguments = ["serve", "--repo", repository.path, "--port", "0", "--threads", "2", "--log-level", "warning"] + extraArguments
+    /// `fileSizeLimitKiB`: run under `ulimit -f` (RLIMIT_FSIZE), so writes past it fail with EFBIG.
+    init(repository: URL, extraArguments: [String] = [], fileSizeLimitKiB: Int? = nil) throws {
+        let arguments = ["serve", "--repo", repository.path, "--port", "0", "--threads", "2", "--log-level", "warning"] + extraArguments
+        if let limit = fileSizeLimitKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "ulimit -f \(limit) && exec \"$0\" \"$@\"", Fixtures.groveBinary.path] + arguments
+        } else {
+            process.executableURL = Fixtures.groveBinary
+            process.arguments = arguments
+        }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = stderrPipe

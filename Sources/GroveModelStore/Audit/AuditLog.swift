@@ -2,9 +2,14 @@
 //
 // Loops `submit` records into a bounded queue; a writer thread takes
 // everything queued, appends it as lines with one write and one fdatasync
-// (group commit), and rotates files by size. A full queue makes `submit`
-// return false, and the server answers UNAVAILABLE instead of serving a
-// prediction it could not record. `close` (at SIGTERM) drains and fsyncs.
+// (group commit), then replaces the head file (`AuditHead`) that anchors the
+// chain's end, and rotates files by size. A full queue makes `submit` refuse,
+// and the server answers UNAVAILABLE instead of serving a prediction it could
+// not record. The log fails closed: the first write, sync, head or rotation
+// failure makes it unusable until restart (every later `submit` is refused
+// with the reason, nothing more is written, the chain does not advance), and
+// Health answers NOT_SERVING. Records queued when the failure happened (already
+// answered) are counted as lost. `close` (at SIGTERM) drains and fsyncs.
 
 import Foundation
 import Glibc
@@ -20,6 +25,10 @@ public final class AuditLog: @unchecked Sendable {
     private let cond = NSCondition()
     private var queue: [AuditRecord] = []
     private var closing = false
+    // Under `cond`: the sequence number the next submitted record will get, and the last
+    // sequence number made durable (its head written). `waitUntilDurable` waits on them.
+    private var submittedSeq: UInt64 = 0
+    private var durableSeq: UInt64 = 0
     private var writerDone = DispatchSemaphore(value: 0)
 
     // Writer-thread state.
@@ -55,22 +64,35 @@ public final class AuditLog: @unchecked Sendable {
         if let b = v.firstBreak { throw OpenError.brokenChain("\(b.file) line \(b.line): \(b.reason)") }
         seq = v.records
         prev = v.lastHash
+        submittedSeq = seq
+        durableSeq = seq
+        if v.recordsAfterHead > 0 {
+            logger.warning("audit log: \(v.recordsAfterHead) record(s) after the head (a crash between a commit and its head); re-anchoring")
+        }
         let files = AuditChain.files(in: directory)
         fileIndex = files.last.flatMap { Int($0.lastPathComponent.dropFirst(6).dropLast(4)) } ?? 1
         try openFile()
+        do { try AuditHead(seq: seq, hash: prev).write(dir: directory) } catch {
+            throw OpenError.io("cannot write \(AuditHead.fileName): \(error)")
+        }
         let thread = Thread { [self] in writerLoop() }
         thread.name = "grove-audit"
         thread.start()
         logger.info("audit log: \(directory.path), continuing at record \(seq + 1)")
     }
 
-    /// Write or rotation failures since start (grove_audit_failures_total).
+    /// Write, sync, head or rotation failures since start (grove_audit_failures_total): 0 or 1,
+    /// since the first one stops the log.
     public var failures: UInt64 { failureCount.load(ordering: .relaxed) }
-    /// True while the last write or rotation failed: records are not being made durable
-    /// (Health answers NOT_SERVING). Cleared by the next successful write.
-    public var hasFailed: Bool { failedFlag.load(ordering: .relaxed) }
+    /// Why the log stopped (nil while it works). Set once, never cleared: until a restart,
+    /// predictions are refused and Health answers NOT_SERVING with this reason.
+    public var failureReason: String? { failure.withLock { $0 } }
+    public var hasFailed: Bool { failureReason != nil }
+    /// Records accepted by `submit` but never made durable (queued when the log failed).
+    public var lostRecords: UInt64 { lostCount.load(ordering: .relaxed) }
     private let failureCount = Atomic<UInt64>(0)
-    private let failedFlag = Atomic<Bool>(false)
+    private let lostCount = Atomic<UInt64>(0)
+    private let failure = Mutex<String?>(nil)
 
     /// Records queued and not yet written (grove_audit_queue_depth).
     public var queueDepth: Int {
@@ -79,19 +101,44 @@ public final class AuditLog: @unchecked Sendable {
         return queue.count
     }
 
-    private func recordFailure() {
-        failureCount.add(1, ordering: .relaxed)
-        failedFlag.store(true, ordering: .relaxed)
+    /// Stops the log for good (the first reason is kept).
+    private func fail(_ reason: String) {
+        logger.critical("audit log unavailable: \(reason); predictions are refused until restart")
+        let first = failure.withLock { current -> Bool in
+            if current != nil { return false }
+            current = reason
+            return true
+        }
+        if first { failureCount.add(1, ordering: .relaxed) }
+        cond.lock()
+        cond.broadcast()   // waiters in waitUntilDurable learn the reason
+        cond.unlock()
     }
 
-    /// Queues a record; false when the queue is full (the caller must not serve the prediction).
-    public func submit(_ record: AuditRecord) -> Bool {
+    /// Queues a record and returns its sequence number (for `waitUntilDurable`), or why it
+    /// was not queued (the caller must not serve the prediction).
+    public func submit(_ record: AuditRecord) -> Result<UInt64, AuditRefusal> {
+        if let reason = failureReason { return .failure(.failed(reason)) }
         cond.lock()
         defer { cond.unlock() }
-        guard !closing, queue.count < capacity else { return false }
+        guard !closing else { return .failure(.failed("the audit log is closing")) }
+        guard queue.count < capacity else { return .failure(.behind) }
         queue.append(record)
-        if queue.count == 1 { cond.signal() }
-        return true
+        submittedSeq += 1
+        if queue.count == 1 { cond.broadcast() }
+        return .success(submittedSeq)
+    }
+
+    /// Blocks until record `seq` is durable (written, synced, and anchored by the head): nil.
+    /// When the log fails first, the reason (the record is lost: do not serve its prediction).
+    public func waitUntilDurable(_ seq: UInt64) -> AuditRefusal? {
+        cond.lock()
+        defer { cond.unlock() }
+        while durableSeq < seq {
+            if let reason = failureReason { return .failed(reason) }
+            cond.wait()
+        }
+        return nil
     }
 
     /// Writes everything queued, fsyncs and stops the writer.
@@ -99,7 +146,7 @@ public final class AuditLog: @unchecked Sendable {
         cond.lock()
         if closing { cond.unlock(); return }
         closing = true
-        cond.signal()
+        cond.broadcast()
         cond.unlock()
         writerDone.wait()
         closeFile()
@@ -121,6 +168,10 @@ public final class AuditLog: @unchecked Sendable {
     }
 
     private func append(_ batch: [AuditRecord]) {
+        guard !hasFailed else {
+            lostCount.add(UInt64(batch.count), ordering: .relaxed)
+            return
+        }
         var text = ""
         for record in batch {
             seq += 1
@@ -129,50 +180,70 @@ public final class AuditLog: @unchecked Sendable {
             text += line
             text += "\n"
             if fileBytes + text.utf8.count >= maxFileBytes {
-                flush(text)
+                guard flush(text), rotate() else {
+                    lostCount.add(UInt64(batch.count), ordering: .relaxed)
+                    return
+                }
                 text = ""
-                rotate()
             }
         }
-        flush(text)
+        guard flush(text) else {
+            lostCount.add(UInt64(batch.count), ordering: .relaxed)
+            return
+        }
+        // The records are durable: anchor the chain's new end, then release their waiters.
+        do { try AuditHead(seq: seq, hash: prev).write(dir: directory) } catch {
+            fail("cannot replace \(AuditHead.fileName): \(error)")
+            return
+        }
+        cond.lock()
+        durableSeq = seq
+        cond.broadcast()
+        cond.unlock()
     }
 
-    private func flush(_ text: String) {
-        guard !text.isEmpty else { return }
-        guard let fd else { return recordFailure() }   // rotation failed: these records are lost
+    /// Writes and syncs `text`; false (and the log failed) when either fails.
+    private func flush(_ text: String) -> Bool {
+        guard !text.isEmpty else { return true }
+        guard let fd else { fail("no audit file is open"); return false }
         let bytes = Array(text.utf8)
         do {
             try Syscall.writeAll(fd, bytes)
         } catch {
-            logger.critical("audit log write failed: \(error)")
-            recordFailure()
-            return
+            fail("cannot write \(currentFileName): \(error)")
+            // A short write may have left part of a line: cut back to the last whole record.
+            try? Syscall.truncate(fd, to: fileBytes)
+            return false
         }
         fileBytes += bytes.count
         do {
             try Syscall.fdatasync(fd)
-            failedFlag.store(false, ordering: .relaxed)
         } catch {
-            logger.critical("audit log fdatasync failed: \(error)")
-            recordFailure()
+            fail("cannot sync \(currentFileName): \(error)")
+            return false
         }
+        return true
     }
+
+    private var currentFileName: String { String(format: "audit-%06d.log", fileIndex) }
 
     /// Fsyncs and closes the current file, if one is open.
     private func closeFile() {
         guard let fd else { return }
-        do { try Syscall.fsync(fd) } catch { logger.critical("audit log fsync failed: \(error)") }
+        do { try Syscall.fsync(fd) } catch { fail("cannot sync \(currentFileName): \(error)") }
         Syscall.close(fd)
         self.fd = nil
     }
 
-    private func rotate() {
+    /// Starts the next file; false (and the log failed) when it cannot be opened.
+    private func rotate() -> Bool {
         closeFile()
         fileIndex += 1
         do { try openFile() } catch {
-            logger.critical("audit log rotation failed: \(error)")
-            recordFailure()
+            fail("cannot rotate to \(currentFileName): \(error)")
+            return false
         }
+        return true
     }
 
     private func openFile() throws {

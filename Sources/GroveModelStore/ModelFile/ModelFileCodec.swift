@@ -95,6 +95,8 @@ public enum ModelFileCodec {
         case .identity: x.pointee.link = GROVE__V1__FOREST__LINK__IDENTITY
         case .logistic: x.pointee.link = GROVE__V1__FOREST__LINK__LOGISTIC
         case .softmax: x.pointee.link = GROVE__V1__FOREST__LINK__SOFTMAX
+        case .softmaxZero: x.pointee.link = GROVE__V1__FOREST__LINK__SOFTMAX_ZERO
+        case .probit: x.pointee.link = GROVE__V1__FOREST__LINK__PROBIT
         }
         x.pointee.n_base_score = f.baseScore.count
         x.pointee.base_score = arena.copy(f.baseScore)
@@ -196,6 +198,8 @@ public enum ModelFileCodec {
             case GROVE__V1__FOREST__LINK__IDENTITY: link = .identity
             case GROVE__V1__FOREST__LINK__LOGISTIC: link = .logistic
             case GROVE__V1__FOREST__LINK__SOFTMAX: link = .softmax
+            case GROVE__V1__FOREST__LINK__SOFTMAX_ZERO: link = .softmaxZero
+            case GROVE__V1__FOREST__LINK__PROBIT: link = .probit
             default: throw ModelFileError.invalid("unknown link \(f.link.rawValue)")
             }
             let trees = CRead.messages(f.n_trees, f.trees) { t in

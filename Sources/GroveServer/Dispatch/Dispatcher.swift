@@ -127,8 +127,15 @@ final class Dispatcher {
         var response = answer(request, answeredBy: &answeredBy)
         if let audit = server.audit, let record = auditRecord(response, answeredBy: answeredBy, request: request, body: body,
                                                                peer: peer, keyID: keyID, started: started) {
-            if !audit.submit(record) {
-                response = .failure(id: request.id, Status(.unavailable, "the audit log is behind; the prediction was not served, retry later"))
+            // Fail closed: the answer goes out only once its record is durable (unless the
+            // server runs with --audit-async, which answers once the record is queued).
+            switch audit.submit(record) {
+            case let .failure(refusal):
+                response = .failure(id: request.id, Status(.unavailable, refusal.description))
+            case let .success(seq):
+                if !server.configuration.auditAsync, let refusal = audit.waitUntilDurable(seq) {
+                    response = .failure(id: request.id, Status(.unavailable, refusal.description))
+                }
             }
         }
         response.writeFrame(into: output, arena: responseArena)
@@ -296,7 +303,9 @@ final class Dispatcher {
                 // This call is counted once answered (as every call is): include it already.
                 requestsTotal: totals.requests &+ 1,
                 errorsTotal: totals.errors,
-                models: server.registry.snapshot.available.map(\.stats.snapshot))))
+                models: server.registry.snapshot.available.map(\.stats.snapshot),
+                keyReloadFailures: server.keys?.reloadFailures.load(ordering: .relaxed) ?? 0,
+                keyFileError: server.keys?.fileError ?? "")))
         }
     }
 }

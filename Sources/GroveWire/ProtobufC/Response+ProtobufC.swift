@@ -83,7 +83,8 @@ extension Response {
                                    errors: m.errors, latencyP50Micros: m.latency_p50_us,
                                    latencyP90Micros: m.latency_p90_us, latencyP99Micros: m.latency_p99_us,
                                    latencyP999Micros: m.latency_p999_us, latencyMaxMicros: m.latency_max_us)
-                    }))
+                    },
+                    keyReloadFailures: s.key_reload_failures, keyFileError: CRead.string(s.key_file_error)))
             }
         case GROVE__V1__RESPONSE__RESULT_EXPLAIN:
             if let e = c.explain?.pointee {
@@ -228,6 +229,8 @@ extension Response {
             r.pointee.connections_total = st.connectionsTotal
             r.pointee.requests_total = st.requestsTotal
             r.pointee.errors_total = st.errorsTotal
+            r.pointee.key_reload_failures = st.keyReloadFailures
+            r.pointee.key_file_error = arena.cString(st.keyFileError)
             r.pointee.n_models = st.models.count
             r.pointee.models = arena.pointers(st.models.count) { i in
                 let ms = st.models[i]

@@ -791,20 +791,24 @@ const ProtobufCEnumDescriptor grove__v1__forest__aggregation__descriptor =
   grove__v1__forest__aggregation__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue grove__v1__forest__link__enum_values_by_number[3] =
+static const ProtobufCEnumValue grove__v1__forest__link__enum_values_by_number[5] =
 {
   { "IDENTITY", "GROVE__V1__FOREST__LINK__IDENTITY", 0 },
   { "LOGISTIC", "GROVE__V1__FOREST__LINK__LOGISTIC", 1 },
   { "SOFTMAX", "GROVE__V1__FOREST__LINK__SOFTMAX", 2 },
+  { "SOFTMAX_ZERO", "GROVE__V1__FOREST__LINK__SOFTMAX_ZERO", 3 },
+  { "PROBIT", "GROVE__V1__FOREST__LINK__PROBIT", 4 },
 };
 static const ProtobufCIntRange grove__v1__forest__link__value_ranges[] = {
-{0, 0},{0, 3}
+{0, 0},{0, 5}
 };
-static const ProtobufCEnumValueIndex grove__v1__forest__link__enum_values_by_name[3] =
+static const ProtobufCEnumValueIndex grove__v1__forest__link__enum_values_by_name[5] =
 {
   { "IDENTITY", 0 },
   { "LOGISTIC", 1 },
+  { "PROBIT", 4 },
   { "SOFTMAX", 2 },
+  { "SOFTMAX_ZERO", 3 },
 };
 const ProtobufCEnumDescriptor grove__v1__forest__link__descriptor =
 {
@@ -813,9 +817,9 @@ const ProtobufCEnumDescriptor grove__v1__forest__link__descriptor =
   "Link",
   "Grove__V1__Forest__Link",
   "grove.v1",
-  3,
+  5,
   grove__v1__forest__link__enum_values_by_number,
-  3,
+  5,
   grove__v1__forest__link__enum_values_by_name,
   1,
   grove__v1__forest__link__value_ranges,

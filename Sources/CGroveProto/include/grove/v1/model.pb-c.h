@@ -30,7 +30,7 @@ typedef struct Grove__V1__ModelSealSignature Grove__V1__ModelSealSignature;
 typedef enum _Grove__V1__Forest__Aggregation {
   GROVE__V1__FOREST__AGGREGATION__AGGREGATION_UNSPECIFIED = 0,
   /*
-   * Random forest: the mean of the trees' leaf vectors.
+   * Random forest: the mean of the trees' leaf vectors (+ base_score, then `link`).
    */
   GROVE__V1__FOREST__AGGREGATION__AVERAGE = 1,
   /*
@@ -45,13 +45,23 @@ typedef enum _Grove__V1__Forest__Link {
    */
   GROVE__V1__FOREST__LINK__IDENTITY = 0,
   /*
-   * 1 / (1 + exp(-x)) on a single output (binary boosting).
+   * 1 / (1 + exp(-x)) on each output (binary boosting).
    */
   GROVE__V1__FOREST__LINK__LOGISTIC = 1,
   /*
    * softmax across outputs (multiclass boosting).
    */
-  GROVE__V1__FOREST__LINK__SOFTMAX = 2
+  GROVE__V1__FOREST__LINK__SOFTMAX = 2,
+  /*
+   * ONNX SOFTMAX_ZERO: softmax over the outputs with |x| > 1e-7; the others stay 0
+   * (all zero: 0.5 each).
+   */
+  GROVE__V1__FOREST__LINK__SOFTMAX_ZERO = 3,
+  /*
+   * ONNX PROBIT on each output: 1.41421356 * erfinv(2x - 1), erfinv approximated as the
+   * ONNX reference and onnxruntime do (Winitzki, a = 0.147).
+   */
+  GROVE__V1__FOREST__LINK__PROBIT = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__FOREST__LINK)
 } Grove__V1__Forest__Link;
 typedef enum _Grove__V1__Tree__NodeFlag {
@@ -213,7 +223,7 @@ struct  Grove__V1__Forest
   Grove__V1__Forest__Aggregation aggregation;
   Grove__V1__Forest__Link link;
   /*
-   * Added before the link (SUM only); num_outputs values or empty for zeros.
+   * Added after the aggregation, before the link; num_outputs values or empty for zeros.
    */
   size_t n_base_score;
   double *base_score;

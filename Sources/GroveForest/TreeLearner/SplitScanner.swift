@@ -1,0 +1,254 @@
+// SplitScanner: finds the best boundary between the non-empty bins of one feature, with the
+// criterion's arithmetic chosen once per run (LightGBM's per-objective split finding).
+
+/// Scans a feature's per-bin statistics (from the histogram builder) for the split with the
+/// largest criterion proxy, and keeps the left child's statistics of the best split so far.
+/// Owns its running sums. Criteria: gini and entropy (classification), squared error
+/// (regression); two-class gini and entropy have their own scans.
+///
+/// The proxy (larger is better; differences are weighted impurity decreases):
+/// gini sum(c^2)/w, entropy sum(c ln(c/w)), squared error s^2/w, summed over both children.
+final class SplitScanner {
+    private let minLeaf: Double
+    private let entropy: Bool
+    private let isRegression: Bool
+    /// Classes (1 for regression).
+    private let k: Int
+    /// Doubles per bin: classes, or 2 for regression.
+    private let s: Int
+    /// x ln x for x = 0...n (two-class entropy on integer weights); empty otherwise.
+    private let xlogx: [Double]
+    private let acc: UnsafeMutablePointer<Double>
+    /// The left child's statistics (`s` doubles) of the best split found.
+    let bestLeft: UnsafeMutablePointer<Double>
+
+    init(settings: TreeSettings, xlogxTable: [Double]) {
+        minLeaf = settings.minLeaf
+        entropy = settings.criterion == .entropy
+        isRegression = settings.classCount == 0
+        k = isRegression ? 1 : settings.classCount
+        s = isRegression ? 2 : settings.classCount
+        xlogx = xlogxTable
+        acc = .allocate(capacity: s)
+        bestLeft = .allocate(capacity: s)
+    }
+
+    deinit {
+        acc.deallocate()
+        bestLeft.deallocate()
+    }
+
+    /// x ln x for x = 0...n, shared by all scanners of a run.
+    static func xlogxTable(rowCount n: Int) -> [Double] {
+        (0...max(n, 1)).map { $0 == 0 ? 0 : Double($0) * _log(Double($0)) }
+    }
+
+    /// The criterion proxy of a node with statistics `st` and weight `w`.
+    @inline(__always)
+    func proxy(_ st: UnsafePointer<Double>, _ w: Double) -> Double {
+        if isRegression { return st[1] * st[1] / w }
+        var v = 0.0
+        if entropy && !xlogx.isEmpty {
+            return xlogx[Int(st[0])] + xlogx[Int(st[1])] - xlogx[Int(w)]
+        }
+        if entropy {
+            for c in 0..<k where st[c] > 0 { v += st[c] * _log(st[c] / w) }
+        } else {
+            for c in 0..<k { v += st[c] * st[c] }
+            v /= w
+        }
+        return v
+    }
+
+    /// Scans packed two-class counts (`groups` bins; gini or entropy); returns the number
+    /// of non-empty bins.
+    func scanBinaryCounts(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>, node: UnsafePointer<Double>,
+                          weight: Double, best: inout SplitCandidate) -> Int {
+        let minLeaf = self.minLeaf
+        let entropy = self.entropy
+        let t0 = node[0], t1 = node[1]
+        var lw: UInt64 = 0, l1i: UInt64 = 0
+        var nonEmpty = 0
+        var prevBin = -1
+        var localBest = -Double.infinity
+        var localB1 = 0, localB2 = 0
+        var bestL0 = 0.0, bestL1 = 0.0
+        for g in 0..<groups {
+            let v = h[g]
+            if v == 0 { continue }
+            nonEmpty &+= 1
+            let wl = Double(lw)
+            if prevBin >= 0 && wl >= minLeaf {
+                let wr = weight - wl
+                if wr < minLeaf { break }
+                let l1 = Double(l1i), l0 = wl - l1
+                let r0 = t0 - l0, r1 = t1 - l1
+                let proxy: Double
+                if entropy {
+                    // sum c ln(c / w) = sum c ln c - w ln w, from the x ln x table
+                    // (bootstrap weights are integers).
+                    let li1 = Int(l1i), lwi = Int(lw), wi = Int(weight)
+                    let t1i = Int(t1)
+                    proxy = xlogx[lwi - li1] + xlogx[li1] - xlogx[lwi]
+                        + xlogx[wi - lwi - (t1i - li1)] + xlogx[t1i - li1] - xlogx[wi - lwi]
+                } else {
+                    proxy = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr
+                }
+                if proxy > localBest {
+                    localBest = proxy
+                    localB1 = prevBin
+                    localB2 = g
+                    bestL0 = l0
+                    bestL1 = l1
+                }
+            }
+            lw &+= v & 0xFFFF_FFFF
+            l1i &+= v >> 32
+            prevBin = g
+        }
+        if localBest > best.proxy {
+            best.proxy = localBest
+            best.feature = f
+            best.b1 = localB1
+            best.b2 = localB2
+            bestLeft[0] = bestL0
+            bestLeft[1] = bestL1
+        }
+        return nonEmpty
+    }
+
+    /// Scans `groups` bins of `s` doubles each (`binIds` names the bin of each group when
+    /// they are sorted groups; nil: group g is bin g); returns the number of non-empty bins.
+    @inline(__always)
+    func scan(feature f: Int, groups: Int, binIds: UnsafePointer<Int32>?, stats: UnsafePointer<Double>,
+              node: UnsafePointer<Double>, weight: Double, best: inout SplitCandidate) -> Int {
+        if k == 2 && !isRegression && !entropy {
+            return scanBinaryGini(feature: f, groups: groups, binIds: binIds, stats: stats, node: node,
+                                  weight: weight, best: &best)
+        }
+        let s = self.s
+        let k = self.k
+        let minLeaf = self.minLeaf
+        for c in 0..<s { acc[c] = 0 }
+        var wl = 0.0
+        var nonEmpty = 0
+        var prevBin = -1
+        var localBest = -Double.infinity
+        var localB1 = 0, localB2 = 0, localG = 0
+        for g in 0..<groups {
+            let st = stats + g * s
+            let gw: Double
+            if isRegression {
+                gw = st[0]
+            } else if k == 2 {
+                gw = st[0] + st[1]
+            } else {
+                var t = 0.0
+                for c in 0..<k { t += st[c] }
+                gw = t
+            }
+            if gw == 0 { continue }
+            nonEmpty += 1
+            let bin = binIds.map { Int($0[g]) } ?? g
+            if prevBin >= 0 && wl >= minLeaf {
+                let wr = weight - wl
+                if wr < minLeaf { break }
+                var proxy: Double
+                if isRegression {
+                    let sr = node[1] - acc[1]
+                    proxy = acc[1] * acc[1] / wl + sr * sr / wr
+                } else if entropy {
+                    proxy = 0
+                    for c in 0..<k {
+                        let l = acc[c], r = node[c] - acc[c]
+                        if l > 0 { proxy += l * _log(l / wl) }
+                        if r > 0 { proxy += r * _log(r / wr) }
+                    }
+                } else {
+                    // Gini with three or more classes (two classes took scanBinaryGini).
+                    var sl = 0.0, sr = 0.0
+                    for c in 0..<k {
+                        let l = acc[c], r = node[c] - acc[c]
+                        sl += l * l
+                        sr += r * r
+                    }
+                    proxy = sl / wl + sr / wr
+                }
+                if proxy > localBest {
+                    localBest = proxy
+                    localB1 = prevBin
+                    localB2 = bin
+                    localG = g
+                }
+            }
+            for c in 0..<s { acc[c] += st[c] }
+            wl += gw
+            prevBin = bin
+        }
+        if localBest > best.proxy {
+            best.proxy = localBest
+            best.feature = f
+            best.b1 = localB1
+            best.b2 = localB2
+            for c in 0..<s { bestLeft[c] = 0 }
+            for g in 0..<localG {
+                for c in 0..<s { bestLeft[c] += stats[g * s + c] }
+            }
+        }
+        return nonEmpty
+    }
+
+    /// `scan` specialised for two classes and gini, with the running sums in registers.
+    private func scanBinaryGini(feature f: Int, groups: Int, binIds: UnsafePointer<Int32>?, stats: UnsafePointer<Double>,
+                                node: UnsafePointer<Double>, weight: Double, best: inout SplitCandidate) -> Int {
+        let minLeaf = self.minLeaf
+        let t0 = node[0], t1 = node[1]
+        var l0 = 0.0, l1 = 0.0
+        var nonEmpty = 0
+        var prevBin = -1
+        var localBest = -Double.infinity
+        var localB1 = 0, localB2 = 0
+        var bestL0 = 0.0, bestL1 = 0.0
+        for g in 0..<groups {
+            let a = stats[2 &* g], b = stats[2 &* g &+ 1]
+            let gw = a + b
+            if gw == 0 { continue }
+            nonEmpty &+= 1
+            let bin = binIds.map { Int($0[g]) } ?? g
+            let wl = l0 + l1
+            if prevBin >= 0 && wl >= minLeaf {
+                let wr = weight - wl
+                if wr < minLeaf { break }
+                let r0 = t0 - l0, r1 = t1 - l1
+                let proxy = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr
+                if proxy > localBest {
+                    localBest = proxy
+                    localB1 = prevBin
+                    localB2 = bin
+                    bestL0 = l0
+                    bestL1 = l1
+                }
+            }
+            l0 += a
+            l1 += b
+            prevBin = bin
+        }
+        if localBest > best.proxy {
+            best.proxy = localBest
+            best.feature = f
+            best.b1 = localB1
+            best.b2 = localB2
+            bestLeft[0] = bestL0
+            bestLeft[1] = bestL1
+        }
+        return nonEmpty
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
+#else
+import Darwin
+@inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
+#endif
