@@ -24,7 +24,7 @@ enum ResponseText {
         case let .modelInfo(i):
             var lines = [
                 "model: \(i.name)@\(i.version)", "task: \(i.task)", "target: \(i.target)",
-                "trees: \(i.trees)", "sha256: \(i.sha256)",
+                "trees: \(i.trees)", "calibration: \(i.calibration)", "sha256: \(i.sha256)",
                 "signer: \(i.signer.isEmpty ? "(unsigned)" : "\(i.signer), key sha256 \(i.signerKeySHA256)")",
                 "created: \(Date(timeIntervalSince1970: Double(i.createdUnixMicros) / 1e6))",
             ]
@@ -128,7 +128,7 @@ enum ResponseText {
                 "metrics": Dictionary(uniqueKeysWithValues: i.metrics.map { ($0.name, safe($0.value)) }),
                 "sha256": i.sha256, "created_unix_micros": i.createdUnixMicros, "trees": i.trees, "target": i.target,
                 "signer": i.signer, "signer_key_sha256": i.signerKeySHA256,
-                "explainable": i.explainable, "explain_error": i.explainError,
+                "explainable": i.explainable, "explain_error": i.explainError, "calibration": i.calibration,
             ] as [String: Any]
         case let .predict(p)?:
             var q: [String: Any] = ["model": p.model, "version": p.version, "rows": p.rows]

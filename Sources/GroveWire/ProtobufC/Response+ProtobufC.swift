@@ -56,7 +56,8 @@ extension Response {
                     sha256: CRead.string(i.sha256), createdUnixMicros: i.created_unix_micros,
                     trees: i.trees, target: CRead.string(i.target),
                     explainable: i.explainable != 0, explainError: CRead.string(i.explain_error),
-                    signer: CRead.string(i.signer), signerKeySHA256: CRead.string(i.signer_key_sha256)))
+                    signer: CRead.string(i.signer), signerKeySHA256: CRead.string(i.signer_key_sha256),
+                    calibration: CRead.string(i.calibration)))
             }
         case GROVE__V1__RESPONSE__RESULT_PREDICT:
             if let p = c.predict?.pointee {
@@ -185,6 +186,7 @@ extension Response {
             r.pointee.explain_error = arena.cString(info.explainError)
             r.pointee.signer = arena.cString(info.signer)
             r.pointee.signer_key_sha256 = arena.cString(info.signerKeySHA256)
+            r.pointee.calibration = arena.cString(info.calibration)
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_MODEL_INFO
             m.pointee.model_info = r
         case let .predict(p):
@@ -288,22 +290,5 @@ extension Response {
             m.pointee.admin = r
         }
         return m
-    }
-
-    /// The message's protobuf encoding (no frame header).
-    public func encoded(arena: Arena = Arena()) -> [UInt8] {
-        defer { arena.reset() }
-        return WirePack.bytes(WirePack.message(cMessage(arena)))
-    }
-
-    /// The message in a frame: length prefix + encoding.
-    public func framed(arena: Arena = Arena()) -> [UInt8] {
-        FrameEncoder.frame(encoded(arena: arena))
-    }
-
-    /// Appends this response as a frame to `buffer`.
-    public func writeFrame(into buffer: ByteBuffer, arena: Arena) {
-        defer { arena.reset() }
-        WirePack.frame(WirePack.message(cMessage(arena)), into: buffer)
     }
 }

@@ -2456,7 +2456,7 @@ const ProtobufCMessageDescriptor grove__v1__model_info_request__descriptor =
   (ProtobufCMessageInit) grove__v1__model_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[16] =
+static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[17] =
 {
   {
     "name",
@@ -2650,8 +2650,21 @@ static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "calibration",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, calibration),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__model_info_response__field_indices_by_name[] = {
+  16,   /* field[16] = calibration */
   3,   /* field[3] = classes */
   9,   /* field[9] = created_unix_micros */
   15,   /* field[15] = explain_error */
@@ -2669,11 +2682,12 @@ static const unsigned grove__v1__model_info_response__field_indices_by_name[] = 
   10,   /* field[10] = trees */
   1,   /* field[1] = version */
 };
-static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[2 + 1] =
+static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 22, 14 },
-  { 0, 16 }
+  { 25, 16 },
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
 {
@@ -2683,10 +2697,10 @@ const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
   "Grove__V1__ModelInfoResponse",
   "grove.v1",
   sizeof(Grove__V1__ModelInfoResponse),
-  16,
+  17,
   grove__v1__model_info_response__field_descriptors,
   grove__v1__model_info_response__field_indices_by_name,
-  2,  grove__v1__model_info_response__number_ranges,
+  3,  grove__v1__model_info_response__number_ranges,
   (ProtobufCMessageInit) grove__v1__model_info_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
