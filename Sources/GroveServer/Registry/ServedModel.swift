@@ -8,7 +8,7 @@ import GroveWire
 /// Immutable after load (only its stats change), shared by all loops. A
 /// request that resolved a ServedModel finishes on it even if a newer
 /// snapshot retires it meanwhile (ARC keeps it alive).
-final class ServedModel: @unchecked Sendable {
+final class ServedModel: @unchecked Sendable {  // model immutable after load; stats per loop slot (single writer)
     let info: ModelInfo
     let model: TrainedModel
     let compiled: CompiledForest
