@@ -19,10 +19,12 @@ public struct TrainedModel: Sendable, Equatable {
     public var forest: Forest
     public var producer: String
     public var trainingRows: UInt64
+    /// Where an imported model came from; nil for models Grove trained.
+    public var source: ModelSource?
 
     public init(name: String, version: UInt64, createdUnixMicros: Int64, task: ModelTask, params: TrainingParameters,
                 metrics: [Metric], trainingDataSHA256: [UInt8], preprocessing: Preprocessing, forest: Forest,
-                producer: String, trainingRows: UInt64) {
+                producer: String, trainingRows: UInt64, source: ModelSource? = nil) {
         self.name = name
         self.version = version
         self.createdUnixMicros = createdUnixMicros
@@ -34,6 +36,7 @@ public struct TrainedModel: Sendable, Equatable {
         self.forest = forest
         self.producer = producer
         self.trainingRows = trainingRows
+        self.source = source
     }
 
     /// Validates the forest and that it fits the preprocessing and task.

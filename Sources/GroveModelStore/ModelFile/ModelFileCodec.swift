@@ -47,6 +47,19 @@ public enum ModelFileCodec {
         m.pointee.forest = forest(model.forest, arena)
         m.pointee.producer = arena.cString(model.producer)
         m.pointee.training_rows = model.trainingRows
+        if let s = model.source {
+            let x = arena.new(Grove__V1__ImportSource.self)
+            grove__v1__import_source__init(x)
+            x.pointee.format = arena.cString(s.format)
+            x.pointee.producer_name = arena.cString(s.producerName)
+            x.pointee.producer_version = arena.cString(s.producerVersion)
+            x.pointee.operator_name = arena.cString(s.operatorName)
+            x.pointee.opset = s.opset
+            x.pointee.input_name = arena.cString(s.inputName)
+            x.pointee.compares_as_float32 = s.comparesAsFloat32 ? 1 : 0
+            x.pointee.cover_rows = s.coverRows
+            m.pointee.source = x
+        }
         return WirePack.bytes(WirePack.message(m))
     }
 
@@ -221,7 +234,15 @@ public enum ModelFileCodec {
                 name: CRead.string(m.name), version: m.version, createdUnixMicros: m.created_unix_micros, task: task,
                 params: params, metrics: CRead.messages(m.n_metrics, m.metrics) { Metric(name: CRead.string($0.name), value: $0.value) },
                 trainingDataSHA256: sha, preprocessing: preprocessing, forest: forest,
-                producer: CRead.string(m.producer), trainingRows: m.training_rows)
+                producer: CRead.string(m.producer), trainingRows: m.training_rows,
+                source: m.source.map { p in
+                    let s = p.pointee
+                    return ModelSource(format: CRead.string(s.format), producerName: CRead.string(s.producer_name),
+                                       producerVersion: CRead.string(s.producer_version),
+                                       operatorName: CRead.string(s.operator_name), opset: s.opset,
+                                       inputName: CRead.string(s.input_name), comparesAsFloat32: s.compares_as_float32 != 0,
+                                       coverRows: s.cover_rows)
+                })
             try model.validate()
             return model
         } catch let e as ModelFileError {

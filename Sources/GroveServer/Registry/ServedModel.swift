@@ -9,7 +9,7 @@ import GroveWire
 /// request that resolved a ServedModel finishes on it even if a newer
 /// snapshot retires it meanwhile (ARC keeps it alive).
 final class ServedModel: @unchecked Sendable {
-    let info: ModelInfo
+    private(set) var info: ModelInfo
     let model: TrainedModel
     let compiled: CompiledForest
     /// Predictions, rows, errors and latency, one slot per event loop (merged when read).
@@ -64,6 +64,13 @@ final class ServedModel: @unchecked Sendable {
             trees: UInt32(model.forest.trees.count), target: p.target,
             explainable: explainError.isEmpty, explainError: explainError,
             signer: signer, signerKeySHA256: signerKeySHA256)
+        info.source = model.source?.format ?? "grove"
+        if let src = model.source {
+            info.producer = "\(src.producerName) \(src.producerVersion)".trimmingCharacters(in: .whitespaces)
+            info.sourceOperator = "\(src.operatorName) (ai.onnx.ml opset \(src.opset))"
+        }
+        info.ensemble = model.forest.aggregation.rawValue
+        info.link = model.forest.link.rawValue
         stats = ModelStatsSlots(name: model.name, version: model.version, loops: loops)
     }
 
