@@ -58,11 +58,11 @@ let package = Package(
             ]
         ),
         .target(name: "GroveClient", dependencies: ["GroveSystem", "GroveWire"]),
-        .target(name: "GroveFuzzChecks", dependencies: ["GroveWire", "GroveForest", "GroveModelStore"]),
+        .target(name: "GroveFuzzChecks", dependencies: ["GroveWire", "GroveForest", "GroveModelStore", "GroveONNX"]),
         .executableTarget(
             name: "grove",
             dependencies: [
-                "GroveServer", "GroveClient", "GroveModelStore", "GroveWire", "GroveForest", "GroveSystem", "CGroveSys",
+                "GroveServer", "GroveClient", "GroveModelStore", "GroveONNX", "GroveWire", "GroveForest", "GroveSystem", "CGroveSys",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -80,7 +80,7 @@ let package = Package(
         ]),
         .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveModelStore", "GroveSystem", "GroveWire", "CGroveSys"]),
         .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest", "GroveFuzzChecks"]),
-        .testTarget(name: "GroveONNXTests", dependencies: ["GroveONNX", "GroveForest"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GroveONNXTests", dependencies: ["GroveONNX", "GroveForest", "GroveModelStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "GroveWire"]),
         .testTarget(
             name: "IntegrationTests",
