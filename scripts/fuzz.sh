@@ -9,7 +9,11 @@ cd "$root/Fuzz"
 swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --scratch-path .build-fuzz
 mkdir -p Corpus
 # Seeds: real frames, a real model file, the demo CSV.
-mkdir -p Corpus/FuzzFrames Corpus/FuzzRequest Corpus/FuzzModelFile Corpus/FuzzCSV
+mkdir -p Corpus/FuzzFrames Corpus/FuzzRequest Corpus/FuzzModelFile Corpus/FuzzCSV Corpus/FuzzOnnx
+# The small ONNX fixtures (hand-built graphs, XGBoost, LightGBM) seed the ONNX importer.
+for f in "$root"/Tests/GroveONNXTests/Fixtures/{modes_,classifier3_,binary_,opset5_,average_,bad_,xgboost_,lightgbm_}*.onnx; do
+    [ -e "$f" ] && cp "$f" Corpus/FuzzOnnx/
+done
 printf '\x00\x00\x00\x04\x08\x01\x52\x00' > Corpus/FuzzFrames/health
 printf '\x08\x01\x52\x00' > Corpus/FuzzRequest/health
 head -c 4000 "$root/data/german_credit.csv" > Corpus/FuzzCSV/german_head.csv
@@ -20,7 +24,7 @@ if [ -x "$root/.build/debug/grove" ] && [ ! -s Corpus/FuzzModelFile/small.grove 
     rm -rf "$tmp"
 fi
 status=0
-for target in FuzzFrames FuzzRequest FuzzModelFile FuzzCSV; do
+for target in FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzOnnx; do
     echo "== $target for ${seconds}s"
     art=$(mktemp -d)
     if ! ".build-fuzz/release/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -artifact_prefix="$art/" \

@@ -19,7 +19,7 @@ import Testing
 
     /// Each target has its folder, and the replay sees the inputs kept there.
     @Test func everyTargetHasItsRegressionFolder() throws {
-        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV"] {
+        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV", "FuzzOnnx"] {
             _ = try Self.inputs(target)
         }
         #expect(try Self.inputs("FuzzRequest").count >= 1)
@@ -40,6 +40,12 @@ import Testing
     @Test func modelFileInputs() throws {
         for input in try Self.inputs("FuzzModelFile") {
             #expect(throws: Never.self, "\(input.name)") { try FuzzChecks.modelFile(input.bytes) }
+        }
+    }
+
+    @Test func onnxInputs() throws {
+        for input in try Self.inputs("FuzzOnnx") {
+            #expect(throws: Never.self, "\(input.name)") { try FuzzChecks.onnx(input.bytes) }
         }
     }
 
