@@ -23,8 +23,17 @@ public enum ForestTrainer {
     public static func train(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
                              positiveClass: Int? = nil, threads: Int = 0,
                              progress: ((Int, Int) -> Void)? = nil) throws -> Forest {
-        try train(features: features, target: target, parameters: parameters, positiveClass: positiveClass,
-                  threads: threads, paths: .measured, progress: progress)
+        try fit(features: features, target: target, parameters: parameters, positiveClass: positiveClass,
+                threads: threads, paths: .measured, progress: progress).forest
+    }
+
+    /// As `train`, also returning the mean out-of-bag output of every training row (for
+    /// out-of-bag metrics and calibration).
+    public static func fit(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
+                           positiveClass: Int? = nil, threads: Int = 0,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> ForestFit {
+        try fit(features: features, target: target, parameters: parameters, positiveClass: positiveClass,
+                threads: threads, paths: .measured, progress: progress)
     }
 
     /// `train` with the split-search paths chosen by `paths` (tests force each path; the
@@ -32,6 +41,14 @@ public enum ForestTrainer {
     static func train(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
                       positiveClass: Int? = nil, threads: Int = 0, paths: SplitPaths,
                       progress: ((Int, Int) -> Void)? = nil) throws -> Forest {
+        try fit(features: features, target: target, parameters: parameters, positiveClass: positiveClass,
+                threads: threads, paths: paths, progress: progress).forest
+    }
+
+    /// `fit` with the split-search paths chosen by `paths`.
+    static func fit(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
+                    positiveClass: Int? = nil, threads: Int = 0, paths: SplitPaths,
+                    progress: ((Int, Int) -> Void)? = nil) throws -> ForestFit {
         try parameters.validate(for: target.task)
         let n = features.rowCount, p = features.featureCount
         guard n > 0 else { throw TrainingError.noRows }
@@ -87,11 +104,12 @@ public enum ForestTrainer {
         if total > 0 { for f in 0..<p { importance[f] /= total } }
         var forest = Forest(numFeatures: p, numOutputs: outputs, aggregation: .average,
                             link: .identity, trees: built.map(\.tree), featureImportance: importance)
-        if let oob {
-            forest.oobScore = outOfBagScore(predictions: oob.means(), outputs: outputs, target: target,
+        let oobMeans = oob?.means() ?? []
+        if oob != nil {
+            forest.oobScore = outOfBagScore(predictions: oobMeans, outputs: outputs, target: target,
                                             positiveClass: positiveClass)
         }
-        return forest
+        return ForestFit(forest: forest, outOfBag: oobMeans)
     }
 
     /// Whether features constant within a node are skipped without counting towards

@@ -7,6 +7,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case outputCountMismatch(forest: Int, expected: Int)
     case classesForRegression
     case badChecksumLength(Int)
+    case badCalibration(String)
+    case calibrationForNonBinary
 
     public var description: String {
         switch self {
@@ -14,6 +16,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .outputCountMismatch(f, e): return "forest has \(f) outputs, expected \(e)"
         case .classesForRegression: return "a regression model must not list classes"
         case let .badChecksumLength(n): return "training data SHA-256 has \(n) bytes, expected 32 or none"
+        case let .badCalibration(s): return "calibration: \(s)"
+        case .calibrationForNonBinary: return "calibration applies to two-class models only"
         }
     }
 }

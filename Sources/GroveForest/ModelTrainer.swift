@@ -9,7 +9,8 @@ public enum ModelTrainer {
     /// With `parameters.testFraction > 0`, a seeded holdout (stratified by class for
     /// classification) is set aside: preprocessing and forest are learned on the rest,
     /// and the metrics are measured on the holdout; otherwise all rows train and the
-    /// metrics hold only "oob_score". Classes come from all rows.
+    /// metrics hold only "oob_score". Binary classification adds "oob_log_loss" and
+    /// "oob_brier" (see `outOfBagMetrics`). Classes come from all rows.
     public static func train(table: DataTable, target: String, task: ModelTask, positive: String? = nil,
                              parameters: TrainingParameters, name: String, version: UInt64 = 1,
                              producer: String = "grove", trainingDataSHA256: [UInt8] = [],
@@ -29,27 +30,108 @@ public enum ModelTrainer {
         let prep = try Preprocessing.fit(table: table, target: target, task: task, positive: positive, rows: trainRows)
         let x = try prep.encode(table: table, rows: trainRows)
         let y = allTargets.selecting(rows: trainRows)
-        let forest = try ForestTrainer.train(features: x, target: y, parameters: parameters,
-                                             positiveClass: prep.positiveClass, threads: threads, progress: progress)
+        var params = parameters
+        let fit: ForestFit
+        if parameters.tune {
+            (fit, params) = try tuned(features: x, target: y, parameters: parameters, positiveClass: prep.positiveClass,
+                                      threads: threads, progress: progress)
+        } else {
+            fit = try ForestTrainer.fit(features: x, target: y, parameters: parameters,
+                                        positiveClass: prep.positiveClass, threads: threads, progress: progress)
+        }
+        let forest = fit.forest
+        var calibration = ProbabilityCalibration.identity
+        var reliability: [ReliabilityBin] = []
+        if case let .classes(labels, 2) = y {
+            let (scores, positives) = fit.outOfBagScores(labels: labels, positiveClass: prep.positiveClass ?? 1)
+            if !scores.isEmpty { reliability = ReliabilityBin.bins(scores: scores, positives: positives) }
+            if params.calibration != .none {
+                calibration = try ProbabilityCalibration.fit(params.calibration, scores: scores, positives: positives)
+            }
+        } else if params.calibration != .none {
+            throw TrainingError.invalidParameter("calibration applies to two-class targets only")
+        }
         var metrics: [Metric]
         if testRows.isEmpty {
             metrics = [Metric(name: "oob_score", value: forest.oobScore)]
         } else {
             let xt = try prep.encode(table: table, rows: testRows)
             metrics = try evaluate(forest: forest, preprocessing: prep, features: xt,
-                                   target: allTargets.selecting(rows: testRows), threads: threads)
+                                   target: allTargets.selecting(rows: testRows), calibration: calibration, threads: threads)
         }
+        metrics += outOfBagMetrics(fit, target: y, positiveClass: prep.positiveClass)
         let now = createdUnixMicros ?? Int64(Date().timeIntervalSince1970 * 1_000_000)
-        return TrainedModel(name: name, version: version, createdUnixMicros: now, task: task, params: parameters,
+        return TrainedModel(name: name, version: version, createdUnixMicros: now, task: task, params: params,
                             metrics: metrics, trainingDataSHA256: trainingDataSHA256, preprocessing: prep,
-                            forest: forest, producer: producer, trainingRows: UInt64(trainRows.count))
+                            forest: forest, producer: producer, trainingRows: UInt64(trainRows.count),
+                            calibration: calibration, outOfBagReliability: reliability)
+    }
+
+    /// The (min_samples_leaf, max_features) pairs `--tune` tries (see docs/defaults-study.md).
+    public static let tuningCandidates: [(leaf: Int, maxFeatures: MaxFeatures)] = [(3, .sqrt), (10, .sqrt), (40, .sqrt)]
+
+    /// Fits one forest per tuning candidate (same seed and other parameters) and keeps the
+    /// one with the lowest out-of-bag log loss (classification) or highest out-of-bag R²
+    /// (regression); ties keep the earlier candidate. Costs candidates x one fit.
+    static func tuned(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
+                      positiveClass: Int?, threads: Int,
+                      progress: ((Int, Int) -> Void)?) throws -> (ForestFit, TrainingParameters) {
+        var best: (fit: ForestFit, params: TrainingParameters, loss: Double)? = nil
+        let total = parameters.trees * tuningCandidates.count
+        for (i, c) in tuningCandidates.enumerated() {
+            var p = parameters
+            p.minSamplesLeaf = c.leaf
+            if target.task == .classification { p.maxFeatures = c.maxFeatures }
+            let fit = try ForestTrainer.fit(features: features, target: target, parameters: p, positiveClass: positiveClass,
+                                            threads: threads,
+                                            progress: progress.map { f in { done, _ in f(i * p.trees + done, total) } })
+            let loss = outOfBagLoss(fit, target: target)
+            if best == nil || loss < best!.loss { best = (fit, p, loss) }
+        }
+        return (best!.fit, best!.params)
+    }
+
+    /// Out-of-bag log loss (classification) or 1 - R² (regression), over rows left out at
+    /// least once; +infinity when there is none.
+    static func outOfBagLoss(_ fit: ForestFit, target: TrainingTarget) -> Double {
+        let k = fit.forest.numOutputs
+        let rows = (0..<target.count).filter { fit.outOfBag.count == target.count * k && !fit.outOfBag[$0 * k].isNaN }
+        if rows.isEmpty { return .infinity }
+        switch target {
+        case let .classes(labels, count):
+            var probabilities: [Double] = []
+            probabilities.reserveCapacity(rows.count * k)
+            for r in rows { probabilities.append(contentsOf: fit.outOfBag[(r * k)..<(r * k + k)]) }
+            return Metrics.logLoss(probabilities: probabilities, labels: rows.map { Int(labels[$0]) }, classCount: count)
+        case let .values(v):
+            let r2 = Metrics.r2(predictions: rows.map { fit.outOfBag[$0] }, targets: rows.map { v[$0] })
+            return r2.isNaN ? .infinity : 1 - r2
+        }
+    }
+
+    /// Binary classification with bootstrap: "oob_log_loss" and "oob_brier" of the positive
+    /// class's out-of-bag probabilities over the rows that have one (the training rows' own
+    /// honest estimate, used to choose settings); nothing otherwise.
+    static func outOfBagMetrics(_ fit: ForestFit, target: TrainingTarget, positiveClass: Int?) -> [Metric] {
+        guard case let .classes(labels, 2) = target else { return [] }
+        let (scores, positives) = fit.outOfBagScores(labels: labels, positiveClass: positiveClass ?? 1)
+        if scores.isEmpty { return [] }
+        let probabilities = scores.flatMap { [1 - $0, $0] }
+        let y = positives.map { $0 ? 1 : 0 }
+        return [Metric(name: "oob_log_loss", value: Metrics.logLoss(probabilities: probabilities, labels: y, classCount: 2)),
+                Metric(name: "oob_brier", value: Metrics.brier(probabilities: probabilities, labels: y, classCount: 2))]
     }
 
     /// Metrics of `forest` on encoded rows (see `Metrics.classification` / `.regression`).
+    /// `calibration` maps the positive class's probability first (two classes only).
     public static func evaluate(forest: Forest, preprocessing: Preprocessing, features: FeatureMatrix,
-                                target: TrainingTarget, threads: Int = 0) throws -> [Metric] {
+                                target: TrainingTarget, calibration: ProbabilityCalibration = .identity,
+                                threads: Int = 0) throws -> [Metric] {
         let compiled = try CompiledForest(forest: forest)
-        let pred = try compiled.predict(matrix: features, threads: threads)
+        var pred = try compiled.predict(matrix: features, threads: threads)
+        if calibration.method != .none {
+            pred = calibration.apply(probabilities: pred, positiveClass: preprocessing.positiveClass ?? 1)
+        }
         switch target {
         case let .classes(labels, count):
             return Metrics.classification(probabilities: pred, labels: labels.map { Int($0) }, classCount: count,
@@ -64,7 +146,7 @@ public enum ModelTrainer {
         let x = try model.preprocessing.encode(table: table)
         let y = try model.preprocessing.encodeTargets(table: table)
         return try evaluate(forest: model.forest, preprocessing: model.preprocessing, features: x, target: y,
-                            threads: threads)
+                            calibration: model.calibration, threads: threads)
     }
 
     /// K-fold cross-validation: per fold, preprocessing and forest are learned on the

@@ -21,10 +21,16 @@ public struct TrainedModel: Sendable, Equatable {
     public var trainingRows: UInt64
     /// Where an imported model came from; nil for models Grove trained.
     public var source: ModelSource?
+    /// Applied to the forest's probabilities wherever the model scores (identity: none).
+    public var calibration: ProbabilityCalibration
+    /// Out-of-bag reliability of the forest's own positive-class probability at training
+    /// (binary classification with bootstrap; empty otherwise).
+    public var outOfBagReliability: [ReliabilityBin]
 
     public init(name: String, version: UInt64, createdUnixMicros: Int64, task: ModelTask, params: TrainingParameters,
                 metrics: [Metric], trainingDataSHA256: [UInt8], preprocessing: Preprocessing, forest: Forest,
-                producer: String, trainingRows: UInt64, source: ModelSource? = nil) {
+                producer: String, trainingRows: UInt64, calibration: ProbabilityCalibration = .identity,
+                outOfBagReliability: [ReliabilityBin] = [], source: ModelSource? = nil) {
         self.name = name
         self.version = version
         self.createdUnixMicros = createdUnixMicros
@@ -37,6 +43,8 @@ public struct TrainedModel: Sendable, Equatable {
         self.producer = producer
         self.trainingRows = trainingRows
         self.source = source
+        self.calibration = calibration
+        self.outOfBagReliability = outOfBagReliability
     }
 
     /// Validates the forest and that it fits the preprocessing and task.
@@ -57,6 +65,31 @@ public struct TrainedModel: Sendable, Equatable {
         if !trainingDataSHA256.isEmpty && trainingDataSHA256.count != 32 {
             throw ModelError.badChecksumLength(trainingDataSHA256.count)
         }
+        try calibration.validate()
+        if calibration.method != .none && (task != .classification || forest.numOutputs != 2) {
+            throw ModelError.calibrationForNonBinary
+        }
+        if outOfBagReliability.count > ReliabilityBin.maxBins {
+            throw ModelError.badCalibration("\(outOfBagReliability.count) reliability bins; the maximum is \(ReliabilityBin.maxBins)")
+        }
+        // The bins tile [0, 1] in order, so a list cut short (e.g. a truncated file) is refused;
+        // a calibration is always fitted beside them.
+        if let first = outOfBagReliability.first, let last = outOfBagReliability.last {
+            let tiled = first.lower == 0 && last.upper == 1
+                && zip(outOfBagReliability, outOfBagReliability.dropFirst()).allSatisfy { $0.upper == $1.lower && $0.lower < $0.upper }
+            if !tiled { throw ModelError.badCalibration("out-of-bag reliability bins do not tile [0, 1]") }
+        } else if calibration.method != .none {
+            throw ModelError.badCalibration("a calibrated model carries its out-of-bag reliability bins")
+        }
+    }
+
+    /// Index of the class whose probability calibration maps (the positive class, else 1).
+    public var calibratedClass: Int { preprocessing.positiveClass ?? 1 }
+
+    /// Predictions for encoded rows: the forest's outputs (row-major), calibrated.
+    public func predict(features: FeatureMatrix, threads: Int = 0) throws -> [Double] {
+        let out = try CompiledForest(forest: forest).predict(matrix: features, threads: threads)
+        return calibration.method == .none ? out : calibration.apply(probabilities: out, positiveClass: calibratedClass)
     }
 
     /// Value of the metric named `name`, if recorded.

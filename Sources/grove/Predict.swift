@@ -23,7 +23,7 @@ struct Predict: ParsableCommand {
         let outputs: [Double]
         do {
             let x = try model.preprocessing.encode(table: table)
-            outputs = try CompiledForest(forest: model.forest).predict(matrix: x, threads: threads)
+            outputs = try model.predict(features: x, threads: threads)
         } catch {
             throw ValidationError("prediction failed: \(error)")
         }

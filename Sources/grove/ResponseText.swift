@@ -24,7 +24,7 @@ enum ResponseText {
         case let .modelInfo(i):
             var lines = [
                 "model: \(i.name)@\(i.version)", "task: \(i.task)", "target: \(i.target)",
-                "trees: \(i.trees)" + (i.ensemble.isEmpty ? "" : " (\(i.ensemble), link \(i.link))"), "sha256: \(i.sha256)",
+                "trees: \(i.trees)" + (i.ensemble.isEmpty ? "" : " (\(i.ensemble), link \(i.link))"), "calibration: \(i.calibration)", "sha256: \(i.sha256)",
                 "signer: \(i.signer.isEmpty ? "(unsigned)" : "\(i.signer), key sha256 \(i.signerKeySHA256)")",
                 "created: \(Date(timeIntervalSince1970: Double(i.createdUnixMicros) / 1e6))",
             ]
@@ -86,6 +86,9 @@ enum ResponseText {
                 "connections: \(s.connectionsOpen) open, \(s.connectionsTotal) total",
                 "requests: \(s.requestsTotal), errors: \(s.errorsTotal)",
             ]
+            if !s.keyFileError.isEmpty {
+                lines.append("KEY FILE REFUSED (\(s.keyReloadFailures) reload(s)); the last valid keys stay in force: \(s.keyFileError)")
+            }
             for m in s.models {
                 lines.append("  \(m.name)@\(m.version): \(m.requests) requests, \(m.rows) rows, \(m.errors) errors, "
                              + "p50 \(format(m.latencyP50Micros)) µs, p99 \(format(m.latencyP99Micros)) µs, max \(format(m.latencyMaxMicros)) µs")
@@ -129,7 +132,7 @@ enum ResponseText {
                 "metrics": Dictionary(uniqueKeysWithValues: i.metrics.map { ($0.name, safe($0.value)) }),
                 "sha256": i.sha256, "created_unix_micros": i.createdUnixMicros, "trees": i.trees, "target": i.target,
                 "signer": i.signer, "signer_key_sha256": i.signerKeySHA256,
-                "explainable": i.explainable, "explain_error": i.explainError,
+                "explainable": i.explainable, "explain_error": i.explainError, "calibration": i.calibration,
                 "source": i.source, "producer": i.producer, "ensemble": i.ensemble, "link": i.link,
                 "source_operator": i.sourceOperator,
             ] as [String: Any]
@@ -174,6 +177,7 @@ enum ResponseText {
             o["stats"] = [
                 "uptime_seconds": s.uptimeSeconds, "connections_open": s.connectionsOpen,
                 "connections_total": s.connectionsTotal, "requests_total": s.requestsTotal, "errors_total": s.errorsTotal,
+                "key_reload_failures": s.keyReloadFailures, "key_file_error": s.keyFileError,
                 "models": s.models.map { ["name": $0.name, "version": $0.version, "requests": $0.requests, "rows": $0.rows,
                                           "errors": $0.errors, "latency_p50_us": $0.latencyP50Micros,
                                           "latency_p90_us": $0.latencyP90Micros, "latency_p99_us": $0.latencyP99Micros,

@@ -68,11 +68,18 @@ struct Train: ParsableCommand {
             o["trees"] = model.forest.trees.count
             o["training_rows"] = model.trainingRows
             o["seconds"] = trainSeconds
+            o["min_samples_leaf"] = model.params.minSamplesLeaf
+            o["max_features"] = model.params.maxFeatures.description
+            o["criterion"] = model.params.criterion.rawValue
+            o["calibration"] = model.calibration.method.rawValue
             print(JSONText.encode(o))
         } else {
             print("trained \(name) version \(version): \(task), \(model.forest.trees.count) trees, \(model.trainingRows) training rows, \(String(format: "%.2f", trainSeconds)) s")
             print("  file: \(file.path)")
             print("  sha256: \(sha)")
+            let p = model.params
+            print("  min_samples_leaf \(p.minSamplesLeaf), max_features \(p.maxFeatures), criterion \(p.criterion)"
+                  + (p.tune ? " (chosen by out-of-bag log loss)" : "") + ", calibration \(model.calibration.method)")
             print(testFraction > 0 ? "held-out metrics (\(Int(testFraction * 100))% of rows):" : "metrics:")
             print(MetricText.lines(model.metrics))
         }

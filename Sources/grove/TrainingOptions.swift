@@ -50,6 +50,12 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Columns to read as categorical even if numeric (comma separated).")
     var categorical: String?
 
+    @Flag(help: "Choose --min-samples-leaf and --max-features by out-of-bag log loss (a few fits; needs bootstrap).")
+    var tune = false
+
+    @Option(help: "Calibrate probabilities on out-of-bag predictions: none, platt or isotonic (two classes).")
+    var calibrate: String?
+
     /// Reads the data file: its bytes (for the SHA-256) and the parsed table.
     func readData() throws -> (bytes: [UInt8], table: DataTable) {
         var options = CSVOptions()
@@ -107,6 +113,16 @@ struct TrainingOptions: ParsableArguments {
         }
         if let maxBins { p.maxBins = maxBins }
         if let seed { p.seed = seed }
+        if let calibrate {
+            guard let c = CalibrationMethod(rawValue: calibrate) else { throw ValidationError("--calibrate must be none, platt or isotonic") }
+            p.calibration = c
+        }
+        if tune {
+            if minSamplesLeaf != nil || maxFeatures != nil {
+                throw ValidationError("--tune chooses --min-samples-leaf and --max-features: give neither")
+            }
+            p.tune = true
+        }
         p.testFraction = testFraction
         do { try p.validate(for: task) } catch { throw ValidationError("\(error)") }
         return p

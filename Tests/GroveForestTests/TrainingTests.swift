@@ -141,8 +141,8 @@ import Testing
         #expect(MaxFeatures.log2.resolve(total: 61) == 5)
     }
 
-    /// Default parameters (100 trees, seed 42) on the fixed German credit split must
-    /// reach the scikit-learn/ranger reference minus 0.005.
+    /// Default parameters (100 trees) on the fixed German credit split reach the targets:
+    /// AUC >= max(scikit-learn, ranger) - 0.005 and log loss <= ranger + 0.01.
     @Test func germanCreditHeldOutAUC() throws {
         let dir = TestSupport.splitsDirectory
         let trainPath = dir.appendingPathComponent("german_credit.train.csv").path
@@ -154,14 +154,23 @@ import Testing
         let test = try CSVReader.read(path: testPath)
         let prep = try Preprocessing.fit(table: train, target: "creditability", task: .classification, positive: "bad")
         #expect(prep.featureCount == 61)
-        let forest = try ForestTrainer.train(features: try prep.encode(table: train), target: try prep.encodeTargets(table: train),
-                                             parameters: TrainingParameters(task: .classification),
-                                             positiveClass: prep.positiveClass)
-        let metrics = try ModelTrainer.evaluate(forest: forest, preprocessing: prep, features: try prep.encode(table: test),
-                                                target: try prep.encodeTargets(table: test))
-        let auc = try #require(metrics.first { $0.name == "auc" }?.value)
-        print("german_credit held-out AUC \(auc)")
-        #expect(auc >= 0.809)
+        // The targets are about the defaults, not one lucky or unlucky seed (one seed's AUC
+        // on 200 test rows varies by about ±0.01): the mean over seeds 1-5.
+        var aucs: [Double] = [], losses: [Double] = []
+        for seed in UInt64(1)...5 {
+            var p = TrainingParameters(task: .classification)
+            p.seed = seed
+            let forest = try ForestTrainer.train(features: try prep.encode(table: train), target: try prep.encodeTargets(table: train),
+                                                 parameters: p, positiveClass: prep.positiveClass)
+            let metrics = try ModelTrainer.evaluate(forest: forest, preprocessing: prep, features: try prep.encode(table: test),
+                                                    target: try prep.encodeTargets(table: test))
+            aucs.append(try #require(metrics.first { $0.name == "auc" }?.value))
+            losses.append(try #require(metrics.first { $0.name == "log_loss" }?.value))
+        }
+        let auc = aucs.reduce(0, +) / 5, logLoss = losses.reduce(0, +) / 5
+        print("german_credit held-out AUC \(aucs), mean \(auc); log loss mean \(logLoss)")
+        #expect(auc >= 0.809)               // max(scikit-learn 0.8120, ranger 0.8139) - 0.005
+        #expect(logLoss <= 0.4825 + 0.01)   // ranger's log loss + 0.01
     }
 
     @Test func modelPipelineRecordsMetrics() throws {
@@ -177,7 +186,8 @@ import Testing
                                            parameters: p, name: "toy", createdUnixMicros: 1)
         try model.validate()
         #expect(model.trainingRows == 300)
-        #expect(model.metrics.map(\.name) == ["auc", "accuracy", "log_loss", "precision", "recall", "f1", "brier"])
+        #expect(model.metrics.map(\.name) == ["auc", "accuracy", "log_loss", "precision", "recall", "f1", "brier",
+                                            "oob_log_loss", "oob_brier"])
         #expect((model.metric(named: "auc") ?? 0) > 0.85)
         #expect(model.preprocessing.classes == ["bad", "good"])
         #expect(model.preprocessing.positiveClass == 0)

@@ -109,6 +109,29 @@ import Testing
         #expect(throws: ModelFileError.self) { try ModelFileCodec.decode(ModelFileCodec.encode(nan)) }
     }
 
+    @Test func calibrationAndReliabilityRoundTripAndHostileOnesAreRefused() throws {
+        var model = try Self.smallModel(trees: 3)
+        #expect(model.outOfBagReliability.count == 10)
+        model.calibration = ProbabilityCalibration(method: .isotonic, plattA: 0, plattB: 0, knotsX: [0.1, 0.4, 0.8],
+                                                   knotsY: [0.05, 0.3, 0.7], floor: 0.001)
+        model.params.calibration = .isotonic
+        let back = try ModelFileCodec.decode(ModelFileCodec.encode(model))
+        #expect(back == model)
+        model.calibration = ProbabilityCalibration(method: .platt, plattA: -5, plattB: 2.5, knotsX: [], knotsY: [], floor: 0.001)
+        #expect(try ModelFileCodec.decode(ModelFileCodec.encode(model)) == model)
+
+        var decreasing = model
+        decreasing.calibration = ProbabilityCalibration(method: .isotonic, plattA: 0, plattB: 0, knotsX: [0.1, 0.4],
+                                                        knotsY: [0.5, 0.3], floor: 0)
+        #expect(throws: ModelFileError.self) { try ModelFileCodec.decode(ModelFileCodec.encode(decreasing)) }
+        var infinite = model
+        infinite.calibration.plattA = .infinity
+        #expect(throws: ModelFileError.self) { try ModelFileCodec.decode(ModelFileCodec.encode(infinite)) }
+        var wideFloor = model
+        wideFloor.calibration.floor = 0.7
+        #expect(throws: ModelFileError.self) { try ModelFileCodec.decode(ModelFileCodec.encode(wideFloor)) }
+    }
+
     @Test func garbageEmptyAndUnsealedBytesAreRefused() throws {
         #expect(throws: ModelFileError.self) { try ModelFileCodec.decode([]) }
         #expect(throws: ModelFileError.self) { try ModelFileCodec.decode(Array("#!/bin/sh\nrm -rf /\n".utf8)) }

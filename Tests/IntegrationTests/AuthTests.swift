@@ -55,6 +55,44 @@ import GroveModelStore
         #expect(try c.call(Request(id: 3, apiKey: "k-2", call: .health)).status.code == .ok)
     }
 
+    /// An operator revokes a key by editing the file and makes a typo: the server keeps the last
+    /// valid keys (so nobody is locked out and nothing opens), says so in Stats at every reload,
+    /// and applies the file as soon as it is valid again.
+    @Test func anInvalidKeyFileAtReloadKeepsTheLastValidKeysAndStatsSaysWhy() throws {
+        let keys = try Self.keyFile([("desk", .admin, "k-1"), ("ops", .admin, "k-2")])
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let s = try TestServer(configure: { $0.keysFile = keys; $0.pollIntervalSeconds = 0.1 })
+        let c = try RawClient(port: s.port)
+        func stats() throws -> StatsResponse? {
+            if case let .stats(st)? = try c.call(Request(id: 1, apiKey: "k-2", call: .stats)).result { return st }
+            return nil
+        }
+        #expect(try stats()?.keyFileError == "")
+        var file = try KeyFile(text: String(contentsOf: keys, encoding: .utf8))
+        _ = file.revoke(id: "desk")
+        try (file.text + "ops2 admni 0123\n").write(to: keys, atomically: true, encoding: .utf8)   // the typo
+        var refused: StatsResponse?
+        for _ in 0..<100 where refused == nil {
+            usleep(50_000)
+            if let st = try stats(), !st.keyFileError.isEmpty { refused = st }
+        }
+        let st = try #require(refused, "the invalid key file was not reported in Stats")
+        #expect(st.keyFileError.contains("admni"), "\(st.keyFileError)")
+        // Counted at every reload while it stays invalid.
+        usleep(400_000)
+        #expect(try stats()?.keyReloadFailures ?? 0 > st.keyReloadFailures)
+        // The last valid keys stay in force (the revoked key too, until the file is fixed).
+        #expect(try c.call(Request(id: 2, apiKey: "k-1", call: .health)).status.code == .ok)
+        try file.text.write(to: keys, atomically: true, encoding: .utf8)
+        var applied = false
+        for _ in 0..<100 where !applied {
+            usleep(50_000)
+            applied = try c.call(Request(id: 3, apiKey: "k-1", call: .health)).status.code == .unauthenticated
+        }
+        #expect(applied)
+        #expect(try stats()?.keyFileError == "")
+    }
+
     @Test func nonLoopbackBindWithoutKeysIsRefused() throws {
         var config = ServerConfiguration(repository: FileManager.default.temporaryDirectory)
         config.host = "0.0.0.0"

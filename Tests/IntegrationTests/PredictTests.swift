@@ -37,6 +37,36 @@ import Testing
         #expect(p.probabilities.map(\.bitPattern) == offline.map(\.bitPattern))
     }
 
+    /// A calibrated model answers with calibrated probabilities on every path (one dense row,
+    /// dense batches, records), equal to `TrainedModel.predict` and unlike the raw forest.
+    @Test func calibratedModelsServeCalibratedProbabilities() throws {
+        var p = TrainingParameters(task: .classification)
+        p.trees = 10
+        p.calibration = .isotonic
+        let model = try ModelTrainer.train(table: Fixtures.germanTable, target: "creditability", task: .classification,
+                                           positive: "bad", parameters: p, name: "german_credit", producer: "test")
+        #expect(model.calibration.method == .isotonic)
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let c = try RawClient(port: s.port)
+        let m = ModelSelector(name: "german_credit")
+        let x = try model.preprocessing.encode(table: Fixtures.germanTable, rows: Array(0..<20))
+        let expected = try model.predict(features: x)
+        let raw = try CompiledForest(forest: model.forest).predict(matrix: x)
+        #expect(expected != raw)
+        let one = try c.call(Request(id: 1, call: .predict(PredictRequest(model: m, dense: Array(x.values[0..<61])))))
+        let dense = try c.call(Request(id: 2, call: .predict(PredictRequest(model: m, dense: x.values))))
+        let records = try c.call(Request(id: 3, call: .predict(PredictRequest(model: m, records: (0..<20).map(Fixtures.germanRecord)))))
+        guard case let .predict(p1)? = one.result, case let .predict(pd)? = dense.result, case let .predict(pr)? = records.result else {
+            Issue.record("failed: \(one.status) \(dense.status) \(records.status)"); return
+        }
+        #expect(p1.probabilities == Array(expected[0..<2]))
+        #expect(pd.probabilities == expected)
+        #expect(pr.probabilities == expected)
+        let info = try c.call(Request(id: 4, call: .modelInfo(m)))
+        guard case let .modelInfo(i)? = info.result else { Issue.record("no info"); return }
+        #expect(i.calibration == "isotonic")
+    }
+
     @Test func wrongFeatureCountUnknownColumnAndUnknownVersionSayWhich() throws {
         let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
         let c = try RawClient(port: s.port)

@@ -60,7 +60,36 @@ public enum ModelFileCodec {
             x.pointee.cover_rows = s.coverRows
             m.pointee.source = x
         }
+        if model.calibration.method != .none { m.pointee.calibration = calibration(model.calibration, arena) }
+        m.pointee.n_oob_reliability = model.outOfBagReliability.count
+        m.pointee.oob_reliability = arena.pointers(model.outOfBagReliability.count) { i in
+            let b = model.outOfBagReliability[i]
+            let x = arena.new(Grove__V1__ReliabilityBin.self)
+            grove__v1__reliability_bin__init(x)
+            x.pointee.lower = b.lower
+            x.pointee.upper = b.upper
+            x.pointee.count = UInt64(b.count)
+            x.pointee.mean_predicted = b.meanPredicted
+            x.pointee.observed_rate = b.observedRate
+            return x
+        }
         return WirePack.bytes(WirePack.message(m))
+    }
+
+    private static func calibration(_ c: ProbabilityCalibration, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__ProbabilityCalibration> {
+        let x = arena.new(Grove__V1__ProbabilityCalibration.self)
+        grove__v1__probability_calibration__init(x)
+        switch c.method {
+        case .none: x.pointee.method = GROVE__V1__PROBABILITY_CALIBRATION__METHOD__NONE
+        case .platt: x.pointee.method = GROVE__V1__PROBABILITY_CALIBRATION__METHOD__PLATT
+        case .isotonic: x.pointee.method = GROVE__V1__PROBABILITY_CALIBRATION__METHOD__ISOTONIC
+        }
+        x.pointee.platt_a = c.plattA
+        x.pointee.platt_b = c.plattB
+        x.pointee.n_knots_x = c.knotsX.count; x.pointee.knots_x = arena.copy(c.knotsX)
+        x.pointee.n_knots_y = c.knotsY.count; x.pointee.knots_y = arena.copy(c.knotsY)
+        x.pointee.floor = c.floor
+        return x
     }
 
     private static func params(_ p: TrainingParameters, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__TrainingParams> {
@@ -77,6 +106,8 @@ public enum ModelFileCodec {
         t.pointee.split_method = arena.cString(p.splitMethod.rawValue)
         t.pointee.max_bins = UInt32(clamping: p.maxBins)
         t.pointee.test_fraction = p.testFraction
+        t.pointee.calibration = arena.cString(p.calibration == .none ? "" : p.calibration.rawValue)
+        t.pointee.tuned = p.tune ? 1 : 0
         return t
     }
 
@@ -188,7 +219,8 @@ public enum ModelFileCodec {
                 criterion: SplitCriterion(rawValue: CRead.string(p.criterion)) ?? (task == .classification ? .gini : .squaredError),
                 bootstrap: p.bootstrap != 0,
                 splitMethod: SplitMethod(rawValue: CRead.string(p.split_method)) ?? .histogram,
-                maxBins: Int(p.max_bins), testFraction: p.test_fraction)
+                maxBins: Int(p.max_bins), testFraction: p.test_fraction,
+                calibration: CalibrationMethod(rawValue: CRead.string(p.calibration)) ?? .none, tune: p.tuned != 0)
             let columns = CRead.messages(pp.n_columns, pp.columns) { c in
                 InputColumn(name: CRead.string(c.name),
                             kind: c.kind == GROVE__V1__INPUT_COLUMN__KIND__CATEGORICAL ? .categorical : .numeric,
@@ -235,6 +267,11 @@ public enum ModelFileCodec {
                 params: params, metrics: CRead.messages(m.n_metrics, m.metrics) { Metric(name: CRead.string($0.name), value: $0.value) },
                 trainingDataSHA256: sha, preprocessing: preprocessing, forest: forest,
                 producer: CRead.string(m.producer), trainingRows: m.training_rows,
+                calibration: try calibration(m.calibration),
+                outOfBagReliability: CRead.messages(m.n_oob_reliability, m.oob_reliability) { b in
+                    ReliabilityBin(lower: b.lower, upper: b.upper, count: Int(clamping: b.count),
+                                   meanPredicted: b.mean_predicted, observedRate: b.observed_rate)
+                },
                 source: m.source.map { p in
                     let s = p.pointee
                     return ModelSource(format: CRead.string(s.format), producerName: CRead.string(s.producer_name),
@@ -243,6 +280,7 @@ public enum ModelFileCodec {
                                        inputName: CRead.string(s.input_name), comparesAsFloat32: s.compares_as_float32 != 0,
                                        coverRows: s.cover_rows)
                 })
+            guard m.n_oob_reliability == model.outOfBagReliability.count else { throw ModelFileError.invalid("null reliability bin") }
             try model.validate()
             return model
         } catch let e as ModelFileError {
@@ -250,6 +288,24 @@ public enum ModelFileCodec {
         } catch {
             throw .invalid("\(error)")
         }
+    }
+
+    /// The calibration a file holds (absent: identity); `TrainedModel.validate` checks it.
+    private static func calibration(_ c: UnsafeMutablePointer<Grove__V1__ProbabilityCalibration>?) throws(ModelFileError) -> ProbabilityCalibration {
+        guard let c = c?.pointee else { return .identity }
+        let method: CalibrationMethod
+        switch c.method {
+        case GROVE__V1__PROBABILITY_CALIBRATION__METHOD__NONE: method = .none
+        case GROVE__V1__PROBABILITY_CALIBRATION__METHOD__PLATT: method = .platt
+        case GROVE__V1__PROBABILITY_CALIBRATION__METHOD__ISOTONIC: method = .isotonic
+        default: throw .invalid("unknown calibration method \(c.method.rawValue)")
+        }
+        guard c.n_knots_x <= ProbabilityCalibration.maxKnots, c.n_knots_y <= ProbabilityCalibration.maxKnots else {
+            throw .invalid("more than \(ProbabilityCalibration.maxKnots) calibration knots")
+        }
+        return ProbabilityCalibration(method: method, plattA: c.platt_a, plattB: c.platt_b,
+                                      knotsX: CRead.array(c.n_knots_x, c.knots_x), knotsY: CRead.array(c.n_knots_y, c.knots_y),
+                                      floor: c.floor)
     }
 
     // MARK: - Identity

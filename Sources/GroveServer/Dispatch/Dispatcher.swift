@@ -303,7 +303,9 @@ final class Dispatcher {
                 // This call is counted once answered (as every call is): include it already.
                 requestsTotal: totals.requests &+ 1,
                 errorsTotal: totals.errors,
-                models: server.registry.snapshot.available.map(\.stats.snapshot))))
+                models: server.registry.snapshot.available.map(\.stats.snapshot),
+                keyReloadFailures: server.keys?.reloadFailures.load(ordering: .relaxed) ?? 0,
+                keyFileError: server.keys?.fileError ?? "")))
         }
     }
 }

@@ -25,6 +25,8 @@ final class ServedModel: @unchecked Sendable {
     private let target: String
     /// The name as a C string, for responses packed without allocating.
     let cName: UnsafeMutablePointer<CChar>
+    /// The class whose probability `model.calibration` maps.
+    private let calibratedClass: Int
 
     /// Largest number of rows scored in one request (a frame of 4 MiB holds at
     /// most about 500k one-feature rows; this bounds the answer's size too).
@@ -43,6 +45,7 @@ final class ServedModel: @unchecked Sendable {
             if f < fill.count { fill[f] = c.fillValue }
         }
         self.fill = fill
+        calibratedClass = model.calibratedClass
         cName = strdup(model.name)!
         do {
             explainer = .success(try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest))
@@ -63,7 +66,8 @@ final class ServedModel: @unchecked Sendable {
             sha256: sha256, createdUnixMicros: model.createdUnixMicros,
             trees: UInt32(model.forest.trees.count), target: p.target,
             explainable: explainError.isEmpty, explainError: explainError,
-            signer: signer, signerKeySHA256: signerKeySHA256)
+            signer: signer, signerKeySHA256: signerKeySHA256,
+            calibration: model.calibration.method.rawValue)
         info.source = model.source?.format ?? "grove"
         if let src = model.source {
             info.producer = "\(src.producerName) \(src.producerVersion)".trimmingCharacters(in: .whitespaces)
@@ -358,7 +362,8 @@ final class ServedModel: @unchecked Sendable {
         return .success(rows)
     }
 
-    /// Scores `rows` rows into `out` on the calling thread; nil on success.
+    /// Scores `rows` rows into `out` on the calling thread, calibrated as the model says;
+    /// nil on success. Allocates nothing.
     private func run(_ input: UnsafeBufferPointer<Double>, rows: Int, into out: UnsafeMutableBufferPointer<Double>) -> Status? {
         do {
             if rows == 1 {
@@ -366,6 +371,7 @@ final class ServedModel: @unchecked Sendable {
             } else {
                 try compiled.predict(rows: input, rowCount: rows, into: out, threads: 1)
             }
+            model.calibration.apply(rows: rows, positiveClass: calibratedClass, to: out)
             return nil
         } catch {
             return Status(.internal, "prediction failed: \(error)")

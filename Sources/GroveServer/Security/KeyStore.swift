@@ -28,28 +28,44 @@ final class KeyStore: @unchecked Sendable {
         return current
     }
 
-    /// Re-reads the file when its size or modification time changed (or when `force`).
-    /// An invalid new file is refused and the previous keys stay in force.
-    /// Reloads refused since start (grove_key_reload_failures_total).
+    /// Reloads that found an invalid file, counted at every reload while it stays invalid
+    /// (grove_key_reload_failures_total; Stats.key_reload_failures).
     let reloadFailures = Atomic<UInt64>(0)
+    private var error: String?
 
+    /// Why the file on disk is refused (nil when valid): Stats.key_file_error.
+    var fileError: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return error
+    }
+
+    /// Re-reads the file when its size or modification time changed (or when `force`).
+    /// An invalid file is refused and the last valid keys stay in force (so a typo never
+    /// opens the server to everyone, nor locks everyone out); while it stays invalid it is
+    /// re-read, counted and logged as an error at every reload, and Stats reports why.
     func reloadIfChanged(force: Bool = false) {
         let attrs = try? FileManager.default.attributesOfItem(atPath: url.path)
         let now = (attrs?[.size] as? Int ?? -1, attrs?[.modificationDate] as? Date ?? .distantPast)
-        if !force, let s = stamp, s.0 == now.0, s.1 == now.1 { return }
+        lock.lock()
+        let unchanged = !force && error == nil && stamp.map { $0.0 == now.0 && $0.1 == now.1 } == true
+        lock.unlock()
+        if unchanged { return }
         do {
             let (ring, newStamp) = try KeyStore.read(url)
             lock.lock()
             current = ring
             stamp = newStamp
+            let recovered = error != nil
+            error = nil
             lock.unlock()
-            logger.info("API keys reloaded: \(ring.file.entries.count) key(s)")
+            logger.info("API keys reloaded: \(ring.file.entries.count) key(s)\(recovered ? " (the key file is valid again)" : "")")
         } catch {
             lock.lock()
-            stamp = now
+            self.error = "\(error)"
             lock.unlock()
             reloadFailures.add(1, ordering: .relaxed)
-            logger.error("API key file not reloaded, previous keys stay in force: \(error)")
+            logger.error("API key file \(url.path) is invalid; the last valid keys stay in force (a key revoked in the new file still works): \(error)")
         }
     }
 

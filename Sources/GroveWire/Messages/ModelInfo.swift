@@ -66,11 +66,15 @@ public struct ModelInfo: Equatable, Sendable {
     public var signer: String
     /// Hex SHA-256 of the public key whose valid signature the file carries; empty when unsigned.
     public var signerKeySHA256: String
+    /// Probability calibration applied to every prediction: "none", "platt" or "isotonic"
+    /// (empty from servers that predate it).
+    public var calibration: String
 
     public init(name: String, version: UInt64, task: Task, classes: [String] = [], positiveClass: Int? = nil,
                 inputs: [InputColumnInfo] = [], featureNames: [String] = [], metrics: [NamedValue] = [],
                 sha256: String = "", createdUnixMicros: Int64 = 0, trees: UInt32 = 0, target: String = "",
-                explainable: Bool = false, explainError: String = "", signer: String = "", signerKeySHA256: String = "") {
+                explainable: Bool = false, explainError: String = "", signer: String = "", signerKeySHA256: String = "",
+                calibration: String = "") {
         self.signer = signer
         self.signerKeySHA256 = signerKeySHA256
         self.explainable = explainable
@@ -87,6 +91,7 @@ public struct ModelInfo: Equatable, Sendable {
         self.createdUnixMicros = createdUnixMicros
         self.trees = trees
         self.target = target
+        self.calibration = calibration
     }
 }
 

@@ -7,9 +7,16 @@ public struct StatsResponse: Equatable, Sendable {
     public var requestsTotal: UInt64
     public var errorsTotal: UInt64
     public var models: [ModelStats]
+    /// Key-file reloads that found an invalid file (the last valid keys stayed in force).
+    public var keyReloadFailures: UInt64
+    /// Why the key file on disk is refused; empty when it is valid (or there is none).
+    public var keyFileError: String
 
     public init(uptimeSeconds: Double = 0, connectionsOpen: UInt64 = 0, connectionsTotal: UInt64 = 0,
-                requestsTotal: UInt64 = 0, errorsTotal: UInt64 = 0, models: [ModelStats] = []) {
+                requestsTotal: UInt64 = 0, errorsTotal: UInt64 = 0, models: [ModelStats] = [],
+                keyReloadFailures: UInt64 = 0, keyFileError: String = "") {
+        self.keyReloadFailures = keyReloadFailures
+        self.keyFileError = keyFileError
         self.uptimeSeconds = uptimeSeconds
         self.connectionsOpen = connectionsOpen
         self.connectionsTotal = connectionsTotal

@@ -56,7 +56,8 @@ extension Response {
                     sha256: CRead.string(i.sha256), createdUnixMicros: i.created_unix_micros,
                     trees: i.trees, target: CRead.string(i.target),
                     explainable: i.explainable != 0, explainError: CRead.string(i.explain_error),
-                    signer: CRead.string(i.signer), signerKeySHA256: CRead.string(i.signer_key_sha256)))
+                    signer: CRead.string(i.signer), signerKeySHA256: CRead.string(i.signer_key_sha256),
+                    calibration: CRead.string(i.calibration)))
                 if case var .modelInfo(info)? = result {
                     info.source = CRead.string(i.source)
                     info.producer = CRead.string(i.producer)
@@ -91,7 +92,8 @@ extension Response {
                                    errors: m.errors, latencyP50Micros: m.latency_p50_us,
                                    latencyP90Micros: m.latency_p90_us, latencyP99Micros: m.latency_p99_us,
                                    latencyP999Micros: m.latency_p999_us, latencyMaxMicros: m.latency_max_us)
-                    }))
+                    },
+                    keyReloadFailures: s.key_reload_failures, keyFileError: CRead.string(s.key_file_error)))
             }
         case GROVE__V1__RESPONSE__RESULT_EXPLAIN:
             if let e = c.explain?.pointee {
@@ -197,6 +199,7 @@ extension Response {
             r.pointee.ensemble = arena.cString(info.ensemble)
             r.pointee.link = arena.cString(info.link)
             r.pointee.source_operator = arena.cString(info.sourceOperator)
+            r.pointee.calibration = arena.cString(info.calibration)
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_MODEL_INFO
             m.pointee.model_info = r
         case let .predict(p):
@@ -241,6 +244,8 @@ extension Response {
             r.pointee.connections_total = st.connectionsTotal
             r.pointee.requests_total = st.requestsTotal
             r.pointee.errors_total = st.errorsTotal
+            r.pointee.key_reload_failures = st.keyReloadFailures
+            r.pointee.key_file_error = arena.cString(st.keyFileError)
             r.pointee.n_models = st.models.count
             r.pointee.models = arena.pointers(st.models.count) { i in
                 let ms = st.models[i]

@@ -2456,7 +2456,7 @@ const ProtobufCMessageDescriptor grove__v1__model_info_request__descriptor =
   (ProtobufCMessageInit) grove__v1__model_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[21] =
+static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[22] =
 {
   {
     "name",
@@ -2710,8 +2710,21 @@ static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "calibration",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, calibration),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__model_info_response__field_indices_by_name[] = {
+  21,   /* field[21] = calibration */
   3,   /* field[3] = classes */
   9,   /* field[9] = created_unix_micros */
   16,   /* field[16] = ensemble */
@@ -2734,12 +2747,13 @@ static const unsigned grove__v1__model_info_response__field_indices_by_name[] = 
   10,   /* field[10] = trees */
   1,   /* field[1] = version */
 };
-static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[3 + 1] =
+static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[4 + 1] =
 {
   { 1, 0 },
   { 16, 14 },
   { 22, 19 },
-  { 0, 21 }
+  { 25, 21 },
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
 {
@@ -2749,10 +2763,10 @@ const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
   "Grove__V1__ModelInfoResponse",
   "grove.v1",
   sizeof(Grove__V1__ModelInfoResponse),
-  21,
+  22,
   grove__v1__model_info_response__field_descriptors,
   grove__v1__model_info_response__field_indices_by_name,
-  3,  grove__v1__model_info_response__number_ranges,
+  4,  grove__v1__model_info_response__number_ranges,
   (ProtobufCMessageInit) grove__v1__model_info_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -97,6 +97,96 @@ void   grove__v1__import_source__free_unpacked
   assert(message->base.descriptor == &grove__v1__import_source__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   grove__v1__probability_calibration__init
+                     (Grove__V1__ProbabilityCalibration         *message)
+{
+  static const Grove__V1__ProbabilityCalibration init_value = GROVE__V1__PROBABILITY_CALIBRATION__INIT;
+  *message = init_value;
+}
+size_t grove__v1__probability_calibration__get_packed_size
+                     (const Grove__V1__ProbabilityCalibration *message)
+{
+  assert(message->base.descriptor == &grove__v1__probability_calibration__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__probability_calibration__pack
+                     (const Grove__V1__ProbabilityCalibration *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__probability_calibration__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__probability_calibration__pack_to_buffer
+                     (const Grove__V1__ProbabilityCalibration *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__probability_calibration__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ProbabilityCalibration *
+       grove__v1__probability_calibration__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ProbabilityCalibration *)
+     protobuf_c_message_unpack (&grove__v1__probability_calibration__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__probability_calibration__free_unpacked
+                     (Grove__V1__ProbabilityCalibration *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__probability_calibration__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   grove__v1__reliability_bin__init
+                     (Grove__V1__ReliabilityBin         *message)
+{
+  static const Grove__V1__ReliabilityBin init_value = GROVE__V1__RELIABILITY_BIN__INIT;
+  *message = init_value;
+}
+size_t grove__v1__reliability_bin__get_packed_size
+                     (const Grove__V1__ReliabilityBin *message)
+{
+  assert(message->base.descriptor == &grove__v1__reliability_bin__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__reliability_bin__pack
+                     (const Grove__V1__ReliabilityBin *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__reliability_bin__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__reliability_bin__pack_to_buffer
+                     (const Grove__V1__ReliabilityBin *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__reliability_bin__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ReliabilityBin *
+       grove__v1__reliability_bin__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ReliabilityBin *)
+     protobuf_c_message_unpack (&grove__v1__reliability_bin__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__reliability_bin__free_unpacked
+                     (Grove__V1__ReliabilityBin *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__reliability_bin__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   grove__v1__training_params__init
                      (Grove__V1__TrainingParams         *message)
 {
@@ -367,7 +457,7 @@ void   grove__v1__model_seal_signature__free_unpacked
   assert(message->base.descriptor == &grove__v1__model_seal_signature__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor grove__v1__model_file__field_descriptors[13] =
+static const ProtobufCFieldDescriptor grove__v1__model_file__field_descriptors[15] =
 {
   {
     "format_version",
@@ -525,13 +615,39 @@ static const ProtobufCFieldDescriptor grove__v1__model_file__field_descriptors[1
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "calibration",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelFile, calibration),
+    &grove__v1__probability_calibration__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "oob_reliability",
+    31,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Grove__V1__ModelFile, n_oob_reliability),
+    offsetof(Grove__V1__ModelFile, oob_reliability),
+    &grove__v1__reliability_bin__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__model_file__field_indices_by_name[] = {
+  13,   /* field[13] = calibration */
   3,   /* field[3] = created_unix_micros */
   9,   /* field[9] = forest */
   0,   /* field[0] = format_version */
   6,   /* field[6] = metrics */
   1,   /* field[1] = name */
+  14,   /* field[14] = oob_reliability */
   5,   /* field[5] = params */
   8,   /* field[8] = preprocessing */
   10,   /* field[10] = producer */
@@ -541,10 +657,11 @@ static const unsigned grove__v1__model_file__field_indices_by_name[] = {
   11,   /* field[11] = training_rows */
   2,   /* field[2] = version */
 };
-static const ProtobufCIntRange grove__v1__model_file__number_ranges[1 + 1] =
+static const ProtobufCIntRange grove__v1__model_file__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 30, 13 },
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor grove__v1__model_file__descriptor =
 {
@@ -554,10 +671,10 @@ const ProtobufCMessageDescriptor grove__v1__model_file__descriptor =
   "Grove__V1__ModelFile",
   "grove.v1",
   sizeof(Grove__V1__ModelFile),
-  13,
+  15,
   grove__v1__model_file__field_descriptors,
   grove__v1__model_file__field_indices_by_name,
-  1,  grove__v1__model_file__number_ranges,
+  2,  grove__v1__model_file__number_ranges,
   (ProtobufCMessageInit) grove__v1__model_file__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -690,7 +807,230 @@ const ProtobufCMessageDescriptor grove__v1__import_source__descriptor =
   (ProtobufCMessageInit) grove__v1__import_source__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__training_params__field_descriptors[11] =
+static const ProtobufCEnumValue grove__v1__probability_calibration__method__enum_values_by_number[3] =
+{
+  { "NONE", "GROVE__V1__PROBABILITY_CALIBRATION__METHOD__NONE", 0 },
+  { "PLATT", "GROVE__V1__PROBABILITY_CALIBRATION__METHOD__PLATT", 1 },
+  { "ISOTONIC", "GROVE__V1__PROBABILITY_CALIBRATION__METHOD__ISOTONIC", 2 },
+};
+static const ProtobufCIntRange grove__v1__probability_calibration__method__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex grove__v1__probability_calibration__method__enum_values_by_name[3] =
+{
+  { "ISOTONIC", 2 },
+  { "NONE", 0 },
+  { "PLATT", 1 },
+};
+const ProtobufCEnumDescriptor grove__v1__probability_calibration__method__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "grove.v1.ProbabilityCalibration.Method",
+  "Method",
+  "Grove__V1__ProbabilityCalibration__Method",
+  "grove.v1",
+  3,
+  grove__v1__probability_calibration__method__enum_values_by_number,
+  3,
+  grove__v1__probability_calibration__method__enum_values_by_name,
+  1,
+  grove__v1__probability_calibration__method__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor grove__v1__probability_calibration__field_descriptors[6] =
+{
+  {
+    "method",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ProbabilityCalibration, method),
+    &grove__v1__probability_calibration__method__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "platt_a",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ProbabilityCalibration, platt_a),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "platt_b",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ProbabilityCalibration, platt_b),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "knots_x",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Grove__V1__ProbabilityCalibration, n_knots_x),
+    offsetof(Grove__V1__ProbabilityCalibration, knots_x),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "knots_y",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Grove__V1__ProbabilityCalibration, n_knots_y),
+    offsetof(Grove__V1__ProbabilityCalibration, knots_y),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "floor",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ProbabilityCalibration, floor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__probability_calibration__field_indices_by_name[] = {
+  5,   /* field[5] = floor */
+  3,   /* field[3] = knots_x */
+  4,   /* field[4] = knots_y */
+  0,   /* field[0] = method */
+  1,   /* field[1] = platt_a */
+  2,   /* field[2] = platt_b */
+};
+static const ProtobufCIntRange grove__v1__probability_calibration__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor grove__v1__probability_calibration__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ProbabilityCalibration",
+  "ProbabilityCalibration",
+  "Grove__V1__ProbabilityCalibration",
+  "grove.v1",
+  sizeof(Grove__V1__ProbabilityCalibration),
+  6,
+  grove__v1__probability_calibration__field_descriptors,
+  grove__v1__probability_calibration__field_indices_by_name,
+  1,  grove__v1__probability_calibration__number_ranges,
+  (ProtobufCMessageInit) grove__v1__probability_calibration__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__reliability_bin__field_descriptors[5] =
+{
+  {
+    "lower",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ReliabilityBin, lower),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "upper",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ReliabilityBin, upper),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ReliabilityBin, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mean_predicted",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ReliabilityBin, mean_predicted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "observed_rate",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ReliabilityBin, observed_rate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__reliability_bin__field_indices_by_name[] = {
+  2,   /* field[2] = count */
+  0,   /* field[0] = lower */
+  3,   /* field[3] = mean_predicted */
+  4,   /* field[4] = observed_rate */
+  1,   /* field[1] = upper */
+};
+static const ProtobufCIntRange grove__v1__reliability_bin__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor grove__v1__reliability_bin__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ReliabilityBin",
+  "ReliabilityBin",
+  "Grove__V1__ReliabilityBin",
+  "grove.v1",
+  sizeof(Grove__V1__ReliabilityBin),
+  5,
+  grove__v1__reliability_bin__field_descriptors,
+  grove__v1__reliability_bin__field_indices_by_name,
+  1,  grove__v1__reliability_bin__number_ranges,
+  (ProtobufCMessageInit) grove__v1__reliability_bin__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__training_params__field_descriptors[13] =
 {
   {
     "trees",
@@ -824,9 +1164,34 @@ static const ProtobufCFieldDescriptor grove__v1__training_params__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "calibration",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__TrainingParams, calibration),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tuned",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__TrainingParams, tuned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned grove__v1__training_params__field_indices_by_name[] = {
   7,   /* field[7] = bootstrap */
+  11,   /* field[11] = calibration */
   6,   /* field[6] = criterion */
   9,   /* field[9] = max_bins */
   1,   /* field[1] = max_depth */
@@ -837,11 +1202,12 @@ static const unsigned grove__v1__training_params__field_indices_by_name[] = {
   8,   /* field[8] = split_method */
   10,   /* field[10] = test_fraction */
   0,   /* field[0] = trees */
+  12,   /* field[12] = tuned */
 };
 static const ProtobufCIntRange grove__v1__training_params__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor grove__v1__training_params__descriptor =
 {
@@ -851,7 +1217,7 @@ const ProtobufCMessageDescriptor grove__v1__training_params__descriptor =
   "Grove__V1__TrainingParams",
   "grove.v1",
   sizeof(Grove__V1__TrainingParams),
-  11,
+  13,
   grove__v1__training_params__field_descriptors,
   grove__v1__training_params__field_indices_by_name,
   1,  grove__v1__training_params__number_ranges,

@@ -471,10 +471,14 @@ struct  Grove__V1__ModelInfoResponse
    */
   protobuf_c_boolean explainable;
   char *explain_error;
+  /*
+   * Probability calibration applied to every prediction: "none", "platt" or "isotonic".
+   */
+  char *calibration;
 };
 #define GROVE__V1__MODEL_INFO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_info_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__InputColumn

@@ -18,6 +18,8 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Grove__V1__ModelFile Grove__V1__ModelFile;
 typedef struct Grove__V1__ImportSource Grove__V1__ImportSource;
+typedef struct Grove__V1__ProbabilityCalibration Grove__V1__ProbabilityCalibration;
+typedef struct Grove__V1__ReliabilityBin Grove__V1__ReliabilityBin;
 typedef struct Grove__V1__TrainingParams Grove__V1__TrainingParams;
 typedef struct Grove__V1__Preprocessing Grove__V1__Preprocessing;
 typedef struct Grove__V1__Forest Grove__V1__Forest;
@@ -28,6 +30,18 @@ typedef struct Grove__V1__ModelSealSignature Grove__V1__ModelSealSignature;
 
 /* --- enums --- */
 
+typedef enum _Grove__V1__ProbabilityCalibration__Method {
+  GROVE__V1__PROBABILITY_CALIBRATION__METHOD__NONE = 0,
+  /*
+   * q = 1 / (1 + exp(platt_a * p + platt_b)).
+   */
+  GROVE__V1__PROBABILITY_CALIBRATION__METHOD__PLATT = 1,
+  /*
+   * q = linear interpolation of knots_y between knots_x (ascending), end values outside.
+   */
+  GROVE__V1__PROBABILITY_CALIBRATION__METHOD__ISOTONIC = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(GROVE__V1__PROBABILITY_CALIBRATION__METHOD)
+} Grove__V1__ProbabilityCalibration__Method;
 typedef enum _Grove__V1__Forest__Aggregation {
   GROVE__V1__FOREST__AGGREGATION__AGGREGATION_UNSPECIFIED = 0,
   /*
@@ -133,10 +147,21 @@ struct  Grove__V1__ModelFile
    * Where a model Grove did not train came from (`grove import`); absent for Grove's own.
    */
   Grove__V1__ImportSource *source;
+  /*
+   * Probability calibration fitted on the training rows' out-of-bag predictions and
+   * applied wherever the model scores (absent: none). Binary classification only.
+   */
+  Grove__V1__ProbabilityCalibration *calibration;
+  /*
+   * Out-of-bag reliability of the forest's own (uncalibrated) positive-class
+   * probability at training: equal-width bins over [0, 1] (binary classification).
+   */
+  size_t n_oob_reliability;
+  Grove__V1__ReliabilityBin **oob_reliability;
 };
 #define GROVE__V1__MODEL_FILE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_file__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, NULL, 0,NULL, {0,NULL}, NULL, NULL, (char *)protobuf_c_empty_string, 0, NULL }
+    , 0, (char *)protobuf_c_empty_string, 0, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, NULL, 0,NULL, {0,NULL}, NULL, NULL, (char *)protobuf_c_empty_string, 0, NULL, NULL, 0,NULL }
 
 
 /*
@@ -181,6 +206,45 @@ struct  Grove__V1__ImportSource
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
+/*
+ * A non-decreasing map q = f(p) from the forest's probability of the positive class
+ * to a calibrated one; the other class gets 1 - q. q is then kept in [floor, 1 - floor].
+ */
+struct  Grove__V1__ProbabilityCalibration
+{
+  ProtobufCMessage base;
+  Grove__V1__ProbabilityCalibration__Method method;
+  double platt_a;
+  double platt_b;
+  size_t n_knots_x;
+  double *knots_x;
+  size_t n_knots_y;
+  double *knots_y;
+  double floor;
+};
+#define GROVE__V1__PROBABILITY_CALIBRATION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__probability_calibration__descriptor) \
+    , GROVE__V1__PROBABILITY_CALIBRATION__METHOD__NONE, 0, 0, 0,NULL, 0,NULL, 0 }
+
+
+/*
+ * Rows whose predicted probability fell in [lower, upper): how many, their mean
+ * prediction and the observed rate of positives (NaN when empty).
+ */
+struct  Grove__V1__ReliabilityBin
+{
+  ProtobufCMessage base;
+  double lower;
+  double upper;
+  uint64_t count;
+  double mean_predicted;
+  double observed_rate;
+};
+#define GROVE__V1__RELIABILITY_BIN__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__reliability_bin__descriptor) \
+    , 0, 0, 0, 0, 0 }
+
+
 struct  Grove__V1__TrainingParams
 {
   ProtobufCMessage base;
@@ -210,10 +274,18 @@ struct  Grove__V1__TrainingParams
    * Fraction of rows held out for the recorded metrics (0 = none).
    */
   double test_fraction;
+  /*
+   * Calibration fitted on out-of-bag predictions: "none" (or empty), "platt", "isotonic".
+   */
+  char *calibration;
+  /*
+   * True when min_samples_leaf and max_features were chosen by out-of-bag log loss (--tune).
+   */
+  protobuf_c_boolean tuned;
 };
 #define GROVE__V1__TRAINING_PARAMS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__training_params__descriptor) \
-    , 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -419,6 +491,44 @@ Grove__V1__ImportSource *
 void   grove__v1__import_source__free_unpacked
                      (Grove__V1__ImportSource *message,
                       ProtobufCAllocator *allocator);
+/* Grove__V1__ProbabilityCalibration methods */
+void   grove__v1__probability_calibration__init
+                     (Grove__V1__ProbabilityCalibration         *message);
+size_t grove__v1__probability_calibration__get_packed_size
+                     (const Grove__V1__ProbabilityCalibration   *message);
+size_t grove__v1__probability_calibration__pack
+                     (const Grove__V1__ProbabilityCalibration   *message,
+                      uint8_t             *out);
+size_t grove__v1__probability_calibration__pack_to_buffer
+                     (const Grove__V1__ProbabilityCalibration   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ProbabilityCalibration *
+       grove__v1__probability_calibration__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__probability_calibration__free_unpacked
+                     (Grove__V1__ProbabilityCalibration *message,
+                      ProtobufCAllocator *allocator);
+/* Grove__V1__ReliabilityBin methods */
+void   grove__v1__reliability_bin__init
+                     (Grove__V1__ReliabilityBin         *message);
+size_t grove__v1__reliability_bin__get_packed_size
+                     (const Grove__V1__ReliabilityBin   *message);
+size_t grove__v1__reliability_bin__pack
+                     (const Grove__V1__ReliabilityBin   *message,
+                      uint8_t             *out);
+size_t grove__v1__reliability_bin__pack_to_buffer
+                     (const Grove__V1__ReliabilityBin   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ReliabilityBin *
+       grove__v1__reliability_bin__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__reliability_bin__free_unpacked
+                     (Grove__V1__ReliabilityBin *message,
+                      ProtobufCAllocator *allocator);
 /* Grove__V1__TrainingParams methods */
 void   grove__v1__training_params__init
                      (Grove__V1__TrainingParams         *message);
@@ -541,6 +651,12 @@ typedef void (*Grove__V1__ModelFile_Closure)
 typedef void (*Grove__V1__ImportSource_Closure)
                  (const Grove__V1__ImportSource *message,
                   void *closure_data);
+typedef void (*Grove__V1__ProbabilityCalibration_Closure)
+                 (const Grove__V1__ProbabilityCalibration *message,
+                  void *closure_data);
+typedef void (*Grove__V1__ReliabilityBin_Closure)
+                 (const Grove__V1__ReliabilityBin *message,
+                  void *closure_data);
 typedef void (*Grove__V1__TrainingParams_Closure)
                  (const Grove__V1__TrainingParams *message,
                   void *closure_data);
@@ -567,6 +683,9 @@ typedef void (*Grove__V1__ModelSealSignature_Closure)
 
 extern const ProtobufCMessageDescriptor grove__v1__model_file__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__import_source__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__probability_calibration__descriptor;
+extern const ProtobufCEnumDescriptor    grove__v1__probability_calibration__method__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__reliability_bin__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__training_params__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__preprocessing__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__forest__descriptor;
