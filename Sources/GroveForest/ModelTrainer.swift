@@ -30,27 +30,10 @@ public enum ModelTrainer {
         let prep = try Preprocessing.fit(table: table, target: target, task: task, positive: positive, rows: trainRows)
         let x = try prep.encode(table: table, rows: trainRows)
         let y = allTargets.selecting(rows: trainRows)
-        var params = parameters
-        let fit: ForestFit
-        if parameters.tune {
-            (fit, params) = try tuned(features: x, target: y, parameters: parameters, positiveClass: prep.positiveClass,
-                                      threads: threads, progress: progress)
-        } else {
-            fit = try ForestTrainer.fit(features: x, target: y, parameters: parameters,
-                                        positiveClass: prep.positiveClass, threads: threads, progress: progress)
-        }
+        let (fit, params, calibration, reliability) = try fitForest(
+            features: x, target: y, parameters: parameters, positiveClass: prep.positiveClass, threads: threads,
+            progress: progress)
         let forest = fit.forest
-        var calibration = ProbabilityCalibration.identity
-        var reliability: [ReliabilityBin] = []
-        if case let .classes(labels, 2) = y {
-            let (scores, positives) = fit.outOfBagScores(labels: labels, positiveClass: prep.positiveClass ?? 1)
-            if !scores.isEmpty { reliability = ReliabilityBin.bins(scores: scores, positives: positives) }
-            if params.calibration != .none {
-                calibration = try ProbabilityCalibration.fit(params.calibration, scores: scores, positives: positives)
-            }
-        } else if params.calibration != .none {
-            throw TrainingError.invalidParameter("calibration applies to two-class targets only")
-        }
         var metrics: [Metric]
         if testRows.isEmpty {
             metrics = [Metric(name: "oob_score", value: forest.oobScore)]
@@ -65,6 +48,36 @@ public enum ModelTrainer {
                             metrics: metrics, trainingDataSHA256: trainingDataSHA256, preprocessing: prep,
                             forest: forest, producer: producer, trainingRows: UInt64(trainRows.count),
                             calibration: calibration, outOfBagReliability: reliability)
+    }
+
+    /// The forest for encoded training rows as the parameters ask: tuned (`tune`) or not,
+    /// then calibrated (`calibration`) on its out-of-bag predictions; returns the
+    /// parameters used (the tuned choice), the calibration and the out-of-bag reliability
+    /// bins (two classes with bootstrap; else empty). `train` and `crossValidate` share it.
+    static func fitForest(features x: FeatureMatrix, target y: TrainingTarget, parameters: TrainingParameters,
+                          positiveClass: Int?, threads: Int, progress: ((Int, Int) -> Void)?) throws
+        -> (fit: ForestFit, params: TrainingParameters, calibration: ProbabilityCalibration, reliability: [ReliabilityBin]) {
+        var params = parameters
+        let fit: ForestFit
+        if parameters.tune {
+            (fit, params) = try tuned(features: x, target: y, parameters: parameters, positiveClass: positiveClass,
+                                      threads: threads, progress: progress)
+        } else {
+            fit = try ForestTrainer.fit(features: x, target: y, parameters: parameters,
+                                        positiveClass: positiveClass, threads: threads, progress: progress)
+        }
+        var calibration = ProbabilityCalibration.identity
+        var reliability: [ReliabilityBin] = []
+        if case let .classes(labels, 2) = y {
+            let (scores, positives) = fit.outOfBagScores(labels: labels, positiveClass: positiveClass ?? 1)
+            if !scores.isEmpty { reliability = ReliabilityBin.bins(scores: scores, positives: positives) }
+            if params.calibration != .none {
+                calibration = try ProbabilityCalibration.fit(params.calibration, scores: scores, positives: positives)
+            }
+        } else if params.calibration != .none {
+            throw TrainingError.invalidParameter("calibration applies to two-class targets only")
+        }
+        return (fit, params, calibration, reliability)
     }
 
     /// The (min_samples_leaf, max_features) pairs `--tune` tries (see docs/defaults-study.md).
@@ -149,8 +162,9 @@ public enum ModelTrainer {
                             calibration: model.calibration, threads: threads)
     }
 
-    /// K-fold cross-validation: per fold, preprocessing and forest are learned on the
-    /// other folds and scored on the fold; returns the mean of each metric, in order.
+    /// K-fold cross-validation: per fold, preprocessing and forest (tuned and calibrated
+    /// as the parameters ask) are learned on the other folds and scored on the fold;
+    /// returns the mean of each metric, in order.
     public static func crossValidate(table: DataTable, target: String, task: ModelTask, positive: String? = nil,
                                      parameters: TrainingParameters, folds: Int = 5, threads: Int = 0) throws -> [Metric] {
         try parameters.validate(for: task)
@@ -162,11 +176,12 @@ public enum ModelTrainer {
         let splits = DataSplit.kFold(count: table.rowCount, folds: folds, seed: parameters.seed, stratifyBy: strata)
         for (train, test) in splits {
             let prep = try Preprocessing.fit(table: table, target: target, task: task, positive: positive, rows: train)
-            let forest = try ForestTrainer.train(features: try prep.encode(table: table, rows: train),
-                                                 target: allTargets.selecting(rows: train), parameters: parameters,
-                                                 positiveClass: prep.positiveClass, threads: threads)
-            let m = try evaluate(forest: forest, preprocessing: prep, features: try prep.encode(table: table, rows: test),
-                                 target: allTargets.selecting(rows: test), threads: threads)
+            let fitted = try fitForest(features: try prep.encode(table: table, rows: train),
+                                       target: allTargets.selecting(rows: train), parameters: parameters,
+                                       positiveClass: prep.positiveClass, threads: threads, progress: nil)
+            let m = try evaluate(forest: fitted.fit.forest, preprocessing: prep,
+                                 features: try prep.encode(table: table, rows: test),
+                                 target: allTargets.selecting(rows: test), calibration: fitted.calibration, threads: threads)
             if sums.isEmpty { sums = m } else { for i in sums.indices { sums[i].value += m[i].value } }
         }
         return sums.map { Metric(name: $0.name, value: $0.value / Double(splits.count)) }

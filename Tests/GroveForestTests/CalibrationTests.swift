@@ -102,6 +102,21 @@ import Testing
         #expect(after < before - 0.02, "log loss \(before) -> \(after)")
     }
 
+    /// `grove cv --calibrate` calibrates inside every fold (on that fold's out-of-bag rows).
+    @Test func crossValidationCalibratesEachFold() throws {
+        let table = try Self.noisyTable(rows: 900, seed: 4)
+        var p = TestSupport.smallParameters(task: .classification, trees: 20)
+        p.minSamplesLeaf = 1
+        let raw = try ModelTrainer.crossValidate(table: table, target: "label", task: .classification, positive: "bad",
+                                                 parameters: p, folds: 3)
+        p.calibration = .platt
+        let calibrated = try ModelTrainer.crossValidate(table: table, target: "label", task: .classification,
+                                                        positive: "bad", parameters: p, folds: 3)
+        let before = raw.first { $0.name == "log_loss" }!.value, after = calibrated.first { $0.name == "log_loss" }!.value
+        #expect(after < before - 0.02, "cross-validated log loss \(before) -> \(after)")
+        #expect(raw.first { $0.name == "auc" }!.value == calibrated.first { $0.name == "auc" }!.value)  // Platt keeps the order
+    }
+
     @Test func calibrationNeedsTwoClassesAndBootstrap() throws {
         var p = TestSupport.smallParameters(task: .classification)
         p.calibration = .platt
