@@ -118,16 +118,6 @@ public final class CompiledForest: @unchecked Sendable {
         }
     }
 
-    /// Calls `body` with a pointer to the leaf values at `offset`.
-    @inline(__always)
-    func withLeafValues<R>(at offset: Int, _ body: (UnsafePointer<Double>) -> R) -> R {
-        body(leafValues + offset)
-    }
-
-    /// Leaf value `index` (for out-of-bag accumulation).
-    @inline(__always)
-    func leafValue(_ index: Int) -> Double { leafValues[index] }
-
     /// One branch-free step from node `i`: an internal node moves to a child (left is
     /// `i + 1`, right `child`); a leaf stays put (its child is itself and its left
     /// offset is 0). Returns the node's meta word.

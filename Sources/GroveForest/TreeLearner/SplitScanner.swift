@@ -106,14 +106,7 @@ final class SplitScanner {
             l1i &+= v >> 32
             prevBin = g
         }
-        if localBest > best.proxy {
-            best.proxy = localBest
-            best.feature = f
-            best.b1 = localB1
-            best.b2 = localB2
-            bestLeft[0] = bestL0
-            bestLeft[1] = bestL1
-        }
+        keepTwoClass(localBest, feature: f, b1: localB1, b2: localB2, left0: bestL0, left1: bestL1, best: &best)
         return nonEmpty
     }
 
@@ -198,6 +191,20 @@ final class SplitScanner {
         return nonEmpty
     }
 
+    /// Makes a feature's best two-class split the node's best when it beats it.
+    @inline(__always)
+    private func keepTwoClass(_ proxy: Double, feature f: Int, b1: Int, b2: Int, left0: Double, left1: Double,
+                              best: inout SplitCandidate) {
+        if proxy > best.proxy {
+            best.proxy = proxy
+            best.feature = f
+            best.b1 = b1
+            best.b2 = b2
+            bestLeft[0] = left0
+            bestLeft[1] = left1
+        }
+    }
+
     /// `scan` specialised for two classes and gini, with the running sums in registers.
     private func scanBinaryGini(feature f: Int, groups: Int, binIds: UnsafePointer<Int32>?, stats: UnsafePointer<Double>,
                                 node: UnsafePointer<Double>, weight: Double, best: inout SplitCandidate) -> Int {
@@ -233,14 +240,7 @@ final class SplitScanner {
             l1 += b
             prevBin = bin
         }
-        if localBest > best.proxy {
-            best.proxy = localBest
-            best.feature = f
-            best.b1 = localB1
-            best.b2 = localB2
-            bestLeft[0] = bestL0
-            bestLeft[1] = bestL1
-        }
+        keepTwoClass(localBest, feature: f, b1: localB1, b2: localB2, left0: bestL0, left1: bestL1, best: &best)
         return nonEmpty
     }
 }

@@ -304,21 +304,4 @@ extension Response {
         }
         return m
     }
-
-    /// The message's protobuf encoding (no frame header).
-    public func encoded(arena: Arena = Arena()) -> [UInt8] {
-        defer { arena.reset() }
-        return WirePack.bytes(WirePack.message(cMessage(arena)))
-    }
-
-    /// The message in a frame: length prefix + encoding.
-    public func framed(arena: Arena = Arena()) -> [UInt8] {
-        FrameEncoder.frame(encoded(arena: arena))
-    }
-
-    /// Appends this response as a frame to `buffer`.
-    public func writeFrame(into buffer: ByteBuffer, arena: Arena) {
-        defer { arena.reset() }
-        WirePack.frame(WirePack.message(cMessage(arena)), into: buffer)
-    }
 }
