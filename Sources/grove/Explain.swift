@@ -13,7 +13,11 @@ struct Explain: ParsableCommand {
             positive class (or --class); reasons are the input columns pushing it up most, largest first, worded \
             from REPO/NAME/reasons (CSV column,code,text) when present. CSV output: row, prediction, base_value, one \
             column per input column, then reason_1..reason_K (column names). --json: one object per row with row, \
-            prediction, base_value, contributions (column -> value) and reasons (column, contribution, value, code, text).
+            prediction, base_value, contributions (column -> value) and reasons (column, contribution, value, code, text). \
+            SHAP values explain the forest's own probability: base_value + contributions = prediction. For a model \
+            trained with --calibrate, calibrated_prediction (what the model serves) and calibrated_base_value (the \
+            reference point mapped the same way) follow base_value; the calibration is monotone, so contributions keep \
+            their direction and the reasons their order, but they add up to the uncalibrated prediction.
             """)
 
     @Option(help: "Model repository.") var repo: String
@@ -52,16 +56,25 @@ struct Explain: ParsableCommand {
             throw ValidationError("explanation failed: \(error)")
         }
         let columns = model.preprocessing.columns.map(\.name)
+        let calibrated = Explain.calibration(of: model, output: output)
         var text = ""
         if json {
             for (i, r) in rows.enumerated() {
-                text += JSONText.encode(Explain.object(r, row: i, columns: columns)) + "\n"
+                var o = Explain.object(r, row: i, columns: columns)
+                if let f = calibrated {
+                    o["calibrated_prediction"] = f(r.prediction)
+                    o["calibrated_base_value"] = f(r.baseValue)
+                }
+                text += JSONText.encode(o) + "\n"
             }
         } else {
-            text += (["row", "prediction", "base_value"] + columns + (0..<top).map { "reason_\($0 + 1)" })
+            let extra = calibrated == nil ? [] : ["calibrated_prediction", "calibrated_base_value"]
+            text += (["row", "prediction", "base_value"] + extra + columns + (0..<top).map { "reason_\($0 + 1)" })
                 .map(CSVText.field).joined(separator: ",") + "\n"
             for (i, r) in rows.enumerated() {
-                var fields = [String(i), String(r.prediction), String(r.baseValue)] + r.columns.map { String($0) }
+                var fields = [String(i), String(r.prediction), String(r.baseValue)]
+                if let f = calibrated { fields += [String(f(r.prediction)), String(f(r.baseValue))] }
+                fields += r.columns.map { String($0) }
                 fields += (0..<top).map { $0 < r.reasons.count ? CSVText.field(r.reasons[$0].column) : "" }
                 text += fields.joined(separator: ",") + "\n"
             }
@@ -90,6 +103,14 @@ struct Explain: ParsableCommand {
     static func records(_ table: DataTable, excluding target: String) -> [[RecordField]] {
         let columns = table.columns.filter { $0.name != target }
         return (0..<table.rowCount).map { r in columns.map { RecordField(name: $0.name, value: $0.value(at: r)) } }
+    }
+
+    /// For a calibrated model: the map from the forest's probability of class `output` to the
+    /// calibrated probability of that class (what the model serves); nil when uncalibrated.
+    static func calibration(of model: TrainedModel, output: Int) -> ((Double) -> Double)? {
+        let c = model.calibration
+        guard c.method != .none else { return nil }
+        return output == model.calibratedClass ? { c.apply($0) } : { 1 - c.apply(1 - $0) }
     }
 
     /// One row as the JSON object `grove explain --json` prints.

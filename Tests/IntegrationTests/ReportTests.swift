@@ -79,6 +79,24 @@ import Testing
         let model = try #require(report["model"] as? [String: Any])
         #expect((model["parameters"] as? [String: String])?["calibration"] == "platt")
 
+        // Explanations of a calibrated model: SHAP adds up to the forest's own probability, and
+        // calibrated_prediction is what the model serves (grove predict's p_bad).
+        let (x, explained, xErr) = try Self.grove(["explain", "--repo", repo, "--name", "german", "--data", test.path, "--json"])
+        #expect(x == 0, "\(xErr)")
+        let first = try Self.json(String(explained.split(separator: "\n")[0]))
+        let contributions = try #require(first["contributions"] as? [String: Double])
+        let prediction = try #require(first["prediction"] as? Double), base = try #require(first["base_value"] as? Double)
+        #expect(abs(base + contributions.values.reduce(0, +) - prediction) < 1e-9)
+        let calibrated = try #require(first["calibrated_prediction"] as? Double)
+        #expect(first["calibrated_base_value"] is Double)
+        let (pr, predicted, _) = try Self.grove(["predict", "--repo", repo, "--name", "german", "--data", test.path])
+        #expect(pr == 0)
+        let header = predicted.split(separator: "\n")[0].split(separator: ","), row0 = predicted.split(separator: "\n")[1].split(separator: ",")
+        let column = try #require(header.firstIndex(of: "p_bad"))
+        let served = try #require(Double(String(row0[column])))
+        #expect(abs(served - calibrated) < 1e-12, "served \(served), explain's calibrated \(calibrated)")
+        #expect(abs(served - prediction) > 1e-6, "Platt should move the probability")
+
         // A training file that is not the model's is refused by its SHA-256.
         let (refused, _, why) = try Self.grove(["report", "--repo", repo, "--name", "german", "--data", test.path,
                                                 "--train-data", test.path, "--out", html])
