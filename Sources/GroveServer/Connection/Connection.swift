@@ -8,13 +8,11 @@ import GroveWire
 /// prediction never crosses a thread.
 final class Connection {
     let fd: FileDescriptor
-    let token: UInt64
+    let token: SlotToken
     let peer: SocketAddress
     let input: ByteBuffer
     let output: ByteBuffer
     var machine: ConnectionStateMachine
-    /// Responses queued since the output buffer was last empty.
-    var pendingResponses = 0
     /// When the last read brought data (monotonic nanoseconds): the time a frame found in the
     /// input buffer counts as received, for its `timeout_micros` budget.
     var lastReadAt: UInt64 = 0
@@ -24,7 +22,7 @@ final class Connection {
     /// Initial buffer size; buffers grow for large frames and shrink back when idle.
     static let initialBufferBytes = 16 * 1024
 
-    init(fd: FileDescriptor, token: UInt64, peer: SocketAddress, limits: ConnectionLimits, now: UInt64) {
+    init(fd: FileDescriptor, token: SlotToken, peer: SocketAddress, limits: ConnectionLimits, now: UInt64) {
         self.fd = fd
         self.token = token
         self.peer = peer

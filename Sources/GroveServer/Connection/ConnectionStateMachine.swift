@@ -11,6 +11,9 @@ enum ConnectionAction: Equatable {
     case stopReading
     /// Watch for input again.
     case resumeReading
+    /// Watch for input again, and first answer the complete frames already buffered
+    /// (read before reading stopped; no new readiness event will announce them).
+    case resumeAndProcessBuffered
     /// Send what is queued, then close.
     case closeAfterFlush(CloseReason)
     /// Close at once; queued output is dropped (the peer is gone or hostile).
@@ -55,6 +58,11 @@ struct ConnectionStateMachine {
     /// When the oldest byte of the incomplete frame in the input buffer arrived.
     private(set) var partialFrameSince: UInt64?
     private var drainDeadline: UInt64?
+    /// Responses queued since the output buffer was last empty (in flight, for backpressure).
+    private(set) var pendingResponses = 0
+    /// The whole size of the frame at the head of the input buffer, when its header has
+    /// arrived; nil when unknown (what the last frame decoding said).
+    private(set) var awaitedFrameBytes: Int?
 
     init(limits: ConnectionLimits, now: UInt64) {
         self.limits = limits
@@ -64,21 +72,43 @@ struct ConnectionStateMachine {
     var isReading: Bool { state == .open }
     var isClosed: Bool { state == .closed }
 
+    /// A response to one request was queued for output.
+    mutating func didQueueResponse() {
+        pendingResponses += 1
+    }
+
+    /// The frame decoder ran out of complete frames: `totalBytes` is the size of the partial
+    /// frame at the head of the input buffer when its header is in, else nil.
+    mutating func awaitingFrame(totalBytes: Int?) {
+        awaitedFrameBytes = totalBytes
+    }
+
+    /// How much room the next read should have, with `buffered` bytes already in the input
+    /// buffer: the rest of the awaited frame (at least 4 KiB), or 16 KiB when its size is
+    /// not known yet. Decided from the last decoding, so the decoder runs once per read.
+    func readSize(buffered: Int) -> Int {
+        guard let total = awaitedFrameBytes else { return 16 * 1024 }
+        return max(total - buffered, 4096)
+    }
+
     /// Bytes were read and every complete frame processed. `leftoverBytes`
-    /// is what remains buffered (a partial frame) and `pending` the output state.
-    mutating func didRead(now: UInt64, leftoverBytes: Int, pendingBytes: Int, pendingResponses: Int) -> ConnectionAction {
+    /// is what remains buffered (a partial frame) and `pendingBytes` the output queued.
+    mutating func didRead(now: UInt64, leftoverBytes: Int, pendingBytes: Int) -> ConnectionAction {
         lastActivity = now
         if leftoverBytes == 0 {
             partialFrameSince = nil
         } else if partialFrameSince == nil {
             partialFrameSince = now
         }
-        return checkBackpressure(pendingBytes: pendingBytes, pendingResponses: pendingResponses)
+        return checkBackpressure(pendingBytes: pendingBytes)
     }
 
-    /// Output was written to the socket; `pending` is what is still queued.
-    mutating func didWrite(now: UInt64, pendingBytes: Int, pendingResponses: Int) -> ConnectionAction {
+    /// Output was written to the socket; `pendingBytes` is what is still queued and
+    /// `bufferedInputBytes` what is waiting in the input buffer. An empty output buffer
+    /// means every queued response left.
+    mutating func didWrite(now: UInt64, pendingBytes: Int, bufferedInputBytes: Int) -> ConnectionAction {
         lastActivity = now
+        if pendingBytes == 0 { pendingResponses = 0 }
         switch state {
         case let .closing(reason) where pendingBytes == 0:
             state = .closed
@@ -86,13 +116,13 @@ struct ConnectionStateMachine {
         case .throttled where pendingBytes <= limits.maxPendingOutputBytes / 2
                 && pendingResponses <= limits.maxInFlightRequests / 2:
             state = .open
-            return .resumeReading
+            return bufferedInputBytes > 0 ? .resumeAndProcessBuffered : .resumeReading
         default:
             return .none
         }
     }
 
-    private mutating func checkBackpressure(pendingBytes: Int, pendingResponses: Int) -> ConnectionAction {
+    private mutating func checkBackpressure(pendingBytes: Int) -> ConnectionAction {
         guard state == .open else { return .none }
         if pendingBytes > limits.maxPendingOutputBytes || pendingResponses >= limits.maxInFlightRequests {
             state = .throttled

@@ -34,13 +34,9 @@ final class EventLoop {
     private(set) var connectionCount = 0
     private var draining = false
     private var stopped = false
-    private var listenerPausedUntil: UInt64?
+    private var acceptGate = AcceptGate()
     private var lastTick: UInt64 = 0
 
-    private static let wakeToken: UInt64 = 0
-    private static let listenerToken: UInt64 = 1
-    private static let signalToken: UInt64 = 2
-    private static let firstSlotToken: UInt64 = 8
     /// Reads per readiness event before moving on to other connections (fairness).
     private static let maxReadsPerEvent = 16
     /// Quiet time after which an idle connection's empty buffers are freed.
@@ -55,12 +51,12 @@ final class EventLoop {
         logger[metadataKey: "loop"] = "\(index)"
         epoll = try Epoll()
         wakeFD = try Syscall.eventfd()
-        try epoll.register(wakeFD, interest: .read, token: EventLoop.wakeToken)
+        try epoll.register(wakeFD, interest: .read, token: SlotToken.wake.rawValue)
         self.listener = listener
-        try epoll.register(listener, interest: .read, token: EventLoop.listenerToken)
+        try epoll.register(listener, interest: .read, token: SlotToken.listener.rawValue)
         if let signalFD {
             self.signalFD = signalFD
-            try epoll.register(signalFD, interest: .read, token: EventLoop.signalToken)
+            try epoll.register(signalFD, interest: .read, token: SlotToken.signal.rawValue)
         }
     }
 
@@ -100,30 +96,29 @@ final class EventLoop {
     }
 
     private func handle(_ event: ReadyEvent) {
-        switch event.token {
-        case EventLoop.wakeToken:
+        let token = SlotToken(rawValue: event.token)
+        switch token {
+        case .wake:
             Syscall.drainEventfd(wakeFD)
             for task in tasks.takeAll() { task() }
-        case EventLoop.listenerToken:
+        case .listener:
             acceptAll()
-        case EventLoop.signalToken:
+        case .signal:
             if let fd = signalFD { while let signal = Syscall.readSignal(fd) { server.handleSignal(signal) } }
         default:
-            guard let c = connection(for: event.token) else { return }  // stale event
+            guard let c = connection(for: token) else { return }  // stale event
             if event.readable || event.hangup, c.machine.isReading { readable(c) }
-            guard connection(for: event.token) === c else { return }   // closed while reading
+            guard connection(for: token) === c else { return }   // closed while reading
             if event.writable || !c.output.isEmpty { flush(c) }
-            if event.hangup, connection(for: event.token) === c, !c.machine.isReading, c.output.isEmpty {
+            if event.hangup, connection(for: token) === c, !c.machine.isReading, c.output.isEmpty {
                 // Peer gone while we were not reading (throttled or closing) and nothing left to send.
                 close(c, reason: .peerClosed)
             }
         }
     }
 
-    private func connection(for token: UInt64) -> Connection? {
-        guard token >= EventLoop.firstSlotToken else { return nil }
-        let slot = Int(truncatingIfNeeded: (token & 0xffff_ffff) - EventLoop.firstSlotToken)
-        guard slot < slots.count, let c = slots[slot], c.token == token else { return nil }
+    private func connection(for token: SlotToken) -> Connection? {
+        guard let slot = token.slot, slot < slots.count, let c = slots[slot], c.token == token else { return nil }
         return c
     }
 
@@ -139,12 +134,12 @@ final class EventLoop {
                 case let .processed(pair): accepted = pair
                 }
             } catch {
-                if error.errno == .tooManyOpenFiles || error.errno == .tooManyOpenFilesInSystem {
+                switch acceptGate.acceptFailed(error.errno, now: MonotonicClock.now()) {
+                case .stopWatching:
                     // Out of descriptors: stop polling the listener for a while rather than spin.
-                    logger.warning("accept: \(error.errno); pausing accepts for 100 ms")
+                    logger.warning("accept: \(error.errno); pausing accepts for \(AcceptGate.pauseNanos / 1_000_000) ms")
                     epoll.deregister(listener)
-                    listenerPausedUntil = MonotonicClock.now() &+ 100_000_000
-                } else {
+                case .none, .watch:
                     logger.warning("accept: \(error)")
                 }
                 return
@@ -172,10 +167,10 @@ final class EventLoop {
             generations.append(0)
         }
         generations[slot] &+= 1
-        let token = UInt64(generations[slot]) << 32 | (UInt64(slot) + EventLoop.firstSlotToken)
+        let token = SlotToken(slot: slot, generation: generations[slot])
         let c = Connection(fd: fd, token: token, peer: peer, limits: limits, now: MonotonicClock.now())
         do {
-            try epoll.register(fd, interest: .read, token: token)
+            try epoll.register(fd, interest: .read, token: token.rawValue)
         } catch {
             logger.warning("epoll register failed: \(error)")
             counters.connectionsOpen.subtract(1, ordering: .relaxed)
@@ -205,11 +200,7 @@ final class EventLoop {
     private func readable(_ c: Connection, drainAll: Bool = false) {
         var sawEndOfFile = false
         for _ in 0..<(drainAll ? Int.max : EventLoop.maxReadsPerEvent) {
-            let want: Int
-            switch server.frameDecoder.decode(c.input.readableView) {
-            case let .needMoreData(total?): want = max(total - c.input.readableBytes, 4096)
-            default: want = 16 * 1024
-            }
+            let want = c.machine.readSize(buffered: c.input.readableBytes)
             var outcome = ReadOutcome.wouldBlock
             do {
                 _ = try c.input.writeWithUnsafeMutableBytes(minimum: want) { raw throws(SystemCallError) -> Int in
@@ -237,7 +228,7 @@ final class EventLoop {
             return
         }
         let action = c.machine.didRead(now: MonotonicClock.now(), leftoverBytes: c.input.readableBytes,
-                                       pendingBytes: c.output.readableBytes, pendingResponses: c.pendingResponses)
+                                       pendingBytes: c.output.readableBytes)
         apply(action, to: c)
     }
 
@@ -245,13 +236,14 @@ final class EventLoop {
     private func processFrames(_ c: Connection) {
         while !c.machine.isClosed {
             switch server.frameDecoder.decode(c.input.readableView) {
-            case .needMoreData:
+            case let .needMoreData(total):
+                c.machine.awaitingFrame(totalBytes: total)
                 c.input.shrinkIfIdle(to: Connection.initialBufferBytes)
                 return
             case let .frame(body):
                 let frameBody = UnsafeRawBufferPointer(rebasing: c.input.readableView[body])
                 dispatcher.respond(to: frameBody, peer: c.peer, receivedAt: c.lastReadAt, into: c.output)
-                c.pendingResponses += 1
+                c.machine.didQueueResponse()
                 c.input.consume(body.upperBound)
             case let .error(error):
                 let code: StatusCode
@@ -285,12 +277,9 @@ final class EventLoop {
             guard case let .processed(n) = r else { break }
             c.output.consume(n)
         }
-        if c.output.isEmpty {
-            c.pendingResponses = 0
-            c.output.shrinkIfIdle(to: Connection.initialBufferBytes)
-        }
+        if c.output.isEmpty { c.output.shrinkIfIdle(to: Connection.initialBufferBytes) }
         apply(c.machine.didWrite(now: MonotonicClock.now(), pendingBytes: c.output.readableBytes,
-                                 pendingResponses: c.pendingResponses), to: c)
+                                 bufferedInputBytes: c.input.readableBytes), to: c)
         updateInterest(c)
     }
 
@@ -299,7 +288,7 @@ final class EventLoop {
         let want = c.desiredInterest
         if want != c.interest {
             c.interest = want
-            try? epoll.modify(c.fd, interest: want, token: c.token)
+            try? epoll.modify(c.fd, interest: want, token: c.token.rawValue)
         }
     }
 
@@ -311,7 +300,9 @@ final class EventLoop {
             break
         case .stopReading, .resumeReading:
             updateInterest(c)
-            if action == .resumeReading, c.input.readableBytes > 0 { processFrames(c) }
+        case .resumeAndProcessBuffered:
+            updateInterest(c)
+            processFrames(c)
         case .closeAfterFlush:
             if !c.output.isEmpty { flush(c) }
             updateInterest(c)
@@ -322,7 +313,7 @@ final class EventLoop {
 
     private func close(_ c: Connection, reason: CloseReason) {
         guard connection(for: c.token) === c else { return }
-        let slot = Int((c.token & 0xffff_ffff) - EventLoop.firstSlotToken)
+        guard let slot = c.token.slot else { return }
         epoll.deregister(c.fd)
         Syscall.close(c.fd)
         slots[slot] = nil
@@ -335,9 +326,8 @@ final class EventLoop {
     // MARK: - Time and shutdown
 
     private func tick(now: UInt64) {
-        if let until = listenerPausedUntil, now >= until, let listener, !draining {
-            listenerPausedUntil = nil
-            try? epoll.register(listener, interest: .read, token: EventLoop.listenerToken)
+        if acceptGate.tick(now: now, draining: draining) == .watch, let listener {
+            try? epoll.register(listener, interest: .read, token: SlotToken.listener.rawValue)
         }
         for i in slots.indices {
             guard let c = slots[i] else { continue }
@@ -355,7 +345,7 @@ final class EventLoop {
         guard !draining else { return }
         draining = true
         if let l = listener {
-            if listenerPausedUntil == nil { epoll.deregister(l) }
+            if !acceptGate.isPaused { epoll.deregister(l) }
             Syscall.close(l)
             listener = nil
         }
