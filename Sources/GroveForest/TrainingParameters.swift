@@ -22,8 +22,8 @@ public struct TrainingParameters: Sendable, Hashable {
     public var testFraction: Double
     /// Calibration fitted on out-of-bag predictions (binary classification, bootstrap).
     public var calibration: CalibrationMethod
-    /// Choose min_samples_leaf and max_features by out-of-bag log loss among
-    /// `ModelTrainer.tuningCandidates` (bootstrap). A trained model's parameters hold the
+    /// Choose min_samples_leaf by out-of-bag log loss among `ModelTrainer.tuningCandidates`
+    /// (bootstrap; the other parameters, max_features included, stay as given). A trained model's parameters hold the
     /// choice, with `tune` still true to say it was chosen.
     public var tune: Bool
 

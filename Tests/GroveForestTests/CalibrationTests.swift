@@ -141,18 +141,17 @@ import Testing
         let y = try prep.encodeTargets(table: table)
         var losses: [Double] = []
         var forests: [Forest] = []
-        for c in ModelTrainer.tuningCandidates {
+        for leaf in ModelTrainer.tuningCandidates {
             var q = p
             q.tune = false
-            q.minSamplesLeaf = c.leaf
-            q.maxFeatures = c.maxFeatures
+            q.minSamplesLeaf = leaf
             let fit = try ForestTrainer.fit(features: x, target: y, parameters: q, positiveClass: prep.positiveClass)
             losses.append(ModelTrainer.outOfBagLoss(fit, target: y))
             forests.append(fit.forest)
         }
         let best = losses.indices.min { losses[$0] < losses[$1] }!
         #expect(Set(losses).count == losses.count, "candidates tie: the test cannot tell them apart")
-        #expect(model.params.minSamplesLeaf == ModelTrainer.tuningCandidates[best].leaf)
+        #expect(model.params.minSamplesLeaf == ModelTrainer.tuningCandidates[best])
         #expect(model.forest == forests[best])
         #expect(abs((model.metric(named: "oob_log_loss") ?? 0) - losses[best]) < 1e-9)
     }

@@ -93,7 +93,7 @@ struct ReportIdentity {
     var parameters: [(String, String)] {
         let p = model.params
         return [("trees", "\(p.trees)"), ("min_samples_leaf", "\(p.minSamplesLeaf)" + (p.tune ? " (tuned)" : "")),
-                ("max_features", "\(p.maxFeatures)" + (p.tune ? " (tuned)" : "")), ("criterion", p.criterion.rawValue),
+                ("max_features", "\(p.maxFeatures)"), ("criterion", p.criterion.rawValue),
                 ("max_depth", p.maxDepth == 0 ? "unlimited" : "\(p.maxDepth)"), ("min_samples_split", "\(p.minSamplesSplit)"),
                 ("bootstrap", "\(p.bootstrap)"), ("split_method", "\(p.splitMethod.rawValue) (\(p.maxBins) bins)"),
                 ("seed", "\(p.seed)"), ("test_fraction", "\(p.testFraction)"), ("calibration", model.calibration.method.rawValue)]

@@ -279,7 +279,7 @@ struct  Grove__V1__TrainingParams
    */
   char *calibration;
   /*
-   * True when min_samples_leaf and max_features were chosen by out-of-bag log loss (--tune).
+   * True when min_samples_leaf was chosen by out-of-bag log loss (--tune).
    */
   protobuf_c_boolean tuned;
 };
