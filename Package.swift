@@ -11,6 +11,9 @@
 //   grove                                 the CLI (offline commands use the model store, not the server)
 import PackageDescription
 
+/// Swift 6 language mode (complete concurrency checking) for the targets that have moved to it.
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
 let package = Package(
     name: "Grove",
     platforms: [.macOS(.v13)],
@@ -37,27 +40,29 @@ let package = Package(
         ),
         .target(name: "CGroveProto", dependencies: ["CProtobufC"]),
         .target(name: "CGroveSys"),
-        .target(name: "GroveSystem", dependencies: ["CGroveSys"]),
+        .target(name: "GroveSystem", dependencies: ["CGroveSys"], swiftSettings: swift6),
         .target(name: "GroveForest", dependencies: ["GroveSystem"]),
-        .target(name: "GroveWire", dependencies: ["CGroveProto", "CProtobufC"]),
+        .target(name: "GroveWire", dependencies: ["CGroveProto", "CProtobufC"], swiftSettings: swift6),
         .target(
             name: "GroveModelStore",
             dependencies: [
                 "CGroveProto", "CProtobufC", "GroveSystem", "GroveWire", "GroveForest",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: swift6
         ),
-        .target(name: "GroveONNX", dependencies: ["CGroveProto", "CProtobufC", "GroveForest", "GroveWire"]),
+        .target(name: "GroveONNX", dependencies: ["CGroveProto", "CProtobufC", "GroveForest", "GroveWire"], swiftSettings: swift6),
         .target(
             name: "GroveServer",
             dependencies: [
                 "CGroveSys", "GroveSystem", "GroveWire", "GroveForest", "GroveModelStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: swift6
         ),
-        .target(name: "GroveClient", dependencies: ["GroveSystem", "GroveWire"]),
+        .target(name: "GroveClient", dependencies: ["GroveSystem", "GroveWire"], swiftSettings: swift6),
         .target(name: "GroveFuzzChecks", dependencies: ["GroveWire", "GroveForest", "GroveModelStore", "GroveONNX"]),
         .executableTarget(
             name: "grove",
@@ -90,8 +95,8 @@ let package = Package(
             ]
         ),
     ],
-    // Swift 5 language mode for now: the event loop and the trainer share
-    // unsafe buffers across threads under explicit ownership rules that
-    // Swift 6's checker cannot yet express without @unchecked everywhere.
+    // Swift 5 language mode by default; the targets listed with `swift6` above (GroveSystem,
+    // GroveWire, GroveModelStore, GroveONNX, GroveServer, GroveClient) build in Swift 6 mode with complete
+    // concurrency checking. The trainer (GroveForest) and the CLI stay in Swift 5 mode for now.
     swiftLanguageModes: [.v5]
 )

@@ -167,8 +167,12 @@ public final class Server: @unchecked Sendable {
         for loop in loops {
             let done = DispatchSemaphore(value: 0)
             finished.append(done)
+            // Ownership rule: a loop is handed to its own thread here and runs only there
+            // (EventLoop asserts it in debug builds); other threads reach it through its
+            // task queue (`execute`) or its thread-safe `beginDrain` hand-off.
+            nonisolated(unsafe) let owned = loop
             let thread = Thread {
-                loop.run()
+                owned.run()
                 done.signal()
             }
             thread.name = "grove-loop-\(loop.index)"
@@ -218,13 +222,13 @@ public final class Server: @unchecked Sendable {
     private func closeListeners() {
         guard !closingFlag.exchange(true, ordering: .relaxed) else { return }
         logger.info("draining: no new connections; answering requests in flight, then exiting")
-        for loop in loops { loop.execute { loop.beginDrain() } }
+        for loop in loops { loop.requestDrain() }
     }
 
     /// Immediate stop (tests): the loops close their connections and exit.
     public func stop() {
         drainingFlag.store(true, ordering: .relaxed)
-        for loop in loops { loop.execute { loop.stop() } }
+        for loop in loops { loop.requestStop() }
     }
 
     func handleSignal(_ signal: CInt) {

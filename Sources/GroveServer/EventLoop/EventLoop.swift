@@ -69,13 +69,40 @@ final class EventLoop {
     // MARK: - Cross-thread entry points
 
     /// Runs `task` on this loop's thread. Safe from any thread.
-    func execute(_ task: @escaping () -> Void) {
+    func execute(_ task: @escaping LoopTaskQueue.Task) {
         if tasks.push(task) { Syscall.signalEventfd(wakeFD) }
+    }
+
+    /// Asks the loop to drain (`beginDrain` on its own thread). Safe from any thread.
+    func requestDrain() {
+        // Ownership rule: the task runs on this loop's thread, the only one touching its state.
+        nonisolated(unsafe) let loop = self
+        execute { loop.beginDrain() }
+    }
+
+    /// Asks the loop to stop (`stop` on its own thread). Safe from any thread.
+    func requestStop() {
+        nonisolated(unsafe) let loop = self
+        execute { loop.stop() }
+    }
+
+    // MARK: - Thread confinement
+
+    /// The thread running `run()`; set when it starts.
+    private var owner: pthread_t?
+
+    /// Debug builds check that loop state is touched only on the loop's own thread (as
+    /// SwiftNIO's `assertInEventLoop`); release builds compile this away.
+    @inline(__always)
+    private func assertOnLoopThread(_ function: StaticString = #function) {
+        assert(owner.map { pthread_equal($0, pthread_self()) != 0 } ?? true,
+               "EventLoop \(index): \(function) called off the loop's thread")
     }
 
     // MARK: - The loop
 
     func run() {
+        owner = pthread_self()
         lastTick = MonotonicClock.now()
         while !stopped {
             do {
@@ -149,6 +176,7 @@ final class EventLoop {
     }
 
     private func admit(fd: FileDescriptor, peer: SocketAddress) {
+        assertOnLoopThread()
         let counters = server.counters
         let open = counters.connectionsOpen.add(1, ordering: .relaxed).newValue
         if open > server.configuration.maxConnections {
@@ -198,6 +226,7 @@ final class EventLoop {
     /// Reads what the socket has (up to a fairness bound) and answers each complete frame.
     /// `drainAll`: read until the socket is empty (at shutdown), not just a fair share.
     private func readable(_ c: Connection, drainAll: Bool = false) {
+        assertOnLoopThread()
         var sawEndOfFile = false
         for _ in 0..<(drainAll ? Int.max : EventLoop.maxReadsPerEvent) {
             let want = c.machine.readSize(buffered: c.input.readableBytes)
@@ -266,6 +295,7 @@ final class EventLoop {
     // MARK: - Writing
 
     private func flush(_ c: Connection) {
+        assertOnLoopThread()
         while !c.output.isEmpty {
             let r: IOResult<Int>
             do {
@@ -312,6 +342,7 @@ final class EventLoop {
     }
 
     private func close(_ c: Connection, reason: CloseReason) {
+        assertOnLoopThread()
         guard connection(for: c.token) === c else { return }
         guard let slot = c.token.slot else { return }
         epoll.deregister(c.fd)
@@ -342,6 +373,7 @@ final class EventLoop {
 
     /// Stops accepting, answers what was received, flushes, closes; the loop then exits.
     func beginDrain() {
+        assertOnLoopThread()
         guard !draining else { return }
         draining = true
         if let l = listener {
@@ -360,6 +392,7 @@ final class EventLoop {
 
     /// Exits the loop at its next iteration, closing every connection.
     func stop() {
+        assertOnLoopThread()
         stopped = true
     }
 }

@@ -5,39 +5,40 @@ import GroveModelStore
 import Logging
 import Synchronization
 
-final class KeyStore: @unchecked Sendable {
+final class KeyStore: Sendable {
     let url: URL
     private let logger: Logger
-    private let lock = NSLock()
-    private var current: Keyring
-    private var stamp: (Int, Date)?
+
+    private struct State {
+        var current: Keyring
+        /// Size and modification time of the file last read.
+        var stamp: (Int, Date)?
+        /// Why the file on disk is refused; nil when valid.
+        var error: String?
+    }
+
+    private let state: Mutex<State>
 
     /// Reads the file; a missing or invalid file stops the server from starting.
     init(url: URL, logger: Logger) throws {
         self.url = url
         self.logger = logger
         let (ring, stamp) = try KeyStore.read(url)
-        current = ring
-        self.stamp = stamp
+        state = Mutex(State(current: ring, stamp: stamp, error: nil))
         logger.info("API keys: \(ring.file.entries.count) key(s) loaded; every call needs a key")
     }
 
     var keyring: Keyring {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
+        state.withLock { $0.current }
     }
 
     /// Reloads that found an invalid file, counted at every reload while it stays invalid
     /// (grove_key_reload_failures_total; Stats.key_reload_failures).
     let reloadFailures = Atomic<UInt64>(0)
-    private var error: String?
 
     /// Why the file on disk is refused (nil when valid): Stats.key_file_error.
     var fileError: String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return error
+        state.withLock { $0.error }
     }
 
     /// Re-reads the file when its size or modification time changed (or when `force`).
@@ -47,23 +48,22 @@ final class KeyStore: @unchecked Sendable {
     func reloadIfChanged(force: Bool = false) {
         let attrs = try? FileManager.default.attributesOfItem(atPath: url.path)
         let now = (attrs?[.size] as? Int ?? -1, attrs?[.modificationDate] as? Date ?? .distantPast)
-        lock.lock()
-        let unchanged = !force && error == nil && stamp.map { $0.0 == now.0 && $0.1 == now.1 } == true
-        lock.unlock()
+        let unchanged = state.withLock { s in
+            !force && s.error == nil && s.stamp.map { $0.0 == now.0 && $0.1 == now.1 } == true
+        }
         if unchanged { return }
         do {
             let (ring, newStamp) = try KeyStore.read(url)
-            lock.lock()
-            current = ring
-            stamp = newStamp
-            let recovered = error != nil
-            error = nil
-            lock.unlock()
+            let recovered = state.withLock { s in
+                s.current = ring
+                s.stamp = newStamp
+                defer { s.error = nil }
+                return s.error != nil
+            }
             logger.info("API keys reloaded: \(ring.file.entries.count) key(s)\(recovered ? " (the key file is valid again)" : "")")
         } catch {
-            lock.lock()
-            self.error = "\(error)"
-            lock.unlock()
+            let reason = "\(error)"
+            state.withLock { $0.error = reason }
             reloadFailures.add(1, ordering: .relaxed)
             logger.error("API key file \(url.path) is invalid; the last valid keys stay in force (a key revoked in the new file still works): \(error)")
         }
