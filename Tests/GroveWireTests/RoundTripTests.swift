@@ -75,3 +75,26 @@ import Testing
         #expect(try Request(decoding: nan.encoded()) == nan)
     }
 }
+
+#if DEBUG
+/// RequestView's lifetime rule, enforced in debug builds: a view read after its arena was
+/// reset stops the process instead of reading freed memory.
+@Suite struct RequestViewLifetimeTests {
+    @Test func aViewIsReadableUntilItsArenaIsReset() throws {
+        let arena = Arena()
+        let bytes = Request(id: 42, call: .health).encoded()
+        let view = try bytes.withUnsafeBytes { try RequestView(decoding: $0, arena: arena) }
+        #expect(view.id == 42)
+    }
+
+    @Test func readingAViewAfterTheResetStopsTheProcess() async {
+        await #expect(processExitsWith: .failure) {
+            let arena = Arena()
+            let bytes = Request(id: 42, call: .health).encoded()
+            let view = try bytes.withUnsafeBytes { try RequestView(decoding: $0, arena: arena) }
+            arena.reset()
+            _ = view.id
+        }
+    }
+}
+#endif

@@ -7,13 +7,30 @@ import CProtobufC
 ///
 /// Valid only until the arena it was decoded into is reset: use it, answer,
 /// and drop it within one dispatch. Everything that is not the dense-predict
-/// hot path converts to the ordinary `Request` with `materialize()`.
+/// hot path converts to the ordinary `Request` with `materialize()`. Debug builds
+/// enforce the rule: reading a view after its arena was reset stops the process.
 public struct RequestView {
-    private let c: UnsafeMutablePointer<Grove__V1__Request>
+    private let message: UnsafeMutablePointer<Grove__V1__Request>
+    #if DEBUG
+    private let arena: Arena
+    private let arenaGeneration: UInt64
+    #endif
 
     /// Decodes `body` into `arena` (which the caller resets after use).
     public init(decoding body: UnsafeRawBufferPointer, arena: Arena) throws(MessageDecodeError) {
-        c = try WirePack.unpack(body, arena: arena, message: "Request", grove__v1__request__unpack)
+        message = try WirePack.unpack(body, arena: arena, message: "Request", grove__v1__request__unpack)
+        #if DEBUG
+        self.arena = arena
+        arenaGeneration = arena.generation
+        #endif
+    }
+
+    /// The decoded message, after (in debug builds) checking that the arena still holds it.
+    private var c: UnsafeMutablePointer<Grove__V1__Request> {
+        #if DEBUG
+        precondition(arena.generation == arenaGeneration, "RequestView read after its arena was reset")
+        #endif
+        return message
     }
 
     public var id: UInt64 { c.pointee.id }

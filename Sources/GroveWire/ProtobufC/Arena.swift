@@ -26,6 +26,9 @@ public final class Arena {
     public private(set) var allocatedBytes = 0
     /// True when an allocation was refused because of `limit` since the last reset.
     public private(set) var exhausted = false
+    /// How many times the arena was reset: what it handed out before belongs to an earlier
+    /// generation and must not be read (RequestView checks it in debug builds).
+    package private(set) var generation: UInt64 = 0
 
     public init(chunkSize: Int = 64 * 1024, limit: Int = Arena.defaultLimit) {
         self.chunkSize = chunkSize
@@ -64,6 +67,7 @@ public final class Arena {
     /// Frees everything handed out. Keeps the first chunks up to 4 x chunkSize
     /// for reuse, so a steady stream of small messages allocates nothing.
     public func reset() {
+        generation &+= 1
         if chunks.count > 1 {
             // Keep the leading chunks up to 4 x chunkSize; free the rest (after one
             // huge message). In place: a reset must not allocate (it runs per request).
