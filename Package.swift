@@ -63,7 +63,13 @@ let package = Package(
             swiftSettings: swift6
         ),
         .target(name: "GroveClient", dependencies: ["GroveSystem", "GroveWire"], swiftSettings: swift6),
-        .target(name: "GroveFuzzChecks", dependencies: ["GroveWire", "GroveForest", "GroveModelStore", "GroveONNX"]),
+        .target(
+            name: "GroveFuzzChecks",
+            dependencies: [
+                "GroveWire", "GroveForest", "GroveModelStore", "GroveServer", "GroveClient", "GroveONNX",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "grove",
             dependencies: [

@@ -18,6 +18,8 @@ let package = Package(
         .target(name: "FuzzRequest", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
         .target(name: "FuzzModelFile", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
         .target(name: "FuzzCSV", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
+        .target(name: "FuzzKeyFile", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
+        .target(name: "FuzzAdminUpload", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
         .target(name: "FuzzOnnx", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
     ]
 )

@@ -2,6 +2,7 @@
 // and the regression replay in `make test` (Tests/GroveWireTests/FuzzRegressionTests), so a kept
 // input is replayed through exactly the checks that found it.
 
+import GroveClient
 import GroveForest
 import GroveModelStore
 import GroveONNX
@@ -87,6 +88,54 @@ public enum FuzzChecks {
                 throw FuzzCheckFailure("compiled \(fast) and reference \(slow) answers differ")
             }
         }
+    }
+
+    /// The key file and trusted-signers parsers: an error, or a file that writes back as text
+    /// that parses to the same keys.
+    public static func keyFile(_ bytes: [UInt8]) throws {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let file = try? KeyFile(text: text) {
+            guard let again = try? KeyFile(text: file.text), again == file else {
+                throw FuzzCheckFailure("a key file that parsed did not write back as itself")
+            }
+        }
+        _ = try? TrustedSigners(text: text)
+    }
+
+    /// The admin upload path of a live server: the bytes are frames whose bodies are decoded
+    /// as requests; every admin upload among them is sent (in order) to a server with --admin.
+    /// Each must be answered (a result or a status with a code), and the server must stay up.
+    /// Returns how many chunks were sent and how many of them the server accepted.
+    @discardableResult
+    public static func adminUpload(_ bytes: [UInt8]) throws -> (sent: Int, accepted: Int) {
+        let harness = AdminUploadHarness.shared
+        let decoder = FrameDecoder(limits: FrameLimits(maxFrameBytes: 1 << 20))
+        var offset = 0
+        var sent = 0
+        var accepted = 0
+        while offset < bytes.count, sent < 64 {
+            let rest = Array(bytes[offset...])
+            guard case let .frame(body) = decoder.decode(rest) else { break }
+            offset += body.upperBound
+            guard let request = try? Request(decoding: Array(rest[body])),
+                  case let .admin(.upload(chunk))? = request.call else { continue }
+            sent += 1
+            do {
+                _ = try harness.client.admin(.upload(chunk), timeoutSeconds: 10)
+                accepted += 1
+            } catch {
+                switch error {
+                case .server: continue   // refused with a status: the contract
+                default: throw FuzzCheckFailure("upload chunk not answered: \(error)")
+                }
+            }
+        }
+        if sent > 0 {
+            do { _ = try harness.client.health(timeoutSeconds: 10) } catch {
+                throw FuzzCheckFailure("the server stopped answering after \(sent) upload chunk(s): \(error)")
+            }
+        }
+        return (sent, accepted)
     }
 
     /// The CSV reader: an error or a rectangular table.

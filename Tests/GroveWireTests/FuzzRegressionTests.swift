@@ -19,10 +19,13 @@ import Testing
 
     /// Each target has its folder, and the replay sees the inputs kept there.
     @Test func everyTargetHasItsRegressionFolder() throws {
-        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV", "FuzzOnnx"] {
+        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV", "FuzzKeyFile", "FuzzAdminUpload", "FuzzOnnx"] {
             _ = try Self.inputs(target)
         }
-        #expect(try Self.inputs("FuzzRequest").count >= 1)
+        // Kept crashes and seeds: the replay checks something for these targets.
+        for target in ["FuzzRequest", "FuzzModelFile", "FuzzKeyFile", "FuzzAdminUpload"] {
+            #expect(try Self.inputs(target).count >= 1, "\(target)")
+        }
     }
 
     @Test func frameInputs() throws {
@@ -46,6 +49,21 @@ import Testing
     @Test func onnxInputs() throws {
         for input in try Self.inputs("FuzzOnnx") {
             #expect(throws: Never.self, "\(input.name)") { try FuzzChecks.onnx(input.bytes) }
+        }
+    }
+
+    @Test func keyFileInputs() throws {
+        for input in try Self.inputs("FuzzKeyFile") {
+            #expect(throws: Never.self, "\(input.name)") { try FuzzChecks.keyFile(input.bytes) }
+        }
+    }
+
+    /// Through a live --admin server (started once by the harness, as in the fuzzer).
+    @Test func adminUploadInputs() throws {
+        for input in try Self.inputs("FuzzAdminUpload") {
+            let (sent, accepted) = try FuzzChecks.adminUpload(input.bytes)
+            // The seed is a valid three-chunk upload: all of it reaches the server and is taken.
+            if input.name.hasPrefix("seed") { #expect(sent == 3 && accepted == 3, "\(input.name): \(sent) sent, \(accepted) accepted") }
         }
     }
 
