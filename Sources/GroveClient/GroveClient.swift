@@ -25,7 +25,7 @@ import GroveWire
 /// - A server error arrives as `GroveClientError.server(Status)` with gRPC's code.
 ///
 /// Thread-safe.
-public final class GroveClient: @unchecked Sendable {
+public final class GroveClient: @unchecked Sendable {  // every mutable field is read and written under `lock`
     public struct Configuration: Sendable {
         /// Servers (the order matters for `.firstAvailable`).
         public var endpoints: [Endpoint]

@@ -27,7 +27,7 @@
 /// from the shallower edge (the quadrature is linear, so the sum stays exact). Every h is
 /// positive at the nodes t in (0, 1) except h = z (1 - t) with z = 0, whose subtree adds
 /// nothing and is skipped. Cost: O(nodes x points) per tree, no allocation.
-public final class ForestExplainer: @unchecked Sendable {
+public final class ForestExplainer: @unchecked Sendable {  // raw buffers written once in init, then only read
     public let numFeatures: Int
     public let numOutputs: Int
     public let treeCount: Int

@@ -8,8 +8,8 @@ import GroveWire
 /// Immutable after load (only its stats change), shared by all loops. A
 /// request that resolved a ServedModel finishes on it even if a newer
 /// snapshot retires it meanwhile (ARC keeps it alive).
-final class ServedModel: @unchecked Sendable {
-    private(set) var info: ModelInfo
+final class ServedModel: @unchecked Sendable {  // model immutable after load; stats per loop slot (single writer)
+    let info: ModelInfo
     let model: TrainedModel
     let compiled: CompiledForest
     /// Predictions, rows, errors and latency, one slot per event loop (merged when read).
@@ -55,7 +55,7 @@ final class ServedModel: @unchecked Sendable {
         let p = model.preprocessing
         var explainError = ""
         if case let .failure(e) = explainer { explainError = e.description }
-        info = ModelInfo(
+        var info = ModelInfo(
             name: model.name, version: model.version,
             task: model.task == .classification ? .classification : .regression,
             classes: p.classes, positiveClass: p.positiveClass,
@@ -75,6 +75,7 @@ final class ServedModel: @unchecked Sendable {
         }
         info.ensemble = model.forest.aggregation.rawValue
         info.link = model.forest.link.rawValue
+        self.info = info
         stats = ModelStatsSlots(name: model.name, version: model.version, loops: loops)
     }
 
