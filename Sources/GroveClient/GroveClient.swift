@@ -115,6 +115,13 @@ public final class GroveClient: @unchecked Sendable {  // every mutable field is
         return balancer.isHealthy(i)
     }
 
+    /// Calls in flight on endpoint `i` from this client.
+    public func outstanding(endpoint i: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return balancer.outstanding(i)
+    }
+
     /// Closes the idle connections; the next call reconnects.
     public func close() {
         lock.lock()
