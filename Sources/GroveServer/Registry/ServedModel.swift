@@ -55,7 +55,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         let p = model.preprocessing
         var explainError = ""
         if case let .failure(e) = explainer { explainError = e.description }
-        info = ModelInfo(
+        var info = ModelInfo(
             name: model.name, version: model.version,
             task: model.task == .classification ? .classification : .regression,
             classes: p.classes, positiveClass: p.positiveClass,
@@ -68,6 +68,14 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             explainable: explainError.isEmpty, explainError: explainError,
             signer: signer, signerKeySHA256: signerKeySHA256,
             calibration: model.calibration.method.rawValue)
+        info.source = model.source?.format ?? "grove"
+        if let src = model.source {
+            info.producer = "\(src.producerName) \(src.producerVersion)".trimmingCharacters(in: .whitespaces)
+            info.sourceOperator = "\(src.operatorName) (ai.onnx.ml opset \(src.opset))"
+        }
+        info.ensemble = model.forest.aggregation.rawValue
+        info.link = model.forest.link.rawValue
+        self.info = info
         stats = ModelStatsSlots(name: model.name, version: model.version, loops: loops)
     }
 
