@@ -33,6 +33,7 @@ def models(tmp):
     from onnxmltools import convert_xgboost
     from onnxmltools.convert.common.data_types import FloatTensorType
     from skl2onnx import to_onnx
+    from skl2onnx.common.data_types import FloatTensorType as SklearnFloatTensorType
     from sklearn.ensemble import RandomForestClassifier
     import xgboost as xgb
 
@@ -48,7 +49,7 @@ def models(tmp):
     yc = (df.pop("creditability") == "bad").astype(int).to_numpy()
     Xc = pd.get_dummies(df, dtype=float).to_numpy(dtype=np.float64)
     rf = RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=2).fit(Xc, yc)
-    rf_onnx = to_onnx(rf, initial_types=[("input", FloatTensorType([None, Xc.shape[1]]))],
+    rf_onnx = to_onnx(rf, initial_types=[("input", SklearnFloatTensorType([None, Xc.shape[1]]))],
                       options={id(rf): {"zipmap": False}}, target_opset={"": 17, "ai.onnx.ml": 1})
     yield "sklearn_rf_100", rf_onnx, Xc
 
