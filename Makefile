@@ -12,6 +12,7 @@
 #   make bench-train  training time, memory and AUC against scikit-learn, side by side (~4 min)
 #   make fixtures  regenerate the ONNX import fixtures (needs /work/venv or VENV with scikit-learn, skl2onnx, xgboost,
 #                  lightgbm, onnxmltools, onnxruntime; `make test` reads the committed files and needs none of them)
+#   make bench-onnx  one-row speed of imported ONNX models against onnxruntime, same files, same run (needs VENV)
 #   make fuzz      libFuzzer runs of the decoders
 #   make sanitize  the test suite under AddressSanitizer and ThreadSanitizer
 #   make format    format the Swift sources (swift-format, if installed)
@@ -29,7 +30,7 @@ DEMO_NAME := german_credit
 DEBUG_BIN := .build/debug/grove
 RELEASE_BIN := .build/release/grove
 
-.PHONY: build run test layers proto smoke python-package-test bench bench-train fixtures fuzz sanitize format clean bootstrap demo-model release
+.PHONY: build run test layers proto smoke python-package-test bench bench-train fixtures bench-onnx fuzz sanitize format clean bootstrap demo-model release
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -103,6 +104,9 @@ bench-train: release
 VENV ?= /work/venv
 fixtures:
 	$(VENV)/bin/python scripts/make-onnx-fixtures.py
+
+bench-onnx: release
+	nice -n 10 $(VENV)/bin/python scripts/bench-onnx.py $(RELEASE_BIN)
 
 fuzz: bootstrap
 	$(SWIFT) build --product grove

@@ -52,7 +52,7 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
-        .target(name: "GroveONNX", dependencies: ["CGroveProto", "CProtobufC", "GroveForest", "GroveWire"]),
+        .target(name: "GroveONNX", dependencies: ["CGroveProto", "CProtobufC", "GroveForest", "GroveWire"], swiftSettings: swift6),
         .target(
             name: "GroveServer",
             dependencies: [
@@ -66,14 +66,14 @@ let package = Package(
         .target(
             name: "GroveFuzzChecks",
             dependencies: [
-                "GroveWire", "GroveForest", "GroveModelStore", "GroveServer", "GroveClient",
+                "GroveWire", "GroveForest", "GroveModelStore", "GroveServer", "GroveClient", "GroveONNX",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "grove",
             dependencies: [
-                "GroveServer", "GroveClient", "GroveModelStore", "GroveWire", "GroveForest", "GroveSystem", "CGroveSys",
+                "GroveServer", "GroveClient", "GroveModelStore", "GroveONNX", "GroveWire", "GroveForest", "GroveSystem", "CGroveSys",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -91,7 +91,7 @@ let package = Package(
         ]),
         .testTarget(name: "GroveServerTests", dependencies: ["GroveServer", "GroveModelStore", "GroveSystem", "GroveWire", "CGroveSys"]),
         .testTarget(name: "GroveWireTests", dependencies: ["GroveWire", "GroveForest", "GroveFuzzChecks"]),
-        .testTarget(name: "GroveONNXTests", dependencies: ["GroveONNX", "GroveForest"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GroveONNXTests", dependencies: ["GroveONNX", "GroveForest", "GroveModelStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GroveClientTests", dependencies: ["GroveClient", "GroveWire"]),
         .testTarget(
             name: "IntegrationTests",
@@ -102,7 +102,7 @@ let package = Package(
         ),
     ],
     // Swift 5 language mode by default; the targets listed with `swift6` above (GroveSystem,
-    // GroveWire, GroveModelStore, GroveServer, GroveClient) build in Swift 6 mode with complete
+    // GroveWire, GroveModelStore, GroveONNX, GroveServer, GroveClient) build in Swift 6 mode with complete
     // concurrency checking. The trainer (GroveForest) and the CLI stay in Swift 5 mode for now.
     swiftLanguageModes: [.v5]
 )

@@ -20,5 +20,6 @@ let package = Package(
         .target(name: "FuzzCSV", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
         .target(name: "FuzzKeyFile", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
         .target(name: "FuzzAdminUpload", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
+        .target(name: "FuzzOnnx", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
     ]
 )

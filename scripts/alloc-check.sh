@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Counts heap allocations per prediction with valgrind (repeatable, unlike timings):
-#  1. in-process: CompiledForest.predict(row:into:) called N and 3N times;
+#  1. in-process: CompiledForest.predict(row:into:), then ForestExplainer.explain(row:...), called N and 3N times;
 #  2. the whole server: `grove serve` answering N and 3N pipelined one-row dense predictions.
 # Per-call allocations = (allocs at 3N - allocs at N) / 2N. Usage: scripts/alloc-check.sh GROVE REPO MODEL
 set -euo pipefail
@@ -14,6 +14,12 @@ for k in 1 3; do
 done
 a1=$(allocs "$tmp/inproc-1"); a3=$(allocs "$tmp/inproc-3")
 echo "in-process predict(row:into:): $(( (a3 - a1) / (2 * n) )) allocations per call ($a1 allocs at $n calls, $a3 at $((3 * n)))"
+
+for k in 1 3; do
+    valgrind --tool=memcheck --log-file="$tmp/explain-$k" "$grove" bench --repo "$repo" --model "$model" --explain-probe $((n * k)) >/dev/null
+done
+e1=$(allocs "$tmp/explain-1"); e3=$(allocs "$tmp/explain-3")
+echo "in-process ForestExplainer.explain(row:output:scratch:into:): $(( (e3 - e1) / (2 * n) )) allocations per call ($e1 allocs at $n calls, $e3 at $((3 * n)))"
 
 for k in 1 3; do
     port=$((20000 + RANDOM % 20000))

@@ -48,7 +48,7 @@ up() {
     pids=()
     trap 'echo; echo "cluster: stopping"; kill -TERM "${pids[@]}" 2>/dev/null; wait; exit 0' INT TERM
     for i in $(seq 1 "$REPLICAS"); do
-        "$0" replica "$i" 2>"$RUN_DIR/replica$i.log" &
+        "$0" replica "$i" >"$RUN_DIR/replica$i.log" 2>&1 &
         pids+=($!)
     done
     config >"$RUN_DIR/haproxy.cfg"

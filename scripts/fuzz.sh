@@ -10,9 +10,13 @@ cd "$root/Fuzz"
 swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --scratch-path .build-fuzz
 mkdir -p Corpus
 # Seeds: real frames, a real model file, the demo CSV.
-mkdir -p Corpus/FuzzFrames Corpus/FuzzRequest Corpus/FuzzModelFile Corpus/FuzzCSV Corpus/FuzzKeyFile Corpus/FuzzAdminUpload
+mkdir -p Corpus/FuzzFrames Corpus/FuzzRequest Corpus/FuzzModelFile Corpus/FuzzCSV Corpus/FuzzKeyFile Corpus/FuzzAdminUpload Corpus/FuzzOnnx
 printf '# id role sha256\nops admin %064d\ndesk predict %064d\n' 0 1 > Corpus/FuzzKeyFile/keys
 printf 'committee %064d\n' 2 > Corpus/FuzzKeyFile/signers
+# The small ONNX fixtures (hand-built graphs, XGBoost, LightGBM) seed the ONNX importer.
+for f in "$root"/Tests/GroveONNXTests/Fixtures/{modes_,classifier3_,binary_,opset5_,average_,bad_,xgboost_,lightgbm_}*.onnx; do
+    [ -e "$f" ] && cp "$f" Corpus/FuzzOnnx/
+done
 printf '\x00\x00\x00\x04\x08\x01\x52\x00' > Corpus/FuzzFrames/health
 printf '\x08\x01\x52\x00' > Corpus/FuzzRequest/health
 head -c 4000 "$root/data/german_credit.csv" > Corpus/FuzzCSV/german_head.csv
@@ -27,7 +31,7 @@ for target in FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdmin
     cp Regressions/$target/* Corpus/$target/ 2>/dev/null || true
 done
 status=0
-for target in ${FUZZ_TARGETS:-FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdminUpload}; do
+for target in ${FUZZ_TARGETS:-FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdminUpload FuzzOnnx}; do
     echo "== $target for ${seconds}s"
     art=$(mktemp -d)
     if ! ".build-fuzz/release/$target" -max_total_time="$seconds" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -rss_limit_mb=2048 -artifact_prefix="$art/" \

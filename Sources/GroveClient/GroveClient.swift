@@ -25,7 +25,7 @@ import GroveWire
 /// - A server error arrives as `GroveClientError.server(Status)` with gRPC's code.
 ///
 /// Thread-safe.
-public final class GroveClient: @unchecked Sendable {
+public final class GroveClient: @unchecked Sendable {  // every mutable field is read and written under `lock`
     public struct Configuration: Sendable {
         /// Servers (the order matters for `.firstAvailable`).
         public var endpoints: [Endpoint]
@@ -115,6 +115,13 @@ public final class GroveClient: @unchecked Sendable {
         return balancer.isHealthy(i)
     }
 
+    /// Calls in flight on endpoint `i` from this client.
+    public func outstanding(endpoint i: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return balancer.outstanding(i)
+    }
+
     /// Closes the idle connections; the next call reconnects.
     public func close() {
         lock.lock()
@@ -159,6 +166,19 @@ public final class GroveClient: @unchecked Sendable {
     public func predict(_ request: PredictRequest, timeoutSeconds: Double? = nil) throws(GroveClientError) -> PredictResponse {
         guard case let .predict(p) = try call(.predict(request), timeoutSeconds: timeoutSeconds) else { throw Self.wrongKind("predict") }
         return p
+    }
+
+    /// Exact SHAP values and reason codes for rows (see `ExplainRequest`), computed by
+    /// the version that answers (named in the response).
+    public func explain(_ request: ExplainRequest, timeoutSeconds: Double? = nil) throws(GroveClientError) -> ExplainResponse {
+        guard case let .explain(e) = try call(.explain(request), timeoutSeconds: timeoutSeconds) else { throw Self.wrongKind("explain") }
+        return e
+    }
+
+    /// Reason codes (`topK`, default 4) and every input column's contribution for raw records.
+    public func explain(_ model: ModelSelector, records: [RawRecord], topK: UInt32 = 0,
+                        timeoutSeconds: Double? = nil) throws(GroveClientError) -> ExplainResponse {
+        try explain(ExplainRequest(model: model, records: records, topK: topK, contributions: true), timeoutSeconds: timeoutSeconds)
     }
 
     /// Server counters and per-model latency.
@@ -216,6 +236,7 @@ public final class GroveClient: @unchecked Sendable {
     public func modelInfo(_ model: ModelSelector) async throws -> ModelInfo { try await offload { try self.modelInfo(model) } }
     public func predict(_ request: PredictRequest) async throws -> PredictResponse { try await offload { try self.predict(request) } }
     public func stats() async throws -> StatsResponse { try await offload { try self.stats() } }
+    public func explain(_ request: ExplainRequest) async throws -> ExplainResponse { try await offload { try self.explain(request) } }
 
     private func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -12,7 +12,7 @@ import Dispatch
 /// until all have reached leaves; rows without NaN or -infinity use a leaner step.
 /// Predictions equal `Forest.predictReference` bit for bit (same comparisons, leaves
 /// added in tree order, same finish). Immutable and thread-safe.
-public final class CompiledForest: @unchecked Sendable {
+public final class CompiledForest: @unchecked Sendable {  // raw node buffers written once in init, then only read
     public let numFeatures: Int
     public let numOutputs: Int
     public let treeCount: Int

@@ -14,7 +14,7 @@ struct BinLayout: Sendable {
 
 /// Codes of every training value (row-major) and, per bin, the smallest and largest
 /// training value it holds (so split thresholds can be real feature values).
-struct FeatureBins<Code: FixedWidthInteger & UnsignedInteger>: @unchecked Sendable {
+struct FeatureBins<Code: FixedWidthInteger & UnsignedInteger>: @unchecked Sendable {  // immutable once encoded; trainer threads only read
     let rowCount: Int
     let featureCount: Int
     let codes: [Code]

@@ -2,6 +2,7 @@
 
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Runs independent work items on several threads.
 enum Parallel {
@@ -49,16 +50,11 @@ enum Parallel {
     }
 }
 
-/// A lock-protected counter handing out 0, 1, 2, ...
-final class SharedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+/// An atomic counter handing out 0, 1, 2, ... to any number of threads.
+final class SharedCounter: Sendable {
+    private let value = Atomic<Int>(0)
 
     func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        let v = value
-        value += 1
-        return v
+        value.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 }

@@ -19,6 +19,8 @@ public struct TrainedModel: Sendable, Equatable {
     public var forest: Forest
     public var producer: String
     public var trainingRows: UInt64
+    /// Where an imported model came from; nil for models Grove trained.
+    public var source: ModelSource?
     /// Applied to the forest's probabilities wherever the model scores (identity: none).
     public var calibration: ProbabilityCalibration
     /// Out-of-bag reliability of the forest's own positive-class probability at training
@@ -28,7 +30,7 @@ public struct TrainedModel: Sendable, Equatable {
     public init(name: String, version: UInt64, createdUnixMicros: Int64, task: ModelTask, params: TrainingParameters,
                 metrics: [Metric], trainingDataSHA256: [UInt8], preprocessing: Preprocessing, forest: Forest,
                 producer: String, trainingRows: UInt64, calibration: ProbabilityCalibration = .identity,
-                outOfBagReliability: [ReliabilityBin] = []) {
+                outOfBagReliability: [ReliabilityBin] = [], source: ModelSource? = nil) {
         self.name = name
         self.version = version
         self.createdUnixMicros = createdUnixMicros
@@ -40,6 +42,7 @@ public struct TrainedModel: Sendable, Equatable {
         self.forest = forest
         self.producer = producer
         self.trainingRows = trainingRows
+        self.source = source
         self.calibration = calibration
         self.outOfBagReliability = outOfBagReliability
     }

@@ -57,20 +57,23 @@ public struct Tree: Sendable, Equatable {
     /// that passed `Forest.validate()` and a row with every feature the tree reads.
     public func leaf(for row: UnsafeBufferPointer<Double>) -> Int {
         var i = 0
-        while !isLeaf(i) {
-            let v = row[Int(feature[i])]
-            let f = flags.isEmpty ? TreeNodeFlags() : TreeNodeFlags(rawValue: flags[i])
-            let goLeft: Bool
-            if v.isNaN {
-                goLeft = !f.contains(.missingRight)
-            } else if f.contains(.strictLess) {
-                goLeft = v < threshold[i]
-            } else {
-                goLeft = v <= threshold[i]
-            }
-            i = Int(goLeft ? left[i] : right[i])
-        }
+        while !isLeaf(i) { i = child(of: i, for: row[Int(feature[i])]) }
         return i
+    }
+
+    /// The child of internal node `i` that the value `v` of its feature goes to.
+    @inline(__always)
+    public func child(of i: Int, for v: Double) -> Int {
+        let f = flags.isEmpty ? TreeNodeFlags() : TreeNodeFlags(rawValue: flags[i])
+        let goLeft: Bool
+        if v.isNaN {
+            goLeft = !f.contains(.missingRight)
+        } else if f.contains(.strictLess) {
+            goLeft = v < threshold[i]
+        } else {
+            goLeft = v <= threshold[i]
+        }
+        return Int(goLeft ? left[i] : right[i])
     }
 
     /// The leaf reached by `row` (see `leaf(for:)`).

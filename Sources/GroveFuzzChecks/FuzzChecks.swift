@@ -5,6 +5,7 @@
 import GroveClient
 import GroveForest
 import GroveModelStore
+import GroveONNX
 import GroveWire
 
 /// One function per fuzz target. Each takes arbitrary bytes, must not crash or hang on any of
@@ -65,6 +66,28 @@ public enum FuzzChecks {
         }
         let row = [Double](repeating: 0.5, count: model.forest.numFeatures)
         _ = try? compiled.predict(row: row)
+    }
+
+    /// `grove import --onnx` on arbitrary bytes, within small limits: a refusal, or a model
+    /// whose compiled forest answers as the reference walk on a row of zeros and one of NaN.
+    public static func onnx(_ bytes: [UInt8]) throws {
+        var limits = OnnxLimits()
+        limits.maxDecodedBytes = 32 << 20
+        limits.maxTreeNodes = 100_000
+        limits.maxExpandedNodes = 400_000
+        guard let imported = try? OnnxImporter.importModel(bytes, options: .init(name: "fuzz", limits: limits)) else { return }
+        let forest = imported.model.forest
+        let compiled: CompiledForest
+        do { compiled = try CompiledForest(forest: forest) } catch {
+            throw FuzzCheckFailure("an imported forest failed to compile: \(error)")
+        }
+        for fill in [0.0, Double.nan] {
+            let row = [Double](repeating: fill, count: forest.numFeatures)
+            let fast = try compiled.predict(row: row), slow = forest.predictReference(row: row)
+            if zip(fast, slow).contains(where: { $0 != $1 && !($0.isNaN && $1.isNaN) }) {
+                throw FuzzCheckFailure("compiled \(fast) and reference \(slow) answers differ")
+            }
+        }
     }
 
     /// The key file and trusted-signers parsers: an error, or a file that writes back as text

@@ -34,7 +34,7 @@ public enum OnnxImporter {
 
     public struct Imported: Sendable {
         public var model: TrainedModel
-        public var source: OnnxSource
+        public var source: ModelSource
     }
 
     static let treeOperators: Set<String> = [TreeEnsembleSpec.classifier, TreeEnsembleSpec.regressor, TreeEnsembleSpec.ensemble]
@@ -157,10 +157,9 @@ public enum OnnxImporter {
         } catch {
             throw .invalid("the imported model is invalid: \(error)")
         }
-        return Imported(model: trained, source: OnnxSource(
-            producerName: model.producerName, producerVersion: model.producerVersion, operatorName: spec.operatorName,
-            opset: opset, aggregation: spec.aggregate == .average ? "average" : "sum", postTransform: spec.postTransform,
-            inputName: input.name, comparesAsFloat32: roundsToFloat))
+        return Imported(model: trained, source: ModelSource(
+            format: "onnx", producerName: model.producerName, producerVersion: model.producerVersion,
+            operatorName: spec.operatorName, opset: opset, inputName: input.name, comparesAsFloat32: roundsToFloat))
     }
 
     private static func duplicate(_ names: [String]) -> String? {

@@ -11,7 +11,7 @@ import Synchronization
 
 /// A Grove server. `start()` binds and runs the loops on their own threads;
 /// `wait()` blocks until they have all exited (after `shutdown()` or SIGTERM).
-public final class Server: @unchecked Sendable {
+public final class Server: @unchecked Sendable {  // set in start() before loop threads exist; then read-only, atomic or under its locks
     public let configuration: ServerConfiguration
     let logger: Logger
     let counters = ServerCounters()

@@ -25,15 +25,53 @@ struct Evaluate: ParsableCommand {
         } catch {
             throw ValidationError("evaluation failed: \(error)")
         }
+        let importance = try Evaluate.importance(model, table: table, threads: threads)
         if json {
             var o = MetricText.object(metrics)
             o["name"] = model.name
             o["version"] = model.version
             o["rows"] = table.rowCount
+            if let importance {
+                o["importance"] = importance.map { ["column": $0.column, "mean_abs_shap": $0.shap, "impurity": $0.impurity] as [String: Any] }
+            }
             print(JSONText.encode(o))
         } else {
             print("\(model.name)@\(model.version) on \(data) (\(table.rowCount) rows):")
             print(MetricText.lines(metrics))
+            if let importance {
+                print("importance per input column (mean |SHAP| over these rows; impurity importance beside it):")
+                for c in importance {
+                    print("  \(c.column.padding(toLength: 40, withPad: " ", startingAt: 0)) \(String(format: "%.4f", c.shap))   \(String(format: "%.4f", c.impurity))")
+                }
+            }
         }
+    }
+
+    /// Mean |SHAP| per input column over the table's rows (the explained output: the
+    /// positive class, or the value), largest first, with the impurity importance summed
+    /// per column; nil when the model cannot be explained (no node cover).
+    static func importance(_ model: TrainedModel, table: DataTable, threads: Int) throws -> [(column: String, shap: Double, impurity: Double)]? {
+        let explainer: ModelExplainer
+        do {
+            explainer = try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest)
+        } catch ExplanationError.missingCover {
+            return nil
+        } catch {
+            throw ValidationError("\(model.name)@\(model.version) cannot be explained: \(error)")
+        }
+        let rows: [RowExplanation]
+        do {
+            let x = try model.preprocessing.encode(table: table)
+            rows = try explainer.explain(matrix: x, output: explainer.defaultOutput, topK: 0, threads: threads)
+        } catch {
+            throw ValidationError("explanation failed: \(error)")
+        }
+        let columns = model.preprocessing.columns
+        var shap = [Double](repeating: 0, count: columns.count)
+        for r in rows { for c in 0..<columns.count { shap[c] += abs(r.columns[c]) } }
+        let impurity = model.forest.featureImportance.withUnsafeBufferPointer { explainer.group($0) }
+        return columns.indices.map { c in
+            (columns[c].name, rows.isEmpty ? 0 : shap[c] / Double(rows.count), c < impurity.count ? impurity[c] : 0)
+        }.sorted { $0.shap != $1.shap ? $0.shap > $1.shap : $0.column < $1.column }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import GroveClient
 import GroveSystem
 import GroveWire
+import Synchronization
 
 struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -103,27 +104,25 @@ struct Load: ParsableCommand {
 }
 
 /// Set once, read by every load thread.
-final class LoadStopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-    func set() { lock.lock(); value = true; lock.unlock() }
+final class LoadStopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
 }
 
 /// The load threads' outcomes.
-final class LoadTally: @unchecked Sendable {
+final class LoadTally: Sendable {
     struct Snapshot { var sent = 0, ok = 0, failures: [String: Int] = [:], versions: [UInt64: Int] = [:], maxNanos: UInt64 = 0 }
-    private let lock = NSLock()
-    private var s = Snapshot()
+    private let s = Mutex(Snapshot())
 
     func record(ok version: UInt64?, code: String?, nanos: UInt64) {
-        lock.lock()
-        s.sent += 1
-        if let version { s.ok += 1; s.versions[version, default: 0] += 1 }
-        if let code { s.failures[code, default: 0] += 1 }
-        s.maxNanos = max(s.maxNanos, nanos)
-        lock.unlock()
+        s.withLock { s in
+            s.sent += 1
+            if let version { s.ok += 1; s.versions[version, default: 0] += 1 }
+            if let code { s.failures[code, default: 0] += 1 }
+            s.maxNanos = max(s.maxNanos, nanos)
+        }
     }
 
-    func snapshot() -> Snapshot { lock.lock(); defer { lock.unlock() }; return s }
+    func snapshot() -> Snapshot { s.withLock { $0 } }
 }

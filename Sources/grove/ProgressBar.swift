@@ -3,7 +3,7 @@
 import Foundation
 import Glibc
 
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: @unchecked Sendable {  // `lastDraw` read and written under `lock` only
     private let enabled = isatty(STDERR_FILENO) == 1
     private let started = Date()
     private let lock = NSLock()

@@ -24,10 +24,14 @@ enum ResponseText {
         case let .modelInfo(i):
             var lines = [
                 "model: \(i.name)@\(i.version)", "task: \(i.task)", "target: \(i.target)",
-                "trees: \(i.trees)", "calibration: \(i.calibration)", "sha256: \(i.sha256)",
+                "trees: \(i.trees)" + (i.ensemble.isEmpty ? "" : " (\(i.ensemble), link \(i.link))"), "calibration: \(i.calibration)", "sha256: \(i.sha256)",
                 "signer: \(i.signer.isEmpty ? "(unsigned)" : "\(i.signer), key sha256 \(i.signerKeySHA256)")",
                 "created: \(Date(timeIntervalSince1970: Double(i.createdUnixMicros) / 1e6))",
             ]
+            if !i.source.isEmpty {
+                lines.append("source: \(i.source)" + (i.producer.isEmpty ? "" : ", written by \(i.producer)")
+                    + (i.sourceOperator.isEmpty ? "" : ", from \(i.sourceOperator)"))
+            }
             if !i.classes.isEmpty {
                 lines.append("classes: \(i.classes.joined(separator: ", "))" + (i.positiveClass.map { " (positive: \(i.classes[$0]))" } ?? ""))
             }
@@ -129,6 +133,8 @@ enum ResponseText {
                 "sha256": i.sha256, "created_unix_micros": i.createdUnixMicros, "trees": i.trees, "target": i.target,
                 "signer": i.signer, "signer_key_sha256": i.signerKeySHA256,
                 "explainable": i.explainable, "explain_error": i.explainError, "calibration": i.calibration,
+                "source": i.source, "producer": i.producer, "ensemble": i.ensemble, "link": i.link,
+                "source_operator": i.sourceOperator,
             ] as [String: Any]
         case let .predict(p)?:
             var q: [String: Any] = ["model": p.model, "version": p.version, "rows": p.rows]

@@ -40,10 +40,8 @@ struct BruteForceShapley {
     func value(_ row: [Double], _ known: Int, _ output: Int) -> Double {
         var s = 0.0
         for t in forest.trees { s += treeValue(t, row, known, 0, output) }
-        switch forest.aggregation {
-        case .average: return s / Double(forest.trees.count)
-        case .sum: return s + (forest.baseScore.isEmpty ? 0 : forest.baseScore[output])
-        }
+        let combined = forest.aggregation == .average ? s / Double(forest.trees.count) : s
+        return combined + (forest.baseScore.isEmpty ? 0 : forest.baseScore[output])
     }
 
     /// φ for every feature, and v(∅) (the base value).

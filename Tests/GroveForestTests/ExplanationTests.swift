@@ -17,10 +17,11 @@ import Testing
             let trees = (0..<(1 + trial % 3)).map { _ in
                 gen.tree(features: features, depth: depth, outputs: outputs, zeroCover: trial >= 3)
             }
+            // Summed with a link (boosting, explained on the margin), or averaged; some with a base score.
             let sum = trial % 3 == 1
             let forest = Forest(numFeatures: features, numOutputs: outputs, aggregation: sum ? .sum : .average,
-                                link: sum && outputs == 1 ? .logistic : .identity,
-                                baseScore: sum ? (0..<outputs).map { Double($0) * 0.25 - 0.5 } : [], trees: trees)
+                                link: sum ? .logistic : .identity,
+                                baseScore: trial % 2 == 1 ? (0..<outputs).map { Double($0) * 0.25 - 0.5 } : [], trees: trees)
             let explainer = try ForestExplainer(forest: forest)
             let oracle = BruteForceShapley(forest: forest)
             for _ in 0..<5 {

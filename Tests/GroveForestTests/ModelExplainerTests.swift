@@ -105,7 +105,7 @@ import Testing
         let explainer = try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest)
         let record = [RecordField(name: "housing", value: .text("own")), RecordField(name: "amount", value: .text("NA"))]
         let row = try model.preprocessing.encode(record: record)
-        try row.withUnsafeBufferPointer { r in
+        row.withUnsafeBufferPointer { r in
             let fill = Preprocessing.labelText(model.preprocessing.columns[0].fillValue)
             #expect(explainer.valueText(column: 0, row: r, record: record) == "missing (filled with \(fill))")
             #expect(explainer.valueText(column: 1, row: r, record: record).hasPrefix("missing (filled with "))

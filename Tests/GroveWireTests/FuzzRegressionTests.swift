@@ -19,7 +19,7 @@ import Testing
 
     /// Each target has its folder, and the replay sees the inputs kept there.
     @Test func everyTargetHasItsRegressionFolder() throws {
-        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV", "FuzzKeyFile", "FuzzAdminUpload"] {
+        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV", "FuzzKeyFile", "FuzzAdminUpload", "FuzzOnnx"] {
             _ = try Self.inputs(target)
         }
         // Kept crashes and seeds: the replay checks something for these targets.
@@ -43,6 +43,12 @@ import Testing
     @Test func modelFileInputs() throws {
         for input in try Self.inputs("FuzzModelFile") {
             #expect(throws: Never.self, "\(input.name)") { try FuzzChecks.modelFile(input.bytes) }
+        }
+    }
+
+    @Test func onnxInputs() throws {
+        for input in try Self.inputs("FuzzOnnx") {
+            #expect(throws: Never.self, "\(input.name)") { try FuzzChecks.onnx(input.bytes) }
         }
     }
 

@@ -33,16 +33,25 @@ import Testing
         #expect(s.map { $0.server.requestTotals.requests } == [10, 0])
     }
 
-    @Test func leastOutstandingSpreadsConcurrentCalls() throws {
-        let s = try servers(2)
-        let c = try client(s.map(\.port), .leastOutstanding)
-        let record = Fixtures.germanRecord(1)
-        DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            for _ in 0..<50 { _ = try? c.predict(ModelSelector(name: "german_credit"), records: [record]) }
-        }
-        let counts = s.map { $0.server.requestTotals.requests }
-        #expect(counts.reduce(0, +) == 200)
-        #expect(counts.allSatisfy { $0 >= 40 }, "\(counts)")
+    @Test func leastOutstandingRoutesAroundAStalledEndpoint() throws {
+        // Endpoint 0 accepts and never answers; one call is stuck there. Every other call goes to
+        // endpoint 1, which has nothing in flight (round-robin would send half of them to 0).
+        let silent = try SilentListener()
+        let live = try servers(1)[0]
+        let c = try client([silent.port, live.port], .leastOutstanding)
+        let stuck = DispatchSemaphore(value: 0)
+        Thread {
+            _ = try? c.health(timeoutSeconds: 3)   // expected to time out on the silent endpoint
+            stuck.signal()
+        }.start()
+        var waited = 0
+        while c.outstanding(endpoint: 0) == 0 && waited < 200 { usleep(5_000); waited += 1 }
+        try #require(c.outstanding(endpoint: 0) == 1)
+        for _ in 0..<20 { #expect(try c.health(timeoutSeconds: 1).status == .serving) }
+        #expect(live.server.requestTotals.requests == 20)
+        #expect(c.outstanding(endpoint: 0) == 1)
+        stuck.wait()
+        #expect(c.outstanding(endpoint: 0) == 0 && c.isHealthy(endpoint: 0))   // a timeout does not eject
     }
 
     @Test func aDeadEndpointIsEjectedThenProbedBackIn() throws {

@@ -22,6 +22,7 @@ passed=0
 "$here/health.sh" 127.0.0.1 "$port"; passed=$((passed + 1))
 "$here/list-models.sh" 127.0.0.1 "$port" $expect; passed=$((passed + 1))
 if [ -n "$expect" ]; then "$here/predict.sh" 127.0.0.1 "$port"; passed=$((passed + 1)); fi
+if [ -n "$expect" ]; then "$here/explain.sh" 127.0.0.1 "$port"; passed=$((passed + 1)); fi
 # A malformed frame (length 0) gets an error frame and the server keeps serving.
 resp=$(printf '\x00\x00\x00\x00' | nc -N -w 5 127.0.0.1 "$port" | xxd -p | tr -d '\n')
 # Response {status {code: INVALID_ARGUMENT (3) ...}}: 12 LEN 08 03 ...

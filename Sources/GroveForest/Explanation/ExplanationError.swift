@@ -17,7 +17,8 @@ public enum ExplanationError: Error, Equatable, Sendable, CustomStringConvertibl
     public var description: String {
         switch self {
         case let .missingCover(t):
-            return "tree \(t) has no node cover (training sample counts); it cannot be explained"
+            return "tree \(t) has no node cover (training sample counts); it cannot be explained "
+                + "(an imported model: import it again with grove import --cover-data FILE.csv)"
         case let .tooDeep(t, d, l): return "tree \(t) has depth \(d), above the explainable limit \(l)"
         case let .outputOutOfRange(o, n): return "output \(o) is not one of the model's \(n) outputs"
         case let .unknownClass(c): return "the model has no class \"\(c)\""

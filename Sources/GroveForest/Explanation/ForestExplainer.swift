@@ -19,15 +19,22 @@
 /// the leaf gives feature i
 ///     v (o_i - z_i) ∫₀¹ Π_{j≠i} h_j(t) dt,   h_j(t) = z_j + (o_j - z_j) t,
 /// a polynomial of degree d - 1, integrated exactly by ceil(D/2) Gauss-Legendre points
-/// (D: the most distinct features on any path of the tree). One depth-first pass keeps, per
-/// point, the path product H = Π h_j on the way down and the subtree sum G = Σ v H on the
-/// way up; the edge into node c, on feature i with factor h, adds (o - z) Σ_k G_k / h_k
-/// to φ_i. A feature split again deeper has a new combined factor there: the descent swaps
-/// the factors (H · h_new / h_old) and the ascent subtracts the deeper subtree's share
-/// from the shallower edge (the quadrature is linear, so the sum stays exact). Every h is
-/// positive at the nodes t in (0, 1) except h = z (1 - t) with z = 0, whose subtree adds
-/// nothing and is skipped. Cost: O(nodes x points) per tree, no allocation.
-public final class ForestExplainer: @unchecked Sendable {
+/// (D: the most distinct features on any path of the tree; rounded up to an even count so
+/// pairs of points share a SIMD2 lane). One depth-first pass keeps, per point, the path
+/// product H = Π h_j on the way down and, on the way up, each subtree's relative sum
+/// R = Σ v · (H_leaf / H_node), so the edge into node c (feature i, factor h) adds
+/// (o - z) Σ_k H_parent,k R_c,k to φ_i and h_k R_c,k to the parent's R: multiplications
+/// only. A feature split again deeper has a new combined factor there: the descent swaps
+/// the factors (H · h_new / h_old, the only divisions) and the ascent subtracts the deeper
+/// subtree's share from the shallower edge (the quadrature is linear, so the sum stays
+/// exact). Leaf children are folded into their parent (R_leaf = v at every point). Every h
+/// is positive at the nodes t in (0, 1) except h = z (1 - t) with z = 0 (zero cover on a
+/// side the row does not take): everything below it is 0, and its inverse is taken as 0.
+/// Which frame a repeated feature last appeared in, and its combined zero fraction, do not
+/// depend on the row, so each tree is compiled into its edges in depth-first order
+/// (`EdgeStep`) and every row replays the same sequence: one branch-free decision per node,
+/// then straight-line arithmetic per edge. Cost: O(nodes x points) per tree, no allocation.
+public final class ForestExplainer: @unchecked Sendable {  // raw buffers written once in init, then only read
     public let numFeatures: Int
     public let numOutputs: Int
     public let treeCount: Int
@@ -61,6 +68,12 @@ public final class ForestExplainer: @unchecked Sendable {
     /// Per tree and output: f(∅), the cover-weighted mean of its leaves.
     private let expected: UnsafeMutablePointer<Double>
     private let nodeCount: Int
+    /// Per tree, its edges in depth-first order (`EdgeStep`), where they start, and its node count.
+    private let steps: UnsafeMutablePointer<EdgeStep>
+    private let stepStart: UnsafeMutablePointer<Int>
+    private let treeNodes: UnsafeMutablePointer<Int>
+    /// Most nodes in one tree (the scratch's decision buffer).
+    let maxTreeNodes: Int
     private let valueCount: Int
 
     /// Validates `forest` (throws `ForestValidationError`), checks every tree has cover
@@ -119,7 +132,9 @@ public final class ForestExplainer: @unchecked Sendable {
                 throw ExplanationError.tooDeep(tree: ti, depth: depth, limit: ForestExplainer.depthLimit)
             }
             deepest = max(deepest, depth)
-            let m = max(1, (mostDistinct + 1) / 2)
+            // ceil(D/2) points, rounded up to an even count (pairs of points in SIMD2 lanes;
+            // more points than needed stay exact).
+            let m = 2 * ((max(1, (mostDistinct + 1) / 2) + 1) / 2)
             treePoints.append(m)
             mostPoints = max(mostPoints, m)
 
@@ -164,6 +179,54 @@ public final class ForestExplainer: @unchecked Sendable {
         maxDepth = deepest
         maxPoints = mostPoints
 
+        // Each tree's edges in depth-first order with everything that does not depend on
+        // the row: the parent's frame, the frame where the feature last appeared on the
+        // path, the feature's combined zero fraction there, and how many frames close after.
+        var allSteps: [EdgeStep] = []
+        allSteps.reserveCapacity(max(nodeCount - treeCount, 0))
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: treeCount)
+        let sizes = UnsafeMutablePointer<Int>.allocate(capacity: treeCount)
+        var largest = 1
+        let meta = self.meta, next = self.next, zeroLeft = self.zeroLeft, zeroRight = self.zeroRight, roots = self.roots
+        let treeCount = self.treeCount, nodeCount = self.nodeCount
+        var lastFrame = [Int16](repeating: -1, count: numFeatures)
+        var frameZero = [Double](repeating: 1, count: deepest + 2)
+        for ti in 0..<treeCount {
+            let root = roots[ti]
+            let end = ti + 1 < treeCount ? roots[ti + 1] : nodeCount
+            starts[ti] = allSteps.count
+            sizes[ti] = end - root
+            largest = max(largest, end - root)
+            // Children of `node` (compiled index, internal) whose frame is `depth`.
+            func walk(_ node: Int, _ depth: Int) {
+                let f = Int(meta[node] & ForestExplainer.featureMask)
+                let previous = lastFrame[f]
+                for (child, left, edgeZero) in [(node + 1, true, zeroLeft[node]), (Int(next[node]), false, zeroRight[node])] {
+                    let leaf = meta[child] & ForestExplainer.leafBit != 0
+                    let z = edgeZero * (previous >= 0 ? frameZero[Int(previous)] : 1)
+                    var flags: UInt8 = left ? EdgeStep.leftBit : 0
+                    if leaf { flags |= EdgeStep.leafBit }
+                    if previous >= 0 { flags |= EdgeStep.repeatBit }
+                    allSteps.append(EdgeStep(zero: z, parent: UInt32(node - root), feature: UInt32(f),
+                                             valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
+                                             closes: 0, flags: flags))
+                    if !leaf {
+                        frameZero[depth + 1] = z
+                        lastFrame[f] = Int16(depth + 1)
+                        walk(child, depth + 1)
+                        lastFrame[f] = previous
+                        allSteps[allSteps.count - 1].closes += 1
+                    }
+                }
+            }
+            if meta[root] & ForestExplainer.leafBit == 0 { walk(root, 0) }
+        }
+        steps = .allocate(capacity: max(allSteps.count, 1))
+        steps.initialize(from: allSteps, count: allSteps.count)
+        stepStart = starts
+        treeNodes = sizes
+        maxTreeNodes = largest
+
         // One quadrature rule per distinct point count.
         var rules: [Int: Int] = [:]
         var flatNodes: [Double] = [], flatWeights: [Double] = []
@@ -187,6 +250,7 @@ public final class ForestExplainer: @unchecked Sendable {
         threshold.deallocate(); meta.deallocate(); next.deallocate(); zeroLeft.deallocate(); zeroRight.deallocate()
         values.deallocate(); roots.deallocate(); points.deallocate(); ruleOffset.deallocate()
         ruleNodes.deallocate(); ruleWeights.deallocate(); expected.deallocate()
+        steps.deallocate(); stepStart.deallocate(); treeNodes.deallocate()
     }
 
     /// The expected raw score (what `baseValue` reports) for `output`.
@@ -196,12 +260,12 @@ public final class ForestExplainer: @unchecked Sendable {
         return finishRaw(sum, output: output)
     }
 
+    /// The raw score from the trees' summed leaf values: the mean (`.average`) or the
+    /// sum, plus the base score when given (as `Forest.finish`, without the link).
     @inline(__always)
     private func finishRaw(_ sum: Double, output: Int) -> Double {
-        switch aggregation {
-        case .average: return sum / Double(treeCount)
-        case .sum: return baseScore.count == numOutputs ? sum + baseScore[output] : sum
-        }
+        let combined = aggregation == .average ? sum / Double(treeCount) : sum
+        return baseScore.count == numOutputs ? combined + baseScore[output] : combined
     }
 
     /// Writes the SHAP value of every encoded feature for `output` (e.g. the positive
@@ -274,123 +338,145 @@ public final class ForestExplainer: @unchecked Sendable {
         }
     }
 
-    /// Sets up frame d + 1 for the edge from frame d's node to `child` (cover fraction
-    /// `z`; `hot` when the row takes it). Returns false, leaving nothing changed, when the
-    /// child's subtree cannot contribute (z = 0 on a side the row does not take).
+    /// Sum of the two lanes.
     @inline(__always)
-    private func descend(_ d: Int, child: Int, z edgeZero: Double, hot: Bool, feature f: Int, m: Int,
-                         _ tq: UnsafePointer<Double>, _ s: ExplainScratch) -> Bool {
-        let p = s.lastFrame[f]
-        var z = edgeZero
-        var o: Double = hot ? 1 : 0
-        if p >= 0 { z *= s.zero[p]; o *= s.one[p] }
-        if z == 0 && o == 0 { return false }
-        let c = d + 1
-        let stride = s.pointStride
-        s.node[c] = child
-        s.feature[c] = f
-        s.previous[c] = p
-        s.zero[c] = z
-        s.one[c] = o
-        s.state[c] = 0
-        s.onPath[c] = s.onPath[d] && hot
-        let a = o - z
-        let hp = s.h + d * stride, hc = s.h + c * stride, inv = s.inverse + c * stride
+    private static func total(_ x: SIMD2<Double>) -> Double { x[0] + x[1] }
+
+    /// Closes frame c (its relative sum R is complete): credits its edge's feature and adds
+    /// its share to the parent's R.
+    @inline(__always)
+    private func ascend(_ c: Int, vectors: Int, _ s: ExplainScratch, _ phi: UnsafeMutablePointer<Double>) {
+        let stride = s.vectorStride
+        let f = s.feature[c], p = s.previous[c]
+        let d = c - 1
+        let rc = s.r + c * stride, rd = s.r + d * stride, hd = s.h + d * stride, fc = s.factor + c * stride
+        var own = SIMD2<Double>()
         if p >= 0 {
-            let old = s.inverse + p * stride
-            for k in 0..<m {
-                let hk = z + a * tq[k]
-                inv[k] = 1 / hk
-                hc[k] = hp[k] * hk * old[k]
+            let inv = s.inverse + c * stride
+            var shallower = SIMD2<Double>()
+            for k in 0..<vectors {
+                let e = hd[k] * inv[k]
+                let q = fc[k] * inv[k] * rc[k]
+                own += e * rc[k]
+                shallower += e * q
+                rd[k] += q
             }
+            phi[f] += (s.one[c] - s.zero[c]) * ForestExplainer.total(own) - (s.one[p] - s.zero[p]) * ForestExplainer.total(shallower)
         } else {
-            for k in 0..<m {
-                let hk = z + a * tq[k]
-                inv[k] = 1 / hk
-                hc[k] = hp[k] * hk
+            for k in 0..<vectors {
+                own += hd[k] * rc[k]
+                rd[k] += fc[k] * rc[k]
             }
+            phi[f] += (s.one[c] - s.zero[c]) * ForestExplainer.total(own)
         }
-        s.lastFrame[f] = c
-        return true
     }
 
-    /// Closes frame c (its subtree sum G is complete): credits its edge's feature, adds
-    /// G to the parent frame's sum and restores the feature's previous occurrence.
+    /// 1 / h, or 0 where h = 0 (a side the row does not take with zero cover: everything
+    /// below it is 0 and must stay 0, not NaN).
     @inline(__always)
-    private func ascend(_ c: Int, m: Int, _ s: ExplainScratch, _ phi: UnsafeMutablePointer<Double>) {
-        let stride = s.pointStride
-        let f = s.feature[c], p = s.previous[c]
-        let gc = s.g + c * stride, gp = s.g + (c - 1) * stride, inv = s.inverse + c * stride
-        var own = 0.0
-        if p >= 0 {
-            let old = s.inverse + p * stride
-            var shallower = 0.0
-            for k in 0..<m {
-                own += gc[k] * inv[k]
-                shallower += gc[k] * old[k]
-                gp[k] += gc[k]
-            }
-            phi[f] += (s.one[c] - s.zero[c]) * own - (s.one[p] - s.zero[p]) * shallower
-        } else {
-            for k in 0..<m {
-                own += gc[k] * inv[k]
-                gp[k] += gc[k]
-            }
-            phi[f] += (s.one[c] - s.zero[c]) * own
-        }
-        s.lastFrame[f] = p
+    private static func inverse(_ h: SIMD2<Double>) -> SIMD2<Double> {
+        (1 / h).replacing(with: 0, where: h .== 0)
     }
 
     /// Adds tree t's SHAP values for `output` to phi; returns the value of the leaf the
-    /// row reaches.
+    /// row reaches. First every node's decision for the row (branch-free), then the
+    /// tree's edges in their fixed depth-first order (`EdgeStep`): the control flow is
+    /// the same for every row; only the one fractions (0 or 1) depend on it.
     @inline(__always)
     private func explainTree(_ t: Int, _ row: UnsafePointer<Double>, _ output: Int, _ s: ExplainScratch,
                              _ phi: UnsafeMutablePointer<Double>) -> Double {
-        let m = points[t]
-        let tq = UnsafePointer(ruleNodes + ruleOffset[t]), wq = ruleWeights + ruleOffset[t]
-        let stride = s.pointStride
-        for k in 0..<m { s.h[k] = wq[k] }
-        s.node[0] = roots[t]
-        s.state[0] = 0
-        s.onPath[0] = true
-        var reached = 0.0
-        var d = 0
-        while true {
-            let n = s.node[d]
+        let root = roots[t], size = treeNodes[t]
+        let goesLeft = s.decisions
+        for i in 0..<size {
+            let n = root + i
             let word = meta[n]
-            if s.state[d] == 0 {
-                let hd = s.h + d * stride, gd = s.g + d * stride
-                if word & ForestExplainer.leafBit != 0 {
-                    let v = values[Int(next[n]) + output]
-                    if s.onPath[d] { reached = v }
-                    for k in 0..<m { gd[k] = v * hd[k] }
-                    if d == 0 { break }
-                    ascend(d, m: m, s, phi)
-                    d -= 1
-                    continue
+            let x = row[Int(word & ForestExplainer.featureMask)]
+            let left = word & ForestExplainer.missingRightBit == 0 ? !(x > threshold[n]) : x <= threshold[n]
+            goesLeft[i] = left ? EdgeStep.leftBit : 0
+        }
+        // The leaf the row reaches.
+        var i = 0
+        while meta[root + i] & ForestExplainer.leafBit == 0 { i = goesLeft[i] != 0 ? i + 1 : Int(next[root + i]) - root }
+        let reached = values[Int(next[root + i]) + output]
+        if size == 1 { return reached }
+
+        let vectors = points[t] / 2
+        let offset = ruleOffset[t]
+        let tq = UnsafeRawPointer(ruleNodes + offset).assumingMemoryBound(to: SIMD2<Double>.self)
+        let wq = UnsafeRawPointer(ruleWeights + offset).assumingMemoryBound(to: SIMD2<Double>.self)
+        let stride = s.vectorStride
+        var sum = SIMD2<Double>()
+        for k in 0..<vectors { s.h[k] = wq[k]; s.r[k] = SIMD2(); sum += wq[k] }
+        s.pathSum[0] = ForestExplainer.total(sum)
+        let first = steps + stepStart[t]
+        var top = 0
+        for j in 0..<(size - 1) {
+            let step = first[j]
+            let d = Int(step.depth), p = Int(step.previous), f = Int(step.feature)
+            let hot = goesLeft[Int(step.parent)] == step.flags & EdgeStep.leftBit
+            var o: Double = hot ? 1 : 0
+            if p >= 0 { o *= s.one[p] }
+            let z = step.zero
+            let a = SIMD2(repeating: o - z), zz = SIMD2(repeating: z)
+            let hd = s.h + d * stride, rd = s.r + d * stride
+            if step.flags & EdgeStep.leafBit != 0 {
+                // A leaf child: its relative sum is its value v at every point.
+                let v = values[Int(step.valueOffset) + output]
+                let vv = SIMD2(repeating: v)
+                if p < 0 {
+                    for k in 0..<vectors { rd[k] += vv * (zz + a * tq[k]) }
+                    phi[f] += (o - z) * v * s.pathSum[d]
+                } else {
+                    let hp = s.factor + p * stride
+                    var own = SIMD2<Double>(), shallower = SIMD2<Double>()
+                    for k in 0..<vectors {
+                        let inv = ForestExplainer.inverse(hp[k])
+                        let e = hd[k] * inv
+                        let hc = zz + a * tq[k]
+                        own += e
+                        shallower += e * hc * inv
+                        rd[k] += vv * hc * inv
+                    }
+                    phi[f] += v * ((o - z) * ForestExplainer.total(own) - (s.one[p] - s.zero[p]) * ForestExplainer.total(shallower))
                 }
-                for k in 0..<m { gd[k] = 0 }
-                let x = row[Int(word & ForestExplainer.featureMask)]
-                let left = word & ForestExplainer.missingRightBit == 0 ? !(x > threshold[n]) : x <= threshold[n]
-                s.goesLeft[d] = left
-                s.state[d] = 1
-                if descend(d, child: n + 1, z: zeroLeft[n], hot: left, feature: Int(word & ForestExplainer.featureMask),
-                           m: m, tq, s) {
-                    d += 1
-                    continue
+                for _ in 0..<Int(step.closes) {
+                    ascend(top, vectors: vectors, s, phi)
+                    top -= 1
                 }
+            } else {
+                // An internal child opens frame c = d + 1.
+                let c = d + 1
+                s.feature[c] = f
+                s.previous[c] = p
+                s.zero[c] = z
+                s.one[c] = o
+                let hc = s.h + c * stride, fc = s.factor + c * stride, rc = s.r + c * stride
+                var total = SIMD2<Double>()
+                if p >= 0 {
+                    let hp = s.factor + p * stride, inv = s.inverse + c * stride
+                    for k in 0..<vectors {
+                        let factor = zz + a * tq[k]
+                        let i = ForestExplainer.inverse(hp[k])
+                        let x = hd[k] * factor * i
+                        fc[k] = factor
+                        inv[k] = i
+                        hc[k] = x
+                        rc[k] = SIMD2()
+                        total += x
+                    }
+                } else {
+                    for k in 0..<vectors {
+                        let factor = zz + a * tq[k]
+                        let x = hd[k] * factor
+                        fc[k] = factor
+                        hc[k] = x
+                        rc[k] = SIMD2()
+                        total += x
+                    }
+                }
+                s.pathSum[c] = ForestExplainer.total(total)
+                top = c
             }
-            if s.state[d] == 1 {
-                s.state[d] = 2
-                if descend(d, child: Int(next[n]), z: zeroRight[n], hot: !s.goesLeft[d],
-                           feature: Int(word & ForestExplainer.featureMask), m: m, tq, s) {
-                    d += 1
-                    continue
-                }
-            }
-            if d == 0 { break }
-            ascend(d, m: m, s, phi)
-            d -= 1
         }
         return reached
     }

@@ -17,7 +17,7 @@ import GroveSystem
 import Logging
 import Synchronization
 
-public final class AuditLog: @unchecked Sendable {
+public final class AuditLog: @unchecked Sendable {  // queue under `cond`; file state on the writer thread only
     public let directory: URL
     private let maxFileBytes: Int
     private let capacity: Int

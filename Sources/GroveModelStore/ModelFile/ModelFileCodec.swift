@@ -47,6 +47,19 @@ public enum ModelFileCodec {
         m.pointee.forest = forest(model.forest, arena)
         m.pointee.producer = arena.cString(model.producer)
         m.pointee.training_rows = model.trainingRows
+        if let s = model.source {
+            let x = arena.new(Grove__V1__ImportSource.self)
+            grove__v1__import_source__init(x)
+            x.pointee.format = arena.cString(s.format)
+            x.pointee.producer_name = arena.cString(s.producerName)
+            x.pointee.producer_version = arena.cString(s.producerVersion)
+            x.pointee.operator_name = arena.cString(s.operatorName)
+            x.pointee.opset = s.opset
+            x.pointee.input_name = arena.cString(s.inputName)
+            x.pointee.compares_as_float32 = s.comparesAsFloat32 ? 1 : 0
+            x.pointee.cover_rows = s.coverRows
+            m.pointee.source = x
+        }
         if model.calibration.method != .none { m.pointee.calibration = calibration(model.calibration, arena) }
         m.pointee.n_oob_reliability = model.outOfBagReliability.count
         m.pointee.oob_reliability = arena.pointers(model.outOfBagReliability.count) { i in
@@ -258,6 +271,14 @@ public enum ModelFileCodec {
                 outOfBagReliability: CRead.messages(m.n_oob_reliability, m.oob_reliability) { b in
                     ReliabilityBin(lower: b.lower, upper: b.upper, count: Int(clamping: b.count),
                                    meanPredicted: b.mean_predicted, observedRate: b.observed_rate)
+                },
+                source: m.source.map { p in
+                    let s = p.pointee
+                    return ModelSource(format: CRead.string(s.format), producerName: CRead.string(s.producer_name),
+                                       producerVersion: CRead.string(s.producer_version),
+                                       operatorName: CRead.string(s.operator_name), opset: s.opset,
+                                       inputName: CRead.string(s.input_name), comparesAsFloat32: s.compares_as_float32 != 0,
+                                       coverRows: s.cover_rows)
                 })
             guard m.n_oob_reliability == model.outOfBagReliability.count else { throw ModelFileError.invalid("null reliability bin") }
             try model.validate()

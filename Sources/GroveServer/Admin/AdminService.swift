@@ -15,7 +15,7 @@ import GroveModelStore
 import GroveSystem
 import GroveWire
 
-final class AdminService: @unchecked Sendable {
+final class AdminService: @unchecked Sendable {  // upload sessions read and written under `lock` only
     private unowned let server: Server
     private let lock = NSLock()
     private var uploads: [String: Upload] = [:]

@@ -17,7 +17,7 @@ import GroveWire
 import Logging
 import Synchronization
 
-public final class ModelRegistry: @unchecked Sendable {
+public final class ModelRegistry: @unchecked Sendable {  // scans under `scanLock`; the snapshot reference under `lock`
     public let repository: URL
     private let logger: Logger
     private let lock = NSLock()

@@ -6,7 +6,7 @@ import GroveWire
 
 /// What the loops read for each request. A new snapshot replaces the old one
 /// atomically; a request that already holds a `ServedModel` finishes on it.
-final class RegistrySnapshot: @unchecked Sendable {
+final class RegistrySnapshot: @unchecked Sendable {  // immutable once published; loops only read
     enum Slot {
         case available(ServedModel)
         case loading

@@ -8,7 +8,7 @@ import GroveWire
 /// Immutable after load (only its stats change), shared by all loops. A
 /// request that resolved a ServedModel finishes on it even if a newer
 /// snapshot retires it meanwhile (ARC keeps it alive).
-final class ServedModel: @unchecked Sendable {
+final class ServedModel: @unchecked Sendable {  // model immutable after load; stats per loop slot (single writer)
     let info: ModelInfo
     let model: TrainedModel
     let compiled: CompiledForest
@@ -55,7 +55,7 @@ final class ServedModel: @unchecked Sendable {
         let p = model.preprocessing
         var explainError = ""
         if case let .failure(e) = explainer { explainError = e.description }
-        info = ModelInfo(
+        var info = ModelInfo(
             name: model.name, version: model.version,
             task: model.task == .classification ? .classification : .regression,
             classes: p.classes, positiveClass: p.positiveClass,
@@ -68,6 +68,14 @@ final class ServedModel: @unchecked Sendable {
             explainable: explainError.isEmpty, explainError: explainError,
             signer: signer, signerKeySHA256: signerKeySHA256,
             calibration: model.calibration.method.rawValue)
+        info.source = model.source?.format ?? "grove"
+        if let src = model.source {
+            info.producer = "\(src.producerName) \(src.producerVersion)".trimmingCharacters(in: .whitespaces)
+            info.sourceOperator = "\(src.operatorName) (ai.onnx.ml opset \(src.opset))"
+        }
+        info.ensemble = model.forest.aggregation.rawValue
+        info.link = model.forest.link.rawValue
+        self.info = info
         stats = ModelStatsSlots(name: model.name, version: model.version, loops: loops)
     }
 
@@ -280,10 +288,10 @@ final class ServedModel: @unchecked Sendable {
         }
         let p = model.preprocessing
         let scale: String
-        switch (explainer.forest.aggregation, isClassification) {
-        case (.sum, _) where explainer.forest.link != .identity: scale = "margin"
-        case (_, true): scale = "probability"
-        default: scale = "value"
+        if explainer.forest.link != .identity {
+            scale = "margin"
+        } else {
+            scale = isClassification ? "probability" : "value"
         }
         return .success(ExplainResponse(
             model: info.name, version: info.version,

@@ -51,6 +51,13 @@ public struct ModelInfo: Equatable, Sendable {
     public var createdUnixMicros: Int64
     public var trees: UInt32
     public var target: String
+    /// "grove" or "onnx"; the producer of an imported file; "average" or "sum"; the
+    /// link; the operator an imported model's trees came from.
+    public var source: String = ""
+    public var producer: String = ""
+    public var ensemble: String = ""
+    public var link: String = ""
+    public var sourceOperator: String = ""
     /// Whether Explain works for this version, and why not.
     public var explainable: Bool
     public var explainError: String

@@ -58,6 +58,14 @@ extension Response {
                     explainable: i.explainable != 0, explainError: CRead.string(i.explain_error),
                     signer: CRead.string(i.signer), signerKeySHA256: CRead.string(i.signer_key_sha256),
                     calibration: CRead.string(i.calibration)))
+                if case var .modelInfo(info)? = result {
+                    info.source = CRead.string(i.source)
+                    info.producer = CRead.string(i.producer)
+                    info.ensemble = CRead.string(i.ensemble)
+                    info.link = CRead.string(i.link)
+                    info.sourceOperator = CRead.string(i.source_operator)
+                    result = .modelInfo(info)
+                }
             }
         case GROVE__V1__RESPONSE__RESULT_PREDICT:
             if let p = c.predict?.pointee {
@@ -186,6 +194,11 @@ extension Response {
             r.pointee.explain_error = arena.cString(info.explainError)
             r.pointee.signer = arena.cString(info.signer)
             r.pointee.signer_key_sha256 = arena.cString(info.signerKeySHA256)
+            r.pointee.source = arena.cString(info.source)
+            r.pointee.producer = arena.cString(info.producer)
+            r.pointee.ensemble = arena.cString(info.ensemble)
+            r.pointee.link = arena.cString(info.link)
+            r.pointee.source_operator = arena.cString(info.sourceOperator)
             r.pointee.calibration = arena.cString(info.calibration)
             m.pointee.result_case = GROVE__V1__RESPONSE__RESULT_MODEL_INFO
             m.pointee.model_info = r

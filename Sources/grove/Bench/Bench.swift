@@ -25,10 +25,13 @@ struct Bench: ParsableCommand {
     @Option(help: "An external echo server command; {port} is replaced by a free port.") var echoCommand: String?
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Only the in-process inference benchmark.") var inferenceOnly = false
+    @Flag(help: "Only the in-process benchmarks and the one-row predict with and without 4 inline reasons.") var explainOnly = false
     @Option(help: "Then hold a fraction of the measured 16x16 peak for this many seconds (0: skip).") var sustained: Double = 0
     @Option(help: "The fraction of the peak held by --sustained.") var sustainedFraction: Double = 0.8
     @Option(help: ArgumentHelp("Only call predict(row:into:) this many times and exit (for valgrind's allocation count).", visibility: .hidden))
     var allocProbe: Int?
+    @Option(help: ArgumentHelp("Only explain one row this many times and exit (for valgrind's allocation count).", visibility: .hidden))
+    var explainProbe: Int?
 
     func run() throws {
         let stored = try ModelFileLoader.load(repo: repo, name: model, version: nil)
@@ -54,9 +57,18 @@ struct Bench: ParsableCommand {
             return
         }
 
+        if let calls = explainProbe {
+            let last = try ExplainBench.probe(model: stored, rows: encoded, rowCount: rows, calls: calls)
+            print("probe: \(calls) explanations, last prediction \(last)")
+            return
+        }
+
         let inference = try InferenceBench.run(model: stored, rows: encoded, rowCount: rows)
         report.append(contentsOf: inference.json)
         if !json { print(inference.text) }
+        let explanation = try ExplainBench.run(model: stored, rows: encoded, rowCount: rows)
+        report.append(contentsOf: explanation.json)
+        if !json { print(explanation.text) }
         if inferenceOnly {
             if json { print(JSONText.encode(["results": report])) }
             return
@@ -99,36 +111,48 @@ struct Bench: ParsableCommand {
         row("limit: echo, 1 conn x 1, \(oneRow.framed().count - 4) B frame", echoOne, limit: nil, rowsPerRequest: 1)
         let groveOne = try LoadDriver.closedLoop(port: grove.port, frame: oneRow.framed(), warmup: warm, iterations: iterations, server: grove)
         row("grove predict 1 row (dense), 1 conn x 1", groveOne, limit: echoOne, rowsPerRequest: 1)
-        let clientOne = try LoadDriver.clientCalls(port: grove.port, request: oneRow, warmup: warm, iterations: iterations)
-        row("grove predict 1 row via GroveConnection.call (encode+decode)", clientOne, limit: echoOne, rowsPerRequest: 1)
-        let groveRecord = try LoadDriver.closedLoop(port: grove.port, frame: recordRow.framed(), warmup: warm, iterations: iterations, server: grove)
-        row("grove predict 1 raw record, 1 conn x 1", groveRecord, limit: echoOne, rowsPerRequest: 1)
-        let echoBatch = try LoadDriver.closedLoop(port: echo.port, frame: batch.framed(), warmup: warm / 10, iterations: iterations / 10, server: echo)
-        row("limit: echo, 1 conn x 1, \(batch.framed().count - 4) B frame", echoBatch, limit: nil, rowsPerRequest: rows)
-        let groveBatch = try LoadDriver.closedLoop(port: grove.port, frame: batch.framed(), warmup: warm / 10, iterations: iterations / 10, server: grove)
-        row("grove predict \(rows) rows (dense), 1 conn x 1", groveBatch, limit: echoBatch, rowsPerRequest: rows)
+        // Decision + 4 reason codes in one round trip, as a ratio to the plain prediction above.
+        let reasonsRow = Request(id: 4, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<f]), reasons: 4)))
+        let groveReasons = try LoadDriver.closedLoop(port: grove.port, frame: reasonsRow.framed(), warmup: warm, iterations: iterations, server: grove)
+        row("grove predict 1 row + 4 reasons; ratio to plain predict", groveReasons, limit: groveOne, rowsPerRequest: 1)
+        if explainOnly {
+            let again = try LoadDriver.closedLoop(port: grove.port, frame: oneRow.framed(), warmup: warm, iterations: iterations, server: grove)
+            row("grove predict 1 row (dense), again", again, limit: echoOne, rowsPerRequest: 1)
+            let reasonsAgain = try LoadDriver.closedLoop(port: grove.port, frame: reasonsRow.framed(), warmup: warm, iterations: iterations, server: grove)
+            row("grove predict 1 row + 4 reasons, again; ratio to plain", reasonsAgain, limit: again, rowsPerRequest: 1)
+        }
+        if !explainOnly {
+            let clientOne = try LoadDriver.clientCalls(port: grove.port, request: oneRow, warmup: warm, iterations: iterations)
+            row("grove predict 1 row via GroveConnection.call (encode+decode)", clientOne, limit: echoOne, rowsPerRequest: 1)
+            let groveRecord = try LoadDriver.closedLoop(port: grove.port, frame: recordRow.framed(), warmup: warm, iterations: iterations, server: grove)
+            row("grove predict 1 raw record, 1 conn x 1", groveRecord, limit: echoOne, rowsPerRequest: 1)
+            let echoBatch = try LoadDriver.closedLoop(port: echo.port, frame: batch.framed(), warmup: warm / 10, iterations: iterations / 10, server: echo)
+            row("limit: echo, 1 conn x 1, \(batch.framed().count - 4) B frame", echoBatch, limit: nil, rowsPerRequest: rows)
+            let groveBatch = try LoadDriver.closedLoop(port: grove.port, frame: batch.framed(), warmup: warm / 10, iterations: iterations / 10, server: grove)
+            row("grove predict \(rows) rows (dense), 1 conn x 1", groveBatch, limit: echoBatch, rowsPerRequest: rows)
 
-        // Pipelined throughput.
-        for (conns, depth) in [(1, 64), (16, 16)] {
-            let e = try LoadDriver.pipelined(port: echo.port, frame: oneRow.framed(), connections: conns, depth: depth, seconds: seconds, server: echo)
-            row("limit: echo, \(conns) conn x \(depth) in flight", e, limit: nil, rowsPerRequest: 1)
-            let g = try LoadDriver.pipelined(port: grove.port, frame: oneRow.framed(), connections: conns, depth: depth, seconds: seconds, server: grove)
-            row("grove predict 1 row, \(conns) conn x \(depth) in flight", g, limit: e, rowsPerRequest: 1)
+            // Pipelined throughput.
+            for (conns, depth) in [(1, 64), (16, 16)] {
+                let e = try LoadDriver.pipelined(port: echo.port, frame: oneRow.framed(), connections: conns, depth: depth, seconds: seconds, server: echo)
+                row("limit: echo, \(conns) conn x \(depth) in flight", e, limit: nil, rowsPerRequest: 1)
+                let g = try LoadDriver.pipelined(port: grove.port, frame: oneRow.framed(), connections: conns, depth: depth, seconds: seconds, server: grove)
+                row("grove predict 1 row, \(conns) conn x \(depth) in flight", g, limit: e, rowsPerRequest: 1)
+            }
+            if sustained > 0, let peak = report.last(where: { ($0["name"] as? String) == "grove predict 1 row, 16 conn x 16 in flight" })?["requests_per_second"] as? Double {
+                let rate = peak * sustainedFraction
+                let (r, rss) = try LoadDriver.sustained(port: grove.port, frame: oneRow.framed(), connections: 16, rate: rate, seconds: sustained, server: grove)
+                row("grove sustained \(Int(rate)) req/s (\(Int(sustainedFraction * 100))% of peak) for \(Int(sustained)) s, 16 conns", r, limit: nil, rowsPerRequest: 1)
+                let first = rss.prefix(5).max() ?? 0, last = rss.suffix(5).max() ?? 0
+                report.append(["name": "sustained load check", "p999_over_p50": r.micros(99.9) / r.micros(50),
+                               "rss_first_kib": first, "rss_last_kib": last, "rss_samples_kib": rss])
+                sustainedSummary = String(format: "sustained: p99.9 / p50 = %.2f; server RSS %d MiB at the start, %d MiB at the end (%d samples)",
+                                          r.micros(99.9) / r.micros(50), first / 1024, last / 1024, rss.count)
+            }
+            let eb = try LoadDriver.pipelined(port: echo.port, frame: batch.framed(), connections: 4, depth: 4, seconds: seconds, server: echo)
+            row("limit: echo \(rows)-row frames, 4 conn x 4", eb, limit: nil, rowsPerRequest: rows)
+            let gb = try LoadDriver.pipelined(port: grove.port, frame: batch.framed(), connections: 4, depth: 4, seconds: seconds, server: grove)
+            row("grove predict \(rows) rows, 4 conn x 4", gb, limit: eb, rowsPerRequest: rows)
         }
-        if sustained > 0, let peak = report.last(where: { ($0["name"] as? String) == "grove predict 1 row, 16 conn x 16 in flight" })?["requests_per_second"] as? Double {
-            let rate = peak * sustainedFraction
-            let (r, rss) = try LoadDriver.sustained(port: grove.port, frame: oneRow.framed(), connections: 16, rate: rate, seconds: sustained, server: grove)
-            row("grove sustained \(Int(rate)) req/s (\(Int(sustainedFraction * 100))% of peak) for \(Int(sustained)) s, 16 conns", r, limit: nil, rowsPerRequest: 1)
-            let first = rss.prefix(5).max() ?? 0, last = rss.suffix(5).max() ?? 0
-            report.append(["name": "sustained load check", "p999_over_p50": r.micros(99.9) / r.micros(50),
-                           "rss_first_kib": first, "rss_last_kib": last, "rss_samples_kib": rss])
-            sustainedSummary = String(format: "sustained: p99.9 / p50 = %.2f; server RSS %d MiB at the start, %d MiB at the end (%d samples)",
-                                      r.micros(99.9) / r.micros(50), first / 1024, last / 1024, rss.count)
-        }
-        let eb = try LoadDriver.pipelined(port: echo.port, frame: batch.framed(), connections: 4, depth: 4, seconds: seconds, server: echo)
-        row("limit: echo \(rows)-row frames, 4 conn x 4", eb, limit: nil, rowsPerRequest: rows)
-        let gb = try LoadDriver.pipelined(port: grove.port, frame: batch.framed(), connections: 4, depth: 4, seconds: seconds, server: grove)
-        row("grove predict \(rows) rows, 4 conn x 4", gb, limit: eb, rowsPerRequest: rows)
 
         if json {
             print(JSONText.encode(["model": model, "threads": threads, "server_rss_kib": grove.residentKiB, "results": report]))

@@ -60,6 +60,28 @@ def _text(value):
     return value if isinstance(value, bytes) else str(value).encode("utf-8")
 
 
+class Explanation:
+    """The answer to explain(): which version answered, and per row the prediction,
+    base value, contributions per input column and reason codes."""
+
+    def __init__(self, msg):
+        self.model = msg.model
+        self.version = msg.version
+        #: the class explained ("" for regression) and the scale ("probability", "value" or "margin")
+        self.explained_class = msg.explained_class
+        self.scale = msg.scale
+        self.rows = []
+        for r in msg.rows:
+            self.rows.append({
+                "prediction": r.prediction,
+                "base_value": r.base_value,
+                "contributions": dict(zip(msg.columns, r.contributions)),
+                "feature_contributions": dict(zip(msg.feature_names, r.feature_contributions)),
+                "reasons": [{"column": x.column, "contribution": x.contribution, "value": x.value,
+                             "code": x.code, "text": x.text} for x in r.reasons],
+            })
+
+
 def _selector(model):
     """NAME, NAME@VERSION or NAME:LABEL -> ModelSelector."""
     sel = pb.ModelSelector()
@@ -72,6 +94,17 @@ def _selector(model):
     else:
         sel.name = _text(model)
     return sel
+
+
+def _flatten(dense):
+    """A flat list of floats from a flat list or a list of rows (None: empty)."""
+    flat = []
+    for row in dense or []:
+        if isinstance(row, (list, tuple)):
+            flat.extend(float(x) for x in row)
+        else:
+            flat.append(float(row))
+    return flat
 
 
 def _record(fields):
@@ -276,6 +309,20 @@ class Client:
         (GroveError INVALID_ARGUMENT naming them) instead."""
         return Prediction(self._call(lambda r: self._fill_predict(r, model, dense, records, labels_only, strict), "predict", timeout))
 
+    def explain(self, model, dense=None, records=None, top_k=0, encoded_features=False, class_label="", timeout=None):
+        """Exact SHAP values and reason codes (top_k per row, 0 = 4) for `dense` rows or raw `records`."""
+        def build(r):
+            e = r.explain
+            e.model.CopyFrom(_selector(model))
+            e.dense.extend(_flatten(dense))
+            for rec in records or []:
+                e.records.append(_record(rec))
+            e.top_k = top_k
+            e.contributions = True
+            e.encoded_features = encoded_features
+            e.class_label = _text(class_label)
+        return Explanation(self._call(build, "explain", timeout))
+
     def stats(self, timeout=None):
         return self._call(lambda r: r.stats.SetInParent(), "stats", timeout)
 
@@ -308,14 +355,7 @@ class Client:
     def _fill_predict(r, model, dense, records, labels_only, strict=False):
         p = r.predict
         p.model.CopyFrom(_selector(model))
-        if dense is not None:
-            flat = []
-            for row in dense:
-                if isinstance(row, (list, tuple)):
-                    flat.extend(float(x) for x in row)
-                else:
-                    flat.append(float(row))
-            p.dense.extend(flat)
+        p.dense.extend(_flatten(dense))
         for rec in records or []:
             p.records.append(_record(rec))
         p.labels_only = labels_only

@@ -162,6 +162,62 @@ class LiveServerTest(unittest.TestCase):
         self.assertEqual(e.exception.code, "INVALID_ARGUMENT")
         self.assertIn("Field.text", e.exception.message)
 
+    def test_explain_matches_the_swift_cli_and_adds_up(self):
+        c = self.client()
+        rec = {"age_in_years": 22, "housing": "rent", "duration_in_month": 48, "credit_amount": 9000}
+        e = c.explain("german_credit", records=[rec], top_k=3)
+        self.assertEqual((e.model, e.version, e.explained_class, e.scale), ("german_credit", 1, "bad", "probability"))
+        row = e.rows[0]
+        p = c.predict("german_credit", records=[rec])
+        self.assertAlmostEqual(row["base_value"] + sum(row["contributions"].values()), p.probabilities[0][0], places=9)
+        self.assertLessEqual(len(row["reasons"]), 3)
+        contributions = [x["contribution"] for x in row["reasons"]]
+        self.assertEqual(contributions, sorted(contributions, reverse=True))
+        self.assertTrue(all(x > 0 for x in contributions))
+        swift = subprocess.run([GROVE, "call", self.address, "explain", "--model", "german_credit", "--record", json.dumps(rec),
+                                "--top", "3", "--json"], check=True, capture_output=True, text=True)
+        srow = json.loads(swift.stdout)["explain"]["rows"][0]
+        self.assertEqual([x["column"] for x in srow["reasons"]], [x["column"] for x in row["reasons"]])
+        for k, v in row["contributions"].items():
+            self.assertEqual(v.hex(), float(srow["contributions"][k]).hex())
+        inline = c.pipeline([lambda r: (Client._fill_predict(r, "german_credit", None, [rec], False), setattr(r.predict, "reasons", 3))])[0]
+        self.assertEqual([x.column for x in inline.reasons[0].reasons], [x["column"] for x in row["reasons"]])
+        with self.assertRaises(GroveError) as err:
+            c.explain("german_credit", records=[rec], top_k=65)
+        self.assertEqual(err.exception.code, "INVALID_ARGUMENT")
+
+    def test_exported_trees_recompute_the_predictions_and_the_base_value(self):
+        out = subprocess.run([GROVE, "export", "--repo", self.repo, "--name", "german_credit", "--format", "json"],
+                             check=True, capture_output=True, text=True).stdout
+        model = json.loads(out)
+        self.assertEqual((model["aggregation"], model["positive_class"], len(model["trees"])), ("average", "bad", 10))
+        info = self.client().model_info("german_credit")
+        self.assertEqual(model["feature_names"], list(info.feature_names))
+        rows = [[float((i * 7 + j * 3) % 5) for j in range(len(info.feature_names))] for i in range(5)]
+        rows[0][1] = float("nan")
+        p = self.client().predict("german_credit", dense=rows)
+        e = self.client().explain("german_credit", dense=rows)
+        fills = {}
+        j = 0
+        for c in model["inputs"]:
+            if c["kind"] == "numeric":
+                fills[j] = c["fill_value"]
+                j += 1
+            else:
+                j += len(c["categories"])
+        for r, row in enumerate(rows):
+            x = [fills.get(j, 0.0) if v != v else v for j, v in enumerate(row)]  # NaN is filled, as the server does
+            total = [0.0, 0.0]
+            for t in model["trees"]:
+                n = 0
+                while t["children_left"][n] != -1:
+                    n = t["children_left"][n] if x[t["feature"][n]] <= t["threshold"][n] else t["children_right"][n]
+                total = [a + b for a, b in zip(total, t["value"][n])]
+            self.assertEqual([v / 10 for v in total], p.probabilities[r])
+        # The root's value is the cover-weighted mean of the leaves: the mean is the base value.
+        base = sum(t["value"][0][0] for t in model["trees"]) / 10
+        self.assertAlmostEqual(base, e.rows[0]["base_value"], places=12)
+
     def _swift_answer(self, model, records):
         args = [GROVE, "call", self.address, "predict", "--model", model, "--json"]
         for rec in records:

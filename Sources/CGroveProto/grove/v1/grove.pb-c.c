@@ -2456,7 +2456,7 @@ const ProtobufCMessageDescriptor grove__v1__model_info_request__descriptor =
   (ProtobufCMessageInit) grove__v1__model_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[17] =
+static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_descriptors[22] =
 {
   {
     "name",
@@ -2627,6 +2627,66 @@ static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_desc
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "source",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "producer",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, producer),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ensemble",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, ensemble),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "link",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, link),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source_operator",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelInfoResponse, source_operator),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "explainable",
     22,
     PROTOBUF_C_LABEL_NONE,
@@ -2664,30 +2724,36 @@ static const ProtobufCFieldDescriptor grove__v1__model_info_response__field_desc
   },
 };
 static const unsigned grove__v1__model_info_response__field_indices_by_name[] = {
-  16,   /* field[16] = calibration */
+  21,   /* field[21] = calibration */
   3,   /* field[3] = classes */
   9,   /* field[9] = created_unix_micros */
-  15,   /* field[15] = explain_error */
-  14,   /* field[14] = explainable */
+  16,   /* field[16] = ensemble */
+  20,   /* field[20] = explain_error */
+  19,   /* field[19] = explainable */
   6,   /* field[6] = feature_names */
   5,   /* field[5] = inputs */
+  17,   /* field[17] = link */
   7,   /* field[7] = metrics */
   0,   /* field[0] = name */
   4,   /* field[4] = positive_class */
+  15,   /* field[15] = producer */
   8,   /* field[8] = sha256 */
   12,   /* field[12] = signer */
   13,   /* field[13] = signer_key_sha256 */
+  14,   /* field[14] = source */
+  18,   /* field[18] = source_operator */
   11,   /* field[11] = target */
   2,   /* field[2] = task */
   10,   /* field[10] = trees */
   1,   /* field[1] = version */
 };
-static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[3 + 1] =
+static const ProtobufCIntRange grove__v1__model_info_response__number_ranges[4 + 1] =
 {
   { 1, 0 },
-  { 22, 14 },
-  { 25, 16 },
-  { 0, 17 }
+  { 16, 14 },
+  { 22, 19 },
+  { 25, 21 },
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
 {
@@ -2697,10 +2763,10 @@ const ProtobufCMessageDescriptor grove__v1__model_info_response__descriptor =
   "Grove__V1__ModelInfoResponse",
   "grove.v1",
   sizeof(Grove__V1__ModelInfoResponse),
-  17,
+  22,
   grove__v1__model_info_response__field_descriptors,
   grove__v1__model_info_response__field_indices_by_name,
-  3,  grove__v1__model_info_response__number_ranges,
+  4,  grove__v1__model_info_response__number_ranges,
   (ProtobufCMessageInit) grove__v1__model_info_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -52,6 +52,51 @@ void   grove__v1__model_file__free_unpacked
   assert(message->base.descriptor == &grove__v1__model_file__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   grove__v1__import_source__init
+                     (Grove__V1__ImportSource         *message)
+{
+  static const Grove__V1__ImportSource init_value = GROVE__V1__IMPORT_SOURCE__INIT;
+  *message = init_value;
+}
+size_t grove__v1__import_source__get_packed_size
+                     (const Grove__V1__ImportSource *message)
+{
+  assert(message->base.descriptor == &grove__v1__import_source__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t grove__v1__import_source__pack
+                     (const Grove__V1__ImportSource *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &grove__v1__import_source__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t grove__v1__import_source__pack_to_buffer
+                     (const Grove__V1__ImportSource *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &grove__v1__import_source__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Grove__V1__ImportSource *
+       grove__v1__import_source__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Grove__V1__ImportSource *)
+     protobuf_c_message_unpack (&grove__v1__import_source__descriptor,
+                                allocator, len, data);
+}
+void   grove__v1__import_source__free_unpacked
+                     (Grove__V1__ImportSource *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &grove__v1__import_source__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   grove__v1__probability_calibration__init
                      (Grove__V1__ProbabilityCalibration         *message)
 {
@@ -412,7 +457,7 @@ void   grove__v1__model_seal_signature__free_unpacked
   assert(message->base.descriptor == &grove__v1__model_seal_signature__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor grove__v1__model_file__field_descriptors[14] =
+static const ProtobufCFieldDescriptor grove__v1__model_file__field_descriptors[15] =
 {
   {
     "format_version",
@@ -559,6 +604,18 @@ static const ProtobufCFieldDescriptor grove__v1__model_file__field_descriptors[1
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "source",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ModelFile, source),
+    &grove__v1__import_source__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "calibration",
     30,
     PROTOBUF_C_LABEL_NONE,
@@ -584,16 +641,17 @@ static const ProtobufCFieldDescriptor grove__v1__model_file__field_descriptors[1
   },
 };
 static const unsigned grove__v1__model_file__field_indices_by_name[] = {
-  12,   /* field[12] = calibration */
+  13,   /* field[13] = calibration */
   3,   /* field[3] = created_unix_micros */
   9,   /* field[9] = forest */
   0,   /* field[0] = format_version */
   6,   /* field[6] = metrics */
   1,   /* field[1] = name */
-  13,   /* field[13] = oob_reliability */
+  14,   /* field[14] = oob_reliability */
   5,   /* field[5] = params */
   8,   /* field[8] = preprocessing */
   10,   /* field[10] = producer */
+  12,   /* field[12] = source */
   4,   /* field[4] = task */
   7,   /* field[7] = training_data_sha256 */
   11,   /* field[11] = training_rows */
@@ -602,8 +660,8 @@ static const unsigned grove__v1__model_file__field_indices_by_name[] = {
 static const ProtobufCIntRange grove__v1__model_file__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 30, 12 },
-  { 0, 14 }
+  { 30, 13 },
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor grove__v1__model_file__descriptor =
 {
@@ -613,11 +671,140 @@ const ProtobufCMessageDescriptor grove__v1__model_file__descriptor =
   "Grove__V1__ModelFile",
   "grove.v1",
   sizeof(Grove__V1__ModelFile),
-  14,
+  15,
   grove__v1__model_file__field_descriptors,
   grove__v1__model_file__field_indices_by_name,
   2,  grove__v1__model_file__number_ranges,
   (ProtobufCMessageInit) grove__v1__model_file__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor grove__v1__import_source__field_descriptors[8] =
+{
+  {
+    "format",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ImportSource, format),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "producer_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ImportSource, producer_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "producer_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ImportSource, producer_version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ImportSource, operator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opset",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ImportSource, opset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "input_name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ImportSource, input_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "compares_as_float32",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ImportSource, compares_as_float32),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cover_rows",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Grove__V1__ImportSource, cover_rows),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned grove__v1__import_source__field_indices_by_name[] = {
+  6,   /* field[6] = compares_as_float32 */
+  7,   /* field[7] = cover_rows */
+  0,   /* field[0] = format */
+  5,   /* field[5] = input_name */
+  3,   /* field[3] = operator_name */
+  4,   /* field[4] = opset */
+  1,   /* field[1] = producer_name */
+  2,   /* field[2] = producer_version */
+};
+static const ProtobufCIntRange grove__v1__import_source__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor grove__v1__import_source__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "grove.v1.ImportSource",
+  "ImportSource",
+  "Grove__V1__ImportSource",
+  "grove.v1",
+  sizeof(Grove__V1__ImportSource),
+  8,
+  grove__v1__import_source__field_descriptors,
+  grove__v1__import_source__field_indices_by_name,
+  1,  grove__v1__import_source__number_ranges,
+  (ProtobufCMessageInit) grove__v1__import_source__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue grove__v1__probability_calibration__method__enum_values_by_number[3] =

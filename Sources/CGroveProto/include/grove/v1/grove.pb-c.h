@@ -444,6 +444,28 @@ struct  Grove__V1__ModelInfoResponse
    */
   char *signer_key_sha256;
   /*
+   * Where the model came from: "grove" (trained by grove train) or "onnx" (grove import).
+   */
+  char *source;
+  /*
+   * For an imported model, the converter that wrote the file, e.g. "skl2onnx 1.20.0".
+   */
+  char *producer;
+  /*
+   * How the trees combine: "average" (a random forest) or "sum" (boosting, and
+   * scikit-learn forests whose converter pre-divides leaves by the tree count).
+   */
+  char *ensemble;
+  /*
+   * The function applied to the combined score: "identity", "logistic", "softmax",
+   * "softmaxZero" or "probit". Explanations are on the scale before it (the margin).
+   */
+  char *link;
+  /*
+   * For an imported model, the operator and opset its trees came from.
+   */
+  char *source_operator;
+  /*
    * Whether Explain (and Predict's inline reasons) work for this version: its
    * trees carry node cover. When false, `explain_error` says why.
    */
@@ -456,7 +478,7 @@ struct  Grove__V1__ModelInfoResponse
 };
 #define GROVE__V1__MODEL_INFO_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_info_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Grove__V1__InputColumn

@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "grove/v1/grove.pb-c.h"
 
 typedef struct Grove__V1__ModelFile Grove__V1__ModelFile;
+typedef struct Grove__V1__ImportSource Grove__V1__ImportSource;
 typedef struct Grove__V1__ProbabilityCalibration Grove__V1__ProbabilityCalibration;
 typedef struct Grove__V1__ReliabilityBin Grove__V1__ReliabilityBin;
 typedef struct Grove__V1__TrainingParams Grove__V1__TrainingParams;
@@ -143,6 +144,10 @@ struct  Grove__V1__ModelFile
    */
   uint64_t training_rows;
   /*
+   * Where a model Grove did not train came from (`grove import`); absent for Grove's own.
+   */
+  Grove__V1__ImportSource *source;
+  /*
    * Probability calibration fitted on the training rows' out-of-bag predictions and
    * applied wherever the model scores (absent: none). Binary classification only.
    */
@@ -156,7 +161,49 @@ struct  Grove__V1__ModelFile
 };
 #define GROVE__V1__MODEL_FILE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&grove__v1__model_file__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, NULL, 0,NULL, {0,NULL}, NULL, NULL, (char *)protobuf_c_empty_string, 0, NULL, 0,NULL }
+    , 0, (char *)protobuf_c_empty_string, 0, 0, GROVE__V1__TASK__TASK_UNSPECIFIED, NULL, 0,NULL, {0,NULL}, NULL, NULL, (char *)protobuf_c_empty_string, 0, NULL, NULL, 0,NULL }
+
+
+/*
+ * The origin of an imported model.
+ */
+struct  Grove__V1__ImportSource
+{
+  ProtobufCMessage base;
+  /*
+   * The file format: "onnx".
+   */
+  char *format;
+  /*
+   * The converter that wrote the file (ONNX producer_name / producer_version).
+   */
+  char *producer_name;
+  char *producer_version;
+  /*
+   * The operator the trees came from, e.g. "ai.onnx.ml.TreeEnsembleClassifier".
+   */
+  char *operator_name;
+  /*
+   * The ai.onnx.ml opset the file imports.
+   */
+  int64_t opset;
+  /*
+   * The graph input the features came from.
+   */
+  char *input_name;
+  /*
+   * The file rounds inputs to float32 before comparing (a float input tensor); the
+   * thresholds were rewritten so that double inputs compare the same way.
+   */
+  protobuf_c_boolean compares_as_float32;
+  /*
+   * Rows whose passage through the trees gave the node cover (0: the trees have none).
+   */
+  uint64_t cover_rows;
+};
+#define GROVE__V1__IMPORT_SOURCE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&grove__v1__import_source__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*
@@ -425,6 +472,25 @@ Grove__V1__ModelFile *
 void   grove__v1__model_file__free_unpacked
                      (Grove__V1__ModelFile *message,
                       ProtobufCAllocator *allocator);
+/* Grove__V1__ImportSource methods */
+void   grove__v1__import_source__init
+                     (Grove__V1__ImportSource         *message);
+size_t grove__v1__import_source__get_packed_size
+                     (const Grove__V1__ImportSource   *message);
+size_t grove__v1__import_source__pack
+                     (const Grove__V1__ImportSource   *message,
+                      uint8_t             *out);
+size_t grove__v1__import_source__pack_to_buffer
+                     (const Grove__V1__ImportSource   *message,
+                      ProtobufCBuffer     *buffer);
+Grove__V1__ImportSource *
+       grove__v1__import_source__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   grove__v1__import_source__free_unpacked
+                     (Grove__V1__ImportSource *message,
+                      ProtobufCAllocator *allocator);
 /* Grove__V1__ProbabilityCalibration methods */
 void   grove__v1__probability_calibration__init
                      (Grove__V1__ProbabilityCalibration         *message);
@@ -582,6 +648,9 @@ void   grove__v1__model_seal_signature__free_unpacked
 typedef void (*Grove__V1__ModelFile_Closure)
                  (const Grove__V1__ModelFile *message,
                   void *closure_data);
+typedef void (*Grove__V1__ImportSource_Closure)
+                 (const Grove__V1__ImportSource *message,
+                  void *closure_data);
 typedef void (*Grove__V1__ProbabilityCalibration_Closure)
                  (const Grove__V1__ProbabilityCalibration *message,
                   void *closure_data);
@@ -613,6 +682,7 @@ typedef void (*Grove__V1__ModelSealSignature_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor grove__v1__model_file__descriptor;
+extern const ProtobufCMessageDescriptor grove__v1__import_source__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__probability_calibration__descriptor;
 extern const ProtobufCEnumDescriptor    grove__v1__probability_calibration__method__descriptor;
 extern const ProtobufCMessageDescriptor grove__v1__reliability_bin__descriptor;

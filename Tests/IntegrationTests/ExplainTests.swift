@@ -1,0 +1,201 @@
+// ExplainTests: Explain and inline reasons over real sockets: the Swift client, reasons files, hot swaps, audit.
+
+import Foundation
+import Glibc
+import GroveClient
+import GroveForest
+import GroveModelStore
+@testable import GroveServer
+import GroveWire
+import Testing
+
+@Suite struct ExplainTests {
+    static let german = ModelSelector(name: "german_credit")
+
+    /// The in-process explanation of German row `i` by `model`, for comparison.
+    static func local(_ model: TrainedModel, row i: Int, topK: Int = 4, catalog: ReasonCatalog = ReasonCatalog()) throws -> RowExplanation {
+        let explainer = try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest)
+        let fields = Fixtures.germanRecord(i).recordFields(excluding: "creditability")
+        let row = try model.preprocessing.encode(record: fields)
+        return try row.withUnsafeBufferPointer {
+            try explainer.explain(row: $0, record: fields, output: explainer.defaultOutput, topK: topK, catalog: catalog,
+                                  scratch: ExplainScratch(for: explainer.forest))
+        }
+    }
+
+    static func waitUntil(_ seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    @Test func theSwiftClientGetsTheExactExplanationAndReasons() async throws {
+        let model = try Fixtures.germanModel(trees: 8)
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let client = try GroveClient("127.0.0.1:\(s.port)")
+        let records = [3, 7, 11].map(Fixtures.germanRecord)
+        let answer = try client.explain(ExplainTests.german, records: records)
+        #expect(answer.model == "german_credit" && answer.version == 1)
+        #expect(answer.explainedClass == "bad" && answer.scale == "probability")
+        #expect(answer.columns == model.preprocessing.columns.map(\.name))
+        #expect(answer.rows.count == 3)
+        let predicted = try client.predict(ExplainTests.german, records: records)
+        let bad = try #require(model.preprocessing.positiveClass)
+        for (k, i) in [3, 7, 11].enumerated() {
+            let row = answer.rows[k]
+            let expected = try ExplainTests.local(model, row: i)
+            #expect(row.contributions == expected.columns)
+            #expect(row.prediction == expected.prediction && row.baseValue == expected.baseValue)
+            #expect(abs(row.baseValue + row.contributions.reduce(0, +) - predicted.probabilities[k * 2 + bad]) < 1e-9)
+            #expect(row.reasons.map(\.column) == expected.reasons.map(\.column))
+            #expect(row.reasons.count <= 4 && row.reasons.allSatisfy { $0.contribution > 0 && $0.text == $0.column && $0.code.isEmpty })
+        }
+        // Async, dense rows, encoded features, another class and top_k.
+        let dense = try model.preprocessing.encode(record: records[0].recordFields(excluding: "creditability"))
+        let other = try await client.explain(ExplainRequest(model: ExplainTests.german, dense: dense, topK: 2,
+                                                            encodedFeatures: true, classLabel: "good"))
+        #expect(other.explainedClass == "good" && other.featureNames == model.preprocessing.featureNames)
+        #expect(other.rows[0].reasons.count <= 2 && other.rows[0].featureContributions.count == dense.count)
+        #expect(abs(other.rows[0].featureContributions.reduce(0, +) + answer.rows[0].contributions.reduce(0, +)) < 1e-9)
+        // Bad calls get a clear status, and the server keeps serving.
+        for (bad, code) in [(ExplainRequest(model: ExplainTests.german, dense: [1, 2, 3]), StatusCode.invalidArgument),
+                            (ExplainRequest(model: ExplainTests.german, records: records, topK: 65), .invalidArgument),
+                            (ExplainRequest(model: ExplainTests.german, records: records, classLabel: "ugly"), .invalidArgument),
+                            (ExplainRequest(model: ModelSelector(name: "nope"), records: records), .notFound)] {
+            do {
+                _ = try client.explain(bad, timeoutSeconds: 5)
+                Issue.record("expected \(code)")
+            } catch {
+                #expect(error.code == code)
+            }
+        }
+        #expect(try client.health(timeoutSeconds: 5).status == .serving)
+    }
+
+    @Test func predictCarriesInlineReasonsEqualToExplain() throws {
+        let model = try Fixtures.germanModel(trees: 6)
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let c = try RawClient(port: s.port)
+        let records = [1, 2].map(Fixtures.germanRecord)
+        let dense = try records.flatMap { try model.preprocessing.encode(record: $0.recordFields(excluding: "creditability")) }
+        for request in [PredictRequest(model: ExplainTests.german, records: records, reasons: 3),
+                        PredictRequest(model: ExplainTests.german, dense: dense, reasons: 3)] {
+            let r = try c.call(Request(id: 5, call: .predict(request)))
+            guard case let .predict(p)? = r.result else { Issue.record("\(r.status)"); return }
+            #expect(p.rows == 2 && p.probabilities.count == 4 && p.explainedClass == "bad")
+            let e = try RawClient(port: s.port).call(Request(id: 6, call: .explain(ExplainRequest(
+                model: ExplainTests.german, dense: request.dense, records: request.records, topK: 3))))
+            guard case let .explain(x)? = e.result else { Issue.record("\(e.status)"); return }
+            #expect(p.reasons.map { $0.map(\.column) } == x.rows.map { $0.reasons.map(\.column) })
+            #expect(p.reasons.count == 2 && p.reasons.allSatisfy { $0.count <= 3 })
+        }
+        // Without reasons the answer has none (and takes the allocation-free path for dense rows).
+        let plain = try c.call(Request(id: 7, call: .predict(PredictRequest(model: ExplainTests.german, dense: dense))))
+        guard case let .predict(p)? = plain.result else { Issue.record("\(plain.status)"); return }
+        #expect(p.reasons.isEmpty && p.explainedClass.isEmpty)
+    }
+
+    @Test func theReasonsFileIsReadAndReloadedWhileServing() throws {
+        let model = try Fixtures.germanModel(trees: 6)
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let client = try GroveClient("127.0.0.1:\(s.port)")
+        let record = Fixtures.germanRecord(4)
+        let expected = try ExplainTests.local(model, row: 4, topK: 64)
+        let columns = expected.reasons.map(\.column)
+        #expect(columns.count >= 2)
+        func reasons() throws -> [ReasonCode] {
+            try client.explain(ExplainRequest(model: ExplainTests.german, records: [record], topK: 64)).rows[0].reasons
+        }
+        // Absent: the column name is the text.
+        #expect(try reasons().map(\.text) == columns)
+        let file = s.repository.appendingPathComponent("german_credit/reasons")
+        try Data("column,code,text\n\(columns[0]),R01,\"First reason, worded\"\n".utf8).write(to: file)
+        #expect(try ExplainTests.waitUntil { try reasons()[0].code == "R01" })
+        #expect(try reasons()[0].text == "First reason, worded")
+        #expect(try reasons()[1].text == columns[1])
+        // Edited while serving: the new wording appears.
+        try Data("column,code,text\n\(columns[0]),R09,Edited\n\(columns[1]),R02,Second\n".utf8).write(to: file)
+        #expect(try ExplainTests.waitUntil { try reasons()[1].code == "R02" })
+        #expect(try reasons()[0].text == "Edited")
+        // A malformed file keeps the previous codes.
+        try Data("column,code,text\n\(columns[0]),R09,Edited\n\(columns[0]),R10,twice\n".utf8).write(to: file)
+        usleep(800_000)
+        #expect(try reasons()[1].code == "R02")
+        // Removed: back to column names.
+        try FileManager.default.removeItem(at: file)
+        #expect(try ExplainTests.waitUntil { try reasons()[0].code.isEmpty })
+    }
+
+    @Test func explanationsComeFromTheVersionThatAnswered() throws {
+        let v1 = try Fixtures.germanModel(trees: 4, seed: 1)
+        var v2 = try Fixtures.germanModel(trees: 5, seed: 2)
+        v2.version = 2
+        let s = try TestServer { try Fixtures.publish(v1, into: $0) }
+        let expected: [UInt64: RowExplanation] = [1: try ExplainTests.local(v1, row: 9), 2: try ExplainTests.local(v2, row: 9)]
+        #expect(expected[1]!.prediction != expected[2]!.prediction)
+        let c = try RawClient(port: s.port)
+        var seen: Set<UInt64> = []
+        var mismatches = 0
+        var id: UInt64 = 0
+        let deadline = Date().addingTimeInterval(15)
+        var published = false
+        while Date() < deadline && seen.count < 2 {
+            id += 1
+            let r = try c.call(Request(id: id, call: .explain(ExplainRequest(model: ExplainTests.german, records: [Fixtures.germanRecord(9)], contributions: true))))
+            guard case let .explain(e)? = r.result else { Issue.record("\(r.status)"); return }
+            seen.insert(e.version)
+            if e.rows[0].prediction != expected[e.version]?.prediction || e.rows[0].contributions != expected[e.version]?.columns {
+                mismatches += 1
+            }
+            if id == 20 && !published {
+                try Fixtures.publish(v2, into: s.repository)
+                published = true
+            }
+        }
+        #expect(seen == [1, 2])
+        #expect(mismatches == 0)
+    }
+
+    @Test func aModelWithoutCoverIsFailedPrecondition() throws {
+        var model = try Fixtures.germanModel(trees: 3)
+        for t in model.forest.trees.indices { model.forest.trees[t].cover = [] }
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let c = try RawClient(port: s.port)
+        let r = try c.call(Request(id: 1, call: .explain(ExplainRequest(model: ExplainTests.german, records: [Fixtures.germanRecord(0)]))))
+        #expect(r.status.code == .failedPrecondition)
+        #expect(r.status.message.contains("cover"))
+        let inline = try c.call(Request(id: 2, call: .predict(PredictRequest(model: ExplainTests.german, records: [Fixtures.germanRecord(0)], reasons: 2))))
+        #expect(inline.status.code == .failedPrecondition)
+        let info = try c.call(Request(id: 3, call: .modelInfo(ExplainTests.german)))
+        guard case let .modelInfo(i)? = info.result else { Issue.record("\(info.status)"); return }
+        #expect(!i.explainable && i.explainError.contains("cover"))
+        let p = try c.call(Request(id: 4, call: .predict(PredictRequest(model: ExplainTests.german, records: [Fixtures.germanRecord(0)]))))
+        #expect(p.status.code == .ok)
+    }
+
+    @Test func auditRecordsCarryTheReasonsReturned() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("grove-audit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var returned: [String] = []
+        do {
+            let s = try TestServer(configure: { $0.auditDirectory = dir }) { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+            let c = try RawClient(port: s.port)
+            let e = try c.call(Request(id: 1, call: .explain(ExplainRequest(model: ExplainTests.german, records: [Fixtures.germanRecord(2)], topK: 2))))
+            guard case let .explain(x)? = e.result else { Issue.record("\(e.status)"); return }
+            returned += x.rows[0].reasons.map(\.column)
+            let p = try c.call(Request(id: 2, call: .predict(PredictRequest(model: ExplainTests.german, records: [Fixtures.germanRecord(5)], reasons: 1))))
+            guard case let .predict(q)? = p.result else { Issue.record("\(p.status)"); return }
+            returned += q.reasons[0].map(\.column)
+            s.server.stop()
+            s.server.wait()
+        }
+        #expect(AuditChain.verify(dir: dir).records == 2)
+        let text = try AuditChain.files(in: dir).map { try String(contentsOf: $0, encoding: .utf8) }.joined()
+        #expect(!returned.isEmpty)
+        for column in returned { #expect(text.contains("{\"column\":\"\(column)\",\"code\":\"\",\"contribution\":")) }
+        #expect(text.components(separatedBy: "\"reasons\":[[").count == 3)
+    }
+}
