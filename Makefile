@@ -69,6 +69,7 @@ layers:
 # The Python client as users install it: a fresh venv, PyPI's protobuf, the tests run from
 # outside the source tree against the installed copy (needs network access to PyPI).
 python-package-test: bootstrap
+	@scripts/bootstrap.sh python3-venv
 	$(SWIFT) build --product grove
 	rm -rf .build/python-venv clients/python/build clients/python/*.egg-info
 	/usr/bin/python3 -m venv .build/python-venv

@@ -12,7 +12,7 @@
 #   python3-prometheus-client  a real Prometheus text-format parser, for the metrics tests
 #   haproxy                the load balancer of deploy/haproxy (its health-check bytes are tested live)
 # Extra package names given as arguments are installed too (`make cluster-test` asks for
-# `prometheus`, whose promtool checks the metrics).
+# `prometheus`, whose promtool checks the metrics; `make python-package-test` asks for `python3-venv`).
 set -euo pipefail
 
 need=()
