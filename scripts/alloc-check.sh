@@ -7,19 +7,21 @@ set -euo pipefail
 grove=$1 repo=$2 model=$3 n=${ALLOC_N:-2000}
 command -v valgrind >/dev/null || { echo "alloc-check: valgrind not installed"; exit 0; }
 allocs() { sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' "$1" | tr -d ,; }
+# Two decimals: integer division would print 0 for a few allocations per hundred calls.
+per() { awk -v a="$1" -v b="$2" -v n="$n" 'BEGIN { printf "%.2f", (b - a) / (2 * n) }'; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 for k in 1 3; do
     valgrind --tool=memcheck --log-file="$tmp/inproc-$k" "$grove" bench --repo "$repo" --model "$model" --alloc-probe $((n * k)) >/dev/null
 done
 a1=$(allocs "$tmp/inproc-1"); a3=$(allocs "$tmp/inproc-3")
-echo "in-process predict(row:into:): $(( (a3 - a1) / (2 * n) )) allocations per call ($a1 allocs at $n calls, $a3 at $((3 * n)))"
+echo "in-process predict(row:into:): $(per "$a1" "$a3") allocations per call ($a1 allocs at $n calls, $a3 at $((3 * n)))"
 
 for k in 1 3; do
     valgrind --tool=memcheck --log-file="$tmp/explain-$k" "$grove" bench --repo "$repo" --model "$model" --explain-probe $((n * k)) >/dev/null
 done
 e1=$(allocs "$tmp/explain-1"); e3=$(allocs "$tmp/explain-3")
-echo "in-process ForestExplainer.explain(row:output:scratch:into:): $(( (e3 - e1) / (2 * n) )) allocations per call ($e1 allocs at $n calls, $e3 at $((3 * n)))"
+echo "in-process ForestExplainer.explain(row:output:scratch:into:): $(per "$e1" "$e3") allocations per call ($e1 allocs at $n calls, $e3 at $((3 * n)))"
 
 for k in 1 3; do
     port=$((20000 + RANDOM % 20000))
@@ -36,4 +38,4 @@ for k in 1 3; do
     echo "  server run $k: $(( $(stat -c %s "$tmp/answers.bin") )) bytes answered" >&2
 done
 s1=$(allocs "$tmp/server-1"); s3=$(allocs "$tmp/server-3")
-echo "whole server, one-row dense predict: $(( (s3 - s1) / (2 * n) )) allocations per request ($s1 allocs at $n requests, $s3 at $((3 * n)))"
+echo "whole server, one-row dense predict: $(per "$s1" "$s3") allocations per request ($s1 allocs at $n requests, $s3 at $((3 * n)))"
