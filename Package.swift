@@ -2,6 +2,7 @@
 // Grove: a model-as-a-service server for tree ensembles.
 // Targets are layered; each depends only on the layers below it:
 //   CProtobufC, CGroveProto, CGroveSys   C: runtime, protoc-c output, Linux headers
+//   CGroveForest                          C: the tree learner's prefetch hint
 //   GroveSystem                           the syscall seam: typed fds, EINTR retry, writeAll/fsync, poll, clock
 //   GroveForest                           pure Swift ML: data, training, inference, metrics
 //   GroveWire                             frames and messages (protobuf-c); knows nothing of the forest
@@ -41,7 +42,8 @@ let package = Package(
         .target(name: "CGroveProto", dependencies: ["CProtobufC"]),
         .target(name: "CGroveSys"),
         .target(name: "GroveSystem", dependencies: ["CGroveSys"], swiftSettings: swift6),
-        .target(name: "GroveForest", dependencies: ["GroveSystem"]),
+        .target(name: "CGroveForest"),
+        .target(name: "GroveForest", dependencies: ["GroveSystem", "CGroveForest"]),
         .target(name: "GroveWire", dependencies: ["CGroveProto", "CProtobufC"], swiftSettings: swift6),
         .target(
             name: "GroveModelStore",
