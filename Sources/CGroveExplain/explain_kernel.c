@@ -1,0 +1,204 @@
+// The explainer's per-row kernel, one C body compiled for three vector widths.
+//
+// The algorithm is ForestExplainer's (exact path-dependent TreeSHAP by Gauss-Legendre
+// quadrature; read its header comment), in a branch-light form:
+// - A row's decision at a node is taken on the edge itself (no pass over the nodes).
+// - A feature that is new on the path is treated as a repeat of slot 0, a frame whose
+//   factor is 1 (one fraction 1, o - z = 0), so every edge runs the same arithmetic.
+// - The inverse of a repeated feature's previous factor h = z + (o - z) t needs no
+//   division: o is 0 or 1, so it is (1 / z) (1 / (1 - t)) or a per-edge table computed
+//   when the forest is compiled; the row only selects one.
+// - A leaf child's frame (relative sum: its value) is closed as soon as it is reached.
+// - Contributions accumulate per feature in one vector lane per quadrature point and are
+//   summed once per row, lanes in order.
+// No fused multiply-add and a fixed summation order: every variant returns the same bits.
+
+#include "CGroveExplain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#pragma clang fp contract(off)
+// The vector helpers below are always inlined, so no vector crosses a call: the ABI warning
+// for passing them without AVX-512 does not apply.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef double v8d __attribute__((ext_vector_type(8)));
+typedef long long v8l __attribute__((ext_vector_type(8)));
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#define B GROVE_EXPLAIN_BLOCK
+
+ALWAYS_INLINE v8d load8(const double *p) { return *(const v8d *)p; }
+ALWAYS_INLINE void store8(double *p, v8d v) { *(v8d *)p = v; }
+ALWAYS_INLINE v8d splat8(double x) { return (v8d)(x); }
+
+/// The vectors of slot c (see GroveExplainScratch), block b.
+#define SLOT(c) (slots + (size_t)(c) * slotStride)
+#define H(c, b) (SLOT(c) + (b) * B)
+#define FI(c, b) (SLOT(c) + v + (b) * B)
+#define INV(c, b) (SLOT(c) + 2 * v + (b) * B)
+#define R(c, b) (SLOT(c) + 3 * v + (b) * B)
+#define META(c) ((GroveExplainSlot *)(SLOT(c) + 4 * v))
+
+/// Closes frame `c`, whose relative sum R is `rt` (complete): credits the feature of the
+/// edge into it and leaves in `rt` the parent's R so far (what it had when c opened, plus
+/// c's share). A repeated feature's shallower edge gets the deeper subtree's share
+/// subtracted (alpha of the previous occurrence; 0 for slot 0).
+ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint32_t v, double *restrict phi,
+                               uint32_t c, uint32_t nb, v8d *rt) {
+    const GroveExplainSlot *m = META(c);
+    const v8d ac = splat8(m->alpha), ap = splat8(META(m->previous)->alpha);
+    v8d acc = splat8(0);
+    for (uint32_t b = 0; b < nb; b++) {
+        const v8d q = load8(FI(c, b)) * rt[b];
+        acc += load8(H(c - 1, b)) * load8(INV(c, b)) * (ac * rt[b] - ap * q);
+        rt[b] = load8(R(c - 1, b)) + q;
+    }
+    double *lanes = phi + (size_t)m->feature * B;
+    store8(lanes, load8(lanes) + acc);
+}
+
+/// Adds tree t's contributions to the lanes of phi; returns the value of the leaf the row
+/// reaches. `nb`: the tree's blocks of quadrature points (a constant where inlined); `rt`:
+/// room for nb vectors, the R of the frame whose edges run (in registers when nb is 1: in
+/// memory, each update would wait for the previous one's store to be forwarded).
+ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
+                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt) {
+    const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
+    const double *restrict values = f->values;
+    if (begin == end) return values[f->rootValue[t] + output];
+    double *restrict slots = s->slots, *restrict phi = s->phi;
+    const uint32_t slotStride = s->slotStride, v = s->maxBlocks * B;
+    const double *restrict nodes = f->rules + f->ruleOffset[t];
+    const double *restrict weights = nodes + nb * B, *restrict complement = nodes + 2 * nb * B;
+    const GroveExplainEdge *restrict edges = f->edges;
+    for (uint32_t b = 0; b < nb; b++) {
+        store8(H(1, b), load8(weights + b * B));
+        rt[b] = splat8(0);
+    }
+    META(1)->path = 1;
+    double reached = 0;
+    for (uint32_t j = begin; j < end; j++) {
+        const GroveExplainEdge *e = edges + j;
+        const uint32_t d = e->slot, p = e->previous, flags = e->flags, feature = e->feature;
+        const double x = row[feature];
+        const uint32_t left = (flags & GROVE_EXPLAIN_MISSING_RIGHT) ? (x <= e->threshold) : !(x > e->threshold);
+        const uint32_t hot = left == (flags & GROVE_EXPLAIN_LEFT);
+        const GroveExplainSlot *previous = META(p);
+        const double oneP = previous->one;
+        const double o = hot ? oneP : 0.0;
+        const double a = o - e->zero;
+        const uint32_t onPath = META(d)->path & hot;
+        const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(e->inverseZero);
+        const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
+        const double *restrict inverseOne = f->inverseOne + e->inverseOne;
+        if (flags & GROVE_EXPLAIN_LEAF) {
+            // A leaf child: its frame's R would be its value at every point; close it at once.
+            const double value = values[e->value + output];
+            reached += onPath ? value : 0.0;
+            const v8d vv = splat8(value), va = splat8(value * a), ap = splat8(previous->alpha);
+            v8d acc = splat8(0);
+            for (uint32_t b = 0; b < nb; b++) {
+                const v8d factor = z + av * load8(nodes + b * B);
+                const v8d fromZero = iz * load8(complement + b * B);
+                const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
+                const v8d q = vv * (factor * inv);
+                rt[b] += q;
+                acc += load8(H(d, b)) * inv * (va - ap * q);
+            }
+            double *lanes = phi + (size_t)feature * B;
+            store8(lanes, load8(lanes) + acc);
+            const uint32_t closes = e->closes;
+            for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, d - k, nb, rt);
+        } else {
+            // An internal child opens frame d + 1; the parent's R so far waits in its slot.
+            const uint32_t c = d + 1;
+            GroveExplainSlot *m = META(c);
+            m->path = onPath;
+            m->one = o;
+            m->alpha = a;
+            m->feature = feature;
+            m->previous = p;
+            for (uint32_t b = 0; b < nb; b++) {
+                const v8d factor = z + av * load8(nodes + b * B);
+                const v8d fromZero = iz * load8(complement + b * B);
+                const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
+                const v8d fi = factor * inv;
+                store8(FI(c, b), fi);
+                store8(INV(c, b), inv);
+                store8(H(c, b), load8(H(d, b)) * fi);
+                store8(R(d, b), rt[b]);
+                rt[b] = splat8(0);
+            }
+        }
+    }
+    return reached;
+}
+
+/// The whole row: every tree, then the lanes summed per feature.
+ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row, uint32_t output,
+                                 const GroveExplainScratch *s, double *phi) {
+    memset(s->phi, 0, (size_t)f->numFeatures * B * sizeof(double));
+    double hot = 0;
+    v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS];
+    for (uint32_t t = 0; t < f->treeCount; t++) {
+        hot += f->blocks[t] == 1 ? explain_tree(f, t, row, output, s, 1, one) : explain_tree(f, t, row, output, s, f->blocks[t], many);
+    }
+    for (uint32_t j = 0; j < f->numFeatures; j++) {
+        const double *lanes = s->phi + (size_t)j * B;
+        double sum = 0;
+        for (uint32_t l = 0; l < B; l++) sum += lanes[l];
+        phi[j] = sum;
+    }
+    return hot;
+}
+
+static double explain_portable(const GroveExplainForest *f, const double *row, uint32_t output,
+                               const GroveExplainScratch *s, double *phi) {
+    return explain_all(f, row, output, s, phi);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static double explain_avx2(const GroveExplainForest *f, const double *row,
+                                                               uint32_t output, const GroveExplainScratch *s, double *phi) {
+    return explain_all(f, row, output, s, phi);
+}
+
+__attribute__((target("avx512f"))) static double explain_avx512(const GroveExplainForest *f, const double *row,
+                                                                uint32_t output, const GroveExplainScratch *s, double *phi) {
+    return explain_all(f, row, output, s, phi);
+}
+#endif
+
+int grove_explain_supported(GroveExplainISA isa) {
+    switch (isa) {
+    case GROVE_EXPLAIN_PORTABLE: return 1;
+#if defined(__x86_64__)
+    case GROVE_EXPLAIN_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case GROVE_EXPLAIN_AVX512: return __builtin_cpu_supports("avx512f");
+#endif
+    default: return 0;
+    }
+}
+
+GroveExplainISA grove_explain_best(void) {
+    GroveExplainISA cap = GROVE_EXPLAIN_AVX512;
+    const char *wanted = getenv("GROVE_EXPLAIN_ISA");
+    if (wanted && strcmp(wanted, "portable") == 0) cap = GROVE_EXPLAIN_PORTABLE;
+    if (wanted && strcmp(wanted, "avx2") == 0) cap = GROVE_EXPLAIN_AVX2;
+    for (int isa = cap; isa > GROVE_EXPLAIN_PORTABLE; isa--) {
+        if (grove_explain_supported((GroveExplainISA)isa)) return (GroveExplainISA)isa;
+    }
+    return GROVE_EXPLAIN_PORTABLE;
+}
+
+double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                         const GroveExplainScratch *scratch, double *phi) {
+#if defined(__x86_64__)
+    if (isa == GROVE_EXPLAIN_AVX512) return explain_avx512(forest, row, output, scratch, phi);
+    if (isa == GROVE_EXPLAIN_AVX2) return explain_avx2(forest, row, output, scratch, phi);
+#endif
+    (void)isa;
+    return explain_portable(forest, row, output, scratch, phi);
+}
