@@ -25,6 +25,8 @@
 
 typedef double v8d __attribute__((ext_vector_type(8)));
 typedef long long v8l __attribute__((ext_vector_type(8)));
+typedef double v4d __attribute__((ext_vector_type(4)));
+typedef double v2d __attribute__((ext_vector_type(2)));
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 #define B GROVE_EXPLAIN_BLOCK
@@ -41,43 +43,66 @@ ALWAYS_INLINE v8d splat8(double x) { return (v8d)(x); }
 #define R(c, b) (SLOT(c) + 3 * v + (b) * B)
 #define META(c) ((GroveExplainSlot *)(SLOT(c) + 4 * v))
 
-/// Closes frame `c`, whose relative sum R is `rt` (complete): credits the feature of the
-/// edge into it and leaves in `rt` the parent's R so far (what it had when c opened, plus
-/// c's share). A repeated feature's shallower edge gets the deeper subtree's share
-/// subtracted (alpha of the previous occurrence; 0 for slot 0).
+/// The sum of the 8 lanes, in one order on every instruction set (halves, then quarters,
+/// then the pair).
+ALWAYS_INLINE double sum8(v8d x) {
+    const v4d h = __builtin_shufflevector(x, x, 0, 1, 2, 3) + __builtin_shufflevector(x, x, 4, 5, 6, 7);
+    const v2d q = __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
+    return q[0] + q[1];
+}
+
+/// The R of the frame whose edges run: closed children's shares `rt` (nb vectors, in
+/// registers when nb is 1: in memory each update would wait for the previous store to be
+/// forwarded) plus its leaf children's, which are linear in t: constant + slope t.
+typedef struct Running {
+    double constant, slope;
+} Running;
+
+/// Closes frame `c`, whose R is complete: credits the feature of the edge into it and
+/// leaves in `rt`/`run` the parent's R so far (what it had when c opened, plus c's share).
+/// A repeated feature's shallower edge gets the deeper subtree's share subtracted (alpha
+/// of the previous occurrence; 0 for slot 0).
 ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint32_t v, double *restrict phi,
-                               uint32_t c, uint32_t nb, v8d *rt) {
-    const GroveExplainSlot *m = META(c);
+                               const double *restrict nodes, uint32_t c, uint32_t nb, v8d *rt, Running *run) {
+    const GroveExplainSlot *m = META(c), *parent = META(c - 1);
     const v8d ac = splat8(m->alpha), ap = splat8(META(m->previous)->alpha);
+    const v8d c0 = splat8(run->constant), c1 = splat8(run->slope);
     v8d acc = splat8(0);
     for (uint32_t b = 0; b < nb; b++) {
-        const v8d q = load8(FI(c, b)) * rt[b];
-        acc += load8(H(c - 1, b)) * load8(INV(c, b)) * (ac * rt[b] - ap * q);
+        const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
+        const v8d q = load8(FI(c, b)) * r;
+        acc += load8(H(c - 1, b)) * load8(INV(c, b)) * (ac * r - ap * q);
         rt[b] = load8(R(c - 1, b)) + q;
     }
+    run->constant = parent->leafConstant;
+    run->slope = parent->leafSlope;
     double *lanes = phi + (size_t)m->feature * B;
     store8(lanes, load8(lanes) + acc);
 }
 
-/// Adds tree t's contributions to the lanes of phi; returns the value of the leaf the row
-/// reaches. `nb`: the tree's blocks of quadrature points (a constant where inlined); `rt`:
-/// room for nb vectors, the R of the frame whose edges run (in registers when nb is 1: in
-/// memory, each update would wait for the previous one's store to be forwarded).
+/// Adds tree t's contributions to phi (lanes and scalars); returns the value of the leaf
+/// the row reaches. `nb`: the tree's blocks of quadrature points (a constant where
+/// inlined); `rt`: room for nb vectors.
 ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
-                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt) {
+                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, uint32_t numFeatures) {
     const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
     const double *restrict values = f->values;
     if (begin == end) return values[f->rootValue[t] + output];
     double *restrict slots = s->slots, *restrict phi = s->phi;
+    double *restrict phiScalar = phi + (size_t)numFeatures * B;
     const uint32_t slotStride = s->slotStride, v = s->maxBlocks * B;
     const double *restrict nodes = f->rules + f->ruleOffset[t];
     const double *restrict weights = nodes + nb * B, *restrict complement = nodes + 2 * nb * B;
     const GroveExplainEdge *restrict edges = f->edges;
+    double rootSum = 0;
     for (uint32_t b = 0; b < nb; b++) {
         store8(H(1, b), load8(weights + b * B));
+        rootSum += sum8(load8(weights + b * B));
         rt[b] = splat8(0);
     }
+    Running run = {0, 0};
     META(1)->path = 1;
+    META(1)->pathSum = rootSum;
     double reached = 0;
     for (uint32_t j = begin; j < end; j++) {
         const GroveExplainEdge *e = edges + j;
@@ -85,52 +110,82 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
         const double x = row[feature];
         const uint32_t left = (flags & GROVE_EXPLAIN_MISSING_RIGHT) ? (x <= e->threshold) : !(x > e->threshold);
         const uint32_t hot = left == (flags & GROVE_EXPLAIN_LEFT);
-        const GroveExplainSlot *previous = META(p);
+        const GroveExplainSlot *previous = META(p), *parent = META(d);
         const double oneP = previous->one;
         const double o = hot ? oneP : 0.0;
         const double a = o - e->zero;
-        const uint32_t onPath = META(d)->path & hot;
-        const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(e->inverseZero);
-        const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
-        const double *restrict inverseOne = f->inverseOne + e->inverseOne;
+        const uint32_t onPath = parent->path & hot;
         if (flags & GROVE_EXPLAIN_LEAF) {
-            // A leaf child: its frame's R would be its value at every point; close it at once.
+            // A leaf child: its frame's R would be its value at every point; close it at
+            // once. Twin leaves (the next edge is the right sibling, also a leaf: same
+            // parent, feature and previous occurrence) are taken together.
+            const uint32_t twin = (flags & GROVE_EXPLAIN_TWIN) != 0;
+            const GroveExplainEdge *right = e + twin;
             const double value = values[e->value + output];
+            const double oRight = hot ? 0.0 : oneP;
+            const double aRight = twin ? oRight - right->zero : 0.0;
+            const double valueRight = twin ? values[right->value + output] : 0.0;
             reached += onPath ? value : 0.0;
-            const v8d vv = splat8(value), va = splat8(value * a), ap = splat8(previous->alpha);
-            v8d acc = splat8(0);
-            for (uint32_t b = 0; b < nb; b++) {
-                const v8d factor = z + av * load8(nodes + b * B);
-                const v8d fromZero = iz * load8(complement + b * B);
-                const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
-                const v8d q = vv * (factor * inv);
-                rt[b] += q;
-                acc += load8(H(d, b)) * inv * (va - ap * q);
+            reached += (twin & !hot & parent->path) ? valueRight : 0.0;
+            if (p == 0) {
+                // A feature new on the path (the inverse is 1): the leaves add
+                // v (z + a t) to R and v a H to the feature, whose sum over the points
+                // is v a times the parent's path sum: scalars only.
+                run.constant += value * e->zero + valueRight * right->zero;
+                run.slope += value * a + valueRight * aRight;
+                phiScalar[feature] += (value * a + valueRight * aRight) * parent->pathSum;
+            } else {
+                const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(e->inverseZero);
+                const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
+                const double *restrict inverseOne = f->inverseOne + e->inverseOne;
+                const v8d vv = splat8(value), vr = splat8(valueRight), zr = splat8(right->zero), ar = splat8(aRight);
+                const v8d va = splat8(value * a + valueRight * aRight), ap = splat8(previous->alpha);
+                v8d acc = splat8(0);
+                for (uint32_t b = 0; b < nb; b++) {
+                    const v8d tb = load8(nodes + b * B);
+                    const v8d fromZero = iz * load8(complement + b * B);
+                    const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
+                    const v8d q = (vv * (z + av * tb) + vr * (zr + ar * tb)) * inv;
+                    rt[b] += q;
+                    acc += load8(H(d, b)) * inv * (va - ap * q);
+                }
+                double *lanes = phi + (size_t)feature * B;
+                store8(lanes, load8(lanes) + acc);
             }
-            double *lanes = phi + (size_t)feature * B;
-            store8(lanes, load8(lanes) + acc);
-            const uint32_t closes = e->closes;
-            for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, d - k, nb, rt);
+            j += twin;
+            const uint32_t closes = right->closes;
+            for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, nodes, d - k, nb, rt, &run);
         } else {
             // An internal child opens frame d + 1; the parent's R so far waits in its slot.
             const uint32_t c = d + 1;
-            GroveExplainSlot *m = META(c);
+            const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(e->inverseZero);
+            const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
+            const double *restrict inverseOne = f->inverseOne + e->inverseOne;
+            GroveExplainSlot *m = META(c), *saved = META(d);
+            saved->leafConstant = run.constant;
+            saved->leafSlope = run.slope;
+            run.constant = 0;
+            run.slope = 0;
             m->path = onPath;
             m->one = o;
             m->alpha = a;
             m->feature = feature;
             m->previous = p;
+            double sum = 0;
             for (uint32_t b = 0; b < nb; b++) {
                 const v8d factor = z + av * load8(nodes + b * B);
                 const v8d fromZero = iz * load8(complement + b * B);
                 const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
                 const v8d fi = factor * inv;
+                const v8d hc = load8(H(d, b)) * fi;
                 store8(FI(c, b), fi);
                 store8(INV(c, b), inv);
-                store8(H(c, b), load8(H(d, b)) * fi);
+                store8(H(c, b), hc);
                 store8(R(d, b), rt[b]);
                 rt[b] = splat8(0);
+                sum += sum8(hc);
             }
+            m->pathSum = sum;
         }
     }
     return reached;
@@ -139,18 +194,15 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
 /// The whole row: every tree, then the lanes summed per feature.
 ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row, uint32_t output,
                                  const GroveExplainScratch *s, double *phi) {
-    memset(s->phi, 0, (size_t)f->numFeatures * B * sizeof(double));
+    const uint32_t n = f->numFeatures;
+    memset(s->phi, 0, (size_t)n * (B + 1) * sizeof(double));
     double hot = 0;
     v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS];
     for (uint32_t t = 0; t < f->treeCount; t++) {
-        hot += f->blocks[t] == 1 ? explain_tree(f, t, row, output, s, 1, one) : explain_tree(f, t, row, output, s, f->blocks[t], many);
+        hot += f->blocks[t] == 1 ? explain_tree(f, t, row, output, s, 1, one, n)
+                                 : explain_tree(f, t, row, output, s, f->blocks[t], many, n);
     }
-    for (uint32_t j = 0; j < f->numFeatures; j++) {
-        const double *lanes = s->phi + (size_t)j * B;
-        double sum = 0;
-        for (uint32_t l = 0; l < B; l++) sum += lanes[l];
-        phi[j] = sum;
-    }
+    for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B)) + s->phi[(size_t)n * B + j];
     return hot;
 }
 

@@ -18,6 +18,7 @@
 #define GROVE_EXPLAIN_LEFT 1u           /* the edge to the left child */
 #define GROVE_EXPLAIN_LEAF 2u           /* the child is a leaf */
 #define GROVE_EXPLAIN_MISSING_RIGHT 4u  /* the parent sends missing values (NaN) right */
+#define GROVE_EXPLAIN_TWIN 8u           /* a leaf whose right sibling (the next edge) is a leaf too */
 
 /// One edge from an internal node to a child, in the tree's depth-first order (left
 /// subtree first), with everything that does not depend on the row.
@@ -76,15 +77,17 @@ typedef struct GroveExplainForest {
 /// GroveExplainSlot.
 typedef struct GroveExplainScratch {
     double *slots;
-    double *phi;          /* numFeatures x 8: contributions per feature, one per lane */
+    double *phi;          /* numFeatures x 8 lanes, then numFeatures: contributions per feature */
     uint32_t slotStride;  /* doubles per slot: 4 x maxBlocks x 8 + 8 */
     uint32_t maxBlocks;
 } GroveExplainScratch;
 
-/// The scalars of a frame slot (after its vectors).
+/// The scalars of a frame slot (after its vectors; 64 bytes).
 typedef struct GroveExplainSlot {
     double one;         /* the combined one fraction o of the frame's feature */
     double alpha;       /* o - z */
+    double pathSum;     /* the sum of H over the points */
+    double leafConstant, leafSlope;  /* saved with R: its leaf children's part, c0 + c1 t */
     uint32_t feature;   /* the feature of the edge into the frame */
     uint32_t previous;  /* the slot of its previous occurrence (0: none) */
     uint32_t path;      /* 1 while the row's own path runs through the frame */

@@ -74,7 +74,7 @@ public final class ExplainScratch {
         UnsafeMutableRawPointer(slotTable + 4 * blocks * ExplainScratch.block).storeBytes(of: 1.0, as: Double.self)  // slot 0's one
         kernel = .allocate(capacity: 1)
         kernel.initialize(to: GroveExplainScratch(
-            slots: slotTable, phi: lanes(max(features, 1) * ExplainScratch.block),
+            slots: slotTable, phi: lanes(max(features, 1) * (ExplainScratch.block + 1)),
             slotStride: UInt32(slotStride), maxBlocks: UInt32(blocks)))
     }
 

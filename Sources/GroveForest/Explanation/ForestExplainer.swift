@@ -260,6 +260,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                                              valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
                                              closes: 0, flags: flags))
                     var kernelFlags = UInt32(left ? GROVE_EXPLAIN_LEFT : 0) | UInt32(leaf ? GROVE_EXPLAIN_LEAF : 0)
+                    if left && leaf && meta[Int(next[node])] & ForestExplainer.leafBit != 0 { kernelFlags |= UInt32(GROVE_EXPLAIN_TWIN) }
                     if meta[node] & ForestExplainer.missingRightBit != 0 { kernelFlags |= UInt32(GROVE_EXPLAIN_MISSING_RIGHT) }
                     var inverseZero = 0.0, inverseOne = 0
                     if previous >= 0 {
