@@ -35,6 +35,16 @@ ALWAYS_INLINE v8d load8(const double *p) { return *(const v8d *)p; }
 ALWAYS_INLINE void store8(double *p, v8d v) { *(v8d *)p = v; }
 ALWAYS_INLINE v8d splat8(double x) { return (v8d)(x); }
 
+/// x when `keep` is 1, else +0, without a branch: the row's decisions are not predictable,
+/// and a mispredicted branch per edge would cost more than the whole edge's arithmetic.
+ALWAYS_INLINE double keep_if(uint32_t keep, double x) {
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    bits &= (uint64_t)0 - (uint64_t)keep;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
+
 /// The vectors of slot c (see GroveExplainScratch), block b.
 #define SLOT(c) (slots + (size_t)(c) * slotStride)
 #define H(c, b) (SLOT(c) + (b) * B)
@@ -65,14 +75,24 @@ typedef struct Running {
 ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint32_t v, double *restrict phi,
                                const double *restrict nodes, uint32_t c, uint32_t nb, v8d *rt, Running *run) {
     const GroveExplainSlot *m = META(c), *parent = META(c - 1);
-    const v8d ac = splat8(m->alpha), ap = splat8(META(m->previous)->alpha);
+    const v8d ac = splat8(m->alpha);
     const v8d c0 = splat8(run->constant), c1 = splat8(run->slope);
     v8d acc = splat8(0);
-    for (uint32_t b = 0; b < nb; b++) {
-        const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
-        const v8d q = load8(FI(c, b)) * r;
-        acc += load8(H(c - 1, b)) * load8(INV(c, b)) * (ac * r - ap * q);
-        rt[b] = load8(R(c - 1, b)) + q;
+    if (m->previous == 0) {
+        // A feature new on the path: its inverse is 1 and there is no shallower edge.
+        for (uint32_t b = 0; b < nb; b++) {
+            const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
+            acc += load8(H(c - 1, b)) * (ac * r);
+            rt[b] = load8(R(c - 1, b)) + load8(FI(c, b)) * r;
+        }
+    } else {
+        const v8d ap = splat8(META(m->previous)->alpha);
+        for (uint32_t b = 0; b < nb; b++) {
+            const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
+            const v8d q = load8(FI(c, b)) * r;
+            acc += load8(H(c - 1, b)) * load8(INV(c, b)) * (ac * r - ap * q);
+            rt[b] = load8(R(c - 1, b)) + q;
+        }
     }
     run->constant = parent->leafConstant;
     run->slope = parent->leafSlope;
@@ -84,16 +104,16 @@ ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint
 /// the row reaches. `nb`: the tree's blocks of quadrature points (a constant where
 /// inlined); `rt`: room for nb vectors.
 ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
-                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, uint32_t numFeatures) {
+                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, uint32_t numFeatures,
+                                  uint32_t slotStride, uint32_t v) {
     const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
     const double *restrict values = f->values;
     if (begin == end) return values[f->rootValue[t] + output];
     double *restrict slots = s->slots, *restrict phi = s->phi;
     double *restrict phiScalar = phi + (size_t)numFeatures * B;
-    const uint32_t slotStride = s->slotStride, v = s->maxBlocks * B;
     const double *restrict nodes = f->rules + f->ruleOffset[t];
     const double *restrict weights = nodes + nb * B, *restrict complement = nodes + 2 * nb * B;
-    const GroveExplainEdge *restrict edges = f->edges;
+    const GroveExplainEdge *edges = f->edges;
     double rootSum = 0;
     for (uint32_t b = 0; b < nb; b++) {
         store8(H(1, b), load8(weights + b * B));
@@ -104,15 +124,18 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
     META(1)->path = 1;
     META(1)->pathSum = rootSum;
     double reached = 0;
-    for (uint32_t j = begin; j < end; j++) {
-        const GroveExplainEdge *e = edges + j;
+    const GroveExplainEdge *last = edges + end;
+    for (const GroveExplainEdge *e = edges + begin; e < last; e++) {
         const uint32_t d = e->slot, p = e->previous, flags = e->flags, feature = e->feature;
-        const double x = row[feature];
-        const uint32_t left = (flags & GROVE_EXPLAIN_MISSING_RIGHT) ? (x <= e->threshold) : !(x > e->threshold);
-        const uint32_t hot = left == (flags & GROVE_EXPLAIN_LEFT);
+        const double x = row[feature], threshold = e->threshold;
+        // Left when x <= threshold; NaN (unordered: thresholds are finite) left unless the
+        // node sends missing values right. One comparison gives both.
+        const uint32_t missingRight = (flags & GROVE_EXPLAIN_MISSING_RIGHT) != 0;
+        const uint32_t left = !(x > threshold) & ~(__builtin_isunordered(x, threshold) & missingRight);
+        const uint32_t hot = left ^ (flags & GROVE_EXPLAIN_LEFT) ^ 1;
         const GroveExplainSlot *previous = META(p), *parent = META(d);
         const double oneP = previous->one;
-        const double o = hot ? oneP : 0.0;
+        const double o = keep_if(hot, oneP);
         const double a = o - e->zero;
         const uint32_t onPath = parent->path & hot;
         if (flags & GROVE_EXPLAIN_LEAF) {
@@ -122,11 +145,11 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
             const uint32_t twin = (flags & GROVE_EXPLAIN_TWIN) != 0;
             const GroveExplainEdge *right = e + twin;
             const double value = values[e->value + output];
-            const double oRight = hot ? 0.0 : oneP;
+            const double oRight = keep_if(hot ^ 1, oneP);
             const double aRight = twin ? oRight - right->zero : 0.0;
             const double valueRight = twin ? values[right->value + output] : 0.0;
-            reached += onPath ? value : 0.0;
-            reached += (twin & !hot & parent->path) ? valueRight : 0.0;
+            reached += keep_if(onPath, value);
+            reached += keep_if(twin & (hot ^ 1) & parent->path, valueRight);
             if (p == 0) {
                 // A feature new on the path (the inverse is 1): the leaves add
                 // v (z + a t) to R and v a H to the feature, whose sum over the points
@@ -152,15 +175,13 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
                 double *lanes = phi + (size_t)feature * B;
                 store8(lanes, load8(lanes) + acc);
             }
-            j += twin;
+            e += twin;
             const uint32_t closes = right->closes;
             for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, nodes, d - k, nb, rt, &run);
         } else {
             // An internal child opens frame d + 1; the parent's R so far waits in its slot.
             const uint32_t c = d + 1;
-            const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(e->inverseZero);
-            const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
-            const double *restrict inverseOne = f->inverseOne + e->inverseOne;
+            const v8d z = splat8(e->zero), av = splat8(a);
             GroveExplainSlot *m = META(c), *saved = META(d);
             saved->leafConstant = run.constant;
             saved->leafSlope = run.slope;
@@ -172,18 +193,34 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
             m->feature = feature;
             m->previous = p;
             double sum = 0;
-            for (uint32_t b = 0; b < nb; b++) {
-                const v8d factor = z + av * load8(nodes + b * B);
-                const v8d fromZero = iz * load8(complement + b * B);
-                const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
-                const v8d fi = factor * inv;
-                const v8d hc = load8(H(d, b)) * fi;
-                store8(FI(c, b), fi);
-                store8(INV(c, b), inv);
-                store8(H(c, b), hc);
-                store8(R(d, b), rt[b]);
-                rt[b] = splat8(0);
-                sum += sum8(hc);
+            if (p == 0) {
+                // A feature new on the path: the inverse is 1 (close_frame does not read it).
+                for (uint32_t b = 0; b < nb; b++) {
+                    const v8d fi = z + av * load8(nodes + b * B);
+                    const v8d hc = load8(H(d, b)) * fi;
+                    store8(FI(c, b), fi);
+                    store8(H(c, b), hc);
+                    store8(R(d, b), rt[b]);
+                    rt[b] = splat8(0);
+                    sum += sum8(hc);
+                }
+            } else {
+                const v8d iz = splat8(e->inverseZero);
+                const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
+                const double *restrict inverseOne = f->inverseOne + e->inverseOne;
+                for (uint32_t b = 0; b < nb; b++) {
+                    const v8d factor = z + av * load8(nodes + b * B);
+                    const v8d fromZero = iz * load8(complement + b * B);
+                    const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
+                    const v8d fi = factor * inv;
+                    const v8d hc = load8(H(d, b)) * fi;
+                    store8(FI(c, b), fi);
+                    store8(INV(c, b), inv);
+                    store8(H(c, b), hc);
+                    store8(R(d, b), rt[b]);
+                    rt[b] = splat8(0);
+                    sum += sum8(hc);
+                }
             }
             m->pathSum = sum;
         }
@@ -199,8 +236,14 @@ ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row,
     double hot = 0;
     v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS];
     for (uint32_t t = 0; t < f->treeCount; t++) {
-        hot += f->blocks[t] == 1 ? explain_tree(f, t, row, output, s, 1, one, n)
-                                 : explain_tree(f, t, row, output, s, f->blocks[t], many, n);
+        if (s->maxBlocks == 1) {
+            // The common case (8 points or fewer in every tree): constant strides.
+            hot += explain_tree(f, t, row, output, s, 1, one, n, 4 * B + 8, B);
+        } else if (f->blocks[t] == 1) {
+            hot += explain_tree(f, t, row, output, s, 1, one, n, s->slotStride, s->maxBlocks * B);
+        } else {
+            hot += explain_tree(f, t, row, output, s, f->blocks[t], many, n, s->slotStride, s->maxBlocks * B);
+        }
     }
     for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B)) + s->phi[(size_t)n * B + j];
     return hot;
