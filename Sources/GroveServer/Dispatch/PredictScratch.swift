@@ -5,10 +5,18 @@
 final class PredictScratch {
     private(set) var outputs = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     private(set) var classes = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
+    /// Encoded rows of raw records.
+    private(set) var inputs = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
 
     deinit {
         outputs.deallocate()
         classes.deallocate()
+        inputs.deallocate()
+    }
+
+    /// Makes room for `count` encoded input values.
+    func reserve(inputCount count: Int) {
+        if inputs.count < count { inputs.deallocate(); inputs = .allocate(capacity: Self.grown(count)) }
     }
 
     /// Makes room for `outputCount` outputs and `classCount` class indices.
