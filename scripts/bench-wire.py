@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""bench-wire: Grove against the C echo server, driven by the independent C client, in one run.
+
+Usage: scripts/bench-wire.py GROVE REPO MODEL DATA [--runs 2] [--lat 30000] [--seconds 3]
+
+Builds ../shared/peers/serving/limit/pingpong.c (gcc -O2, into .build/; when the file is absent
+it says so and exits 0), has `grove bench --write-frames` write Grove's own request payloads (one
+dense row, one raw record, the 100-row batch), starts `grove serve` (default threads) and the C
+echo server, and replays each payload against both, interleaved, RUNS times:
+  lat   N sequential round trips on one connection (after N/10 of warm-up)
+  tput  16 connections x 16 in flight for SECONDS (after 1 s of warm-up)
+Server CPU per request comes from /proc/PID/stat (utime + stime) over each run. Every figure is
+printed with its ratio to a baseline from the same run; the summary gives each ratio per run and
+their median. Python 3 standard library only.
+"""
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PINGPONG_C = os.path.join(ROOT, "..", "shared", "peers", "serving", "limit", "pingpong.c")
+BUILD = os.path.join(ROOT, ".build")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"bench-wire: server exited with {proc.returncode} before listening on {port}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"bench-wire: nothing listening on {port} after {seconds} s")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
+
+
+def run_client(pingpong, args, pid, warm_seconds):
+    """Runs the C client; returns its JSON and the server's CPU seconds over the measured part."""
+    p = subprocess.Popen([pingpong] + args, stdout=subprocess.PIPE, text=True)
+    start = cpu_seconds(pid)
+    if warm_seconds:
+        time.sleep(warm_seconds)
+        start = cpu_seconds(pid)
+    out, _ = p.communicate(timeout=120)
+    if p.returncode != 0:
+        sys.exit(f"bench-wire: pingpong {' '.join(args)} failed ({p.returncode})")
+    return json.loads(out), cpu_seconds(pid) - start
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("grove")
+    ap.add_argument("repo")
+    ap.add_argument("model")
+    ap.add_argument("data")
+    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--lat", type=int, default=30000)
+    ap.add_argument("--seconds", type=float, default=3)
+    ap.add_argument("--threads", type=int, help="grove serve --threads (default: the server's, one per core)")
+    a = ap.parse_args()
+
+    if not os.path.exists(PINGPONG_C):
+        print(f"bench-wire: {os.path.normpath(PINGPONG_C)} is absent; the C echo comparison is skipped")
+        return
+    os.makedirs(BUILD, exist_ok=True)
+    pingpong = os.path.join(BUILD, "pingpong")
+    if not os.path.exists(pingpong) or os.path.getmtime(pingpong) < os.path.getmtime(PINGPONG_C):
+        subprocess.run(["gcc", "-O2", "-Wall", "-o", pingpong, PINGPONG_C], check=True)
+
+    frames = os.path.join(BUILD, "bench-frames")
+    subprocess.run([a.grove, "bench", "--repo", a.repo, "--model", a.model, "--data", a.data, "--write-frames", frames],
+                   check=True, stdout=subprocess.DEVNULL)
+    payloads = [("dense 1 row", "dense-1row.pb"), ("raw record 1 row", "record-1row.pb"), ("dense 100 rows", "dense-100rows.pb")]
+    for _, f in payloads:
+        if not os.path.exists(os.path.join(frames, f)):
+            sys.exit(f"bench-wire: {f} was not written")
+
+    # The in-process forest's one-row time (the CPU a request cannot avoid).
+    inproc = subprocess.run([a.grove, "bench", "--repo", a.repo, "--model", a.model, "--data", a.data, "--inference-only", "--json"],
+                            check=True, capture_output=True, text=True).stdout
+    forest_us = next(r["ns_per_row"] for r in json.loads(inproc)["results"] if r["name"] == "inference one row") / 1000
+
+    echo_port, grove_port = free_port(), free_port()
+    echo = subprocess.Popen([pingpong, "server", str(echo_port)], stderr=subprocess.DEVNULL)
+    serve = [a.grove, "serve", "--repo", a.repo, "--port", str(grove_port), "--log-level", "error"]
+    if a.threads:
+        serve += ["--threads", str(a.threads)]
+    grove = subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(echo_port, echo)
+        wait_port(grove_port, grove)
+        servers = [("C echo", echo_port, echo.pid), ("grove", grove_port, grove.pid)]
+        runs = []
+        for run in range(a.runs):
+            res = {}
+            for label, f in payloads:
+                spec = "@" + os.path.join(frames, f)
+                warm = max(1000, a.lat // 10)
+                for name, port, pid in servers:
+                    j, cpu = run_client(pingpong, ["lat", str(port), spec, str(a.lat), str(warm), "60"], pid, 0)
+                    j["cpu_us_per_request"] = cpu / (j["n"] + warm) * 1e6
+                    res[("lat", label, name)] = j
+            for label, f in payloads[:2]:
+                spec = "@" + os.path.join(frames, f)
+                for name, port, pid in servers:
+                    j, cpu = run_client(pingpong, ["tput", str(port), spec, "16", "16", str(a.seconds), "50000000"], pid, 1.0)
+                    j["cpu_us_per_request"] = cpu / max(1, j["requests"]) * 1e6
+                    res[("tput", label, name)] = j
+            runs.append(res)
+            print(f"run {run + 1} of {a.runs}:")
+            print(f"  {'':9} {'payload':18} {'server':7} {'p50 µs':>8} {'p99 µs':>8} {'req/s':>10} {'cpu µs/req':>10}")
+            for (mode, label, name), j in res.items():
+                print(f"  {mode:9} {label:18} {name:7} {j['p50_us']:8.1f} {j['p99_us']:8.1f} {j['rps']:10.0f} {j['cpu_us_per_request']:10.2f}")
+    finally:
+        for p in (grove, echo):
+            p.terminate()
+            p.wait()
+
+    def ratio(fn):
+        vals = [fn(r) for r in runs]
+        return vals, statistics.median(vals)
+
+    lat = lambda r, label, name: r[("lat", label, name)]
+    tput = lambda r, label, name: r[("tput", label, name)]
+    rows = [
+        ("dense 1 row p50, grove / C echo", "<= 1.25",
+         lambda r: lat(r, "dense 1 row", "grove")["p50_us"] / lat(r, "dense 1 row", "C echo")["p50_us"]),
+        ("dense 1 row p99, grove / C echo", "<= 1.5",
+         lambda r: lat(r, "dense 1 row", "grove")["p99_us"] / lat(r, "dense 1 row", "C echo")["p99_us"]),
+        ("raw record p50, grove / C echo", "",
+         lambda r: lat(r, "raw record 1 row", "grove")["p50_us"] / lat(r, "raw record 1 row", "C echo")["p50_us"]),
+        ("raw record p50 / dense p50 (grove)", "<= 1.1",
+         lambda r: lat(r, "raw record 1 row", "grove")["p50_us"] / lat(r, "dense 1 row", "grove")["p50_us"]),
+        ("100-row batch p50, grove / C echo", "",
+         lambda r: lat(r, "dense 100 rows", "grove")["p50_us"] / lat(r, "dense 100 rows", "C echo")["p50_us"]),
+        ("16x16 dense req/s, grove / C echo", ">= 0.35",
+         lambda r: tput(r, "dense 1 row", "grove")["rps"] / tput(r, "dense 1 row", "C echo")["rps"]),
+        ("16x16 raw record req/s / dense req/s (grove)", ">= 0.8",
+         lambda r: tput(r, "raw record 1 row", "grove")["rps"] / tput(r, "dense 1 row", "grove")["rps"]),
+        ("16x16 raw record req/s, grove / C echo", "",
+         lambda r: tput(r, "raw record 1 row", "grove")["rps"] / tput(r, "raw record 1 row", "C echo")["rps"]),
+        ("server CPU µs/request, 16x16 dense: grove - (echo + forest)", "<= 0.5 µs",
+         lambda r: tput(r, "dense 1 row", "grove")["cpu_us_per_request"] - tput(r, "dense 1 row", "C echo")["cpu_us_per_request"] - forest_us),
+        ("server CPU µs/request, 16x16 record / dense (grove)", "",
+         lambda r: tput(r, "raw record 1 row", "grove")["cpu_us_per_request"] / tput(r, "dense 1 row", "grove")["cpu_us_per_request"]),
+        ("server CPU µs/request, 1 conn dense: grove - (echo + forest)", "",
+         lambda r: lat(r, "dense 1 row", "grove")["cpu_us_per_request"] - lat(r, "dense 1 row", "C echo")["cpu_us_per_request"] - forest_us),
+    ]
+    print(f"\nin-process forest, one row: {forest_us:.2f} µs")
+    print(f"{'figure (same run)':62} {'runs':>16} {'median':>8}  target")
+    summary = []
+    for name, target, fn in rows:
+        vals, med = ratio(fn)
+        print(f"{name:62} {' '.join(f'{v:7.2f}' for v in vals):>16} {med:8.2f}  {target}")
+        summary.append({"name": name, "runs": vals, "median": med, "target": target})
+    with open(os.path.join(BUILD, "bench-wire.json"), "w") as f:
+        json.dump({"forest_us": forest_us, "summary": summary,
+                   "runs": [{" / ".join(k): v for k, v in r.items()} for r in runs]}, f, indent=1)
+    print(f"(all figures: {os.path.join('.build', 'bench-wire.json')})")
+
+
+if __name__ == "__main__":
+    main()
