@@ -1,5 +1,7 @@
 // ByteStringTable: an immutable set of strings looked up by raw bytes, in place, without allocating.
 
+import Glibc
+
 /// Maps each of a list of strings to its index, looked up with bytes read in place from a
 /// request (an open-addressing hash table over FNV-1a, keys compared byte for byte).
 /// Built once (at model load); lookups never allocate and never build a String.
@@ -59,8 +61,8 @@ struct ByteStringTable: Sendable {
     func matches(_ name: UnsafeBufferPointer<UInt8>, key: Int) -> Bool {
         let start = starts[key], length = starts[key + 1] - start
         guard name.count == length else { return false }
-        for i in 0..<length where bytes[start + i] != name[i] { return false }
-        return true
+        if length == 0 { return true }
+        return bytes.withUnsafeBufferPointer { all in memcmp(all.baseAddress! + start, name.baseAddress!, length) == 0 }
     }
 
     /// FNV-1a, 64-bit.

@@ -35,20 +35,32 @@ struct RecordEncoder: Sendable {
     /// Encodes every record into `out` (`records.count` rows of the model's width) and returns
     /// true, or returns false as soon as one record needs the ordinary path. `order` is the
     /// calling loop's memory of the last field order (`serial`: this model version's).
+    ///
+    /// Each field's name is compared with the remembered column for its position (one
+    /// comparison); at the first difference the record's names are looked up and their order
+    /// remembered instead, and the record is encoded again from its first field.
     func encode(_ records: RawRecordsView, serial: UInt64, order: RecordOrder, into out: UnsafeMutableBufferPointer<Double>) -> Bool {
         let width = offsets.count
         let features = template.count
         guard width > 0, out.count >= records.count * features else { return false }
-        if order.serial != serial || order.width != width { order.reset(serial: serial, width: width) }
+        order.fit(serial: serial, width: width)
+        let state = order.state
+        let columns = state.pointee.columns
         return template.withUnsafeBufferPointer { template in
-            for r in 0..<records.count {
+            var r = 0
+            rows: while r < records.count {
                 guard records.fieldCount(r) == width else { return false }
-                if !(order.isKnown && confirm(records, r, order)) && !learn(records, r, order) { return false }
-                let row = UnsafeMutableBufferPointer(rebasing: out[(r * features)..<((r + 1) * features)])
-                _ = row.update(fromContentsOf: template)
+                if !state.pointee.isKnown && !learn(records, r, state) { return false }
+                let row = out.baseAddress! + r * features
+                row.update(from: template.baseAddress!, count: features)
                 for i in 0..<width {
-                    let c = Int(order.columns[i])
-                    switch records.field(r, i).kind {
+                    let field = records.field(r, i)
+                    let c = Int(columns[i])
+                    guard names.matches(field.name, key: c) else {
+                        state.pointee.isKnown = false
+                        continue rows   // the same record again, after learning its order
+                    }
+                    switch field.kind {
                     case let .number(v):
                         guard numeric[c], !v.isNaN else { return false }
                         row[offsets[c]] = v
@@ -59,31 +71,25 @@ struct RecordEncoder: Sendable {
                         return false
                     }
                 }
+                r += 1
             }
             return true
         }
     }
 
-    /// Whether record `r` names the remembered columns in the remembered order (one comparison per field).
-    @inline(__always)
-    private func confirm(_ records: RawRecordsView, _ r: Int, _ order: RecordOrder) -> Bool {
-        for i in 0..<offsets.count where !names.matches(records.field(r, i).name, key: Int(order.columns[i])) { return false }
-        return true
-    }
-
     /// Looks up record `r`'s names and remembers their order; false (and no order remembered)
     /// when a name is unknown or repeated. With as many fields as columns, no repeat means every
     /// column is named once.
-    private func learn(_ records: RawRecordsView, _ r: Int, _ order: RecordOrder) -> Bool {
-        order.isKnown = false
+    private func learn(_ records: RawRecordsView, _ r: Int, _ state: UnsafeMutablePointer<RecordOrder.State>) -> Bool {
         let width = offsets.count
-        for c in 0..<width { order.seen[c] = false }
+        let columns = state.pointee.columns, seen = state.pointee.seen
+        for c in 0..<width { seen[c] = false }
         for i in 0..<width {
-            guard let c = names.index(of: records.field(r, i).name), !order.seen[c] else { return false }
-            order.seen[c] = true
-            order.columns[i] = Int32(c)
+            guard let c = names.index(of: records.field(r, i).name), !seen[c] else { return false }
+            seen[c] = true
+            columns[i] = Int32(c)
         }
-        order.isKnown = true
+        state.pointee.isKnown = true
         return true
     }
 }

@@ -6,9 +6,10 @@ import CProtobufC
 /// The `records` of a decoded PredictRequest, valid while the arena holding the request is
 /// (as `RequestView`). Names and texts are the bytes sent, unchecked: the caller matches them
 /// against known UTF-8 strings (a match is valid text) and sends anything else down the
-/// ordinary path, which checks and reports it.
+/// ordinary path, which checks and reports it. Inlinable: the record path reads every field
+/// through it, twice per field at most.
 public struct RawRecordsView {
-    private let records: UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Record>?>?
+    @usableFromInline let records: UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Record>?>?
     /// Number of records (rows).
     public let count: Int
 
@@ -18,14 +19,14 @@ public struct RawRecordsView {
     }
 
     /// Number of fields of record `row` (0 for an absent record).
-    @inline(__always)
+    @inlinable
     public func fieldCount(_ row: Int) -> Int {
         guard let r = records?[row] else { return 0 }
         return r.pointee.fields == nil ? 0 : r.pointee.n_fields
     }
 
     /// Field `index` of record `row` (`index < fieldCount(row)`).
-    @inline(__always)
+    @inlinable
     public func field(_ row: Int, _ index: Int) -> RawFieldView {
         guard let f = records?[row]?.pointee.fields?[index] else { return RawFieldView(name: UnsafeBufferPointer(start: nil, count: 0), kind: .missing) }
         let name = WireText.bytes(f.pointee.name)
@@ -50,4 +51,10 @@ public struct RawFieldView {
     /// The name's bytes as sent (not checked as UTF-8).
     public let name: UnsafeBufferPointer<UInt8>
     public let kind: Kind
+
+    @inlinable
+    init(name: UnsafeBufferPointer<UInt8>, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
 }
