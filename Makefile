@@ -100,7 +100,7 @@ bench: demo-model
 	$(RELEASE_BIN) bench --repo $(REPO) --model $(DEMO_NAME) --data $(DEMO_DATA) --threads 2 --iterations 100000 --seconds 5 --sustained $${SUSTAIN_SECONDS:-120}
 	/usr/bin/python3 scripts/bench-wire.py $(RELEASE_BIN) $(REPO) $(DEMO_NAME) $(DEMO_DATA)
 	@# valgrind 3.19 cannot read the toolchain's DWARF 5: count allocations on a copy without debug info.
-	@strip --strip-debug -o .build/grove-nodebug $(RELEASE_BIN) && scripts/alloc-check.sh .build/grove-nodebug $(REPO) $(DEMO_NAME)
+	@strip --strip-debug -o .build/grove-nodebug $(RELEASE_BIN) && scripts/alloc-check.sh .build/grove-nodebug $(REPO) $(DEMO_NAME) $(DEMO_DATA)
 
 # The C client replaying Grove's own frames against Grove (default threads) and the C echo server, in one run.
 bench-wire: demo-model

@@ -135,41 +135,34 @@ def main():
             p.terminate()
             p.wait()
 
-    def ratio(fn):
-        vals = [fn(r) for r in runs]
-        return vals, statistics.median(vals)
-
-    lat = lambda r, label, name: r[("lat", label, name)]
-    tput = lambda r, label, name: r[("tput", label, name)]
-    rows = [
-        ("dense 1 row p50, grove / C echo", "<= 1.25",
-         lambda r: lat(r, "dense 1 row", "grove")["p50_us"] / lat(r, "dense 1 row", "C echo")["p50_us"]),
-        ("dense 1 row p99, grove / C echo", "<= 1.5",
-         lambda r: lat(r, "dense 1 row", "grove")["p99_us"] / lat(r, "dense 1 row", "C echo")["p99_us"]),
-        ("raw record p50, grove / C echo", "",
-         lambda r: lat(r, "raw record 1 row", "grove")["p50_us"] / lat(r, "raw record 1 row", "C echo")["p50_us"]),
-        ("raw record p50 / dense p50 (grove)", "<= 1.1",
-         lambda r: lat(r, "raw record 1 row", "grove")["p50_us"] / lat(r, "dense 1 row", "grove")["p50_us"]),
-        ("100-row batch p50, grove / C echo", "",
-         lambda r: lat(r, "dense 100 rows", "grove")["p50_us"] / lat(r, "dense 100 rows", "C echo")["p50_us"]),
-        ("16x16 dense req/s, grove / C echo", ">= 0.35",
-         lambda r: tput(r, "dense 1 row", "grove")["rps"] / tput(r, "dense 1 row", "C echo")["rps"]),
-        ("16x16 raw record req/s / dense req/s (grove)", ">= 0.8",
-         lambda r: tput(r, "raw record 1 row", "grove")["rps"] / tput(r, "dense 1 row", "grove")["rps"]),
-        ("16x16 raw record req/s, grove / C echo", "",
-         lambda r: tput(r, "raw record 1 row", "grove")["rps"] / tput(r, "raw record 1 row", "C echo")["rps"]),
-        ("server CPU µs/request, 16x16 dense: grove - (echo + forest)", "<= 0.5 µs",
-         lambda r: tput(r, "dense 1 row", "grove")["cpu_us_per_request"] - tput(r, "dense 1 row", "C echo")["cpu_us_per_request"] - forest_us),
-        ("server CPU µs/request, 16x16 record / dense (grove)", "",
-         lambda r: tput(r, "raw record 1 row", "grove")["cpu_us_per_request"] / tput(r, "dense 1 row", "grove")["cpu_us_per_request"]),
-        ("server CPU µs/request, 1 conn dense: grove - (echo + forest)", "",
-         lambda r: lat(r, "dense 1 row", "grove")["cpu_us_per_request"] - lat(r, "dense 1 row", "C echo")["cpu_us_per_request"] - forest_us),
+    dense, record, batch, g, e = "dense 1 row", "raw record 1 row", "dense 100 rows", "grove", "C echo"
+    cpu = "cpu_us_per_request"
+    # name, target, mode, metric, numerator (payload, server), denominator (payload, server);
+    # a figure named "... - (echo + forest)" is the difference numerator - denominator - forest.
+    figures = [
+        ("dense 1 row p50, grove / C echo", "<= 1.25", "lat", "p50_us", (dense, g), (dense, e)),
+        ("dense 1 row p99, grove / C echo", "<= 1.5", "lat", "p99_us", (dense, g), (dense, e)),
+        ("raw record p50, grove / C echo", "", "lat", "p50_us", (record, g), (record, e)),
+        ("raw record p50 / dense p50 (grove)", "<= 1.1", "lat", "p50_us", (record, g), (dense, g)),
+        ("100-row batch p50, grove / C echo", "", "lat", "p50_us", (batch, g), (batch, e)),
+        ("16x16 dense req/s, grove / C echo", ">= 0.35", "tput", "rps", (dense, g), (dense, e)),
+        ("16x16 raw record req/s / dense req/s (grove)", ">= 0.8", "tput", "rps", (record, g), (dense, g)),
+        ("16x16 raw record req/s, grove / C echo", "", "tput", "rps", (record, g), (record, e)),
+        ("server CPU µs/request, 16x16 dense: grove - (echo + forest)", "<= 0.5 µs", "tput", cpu, (dense, g), (dense, e)),
+        ("server CPU µs/request, 16x16 record / dense (grove)", "", "tput", cpu, (record, g), (dense, g)),
+        ("server CPU µs/request, 1 conn dense: grove - (echo + forest)", "", "lat", cpu, (dense, g), (dense, e)),
     ]
+
+    def value(r, name, mode, metric, num, den):
+        a, b = r[(mode,) + num][metric], r[(mode,) + den][metric]
+        return a - b - forest_us if "(echo + forest)" in name else a / b
+
     print(f"\nin-process forest, one row: {forest_us:.2f} µs")
     print(f"{'figure (same run)':62} {'runs':>16} {'median':>8}  target")
     summary = []
-    for name, target, fn in rows:
-        vals, med = ratio(fn)
+    for name, target, mode, metric, num, den in figures:
+        vals = [value(r, name, mode, metric, num, den) for r in runs]
+        med = statistics.median(vals)
         print(f"{name:62} {' '.join(f'{v:7.2f}' for v in vals):>16} {med:8.2f}  {target}")
         summary.append({"name": name, "runs": vals, "median": med, "target": target})
     with open(os.path.join(BUILD, "bench-wire.json"), "w") as f:
