@@ -9,17 +9,21 @@ dense row, one raw record, the 100-row batch), starts `grove serve` (default thr
 echo server, and replays each payload against both, interleaved, RUNS times:
   lat   N sequential round trips on one connection (after N/10 of warm-up)
   tput  16 connections x 16 in flight for SECONDS (after 1 s of warm-up)
-Server CPU per request comes from /proc/PID/stat (utime + stime) over each run. Every figure is
-printed with its ratio to a baseline from the same run; the summary gives each ratio per run and
-their median. Python 3 standard library only.
+Then one dense row against the same server with an audit log, durable before answering (the
+default) and with --audit-async: the cost of the promise "an audited prediction is answered only
+once its record is durable". Server CPU per request comes from /proc/PID/stat (utime + stime)
+over each run. Every figure is printed with its ratio to a baseline from the same run; the
+summary gives each ratio per run and their median. Python 3 standard library only.
 """
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -105,9 +109,19 @@ def main():
     if a.threads:
         serve += ["--threads", str(a.threads)]
     grove = subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The same server with an audit log: durable before answering (the default), and --audit-async.
+    audit_dir = tempfile.mkdtemp(prefix="bench-audit-", dir=BUILD)
+    audited = []
+    for name, extra in (("audit", []), ("audit-async", ["--audit-async"])):
+        port = free_port()
+        cmd = serve[:] + ["--audit-log", os.path.join(audit_dir, name)] + extra
+        cmd[cmd.index("--port") + 1] = str(port)
+        audited.append((name, port, subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
     try:
         wait_port(echo_port, echo)
         wait_port(grove_port, grove)
+        for _, port, p in audited:
+            wait_port(port, p)
         servers = [("C echo", echo_port, echo.pid), ("grove", grove_port, grove.pid)]
         runs = []
         for run in range(a.runs):
@@ -125,15 +139,26 @@ def main():
                     j, cpu = run_client(pingpong, ["tput", str(port), spec, "16", "16", str(a.seconds), "50000000"], pid, 1.0)
                     j["cpu_us_per_request"] = cpu / max(1, j["requests"]) * 1e6
                     res[("tput", label, name)] = j
+            spec = "@" + os.path.join(frames, "dense-1row.pb")
+            for name, port, p in audited:
+                # Fewer round trips: a durable answer waits for an fdatasync (milliseconds on some disks).
+                n, w = min(a.lat, 2000), 200
+                j, cpu = run_client(pingpong, ["lat", str(port), spec, str(n), str(w), "30"], p.pid, 0)
+                j["cpu_us_per_request"] = cpu / (j["n"] + w) * 1e6
+                res[("lat", "dense 1 row", name)] = j
+                j, cpu = run_client(pingpong, ["tput", str(port), spec, "16", "16", str(a.seconds), "50000000"], p.pid, 1.0)
+                j["cpu_us_per_request"] = cpu / max(1, j["requests"]) * 1e6
+                res[("tput", "dense 1 row", name)] = j
             runs.append(res)
             print(f"run {run + 1} of {a.runs}:")
-            print(f"  {'':9} {'payload':18} {'server':7} {'p50 µs':>8} {'p99 µs':>8} {'req/s':>10} {'cpu µs/req':>10}")
+            print(f"  {'':9} {'payload':18} {'server':11} {'p50 µs':>8} {'p99 µs':>8} {'req/s':>10} {'cpu µs/req':>10}")
             for (mode, label, name), j in res.items():
-                print(f"  {mode:9} {label:18} {name:7} {j['p50_us']:8.1f} {j['p99_us']:8.1f} {j['rps']:10.0f} {j['cpu_us_per_request']:10.2f}")
+                print(f"  {mode:9} {label:18} {name:11} {j['p50_us']:8.1f} {j['p99_us']:8.1f} {j['rps']:10.0f} {j['cpu_us_per_request']:10.2f}")
     finally:
-        for p in (grove, echo):
+        for p in [grove, echo] + [p for _, _, p in audited]:
             p.terminate()
             p.wait()
+        shutil.rmtree(audit_dir, ignore_errors=True)
 
     dense, record, batch, g, e = "dense 1 row", "raw record 1 row", "dense 100 rows", "grove", "C echo"
     cpu = "cpu_us_per_request"
@@ -151,6 +176,12 @@ def main():
         ("server CPU µs/request, 16x16 dense: grove - (echo + forest)", "<= 0.5 µs", "tput", cpu, (dense, g), (dense, e)),
         ("server CPU µs/request, 16x16 record / dense (grove)", "", "tput", cpu, (record, g), (dense, g)),
         ("server CPU µs/request, 1 conn dense: grove - (echo + forest)", "", "lat", cpu, (dense, g), (dense, e)),
+        ("audited (durable before answer) p50 / no audit, dense 1 row", "", "lat", "p50_us", (dense, "audit"), (dense, g)),
+        ("audited (durable before answer) p99 / no audit", "", "lat", "p99_us", (dense, "audit"), (dense, g)),
+        ("audited --audit-async p50 / no audit", "", "lat", "p50_us", (dense, "audit-async"), (dense, g)),
+        ("audited --audit-async p99 / no audit", "", "lat", "p99_us", (dense, "audit-async"), (dense, g)),
+        ("16x16 audited (durable) req/s / no audit", "", "tput", "rps", (dense, "audit"), (dense, g)),
+        ("16x16 audited --audit-async req/s / no audit", "", "tput", "rps", (dense, "audit-async"), (dense, g)),
     ]
 
     def value(r, name, mode, metric, num, den):
