@@ -7,6 +7,8 @@ import GroveForest
 final class PredictScratch {
     private(set) var outputs = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     private(set) var classes = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
+    /// Encoded rows of raw records.
+    private(set) var inputs = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     /// Explanation working memory (inline reasons, explain calls), kept while it fits the
     /// explainer asked for, so explaining a row allocates no scratch after the first call.
     private var explanation: ExplainScratch?
@@ -14,6 +16,12 @@ final class PredictScratch {
     deinit {
         outputs.deallocate()
         classes.deallocate()
+        inputs.deallocate()
+    }
+
+    /// Makes room for `count` encoded input values.
+    func reserve(inputCount count: Int) {
+        if inputs.count < count { inputs.deallocate(); inputs = .allocate(capacity: Self.grown(count)) }
     }
 
     /// Makes room for `outputCount` outputs and `classCount` class indices.

@@ -4,6 +4,7 @@ import Foundation
 import GroveForest
 import GroveModelStore
 import GroveWire
+import Synchronization
 
 /// Immutable after load (only its stats change), shared by all loops. A
 /// request that resolved a ServedModel finishes on it even if a newer
@@ -27,6 +28,12 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     let cName: UnsafeMutablePointer<CChar>
     /// The class whose probability `model.calibration` maps.
     private let calibratedClass: Int
+    /// Raw records read in place (the record hot path).
+    private let recordEncoder: RecordEncoder
+    /// Distinct for every ServedModel made by this process (never reused, unlike an address):
+    /// what a loop's RecordOrder remembers instead of a reference.
+    let serial: UInt64
+    private static let serials = Atomic<UInt64>(0)
 
     /// Largest number of rows scored in one request (a frame of 4 MiB holds at
     /// most about 500k one-feature rows; this bounds the answer's size too).
@@ -46,6 +53,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         }
         self.fill = fill
         calibratedClass = model.calibratedClass
+        recordEncoder = RecordEncoder(model.preprocessing)
+        serial = Self.serials.add(1, ordering: .relaxed).newValue
         cName = strdup(model.name)!
         do {
             explainer = .success(try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest))
@@ -97,12 +106,42 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             stats.recordError()
             return status
         }
-        scratch.reserve(outputCount: rows * outputCount, classCount: rows)
-        let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
-        if let failure = run(dense, rows: rows, into: out) {
+        if let failure = score(dense, rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, into: output) {
             stats.recordError()
             return failure
         }
+        stats.record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        return nil
+    }
+
+    /// The record hot path: encodes raw records read in place and answers as `predictDense`
+    /// does, when every record names each column once with a value that needs no note (see
+    /// `RecordEncoder`). Returns false, having written and counted nothing, when the request
+    /// needs the ordinary path (`predict`), which then answers it (with notes, or an error):
+    /// so both paths give the same answer. Allocates nothing.
+    func predictRecords(_ records: RawRecordsView, labelsOnly: Bool, id: UInt64, loop: Int,
+                        scratch: PredictScratch, order: RecordOrder, into output: ByteBuffer) -> Bool {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let rows = records.count
+        guard rows > 0, rows <= Self.maxRowsPerRequest else { return false }
+        scratch.reserve(inputCount: rows * featureCount)
+        let input = UnsafeMutableBufferPointer(rebasing: scratch.inputs[0..<(rows * featureCount)])
+        guard recordEncoder.encode(records, serial: serial, order: order, into: input) else { return false }
+        // A failed score wrote nothing: the ordinary path scores again and reports the failure.
+        if score(UnsafeBufferPointer(input), rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, into: output) != nil {
+            return false
+        }
+        stats.slot(loop).record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        return true
+    }
+
+    /// Scores `rows` encoded rows into the loop's scratch and writes the response frame; nil
+    /// when answered, else the status to send (nothing written). Allocates nothing.
+    private func score(_ input: UnsafeBufferPointer<Double>, rows: Int, labelsOnly: Bool, id: UInt64,
+                       scratch: PredictScratch, into output: ByteBuffer) -> Status? {
+        scratch.reserve(outputCount: rows * outputCount, classCount: rows)
+        let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
+        if let failure = run(input, rows: rows, into: out) { return failure }
         let none = UnsafeBufferPointer<Double>(start: nil, count: 0)
         if isClassification {
             let k = outputCount
@@ -116,7 +155,6 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
                 id: id, modelName: cName, version: info.version, rows: rows, numClasses: 0, probabilities: none,
                 classIndex: UnsafeBufferPointer(start: nil, count: 0), values: UnsafeBufferPointer(out), into: output)
         }
-        stats.record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
         return nil
     }
 
