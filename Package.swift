@@ -2,9 +2,9 @@
 // Grove: a model-as-a-service server for tree ensembles.
 // Targets are layered; each depends only on the layers below it:
 //   CProtobufC, CGroveProto, CGroveSys   C: runtime, protoc-c output, Linux headers
-//   CGroveForest                          C: the tree learner's prefetch hint
 //   GroveSystem                           the syscall seam: typed fds, EINTR retry, writeAll/fsync, poll, clock
 //   CGroveExplain                         C: the explainer's vector kernel (runtime-dispatched SSE2/AVX2/AVX-512)
+//   CGroveForest                          C: the tree learner's prefetch hint
 //   GroveForest                           Swift ML: data, training, inference, metrics (explanations call CGroveExplain)
 //   GroveWire                             frames and messages (protobuf-c); knows nothing of the forest
 //   GroveModelStore                       model files, repository publish/scan, audit chain, key file
