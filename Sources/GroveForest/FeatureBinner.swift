@@ -177,6 +177,22 @@ enum FeatureBinner {
         return cuts
     }
 
+    /// The first index i with v <= cuts[i] (cuts.count when there is none) for a non-NaN v:
+    /// a binary search whose steps are selects, not branches (the values of a column come in
+    /// no order, so a branch per step would be mispredicted half the time).
+    @inline(__always)
+    static func firstCutAtOrAbove(_ v: Double, _ cuts: UnsafeBufferPointer<Double>) -> Int {
+        var n = cuts.count
+        if n == 0 { return 0 }
+        var base = 0
+        while n > 1 {
+            let half = n &>> 1
+            base = cuts[base &+ half &- 1] < v ? base &+ half : base
+            n &-= half
+        }
+        return base &+ (cuts[base] < v ? 1 : 0)
+    }
+
     /// Codes all values of `m` with `layout`, in parallel over row chunks.
     static func encode<Code: FixedWidthInteger & UnsignedInteger>(_ m: FeatureMatrix, layout: BinLayout,
                                                                    as: Code.Type, threads: Int) -> FeatureBins<Code> {
@@ -185,42 +201,40 @@ enum FeatureBinner {
         for f in 0..<p { offsets[f + 1] = offsets[f] + layout.binCount(f) }
         let totalBins = offsets[p]
         var codes = [Code](repeating: 0, count: n * p)
-        let chunk = 16_384
+        // Small chunks keep both workers busy to the end; each worker keeps its own lowest and
+        // highest value per bin (min and max give the same result in any order).
+        let chunk = 4_096
         let chunks = max(1, (n + chunk - 1) / chunk)
-        var lowers = [[Double]](repeating: [], count: chunks)
-        var uppers = [[Double]](repeating: [], count: chunks)
+        let workers = min(max(1, threads), chunks)
+        var lowers = [[Double]](repeating: [], count: workers)
+        var uppers = [[Double]](repeating: [], count: workers)
         codes.withUnsafeMutableBufferPointer { codeBuf in
             lowers.withUnsafeMutableBufferPointer { lowBuf in
                 uppers.withUnsafeMutableBufferPointer { upBuf in
                     m.values.withUnsafeBufferPointer { vals in
-                        Parallel.forEach(count: chunks, threads: threads) { c in
-                            var lo = [Double](repeating: .infinity, count: totalBins)
-                            var hi = [Double](repeating: -.infinity, count: totalBins)
+                        Parallel.forEachWorker(count: chunks, threads: workers) { w, c in
+                            if lowBuf[w].isEmpty {
+                                lowBuf[w] = [Double](repeating: .infinity, count: totalBins)
+                                upBuf[w] = [Double](repeating: -.infinity, count: totalBins)
+                            }
                             let start = c * chunk, end = min(n, start + chunk)
-                            for f in 0..<p {
-                                let cuts = layout.cuts[f]
-                                let shift = layout.hasMissing[f] ? 1 : 0
-                                let off = offsets[f]
-                                cuts.withUnsafeBufferPointer { cb in
-                                    for r in start..<end {
-                                        let v = vals[r * p + f]
-                                        var bin = 0
-                                        if !v.isNaN {
-                                            var a = 0, b = cb.count
-                                            while a < b {
-                                                let mid = (a + b) >> 1
-                                                if v <= cb[mid] { b = mid } else { a = mid + 1 }
+                            lowBuf[w].withUnsafeMutableBufferPointer { lo in
+                                upBuf[w].withUnsafeMutableBufferPointer { hi in
+                                    for f in 0..<p {
+                                        let shift = layout.hasMissing[f] ? 1 : 0
+                                        let off = offsets[f]
+                                        layout.cuts[f].withUnsafeBufferPointer { cb in
+                                            for r in start..<end {
+                                                let v = vals[r * p + f]
+                                                let bin = v.isNaN ? 0 : firstCutAtOrAbove(v, cb) + shift
+                                                codeBuf[r * p + f] = Code(truncatingIfNeeded: bin)
+                                                if v < lo[off + bin] { lo[off + bin] = v }
+                                                if v > hi[off + bin] { hi[off + bin] = v }
                                             }
-                                            bin = a + shift
                                         }
-                                        codeBuf[r * p + f] = Code(truncatingIfNeeded: bin)
-                                        if v < lo[off + bin] { lo[off + bin] = v }
-                                        if v > hi[off + bin] { hi[off + bin] = v }
                                     }
                                 }
                             }
-                            lowBuf[c] = lo
-                            upBuf[c] = hi
                         }
                     }
                 }
@@ -228,10 +242,10 @@ enum FeatureBinner {
         }
         var lower = [Double](repeating: .infinity, count: totalBins)
         var upper = [Double](repeating: -.infinity, count: totalBins)
-        for c in 0..<chunks where !lowers[c].isEmpty {
+        for w in 0..<workers where !lowers[w].isEmpty {
             for b in 0..<totalBins {
-                lower[b] = min(lower[b], lowers[c][b])
-                upper[b] = max(upper[b], uppers[c][b])
+                lower[b] = min(lower[b], lowers[w][b])
+                upper[b] = max(upper[b], uppers[w][b])
             }
         }
         var prefixUpper = upper
