@@ -2,10 +2,11 @@
 # Counts heap allocations per prediction with valgrind (repeatable, unlike timings):
 #  1. in-process: CompiledForest.predict(row:into:), then ForestExplainer.explain(row:...), called N and 3N times,
 #     and CompiledForest.predict(rows:...) on a 10,000-row batch (one thread), called B and 3B times;
-#  2. the whole server: `grove serve` answering N and 3N pipelined one-row dense predictions.
-# Per-call allocations = (allocs at 3N - allocs at N) / 2N. Usage: scripts/alloc-check.sh GROVE REPO MODEL
+#  2. the whole server: `grove serve` answering N and 3N one-row predictions, dense and raw record,
+#     pipelined and sequential.
+# Per-call allocations = (allocs at 3N - allocs at N) / 2N. Usage: scripts/alloc-check.sh GROVE REPO MODEL [DATA]
 set -euo pipefail
-grove=$1 repo=$2 model=$3 n=${ALLOC_N:-2000}
+grove=$1 repo=$2 model=$3 data=${4:-data/german_credit.csv} n=${ALLOC_N:-2000}
 command -v valgrind >/dev/null || { echo "alloc-check: valgrind not installed"; exit 0; }
 allocs() { sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' "$1" | tr -d ,; }
 # Two decimals: integer division would print 0 for a few allocations per hundred calls.
@@ -31,19 +32,46 @@ done
 e1=$(allocs "$tmp/explain-1"); e3=$(allocs "$tmp/explain-3")
 echo "in-process ForestExplainer.explain(row:output:scratch:into:): $(per "$e1" "$e3") allocations per call ($e1 allocs at $n calls, $e3 at $((3 * n)))"
 
-for k in 1 3; do
-    port=$((20000 + RANDOM % 20000))
-    valgrind --tool=memcheck --log-file="$tmp/server-$k" "$grove" serve --repo "$repo" --port "$port" --threads 1 --log-level error >/dev/null 2>&1 &
-    pid=$!
-    for _ in $(seq 1 100); do nc -z 127.0.0.1 "$port" 2>/dev/null && break; sleep 0.2; done
-    count=$(( "$("$grove" call 127.0.0.1:$port info --model "$model" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["model_info"]["feature_names"]))')" ))
-    row=$(python3 -c "print(','.join(['0.5']*$count))")
-    "$grove" frame predict --model "$model" --features "$row" > "$tmp/one.bin"
-    : > "$tmp/many.bin"
-    for _ in $(seq 1 $((n * k))); do cat "$tmp/one.bin"; done > "$tmp/many.bin"
-    nc -N 127.0.0.1 "$port" < "$tmp/many.bin" > "$tmp/answers.bin"
-    kill -TERM $pid; wait $pid || true
-    echo "  server run $k: $(( $(stat -c %s "$tmp/answers.bin") )) bytes answered" >&2
+# The whole server, on Grove's own frames (one dense row, one raw record), two ways: pipelined (all
+# requests sent at once; many per read) and sequential (one round trip at a time: one request per
+# read, as a latency-bound client sends them; pipelining hides a cost paid per read).
+"$grove" bench --repo "$repo" --model "$model" --data "$data" --write-frames "$tmp/frames" >/dev/null
+for kind in dense-1row record-1row; do
+    for mode in pipelined sequential; do
+        for k in 1 3; do
+            port=$((20000 + RANDOM % 20000))
+            # --frame-timeout: under valgrind a partly read frame may wait long behind the ones before it.
+            valgrind --tool=memcheck --log-file="$tmp/server-$k" "$grove" serve --repo "$repo" --port "$port" --threads 1 \
+                --poll-interval 0 --frame-timeout 600 --log-level error >/dev/null 2>&1 &
+            pid=$!
+            for _ in $(seq 1 300); do nc -z 127.0.0.1 "$port" 2>/dev/null && break; sleep 0.2; done
+            python3 - "$tmp/frames/$kind.pb" $((n * k)) "$port" "$mode" > "$tmp/answer.bin" <<'PY'
+import socket, struct, sys
+body = open(sys.argv[1], "rb").read()
+count, port, mode = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+frame = struct.pack(">I", len(body)) + body
+s = socket.create_connection(("127.0.0.1", port))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+f = s.makefile("rb")
+first = []
+def answer():  # every answer must be the first one (the same request gets the same answer)
+    (length,) = struct.unpack(">I", f.read(4))
+    body = f.read(length)
+    first.append(body) if not first else None
+    if body != first[0]: sys.exit("alloc-check: the answers differ")
+if mode == "pipelined":
+    s.sendall(frame * count)
+    for _ in range(count): answer()
+else:
+    for _ in range(count):
+        s.sendall(frame)
+        answer()
+sys.stdout.buffer.write(struct.pack(">I", len(first[0])) + first[0])
+PY
+            kill -TERM $pid; wait $pid || true
+            "$grove" decode < "$tmp/answer.bin" | grep -q "status=OK" || { echo "alloc-check: $kind was not answered OK" >&2; exit 1; }
+            eval "a$k=\$(allocs \"\$tmp/server-$k\")"
+        done
+        echo "whole server, one-row ${kind%-1row} predict, $mode: $(per "$a1" "$a3") allocations per request ($a1 allocs at $n requests, $a3 at $((3 * n)))"
+    done
 done
-s1=$(allocs "$tmp/server-1"); s3=$(allocs "$tmp/server-3")
-echo "whole server, one-row dense predict: $(per "$s1" "$s3") allocations per request ($s1 allocs at $n requests, $s3 at $((3 * n)))"

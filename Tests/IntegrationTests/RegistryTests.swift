@@ -2,6 +2,7 @@
 
 import Foundation
 import Glibc
+@testable import GroveServer
 import GroveWire
 import Testing
 
@@ -84,6 +85,43 @@ import Testing
         #expect(try version("canary") == nil)
         let latest = try c.call(Request(id: 2, call: .modelInfo(ModelSelector(name: "german_credit"))))
         if case let .modelInfo(i)? = latest.result { #expect(i.version == 2) } else { Issue.record("no latest") }
+    }
+
+    /// Loops read the registry without a lock through their own copy of the snapshot; a loop
+    /// that gets no request after a swap must still let go of the old one (and of the model its
+    /// hot path resolved), or a retired version would stay in memory.
+    @Test func aRetiredVersionIsFreedOnceNoLoopHoldsIt() throws {
+        let model = try Fixtures.germanModel(trees: 3)
+        let s = try TestServer { _ = try Fixtures.publish(model, into: $0) }
+        let m = ModelSelector(name: "german_credit")
+        let row = [Double](repeating: 0.5, count: model.forest.numFeatures)
+        var clients: [RawClient] = []
+        for i in 0..<8 {  // connections land on both loops; each answers dense rows (its cached model) and a record
+            let c = try RawClient(port: s.port)
+            clients.append(c)
+            for request in [PredictRequest(model: m, dense: row), PredictRequest(model: m, records: [Fixtures.germanRecord(i)])] {
+                let r = try c.call(Request(id: UInt64(i), call: .predict(request)))
+                guard case let .predict(p)? = r.result else { Issue.record("\(r.status)"); return }
+                #expect(p.version == 1)
+            }
+        }
+        weak var first = Self.served(s, version: 1)
+        #expect(first != nil)
+        _ = try Fixtures.publish(Fixtures.germanModel(trees: 4, seed: 7), into: s.repository)
+        try FileManager.default.removeItem(at: s.repository.appendingPathComponent("german_credit/1"))
+        let deadline = Date().addingTimeInterval(10)
+        while first != nil && Date() < deadline { usleep(20_000) }
+        #expect(first == nil, "version 1 left the repository but is still held")
+        for (i, c) in clients.enumerated() {  // the same connections now answer from version 2
+            let r = try c.call(Request(id: UInt64(i), call: .predict(PredictRequest(model: m, dense: row))))
+            guard case let .predict(p)? = r.result else { Issue.record("\(r.status)"); return }
+            #expect(p.version == 2)
+        }
+    }
+
+    private static func served(_ s: TestServer, version: UInt64) -> ServedModel? {
+        if case let .success(model) = s.server.registry.snapshot.resolve(ModelSelector(name: "german_credit", version: version)) { return model }
+        return nil
     }
 
     @Test func statsCountRequestsRowsAndErrorsPerVersion() throws {

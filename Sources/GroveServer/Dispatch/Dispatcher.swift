@@ -22,11 +22,16 @@ final class Dispatcher {
     let counters = LoopCounters()
     /// Buffers the hot path scores into.
     private let scratch = PredictScratch()
+    /// The field order of the last raw record this loop encoded.
+    private let recordOrder = RecordOrder()
+    /// This loop's view of the registry (no lock per request).
+    private let snapshots: SnapshotReader
 
     init(server: Server, loopIndex: Int) {
         self.server = server
         self.loopIndex = loopIndex
         echo = server.configuration.echo
+        snapshots = SnapshotReader(registry: server.registry)
         server.register(counters)
         // A decoded request may take several times its wire size in C structs; bound it.
         requestArena = Arena(limit: max(Arena.defaultLimit, server.configuration.connection.frame.maxFrameBytes * 8))
@@ -78,11 +83,22 @@ final class Dispatcher {
         }
         let apiKey: UnsafeBufferPointer<UInt8>
         let dense: RequestView.DensePredict?
-        let request: Request?
         do {
             apiKey = try view.apiKey()
             dense = server.audit == nil ? try view.densePredict() : nil
-            // Everything but the hot path reads the ordinary value (all its text checked).
+        } catch {
+            let status = Self.status(error)
+            fail(id: view.id, status, into: output)
+            return (CallKind(label: view.callName), status.code)
+        }
+        // Raw records that need no note are answered in place, as dense rows are; anything else
+        // about them (an error, a note, a key refused, a model not found) is the ordinary path's.
+        if dense == nil, server.audit == nil, let records = view.recordPredict(), answerInPlace(records, id: view.id, apiKey: apiKey, into: output) {
+            return (.predict, .ok)
+        }
+        let request: Request?
+        do {
+            // Everything but the hot paths reads the ordinary value (all its text checked).
             request = dense == nil ? try view.materialize() : nil
         } catch {
             let status = Self.status(error)
@@ -96,7 +112,7 @@ final class Dispatcher {
                 return (.predict, denied.code)
             }
             let model: ServedModel
-            switch resolve(dense) {
+            switch resolve(name: dense.modelName, version: dense.version, label: dense.label) {
             case let .failure(status):
                 fail(id: view.id, status, into: output)
                 return (.predict, status.code)
@@ -142,6 +158,15 @@ final class Dispatcher {
         return (CallKind(request.call), response.status.code)
     }
 
+    /// Answers a raw-record predict from the records in place; false (nothing written, nothing
+    /// counted) when the key, the model or a record needs the ordinary path.
+    private func answerInPlace(_ p: RequestView.RecordPredict, id: UInt64, apiKey: UnsafeBufferPointer<UInt8>, into output: ByteBuffer) -> Bool {
+        if let keys = server.keys, case .failure = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) { return false }
+        guard case let .success(model) = resolve(name: p.modelName, version: p.version, label: p.label) else { return false }
+        return model.predictRecords(p.records, labelsOnly: p.labelsOnly, id: id, loop: loopIndex,
+                                    scratch: scratch, order: recordOrder, into: output)
+    }
+
     /// The status answering a request that could not be decoded, or whose text is not valid.
     private static func status(_ error: MessageDecodeError) -> Status {
         switch error {
@@ -183,21 +208,32 @@ final class Dispatcher {
     private var cachedVersion: UInt64 = 0
     private var cachedModel: ServedModel?
 
-    private func resolve(_ p: RequestView.DensePredict) -> Result<ServedModel, Status> {
-        let snapshot = server.registry.snapshot
-        if let model = cachedModel, cachedSnapshot === snapshot, cachedVersion == p.version,
-           cachedName.elementsEqual(p.modelName), cachedLabel.elementsEqual(p.label) {
+    /// Called by the loop every tick: lets go of a replaced snapshot (and the model resolved
+    /// from it) even when no request comes, so retired versions are freed.
+    func tick() {
+        if snapshots.refresh() {
+            cachedSnapshot = nil
+            cachedModel = nil
+        }
+    }
+
+    /// The model a hot-path selector names (its text already checked; `version` 0 and an empty
+    /// `label`: not given).
+    private func resolve(name: UnsafeBufferPointer<UInt8>, version: UInt64, label: UnsafeBufferPointer<UInt8>) -> Result<ServedModel, Status> {
+        let snapshot = snapshots.snapshot
+        if let model = cachedModel, cachedSnapshot === snapshot, cachedVersion == version,
+           cachedName.elementsEqual(name), cachedLabel.elementsEqual(label) {
             return .success(model)
         }
-        let selector = ModelSelector(name: String(decoding: p.modelName, as: UTF8.self),
-                                     version: p.version == 0 ? nil : p.version,
-                                     label: p.label.isEmpty ? nil : String(decoding: p.label, as: UTF8.self))
+        let selector = ModelSelector(name: String(decoding: name, as: UTF8.self),
+                                     version: version == 0 ? nil : version,
+                                     label: label.isEmpty ? nil : String(decoding: label, as: UTF8.self))
         let result = snapshot.resolve(selector)
         if case let .success(m) = result {
             cachedSnapshot = snapshot
-            cachedName = Array(p.modelName)
-            cachedLabel = Array(p.label)
-            cachedVersion = p.version
+            cachedName = Array(name)
+            cachedLabel = Array(label)
+            cachedVersion = version
             cachedModel = m
         }
         return result
@@ -248,7 +284,7 @@ final class Dispatcher {
         }
         switch call {
         case .health:
-            let snapshot = server.registry.snapshot
+            let snapshot = snapshots.snapshot
             let state = server.servingState
             return Response(id: request.id, result: .health(HealthResponse(
                 status: state.status,
@@ -257,30 +293,31 @@ final class Dispatcher {
                 uptimeSeconds: server.uptimeSeconds,
                 reason: state.reason)))
         case .listModels:
-            return Response(id: request.id, result: .listModels(server.registry.snapshot.summaries))
+            return Response(id: request.id, result: .listModels(snapshots.snapshot.summaries))
         case let .modelInfo(selector):
-            switch server.registry.snapshot.resolve(selector) {
+            switch snapshots.snapshot.resolve(selector) {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model): return Response(id: request.id, result: .modelInfo(model.info))
             }
         case let .predict(p):
-            switch server.registry.snapshot.resolve(p.model) {
+            let snapshot = snapshots.snapshot
+            switch snapshot.resolve(p.model) {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
                 answeredBy = model
-                switch model.predict(p, strict: server.configuration.strictInputs, loop: loopIndex,
-                                     catalog: p.reasons > 0 ? server.registry.snapshot.reasons(for: model.info.name) : ReasonCatalog()) {
+                switch model.predict(p, strict: server.configuration.strictInputs, loop: loopIndex, scratch: scratch,
+                                     catalog: p.reasons > 0 ? snapshot.reasons(for: model.info.name) : ReasonCatalog()) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .predict(result))
                 }
             }
         case let .explain(e):
-            let snapshot = server.registry.snapshot
+            let snapshot = snapshots.snapshot
             switch snapshot.resolve(e.model) {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
                 answeredBy = model
-                switch model.explain(e, loop: loopIndex, catalog: snapshot.reasons(for: model.info.name)) {
+                switch model.explain(e, loop: loopIndex, scratch: scratch, catalog: snapshot.reasons(for: model.info.name)) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .explain(result))
                 }
@@ -303,7 +340,7 @@ final class Dispatcher {
                 // This call is counted once answered (as every call is): include it already.
                 requestsTotal: totals.requests &+ 1,
                 errorsTotal: totals.errors,
-                models: server.registry.snapshot.available.map(\.stats.snapshot),
+                models: snapshots.snapshot.available.map(\.stats.snapshot),
                 keyReloadFailures: server.keys?.reloadFailures.load(ordering: .relaxed) ?? 0,
                 keyFileError: server.keys?.fileError ?? "")))
         }

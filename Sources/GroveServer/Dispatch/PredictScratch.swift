@@ -1,20 +1,41 @@
 // PredictScratch: a loop's reusable buffers for predictions, so the hot path allocates nothing.
 
+import GroveForest
+
 /// Grows to the largest request seen and is reused for every request after it.
 /// One per loop; never shared across threads.
 final class PredictScratch {
     private(set) var outputs = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     private(set) var classes = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
+    /// Encoded rows of raw records.
+    private(set) var inputs = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    /// Explanation working memory (inline reasons, explain calls), kept while it fits the
+    /// explainer asked for, so explaining a row allocates no scratch after the first call.
+    private var explanation: ExplainScratch?
 
     deinit {
         outputs.deallocate()
         classes.deallocate()
+        inputs.deallocate()
+    }
+
+    /// Makes room for `count` encoded input values.
+    func reserve(inputCount count: Int) {
+        if inputs.count < count { inputs.deallocate(); inputs = .allocate(capacity: Self.grown(count)) }
     }
 
     /// Makes room for `outputCount` outputs and `classCount` class indices.
     func reserve(outputCount: Int, classCount: Int) {
         if outputs.count < outputCount { outputs.deallocate(); outputs = .allocate(capacity: Self.grown(outputCount)) }
         if classes.count < classCount { classes.deallocate(); classes = .allocate(capacity: Self.grown(classCount)) }
+    }
+
+    /// This loop's explanation scratch, replaced by a larger one when `explainer` does not fit.
+    func explainScratch(for explainer: ForestExplainer) -> ExplainScratch {
+        if let explanation, explanation.fits(explainer) { return explanation }
+        let made = ExplainScratch(for: explainer)
+        explanation = made
+        return made
     }
 
     private static func grown(_ n: Int) -> Int { max(64, n + n / 2) }

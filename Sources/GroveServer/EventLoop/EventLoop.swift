@@ -6,7 +6,7 @@
 //      signal -> tell the server; connection -> read / write, checking the
 //      token's generation first (an event may be stale: its connection was
 //      closed earlier in the same batch and the slot reused);
-//   3. every tick: check each connection's deadlines.
+//   3. every tick: check each connection's deadlines; let go of a replaced registry snapshot.
 // A loop exits when it was told to stop, or when it is draining and has no
 // connections left.
 
@@ -357,6 +357,7 @@ final class EventLoop {
     // MARK: - Time and shutdown
 
     private func tick(now: UInt64) {
+        dispatcher.tick()
         if acceptGate.tick(now: now, draining: draining) == .watch, let listener {
             try? epoll.register(listener, interest: .read, token: SlotToken.listener.rawValue)
         }

@@ -18,6 +18,8 @@ import Logging
 import Synchronization
 
 public final class ModelRegistry: @unchecked Sendable {  // scans under `scanLock`; the snapshot reference under `lock`
+    // Event loops do not take `lock` per request: each reads through its own SnapshotReader,
+    // which copies `current` (under the lock) only when `generation` has moved.
     public let repository: URL
     private let logger: Logger
     private let lock = NSLock()
@@ -58,11 +60,23 @@ public final class ModelRegistry: @unchecked Sendable {  // scans under `scanLoc
         self.logger = logger
     }
 
-    /// The current snapshot (a reference read under a lock: a few nanoseconds).
+    /// Bumped (under `lock`, with `current`) each time a snapshot is published; loops compare it
+    /// with the generation of the snapshot they hold (SnapshotReader).
+    let generation = Atomic<UInt64>(0)
+
+    /// The current snapshot (a reference read under a lock; off the request path: event loops
+    /// read through a SnapshotReader).
     var snapshot: RegistrySnapshot {
         lock.lock()
         defer { lock.unlock() }
         return current
+    }
+
+    /// The current snapshot and its generation, read together.
+    var published: (generation: UInt64, snapshot: RegistrySnapshot) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (generation.load(ordering: .relaxed), current)
     }
 
     func loadInitial() {
@@ -148,6 +162,7 @@ public final class ModelRegistry: @unchecked Sendable {  // scans under `scanLoc
         let next = RegistrySnapshot(entries: entries)
         lock.lock()
         current = next
+        generation.add(1, ordering: .releasing)
         lock.unlock()
         logger.debug("registry: \(next.availableCount) available version(s) across \(entries.count) model(s)")
     }

@@ -4,6 +4,7 @@ import Foundation
 import GroveForest
 import GroveModelStore
 import GroveWire
+import Synchronization
 
 /// Immutable after load (only its stats change), shared by all loops. A
 /// request that resolved a ServedModel finishes on it even if a newer
@@ -27,6 +28,12 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     let cName: UnsafeMutablePointer<CChar>
     /// The class whose probability `model.calibration` maps.
     private let calibratedClass: Int
+    /// Raw records read in place (the record hot path).
+    private let recordEncoder: RecordEncoder
+    /// Distinct for every ServedModel made by this process (never reused, unlike an address):
+    /// what a loop's RecordOrder remembers instead of a reference.
+    let serial: UInt64
+    private static let serials = Atomic<UInt64>(0)
 
     /// Largest number of rows scored in one request (a frame of 4 MiB holds at
     /// most about 500k one-feature rows; this bounds the answer's size too).
@@ -46,6 +53,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         }
         self.fill = fill
         calibratedClass = model.calibratedClass
+        recordEncoder = RecordEncoder(model.preprocessing)
+        serial = Self.serials.add(1, ordering: .relaxed).newValue
         cName = strdup(model.name)!
         do {
             explainer = .success(try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest))
@@ -97,12 +106,42 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             stats.recordError()
             return status
         }
-        scratch.reserve(outputCount: rows * outputCount, classCount: rows)
-        let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
-        if let failure = run(dense, rows: rows, into: out) {
+        if let failure = score(dense, rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, into: output) {
             stats.recordError()
             return failure
         }
+        stats.record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        return nil
+    }
+
+    /// The record hot path: encodes raw records read in place and answers as `predictDense`
+    /// does, when every record names each column once with a value that needs no note (see
+    /// `RecordEncoder`). Returns false, having written and counted nothing, when the request
+    /// needs the ordinary path (`predict`), which then answers it (with notes, or an error):
+    /// so both paths give the same answer. Allocates nothing.
+    func predictRecords(_ records: RawRecordsView, labelsOnly: Bool, id: UInt64, loop: Int,
+                        scratch: PredictScratch, order: RecordOrder, into output: ByteBuffer) -> Bool {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let rows = records.count
+        guard rows > 0, rows <= Self.maxRowsPerRequest else { return false }
+        scratch.reserve(inputCount: rows * featureCount)
+        let input = UnsafeMutableBufferPointer(rebasing: scratch.inputs[0..<(rows * featureCount)])
+        guard recordEncoder.encode(records, serial: serial, order: order, into: input) else { return false }
+        // A failed score wrote nothing: the ordinary path scores again and reports the failure.
+        if score(UnsafeBufferPointer(input), rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, into: output) != nil {
+            return false
+        }
+        stats.slot(loop).record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        return true
+    }
+
+    /// Scores `rows` encoded rows into the loop's scratch and writes the response frame; nil
+    /// when answered, else the status to send (nothing written). Allocates nothing.
+    private func score(_ input: UnsafeBufferPointer<Double>, rows: Int, labelsOnly: Bool, id: UInt64,
+                       scratch: PredictScratch, into output: ByteBuffer) -> Status? {
+        scratch.reserve(outputCount: rows * outputCount, classCount: rows)
+        let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
+        if let failure = run(input, rows: rows, into: out) { return failure }
         let none = UnsafeBufferPointer<Double>(start: nil, count: 0)
         if isClassification {
             let k = outputCount
@@ -116,7 +155,6 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
                 id: id, modelName: cName, version: info.version, rows: rows, numClasses: 0, probabilities: none,
                 classIndex: UnsafeBufferPointer(start: nil, count: 0), values: UnsafeBufferPointer(out), into: output)
         }
-        stats.record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
         return nil
     }
 
@@ -177,11 +215,13 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     /// Scores a request's rows. Errors are INVALID_ARGUMENT with a message naming what was wrong.
     /// What was filled in is noted per row; with `strict` (the request's flag or the server's
     /// --strict-inputs) any note is INVALID_ARGUMENT naming the rows and columns instead.
-    /// `loop`: the calling event loop's index (its stats slot).
-    func predict(_ request: PredictRequest, strict: Bool, loop: Int, catalog: ReasonCatalog = ReasonCatalog()) -> Result<PredictResponse, Status> {
+    /// `loop`: the calling event loop's index (its stats slot); `scratch`: its buffers (inline
+    /// reasons are explained with its explanation scratch).
+    func predict(_ request: PredictRequest, strict: Bool, loop: Int, scratch: PredictScratch,
+                 catalog: ReasonCatalog = ReasonCatalog()) -> Result<PredictResponse, Status> {
         let started = DispatchTime.now().uptimeNanoseconds
         let stats = self.stats.slot(loop)
-        let result = score(request, strict: strict || request.strict, catalog: catalog)
+        let result = score(request, strict: strict || request.strict, scratch: scratch, catalog: catalog)
         let elapsed = DispatchTime.now().uptimeNanoseconds &- started
         switch result {
         case let .success(r): stats.record(rows: Int(r.rows), nanos: elapsed)
@@ -190,7 +230,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         return result
     }
 
-    private func score(_ request: PredictRequest, strict: Bool, catalog: ReasonCatalog) -> Result<PredictResponse, Status> {
+    private func score(_ request: PredictRequest, strict: Bool, scratch: PredictScratch, catalog: ReasonCatalog) -> Result<PredictResponse, Status> {
         let rows: Int
         let encoded: [Double]
         let notes: [InputNote]
@@ -216,7 +256,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         }
         if request.reasons > 0 {
             let explained = explain(encoded, rows: rows, records: request.records, topK: Int(request.reasons),
-                                    classLabel: "", contributions: false, features: false, catalog: catalog)
+                                    classLabel: "", contributions: false, features: false, scratch: scratch, catalog: catalog)
             switch explained {
             case let .failure(status): return .failure(status)
             case let .success(e):
@@ -229,8 +269,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
 
     /// Explains a request's rows with this version. FAILED_PRECONDITION when the
     /// version cannot be explained (no node cover); INVALID_ARGUMENT for bad rows.
-    /// `loop`: the calling event loop's index (its stats slot).
-    func explain(_ request: ExplainRequest, loop: Int, catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
+    /// `loop`: the calling event loop's index (its stats slot); `scratch`: its buffers.
+    func explain(_ request: ExplainRequest, loop: Int, scratch: PredictScratch, catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
         let stats = self.stats.slot(loop)
         let result: Result<ExplainResponse, Status>
         switch encode(dense: request.dense, records: request.records) {
@@ -239,7 +279,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             result = explain(encoded, rows: rows, records: request.records,
                              topK: request.topK == 0 ? ModelExplainer.defaultTopK : Int(request.topK),
                              classLabel: request.classLabel, contributions: request.contributions,
-                             features: request.encodedFeatures, catalog: catalog)
+                             features: request.encodedFeatures, scratch: scratch, catalog: catalog)
         }
         switch result {
         case let .success(r): stats.recordExplanation(rows: r.rows.count)
@@ -249,7 +289,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     }
 
     private func explain(_ encoded: [Double], rows: Int, records: [RawRecord], topK: Int, classLabel: String,
-                         contributions: Bool, features: Bool, catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
+                         contributions: Bool, features: Bool, scratch loopScratch: PredictScratch,
+                         catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
         let explainer: ModelExplainer
         switch self.explainer {
         case let .success(e): explainer = e
@@ -265,7 +306,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         } catch {
             return .failure(Status(.invalidArgument, "\(error)"))
         }
-        let scratch = ExplainScratch(for: explainer.forest)
+        let scratch = loopScratch.explainScratch(for: explainer.forest)
         var out: [ExplainRow] = []
         out.reserveCapacity(rows)
         let width = featureCount

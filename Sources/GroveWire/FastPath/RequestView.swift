@@ -89,6 +89,37 @@ public struct RequestView {
         public let labelsOnly: Bool
     }
 
+    /// The predict call's parts when this is a predict with raw records only and no inline
+    /// reasons; nil otherwise. The records are not checked here: the caller answers from them
+    /// only when every name and text matches one the model knows, and otherwise materializes
+    /// the request (which checks everything), as it does when the selector's text is not valid.
+    public func recordPredict() -> RecordPredict? {
+        guard c.pointee.call_case == GROVE__V1__REQUEST__CALL_PREDICT, let p = c.pointee.predict?.pointee,
+              p.n_dense == 0, p.n_records > 0, p.reasons == 0, p.records != nil else { return nil }
+        let model = p.model?.pointee
+        let name = model.map { WireText.bytes($0.name) } ?? UnsafeBufferPointer(start: nil, count: 0)
+        let label = model.map { WireText.bytes($0.label) } ?? UnsafeBufferPointer(start: nil, count: 0)
+        do {
+            try WireText.check(name, field: "ModelSelector.name")
+            try WireText.check(label, field: "ModelSelector.label")
+        } catch {
+            return nil  // the ordinary path reports it (after checking what it checks first)
+        }
+        return RecordPredict(modelName: name, version: model?.version ?? 0, label: label,
+                             records: RawRecordsView(count: p.n_records, records: p.records), labelsOnly: p.labels_only != 0)
+    }
+
+    /// The parts of a raw-record predict call, pointing into the arena.
+    public struct RecordPredict {
+        public let modelName: UnsafeBufferPointer<UInt8>
+        /// 0 when not given.
+        public let version: UInt64
+        /// Empty when not given.
+        public let label: UnsafeBufferPointer<UInt8>
+        public let records: RawRecordsView
+        public let labelsOnly: Bool
+    }
+
     /// The ordinary Swift value (allocates; for every call but the hot path).
     public func materialize() throws(MessageDecodeError) -> Request { try Request(c.pointee) }
 }

@@ -18,14 +18,24 @@ public final class Arena {
 
     private var chunks: [(base: UnsafeMutableRawPointer, size: Int)] = []
     private var chunkIndex = 0
-    private var offset = 0
     private let chunkSize: Int
     /// Upper bound on bytes handed out between resets.
     public let limit: Int
     /// Bytes handed out since the last reset.
-    public private(set) var allocatedBytes = 0
+    public var allocatedBytes: Int { cursor.pointee.allocated }
     /// True when an allocation was refused because of `limit` since the last reset.
     public private(set) var exhausted = false
+
+    /// The bump pointer, behind a pointer held by a `let`: protobuf-c calls `allocate` once per
+    /// message, string and repeated field (about 60 times for one 20-field record), and a class's
+    /// `var`s would cost a dynamic exclusivity check (a runtime call) on every access.
+    private struct Cursor {
+        /// Next free byte of the current chunk, and its end (nil, nil: no chunk yet).
+        var next: UnsafeMutableRawPointer?
+        var end: UnsafeMutableRawPointer?
+        var allocated: Int
+    }
+    private let cursor: UnsafeMutablePointer<Cursor>
     /// How many times the arena was reset: what it handed out before belongs to an earlier
     /// generation and must not be read (RequestView checks it in debug builds).
     package private(set) var generation: UInt64 = 0
@@ -33,34 +43,51 @@ public final class Arena {
     public init(chunkSize: Int = 64 * 1024, limit: Int = Arena.defaultLimit) {
         self.chunkSize = chunkSize
         self.limit = limit
+        cursor = .allocate(capacity: 1)
+        cursor.initialize(to: Cursor(next: nil, end: nil, allocated: 0))
     }
 
     deinit {
         for chunk in chunks { chunk.base.deallocate() }
+        cursor.deallocate()
     }
 
     /// Returns 16-byte-aligned uninitialised memory, or nil past `limit`.
+    @inline(__always)
     public func allocate(byteCount: Int) -> UnsafeMutableRawPointer? {
         let size = max((byteCount + Arena.alignment - 1) & ~(Arena.alignment - 1), Arena.alignment)
-        guard allocatedBytes + size <= limit else {
+        let c = cursor
+        if let next = c.pointee.next, size <= c.pointee.end! - next, c.pointee.allocated + size <= limit {
+            c.pointee.next = next + size
+            c.pointee.allocated += size
+            return next
+        }
+        return allocateInNextChunk(size)
+    }
+
+    /// `allocate` when the current chunk is full (or there is none yet), or past `limit`.
+    private func allocateInNextChunk(_ size: Int) -> UnsafeMutableRawPointer? {
+        guard cursor.pointee.allocated + size <= limit else {
             exhausted = true
             return nil
         }
-        allocatedBytes += size
+        cursor.pointee.allocated += size
+        if cursor.pointee.next != nil { chunkIndex += 1 }   // the current chunk is too full
         while chunkIndex < chunks.count {
-            if offset + size <= chunks[chunkIndex].size {
-                let p = chunks[chunkIndex].base + offset
-                offset += size
-                return p
+            if size <= chunks[chunkIndex].size {
+                let base = chunks[chunkIndex].base
+                cursor.pointee.next = base + size
+                cursor.pointee.end = base + chunks[chunkIndex].size
+                return base
             }
             chunkIndex += 1
-            offset = 0
         }
         let newSize = max(chunkSize, size)
         let base = UnsafeMutableRawPointer.allocate(byteCount: newSize, alignment: Arena.alignment)
         chunks.append((base, newSize))
         chunkIndex = chunks.count - 1
-        offset = size
+        cursor.pointee.next = base + size
+        cursor.pointee.end = base + newSize
         return base
     }
 
@@ -86,8 +113,8 @@ public final class Arena {
             chunks.removeAll(keepingCapacity: true)
         }
         chunkIndex = 0
-        offset = 0
-        allocatedBytes = 0
+        // The first kept chunk (if any) is the current one again.
+        cursor.pointee = Cursor(next: chunks.first?.base, end: chunks.first.map { $0.base + $0.size }, allocated: 0)
         exhausted = false
     }
 

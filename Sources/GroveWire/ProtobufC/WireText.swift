@@ -1,14 +1,16 @@
 // WireText: client text from protobuf `bytes` fields, taken exactly as sent or refused.
 
+import CGroveProto
 import CProtobufC
 
 /// Client text travels in `bytes` fields (the wire format of `string`), so its
 /// length is the one sent: protobuf-c's C strings would end at the first NUL and
 /// make "gc\0x" read as "gc". A value holding a NUL or invalid UTF-8 is refused
 /// (`MessageDecodeError.nulInText` / `.invalidUTF8`), never cut or repaired.
+@usableFromInline
 enum WireText {
     /// The bytes of a `bytes` field, valid while the message is (no copy).
-    @inline(__always)
+    @inlinable
     static func bytes(_ b: ProtobufCBinaryData) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: b.len > 0 ? b.data : nil, count: b.data == nil ? 0 : b.len)
     }

@@ -34,6 +34,8 @@ struct Bench: ParsableCommand {
     var explainProbe: Int?
     @Option(help: ArgumentHelp("Only predict a 10,000-row batch on one thread this many times and exit (for callgrind's instruction count).", visibility: .hidden))
     var batchProbe: Int?
+    @Option(help: "Only write the request payloads this benchmark sends (one dense row, one raw record, the batch) into this directory and exit (for scripts/bench-wire.py).")
+    var writeFrames: String?
 
     func run() throws {
         let stored = try ModelFileLoader.load(repo: repo, name: model, version: nil)
@@ -71,6 +73,21 @@ struct Bench: ParsableCommand {
             return
         }
 
+        let selector = ModelSelector(name: model)
+        let oneRow = Request(id: 1, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<f]))))
+        let batch = Request(id: 2, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<(f * rows)]))))
+        let recordRow = Request(id: 3, call: .predict(PredictRequest(model: selector, records: [
+            RawRecord(row: 0, of: table, excluding: stored.preprocessing.target)])))
+        if let dir = writeFrames {
+            // Payloads without the 4-byte length (the C client adds it), as Grove's own requests.
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            for (name, request) in [("dense-1row.pb", oneRow), ("record-1row.pb", recordRow), ("dense-\(rows)rows.pb", batch)] {
+                try Data(request.framed().dropFirst(FrameLimits.headerBytes)).write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
+            }
+            print("wrote dense-1row.pb, record-1row.pb, dense-\(rows)rows.pb into \(dir)")
+            return
+        }
+
         let inference = try InferenceBench.run(model: stored, rows: encoded, rowCount: rows)
         report.append(contentsOf: inference.json)
         if !json { print(inference.text) }
@@ -82,11 +99,6 @@ struct Bench: ParsableCommand {
             return
         }
 
-        let selector = ModelSelector(name: model)
-        let oneRow = Request(id: 1, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<f]))))
-        let batch = Request(id: 2, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<(f * rows)]))))
-        let recordRow = Request(id: 3, call: .predict(PredictRequest(model: selector, records: [
-            RawRecord(row: 0, of: table, excluding: stored.preprocessing.target)])))
 
         let grove = try ChildServer(arguments: ["--repo", repo, "--threads", String(threads)])
         defer { grove.stop() }

@@ -1,0 +1,118 @@
+// CGroveExplain: the explainer's per-row kernel (exact TreeSHAP by quadrature), in C so one
+// source compiles for several vector widths and the CPU picks one at run time.
+//
+// GroveForest's ForestExplainer compiles a forest into the tables below (see its header
+// comment for the algorithm) and calls `grove_explain_row`. The Swift implementation in
+// ForestExplainer stays as the reference; tests hold both to the brute-force oracle.
+#ifndef CGROVEEXPLAIN_H
+#define CGROVEEXPLAIN_H
+
+#include <stdint.h>
+
+/// Quadrature points per block: one 512-bit vector of doubles (two AVX2 or four SSE2 ones).
+#define GROVE_EXPLAIN_BLOCK 8
+/// Most blocks of one tree (ForestExplainer's 512 points at most).
+#define GROVE_EXPLAIN_MAX_BLOCKS 64
+
+/// GroveExplainEdge.flags
+#define GROVE_EXPLAIN_LEFT 1u           /* the edge to the left child */
+#define GROVE_EXPLAIN_LEAF 2u           /* the child is a leaf */
+#define GROVE_EXPLAIN_MISSING_RIGHT 4u  /* the parent sends missing values (NaN) right */
+#define GROVE_EXPLAIN_TWIN 8u           /* a leaf whose right sibling (the next edge) is a leaf too */
+
+/// One edge from an internal node to a child, in the tree's depth-first order (left
+/// subtree first), with everything that does not depend on the row.
+typedef struct GroveExplainEdge {
+    /// The parent's split: a row goes left when x <= threshold (strict splits are stored
+    /// as x <= nextDown(t)); NaN goes left unless GROVE_EXPLAIN_MISSING_RIGHT.
+    double threshold;
+    /// The feature's combined zero fraction on this path (product of its cover fractions).
+    double zero;
+    /// A repeated feature: 1 / the combined zero fraction at its previous occurrence (0 when
+    /// that is 0); unused otherwise.
+    double inverseZero;
+    /// The parent's split feature (encoded index).
+    uint32_t feature;
+    /// A leaf child: the offset of its outputs in the forest's values; else 0.
+    uint32_t value;
+    /// Offset (doubles) in `inverseOne` of 1 / h at the previous occurrence's points when the
+    /// row satisfied it (h = z + (1 - z) t); 0 (a block of ones) when the feature is new.
+    uint32_t inverseOne;
+    /// The parent's slot (its depth + 1; slot 0 is the "no previous occurrence" frame).
+    uint16_t slot;
+    /// The slot where the feature last appeared above on the path (0: none).
+    uint16_t previous;
+    /// Frames that close after this edge (a leaf ending one or more subtrees).
+    uint16_t closes;
+    uint8_t flags;
+    uint8_t reserved;
+} GroveExplainEdge;
+
+/// A compiled forest (read only; ForestExplainer owns the memory). Every `double` table the
+/// kernel reads as vectors (rules, inverseOne) is 64-byte aligned.
+typedef struct GroveExplainForest {
+    const GroveExplainEdge *edges;
+    /// Per tree (treeCount + 1 entries): where its edges start in `edges`.
+    const uint32_t *edgeStart;
+    /// Per tree: blocks of quadrature points (1 ... maxBlocks).
+    const uint32_t *blocks;
+    /// Per tree: offset in `rules` of its rule: nodes t, weights w, then 1 / (1 - t), each
+    /// blocks x 8 doubles (unused points: weight 0, t = 1/2).
+    const uint32_t *ruleOffset;
+    /// Per tree: the output offset of its root when the root is a leaf (no edges).
+    const uint32_t *rootValue;
+    const double *rules;
+    const double *inverseOne;
+    const double *values;
+    uint32_t treeCount;
+    uint32_t numFeatures;
+} GroveExplainForest;
+
+/// Per-thread working memory (ExplainScratch owns it): one record per frame slot (deepest
+/// tree + 2 slots; slot 0 is the frame of features new on the path, its one fraction 1 and
+/// alpha 0), each `slotStride` doubles, 64-byte aligned. With V = maxBlocks x 8 doubles, a
+/// slot holds at [0, V) the path product H (weights included), [V, 2V) the frame's factor
+/// times `inverse`, [2V, 3V) the inverse of the previous occurrence's factor (ones if none),
+/// [3V, 4V) the frame's relative sum R so far (saved while a child's subtree runs), then a
+/// GroveExplainSlot.
+typedef struct GroveExplainScratch {
+    double *slots;
+    double *phi;          /* numFeatures x 8 lanes, then numFeatures: contributions per feature */
+    uint32_t slotStride;  /* doubles per slot: 4 x maxBlocks x 8 + 8 */
+    uint32_t maxBlocks;
+} GroveExplainScratch;
+
+/// The scalars of a frame slot (after its vectors; 64 bytes).
+typedef struct GroveExplainSlot {
+    double one;         /* the combined one fraction o of the frame's feature */
+    double alpha;       /* o - z */
+    double pathSum;     /* the sum of H over the points */
+    double leafConstant, leafSlope;  /* saved with R: its leaf children's part, c0 + c1 t */
+    uint32_t feature;   /* the feature of the edge into the frame */
+    uint32_t previous;  /* the slot of its previous occurrence (0: none) */
+    uint32_t path;      /* 1 while the row's own path runs through the frame */
+    uint32_t reserved;
+} GroveExplainSlot;
+
+/// Instruction sets the kernel is built for (x86-64; other CPUs have only the portable one).
+typedef enum GroveExplainISA {
+    GROVE_EXPLAIN_PORTABLE = 0,  /* the compiler's baseline (SSE2 on x86-64, NEON on aarch64) */
+    GROVE_EXPLAIN_AVX2 = 1,      /* AVX2 + FMA registers, 256-bit */
+    GROVE_EXPLAIN_AVX512 = 2,    /* AVX-512F, 512-bit */
+} GroveExplainISA;
+
+/// Whether this CPU runs `isa`.
+int grove_explain_supported(GroveExplainISA isa);
+
+/// The widest instruction set this CPU runs, unless the environment variable
+/// GROVE_EXPLAIN_ISA says "portable" or "avx2" (which caps it; read once).
+GroveExplainISA grove_explain_best(void);
+
+/// Adds every tree's SHAP values for `output` into phi (numFeatures doubles, overwritten:
+/// the forest's sum over trees, before any averaging) and returns the sum over trees of the
+/// leaf values the row reaches. `isa` must be supported (grove_explain_supported).
+/// Results are identical for every isa (no fused multiply-add; lanes summed in one order).
+double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                         const GroveExplainScratch *scratch, double *phi);
+
+#endif
