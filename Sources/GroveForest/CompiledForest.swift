@@ -224,17 +224,9 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         for j in 0..<k { out[j] = 0 }
         for r in 0..<roundCount {
             let s = chainStarts + 8 * r
-            var i0 = s[0], i1 = s[1], i2 = s[2], i3 = s[3], i4 = s[4], i5 = s[5], i6 = s[6], i7 = s[7]
-            while i0 & i1 & i2 & i3 & i4 & i5 & i6 & i7 != stop {
-                CompiledForest.step(Mixed.self, &i0, row, nodes, flags, slots)
-                CompiledForest.step(Mixed.self, &i1, row, nodes, flags, slots)
-                CompiledForest.step(Mixed.self, &i2, row, nodes, flags, slots)
-                CompiledForest.step(Mixed.self, &i3, row, nodes, flags, slots)
-                CompiledForest.step(Mixed.self, &i4, row, nodes, flags, slots)
-                CompiledForest.step(Mixed.self, &i5, row, nodes, flags, slots)
-                CompiledForest.step(Mixed.self, &i6, row, nodes, flags, slots)
-                CompiledForest.step(Mixed.self, &i7, row, nodes, flags, slots)
-            }
+            CompiledForest.walkToStop(Mixed.self, (s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]), stop,
+                                      (row, row, row, row, row, row, row, row),
+                                      (slots, slots, slots, slots, slots, slots, slots, slots), nodes, flags)
             addLeaves(slots: slots, 0, roundStarts[r + 1] - roundStarts[r], out)
         }
     }
@@ -326,17 +318,8 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
                 let p0 = rows + r * f, p1 = rows + (r + min(1, n - 1)) * f, p2 = rows + (r + min(2, n - 1)) * f
                 let p3 = rows + (r + min(3, n - 1)) * f, p4 = rows + (r + min(4, n - 1)) * f, p5 = rows + (r + min(5, n - 1)) * f
                 let p6 = rows + (r + min(6, n - 1)) * f, p7 = rows + (r + min(7, n - 1)) * f
-                var i0 = first, i1 = first, i2 = first, i3 = first, i4 = first, i5 = first, i6 = first, i7 = first
-                while i0 & i1 & i2 & i3 & i4 & i5 & i6 & i7 != stop {
-                    CompiledForest.step(Mixed.self, &i0, p0, nodes, flags, s0)
-                    CompiledForest.step(Mixed.self, &i1, p1, nodes, flags, s1)
-                    CompiledForest.step(Mixed.self, &i2, p2, nodes, flags, s2)
-                    CompiledForest.step(Mixed.self, &i3, p3, nodes, flags, s3)
-                    CompiledForest.step(Mixed.self, &i4, p4, nodes, flags, s4)
-                    CompiledForest.step(Mixed.self, &i5, p5, nodes, flags, s5)
-                    CompiledForest.step(Mixed.self, &i6, p6, nodes, flags, s6)
-                    CompiledForest.step(Mixed.self, &i7, p7, nodes, flags, s7)
-                }
+                CompiledForest.walkToStop(Mixed.self, (first, first, first, first, first, first, first, first), stop,
+                                          (p0, p1, p2, p3, p4, p5, p6, p7), (s0, s1, s2, s3, s4, s5, s6, s7), nodes, flags)
                 for g in 0..<n { addLeaves(slots: slots + g * w, lo, hi, out + (r + g) * k) }
                 r += n
             }
@@ -344,6 +327,28 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         for r in start..<end {
             Forest.finish(UnsafeMutableBufferPointer(start: out + r * k, count: k), aggregation: aggregation, link: link,
                           baseScore: baseScore, treeCount: treeCount)
+        }
+    }
+
+    typealias Eight<T> = (T, T, T, T, T, T, T, T)
+
+    /// Walks eight lanes in lockstep from `start` until all have reached the stop node;
+    /// lane g reads row `rows.g` and records its slots in `slots.g`.
+    @inline(__always)
+    private static func walkToStop<Mixed: MissingMode>(_: Mixed.Type, _ start: Eight<Int>, _ stop: Int,
+                                                        _ rows: Eight<UnsafePointer<Double>>,
+                                                        _ slots: Eight<UnsafeMutablePointer<UInt32>>,
+                                                        _ nodes: UnsafePointer<PackedNode>, _ flags: UnsafePointer<UInt8>?) {
+        var (i0, i1, i2, i3, i4, i5, i6, i7) = start
+        while i0 & i1 & i2 & i3 & i4 & i5 & i6 & i7 != stop {
+            step(Mixed.self, &i0, rows.0, nodes, flags, slots.0)
+            step(Mixed.self, &i1, rows.1, nodes, flags, slots.1)
+            step(Mixed.self, &i2, rows.2, nodes, flags, slots.2)
+            step(Mixed.self, &i3, rows.3, nodes, flags, slots.3)
+            step(Mixed.self, &i4, rows.4, nodes, flags, slots.4)
+            step(Mixed.self, &i5, rows.5, nodes, flags, slots.5)
+            step(Mixed.self, &i6, rows.6, nodes, flags, slots.6)
+            step(Mixed.self, &i7, rows.7, nodes, flags, slots.7)
         }
     }
 
