@@ -100,15 +100,32 @@ ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint
     store8(lanes, load8(lanes) + acc);
 }
 
-/// Adds tree t's contributions to phi (lanes and scalars); returns the value of the leaf
-/// the row reaches. `nb`: the tree's blocks of quadrature points (a constant where
-/// inlined); `rt`: room for nb vectors.
-ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
+/// Whether a row with value x goes left at a split (x <= threshold; NaN, unordered since
+/// thresholds are finite, goes left unless missing values go right). One comparison.
+ALWAYS_INLINE uint32_t goes_left(double x, double threshold, uint32_t missingRight) {
+    return !(x > threshold) & ~(__builtin_isunordered(x, threshold) & missingRight);
+}
+
+/// The value (`output`) of the leaf of tree t the row reaches.
+ALWAYS_INLINE double leaf_value(const GroveExplainForest *f, uint32_t t, const double *row, uint32_t output) {
+    uint32_t n = f->roots[t];
+    for (;;) {
+        const uint32_t word = f->nodeWord[n];
+        if (word & GROVE_EXPLAIN_NODE_LEAF) return f->values[f->nodeNext[n] + output];
+        const uint32_t left = goes_left(row[word & GROVE_EXPLAIN_NODE_FEATURE], f->nodeThreshold[n],
+                                        (word & GROVE_EXPLAIN_NODE_MISSING_RIGHT) != 0);
+        n = left ? n + 1 : f->nodeNext[n];
+    }
+}
+
+/// Adds tree t's contributions to phi (lanes and scalars). `nb`: the tree's blocks of
+/// quadrature points (a constant where inlined); `rt`: room for nb vectors.
+ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
                                   const GroveExplainScratch *s, uint32_t nb, v8d *rt, uint32_t numFeatures,
                                   uint32_t slotStride, uint32_t v) {
     const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
     const double *restrict values = f->values;
-    if (begin == end) return values[f->rootValue[t] + output];
+    if (begin == end) return;
     double *restrict slots = s->slots, *restrict phi = s->phi;
     double *restrict phiScalar = phi + (size_t)numFeatures * B;
     const double *restrict nodes = f->rules + f->ruleOffset[t];
@@ -121,23 +138,16 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
         rt[b] = splat8(0);
     }
     Running run = {0, 0};
-    META(1)->path = 1;
     META(1)->pathSum = rootSum;
-    double reached = 0;
     const GroveExplainEdge *last = edges + end;
     for (const GroveExplainEdge *e = edges + begin; e < last; e++) {
         const uint32_t d = e->slot, p = e->previous, flags = e->flags, feature = e->feature;
-        const double x = row[feature], threshold = e->threshold;
-        // Left when x <= threshold; NaN (unordered: thresholds are finite) left unless the
-        // node sends missing values right. One comparison gives both.
-        const uint32_t missingRight = (flags & GROVE_EXPLAIN_MISSING_RIGHT) != 0;
-        const uint32_t left = !(x > threshold) & ~(__builtin_isunordered(x, threshold) & missingRight);
+        const uint32_t left = goes_left(row[feature], e->threshold, (flags & GROVE_EXPLAIN_MISSING_RIGHT) != 0);
         const uint32_t hot = left ^ (flags & GROVE_EXPLAIN_LEFT) ^ 1;
         const GroveExplainSlot *previous = META(p), *parent = META(d);
         const double oneP = previous->one;
         const double o = keep_if(hot, oneP);
         const double a = o - e->zero;
-        const uint32_t onPath = parent->path & hot;
         if (flags & GROVE_EXPLAIN_LEAF) {
             // A leaf child: its frame's R would be its value at every point; close it at
             // once. Twin leaves (the next edge is the right sibling, also a leaf: same
@@ -148,8 +158,6 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
             const double oRight = keep_if(hot ^ 1, oneP);
             const double aRight = twin ? oRight - right->zero : 0.0;
             const double valueRight = twin ? values[right->value + output] : 0.0;
-            reached += keep_if(onPath, value);
-            reached += keep_if(twin & (hot ^ 1) & parent->path, valueRight);
             if (p == 0) {
                 // A feature new on the path (the inverse is 1): the leaves add
                 // v (z + a t) to R and v a H to the feature, whose sum over the points
@@ -187,7 +195,6 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
             saved->leafSlope = run.slope;
             run.constant = 0;
             run.slope = 0;
-            m->path = onPath;
             m->one = o;
             m->alpha = a;
             m->feature = feature;
@@ -225,7 +232,6 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
             m->pathSum = sum;
         }
     }
-    return reached;
 }
 
 /// The whole row: every tree, then the lanes summed per feature.
@@ -236,13 +242,14 @@ ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row,
     double hot = 0;
     v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS];
     for (uint32_t t = 0; t < f->treeCount; t++) {
+        hot += leaf_value(f, t, row, output);
         if (s->maxBlocks == 1) {
             // The common case (8 points or fewer in every tree): constant strides.
-            hot += explain_tree(f, t, row, output, s, 1, one, n, 4 * B + 8, B);
+            explain_tree(f, t, row, output, s, 1, one, n, 4 * B + 8, B);
         } else if (f->blocks[t] == 1) {
-            hot += explain_tree(f, t, row, output, s, 1, one, n, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, 1, one, n, s->slotStride, s->maxBlocks * B);
         } else {
-            hot += explain_tree(f, t, row, output, s, f->blocks[t], many, n, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, f->blocks[t], many, n, s->slotStride, s->maxBlocks * B);
         }
     }
     for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B)) + s->phi[(size_t)n * B + j];

@@ -20,6 +20,11 @@
 #define GROVE_EXPLAIN_MISSING_RIGHT 4u  /* the parent sends missing values (NaN) right */
 #define GROVE_EXPLAIN_TWIN 8u           /* a leaf whose right sibling (the next edge) is a leaf too */
 
+/// Node words (GroveExplainForest.nodeWord).
+#define GROVE_EXPLAIN_NODE_LEAF 0x80000000u
+#define GROVE_EXPLAIN_NODE_MISSING_RIGHT 0x40000000u
+#define GROVE_EXPLAIN_NODE_FEATURE 0x0FFFFFFFu
+
 /// One edge from an internal node to a child, in the tree's depth-first order (left
 /// subtree first), with everything that does not depend on the row.
 typedef struct GroveExplainEdge {
@@ -59,8 +64,14 @@ typedef struct GroveExplainForest {
     /// Per tree: offset in `rules` of its rule: nodes t, weights w, then 1 / (1 - t), each
     /// blocks x 8 doubles (unused points: weight 0, t = 1/2).
     const uint32_t *ruleOffset;
-    /// Per tree: the output offset of its root when the root is a leaf (no edges).
-    const uint32_t *rootValue;
+    /// Per tree: its root's index in the node arrays below.
+    const uint32_t *roots;
+    /// Per node (all trees, depth-first preorder: a node's left child is the next node):
+    /// its threshold, its word (feature | GROVE_EXPLAIN_NODE_* bits) and its right child, or
+    /// for a leaf the offset of its outputs in `values`. Only for the leaf a row reaches.
+    const double *nodeThreshold;
+    const uint32_t *nodeWord;
+    const uint32_t *nodeNext;
     const double *rules;
     const double *inverseOne;
     const double *values;
@@ -90,8 +101,7 @@ typedef struct GroveExplainSlot {
     double leafConstant, leafSlope;  /* saved with R: its leaf children's part, c0 + c1 t */
     uint32_t feature;   /* the feature of the edge into the frame */
     uint32_t previous;  /* the slot of its previous occurrence (0: none) */
-    uint32_t path;      /* 1 while the row's own path runs through the frame */
-    uint32_t reserved;
+    uint64_t reserved;
 } GroveExplainSlot;
 
 /// Instruction sets the kernel is built for (x86-64; other CPUs have only the portable one).

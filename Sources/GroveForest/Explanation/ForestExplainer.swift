@@ -57,9 +57,10 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     /// Deepest tree explained (a named bound on scratch memory).
     public static let depthLimit = 512
 
-    static let leafBit: UInt32 = 1 << 31
-    static let missingRightBit: UInt32 = 1 << 30
-    static let featureMask: UInt32 = (1 << 28) - 1
+    /// Node words (shared with the C kernel, which walks the same nodes).
+    static let leafBit: UInt32 = GROVE_EXPLAIN_NODE_LEAF
+    static let missingRightBit: UInt32 = GROVE_EXPLAIN_NODE_MISSING_RIGHT
+    static let featureMask: UInt32 = GROVE_EXPLAIN_NODE_FEATURE
 
     // Nodes of all trees in depth-first preorder: a node's left child is the next node.
     private let threshold: UnsafeMutablePointer<Double>
@@ -311,7 +312,8 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         compiled.initialize(to: GroveExplainForest(
             edges: edgeTable, edgeStart: words(edgeStarts), blocks: words(kernelBlocks),
             ruleOffset: words(treePoints.map { kernelRules[$0]! }),
-            rootValue: words((0..<treeCount).map { meta[roots[$0]] & ForestExplainer.leafBit != 0 ? Int(next[roots[$0]]) : 0 }),
+            roots: words((0..<treeCount).map { roots[$0] }), nodeThreshold: UnsafePointer(threshold),
+            nodeWord: UnsafePointer(meta), nodeNext: UnsafePointer(next),
             rules: aligned(kernelRuleTable), inverseOne: aligned(inverseOneTable), values: UnsafePointer(values),
             treeCount: UInt32(treeCount), numFeatures: UInt32(numFeatures)))
 
@@ -324,7 +326,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         steps.deallocate(); stepStart.deallocate(); treeNodes.deallocate()
         let k = compiled.pointee
         UnsafeMutablePointer(mutating: k.edges).deallocate()
-        for p in [k.edgeStart, k.blocks, k.ruleOffset, k.rootValue] { UnsafeMutablePointer(mutating: p!).deallocate() }
+        for p in [k.edgeStart, k.blocks, k.ruleOffset, k.roots] { UnsafeMutablePointer(mutating: p!).deallocate() }
         for p in [k.rules, k.inverseOne] { UnsafeMutableRawPointer(mutating: p!).deallocate() }
         compiled.deallocate()
     }
