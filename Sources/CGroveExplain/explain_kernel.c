@@ -141,7 +141,9 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
     META(1)->pathSum = rootSum;
     const GroveExplainEdge *last = edges + end;
     for (const GroveExplainEdge *e = edges + begin; e < last; e++) {
-        const uint32_t d = e->slot, p = e->previous, flags = e->flags, feature = e->feature;
+        const uint32_t word = e->word, frames = e->frames;
+        const uint32_t flags = word >> GROVE_EXPLAIN_FLAGS_SHIFT, feature = word & GROVE_EXPLAIN_FEATURE;
+        const uint32_t d = frames & GROVE_EXPLAIN_FRAME_MASK, p = (frames >> GROVE_EXPLAIN_FRAME_BITS) & GROVE_EXPLAIN_FRAME_MASK;
         const uint32_t left = goes_left(row[feature], e->threshold, (flags & GROVE_EXPLAIN_MISSING_RIGHT) != 0);
         const uint32_t hot = left ^ (flags & GROVE_EXPLAIN_LEFT) ^ 1;
         const GroveExplainSlot *previous = META(p), *parent = META(d);
@@ -166,7 +168,7 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                 run.slope += value * a + valueRight * aRight;
                 phiScalar[feature] += (value * a + valueRight * aRight) * parent->pathSum;
             } else {
-                const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(e->inverseZero);
+                const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(f->inverseOne[e->inverseOne - B]);
                 const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
                 const double *restrict inverseOne = f->inverseOne + e->inverseOne;
                 const v8d vv = splat8(value), vr = splat8(valueRight), zr = splat8(right->zero), ar = splat8(aRight);
@@ -184,7 +186,7 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                 store8(lanes, load8(lanes) + acc);
             }
             e += twin;
-            const uint32_t closes = right->closes;
+            const uint32_t closes = right->frames >> (2 * GROVE_EXPLAIN_FRAME_BITS);
             for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, nodes, d - k, nb, rt, &run);
         } else {
             // An internal child opens frame d + 1; the parent's R so far waits in its slot.
@@ -212,7 +214,7 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                     sum += sum8(hc);
                 }
             } else {
-                const v8d iz = splat8(e->inverseZero);
+                const v8d iz = splat8(f->inverseOne[e->inverseOne - B]);
                 const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
                 const double *restrict inverseOne = f->inverseOne + e->inverseOne;
                 for (uint32_t b = 0; b < nb; b++) {

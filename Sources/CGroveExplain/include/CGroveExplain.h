@@ -14,11 +14,18 @@
 /// Most blocks of one tree (ForestExplainer's 512 points at most).
 #define GROVE_EXPLAIN_MAX_BLOCKS 64
 
-/// GroveExplainEdge.flags
+/// GroveExplainEdge.word: the feature in the low bits, flags above GROVE_EXPLAIN_FLAGS_SHIFT.
+#define GROVE_EXPLAIN_FEATURE 0x0FFFFFFFu
+#define GROVE_EXPLAIN_FLAGS_SHIFT 28
 #define GROVE_EXPLAIN_LEFT 1u           /* the edge to the left child */
 #define GROVE_EXPLAIN_LEAF 2u           /* the child is a leaf */
 #define GROVE_EXPLAIN_MISSING_RIGHT 4u  /* the parent sends missing values (NaN) right */
 #define GROVE_EXPLAIN_TWIN 8u           /* a leaf whose right sibling (the next edge) is a leaf too */
+/// GroveExplainEdge.frames: the parent's slot, the previous occurrence's slot and the frames
+/// closed after the edge, GROVE_EXPLAIN_FRAME_BITS each (slots stay below 1,024: trees are
+/// at most ForestExplainer.depthLimit = 512 deep).
+#define GROVE_EXPLAIN_FRAME_BITS 10
+#define GROVE_EXPLAIN_FRAME_MASK 0x3FFu
 
 /// Node words (GroveExplainForest.nodeWord).
 #define GROVE_EXPLAIN_NODE_LEAF 0x80000000u
@@ -26,31 +33,27 @@
 #define GROVE_EXPLAIN_NODE_FEATURE 0x0FFFFFFFu
 
 /// One edge from an internal node to a child, in the tree's depth-first order (left
-/// subtree first), with everything that does not depend on the row.
+/// subtree first), with everything that does not depend on the row; 32 bytes (a forest's
+/// edges are streamed once per row, so their size is memory traffic).
 typedef struct GroveExplainEdge {
     /// The parent's split: a row goes left when x <= threshold (strict splits are stored
     /// as x <= nextDown(t)); NaN goes left unless GROVE_EXPLAIN_MISSING_RIGHT.
     double threshold;
     /// The feature's combined zero fraction on this path (product of its cover fractions).
     double zero;
-    /// A repeated feature: 1 / the combined zero fraction at its previous occurrence (0 when
-    /// that is 0); unused otherwise.
-    double inverseZero;
-    /// The parent's split feature (encoded index).
-    uint32_t feature;
+    /// The parent's split feature (encoded index) | flags << GROVE_EXPLAIN_FLAGS_SHIFT.
+    uint32_t word;
+    /// The parent's slot (its depth + 1; slot 0 is the "no previous occurrence" frame) |
+    /// the slot where the feature last appeared above on the path (0: none) << 10 | the
+    /// frames that close after this edge (a leaf ending one or more subtrees) << 20.
+    uint32_t frames;
     /// A leaf child: the offset of its outputs in the forest's values; else 0.
     uint32_t value;
     /// Offset (doubles) in `inverseOne` of 1 / h at the previous occurrence's points when the
-    /// row satisfied it (h = z + (1 - z) t); 0 (a block of ones) when the feature is new.
+    /// row satisfied it (h = z + (1 - z) t), preceded by a block whose first double is 1 /
+    /// the previous occurrence's zero fraction (0 when that is 0); a block of ones when the
+    /// feature is new.
     uint32_t inverseOne;
-    /// The parent's slot (its depth + 1; slot 0 is the "no previous occurrence" frame).
-    uint16_t slot;
-    /// The slot where the feature last appeared above on the path (0: none).
-    uint16_t previous;
-    /// Frames that close after this edge (a leaf ending one or more subtrees).
-    uint16_t closes;
-    uint8_t flags;
-    uint8_t reserved;
 } GroveExplainEdge;
 
 /// A compiled forest (read only; ForestExplainer owns the memory). Every `double` table the
