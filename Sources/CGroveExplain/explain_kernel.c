@@ -35,15 +35,6 @@ ALWAYS_INLINE v8d load8(const double *p) { return *(const v8d *)p; }
 ALWAYS_INLINE void store8(double *p, v8d v) { *(v8d *)p = v; }
 ALWAYS_INLINE v8d splat8(double x) { return (v8d)(x); }
 
-/// x when `keep` is 1, else +0, without a branch: the row's decisions are not predictable,
-/// and a mispredicted branch per edge would cost more than the whole edge's arithmetic.
-ALWAYS_INLINE double keep_if(uint32_t keep, double x) {
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    bits &= (uint64_t)0 - (uint64_t)keep;
-    memcpy(&x, &bits, sizeof x);
-    return x;
-}
 
 /// The vectors of slot c (see GroveExplainScratch), block b.
 #define SLOT(c) (slots + (size_t)(c) * slotStride)
@@ -147,8 +138,8 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
         const uint32_t left = goes_left(row[feature], e->threshold, (flags & GROVE_EXPLAIN_MISSING_RIGHT) != 0);
         const uint32_t hot = left ^ (flags & GROVE_EXPLAIN_LEFT) ^ 1;
         const GroveExplainSlot *previous = META(p), *parent = META(d);
-        const double oneP = previous->one;
-        const double o = keep_if(hot, oneP);
+        const uint32_t oneP = previous->one, oneBit = hot & oneP;
+        const double o = (double)oneBit;
         const double a = o - e->zero;
         if (flags & GROVE_EXPLAIN_LEAF) {
             // A leaf child: its frame's R would be its value at every point; close it at
@@ -157,7 +148,7 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
             const uint32_t twin = (flags & GROVE_EXPLAIN_TWIN) != 0;
             const GroveExplainEdge *right = e + twin;
             const double value = values[e->value + output];
-            const double oRight = keep_if(hot ^ 1, oneP);
+            const double oRight = (double)((hot ^ 1) & oneP);
             const double aRight = twin ? oRight - right->zero : 0.0;
             const double valueRight = twin ? values[right->value + output] : 0.0;
             if (p == 0) {
@@ -169,7 +160,7 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                 phiScalar[feature] += (value * a + valueRight * aRight) * parent->pathSum;
             } else {
                 const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(f->inverseOne[e->inverseOne - B]);
-                const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
+                const v8l useOne = (v8l)(-(long long)oneP);
                 const double *restrict inverseOne = f->inverseOne + e->inverseOne;
                 const v8d vv = splat8(value), vr = splat8(valueRight), zr = splat8(right->zero), ar = splat8(aRight);
                 const v8d va = splat8(value * a + valueRight * aRight), ap = splat8(previous->alpha);
@@ -197,7 +188,7 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
             saved->leafSlope = run.slope;
             run.constant = 0;
             run.slope = 0;
-            m->one = o;
+            m->one = oneBit;
             m->alpha = a;
             m->feature = feature;
             m->previous = p;
@@ -215,7 +206,7 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                 }
             } else {
                 const v8d iz = splat8(f->inverseOne[e->inverseOne - B]);
-                const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
+                const v8l useOne = (v8l)(-(long long)oneP);
                 const double *restrict inverseOne = f->inverseOne + e->inverseOne;
                 for (uint32_t b = 0; b < nb; b++) {
                     const v8d factor = z + av * load8(nodes + b * B);

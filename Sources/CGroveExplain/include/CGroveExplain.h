@@ -88,7 +88,7 @@ typedef struct GroveExplainForest {
 /// slot holds at [0, V) the path product H (weights included), [V, 2V) the frame's factor
 /// times `inverse`, [2V, 3V) the inverse of the previous occurrence's factor (ones if none),
 /// [3V, 4V) the frame's relative sum R so far (saved while a child's subtree runs), then a
-/// GroveExplainSlot.
+/// GroveExplainSlot. Slot 0: one fraction 1, alpha 0.
 typedef struct GroveExplainScratch {
     double *slots;
     double *phi;          /* numFeatures x 8 lanes, then numFeatures: contributions per feature */
@@ -98,13 +98,13 @@ typedef struct GroveExplainScratch {
 
 /// The scalars of a frame slot (after its vectors; 64 bytes).
 typedef struct GroveExplainSlot {
-    double one;         /* the combined one fraction o of the frame's feature */
     double alpha;       /* o - z */
     double pathSum;     /* the sum of H over the points */
     double leafConstant, leafSlope;  /* saved with R: its leaf children's part, c0 + c1 t */
     uint32_t feature;   /* the feature of the edge into the frame */
     uint32_t previous;  /* the slot of its previous occurrence (0: none) */
-    uint64_t reserved;
+    uint32_t one;       /* the combined one fraction o of the frame's feature (0 or 1) */
+    uint32_t reserved[3];
 } GroveExplainSlot;
 
 /// Instruction sets the kernel is built for (x86-64; other CPUs have only the portable one).
