@@ -60,11 +60,12 @@ typedef struct Running {
 } Running;
 
 /// Closes frame `c`, whose R is complete: credits the feature of the edge into it and
-/// leaves in `rt`/`run` the parent's R so far (what it had when c opened, plus c's share).
+/// leaves in `rt`/`run` the parent's R so far (what it had when c opened, plus c's share)
+/// and in `h` the parent's H.
 /// A repeated feature's shallower edge gets the deeper subtree's share subtracted (alpha
 /// of the previous occurrence; 0 for slot 0).
 ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint32_t v, double *restrict phi,
-                               const double *restrict nodes, uint32_t c, uint32_t nb, v8d *rt, Running *run) {
+                               const double *restrict nodes, uint32_t c, uint32_t nb, v8d *rt, v8d *h, Running *run) {
     const GroveExplainSlot *m = META(c), *parent = META(c - 1);
     const v8d ac = splat8(m->alpha);
     const v8d c0 = splat8(run->constant), c1 = splat8(run->slope);
@@ -73,7 +74,8 @@ ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint
         // A feature new on the path: its inverse is 1 and there is no shallower edge.
         for (uint32_t b = 0; b < nb; b++) {
             const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
-            acc += load8(H(c - 1, b)) * (ac * r);
+            h[b] = load8(H(c - 1, b));
+            acc += h[b] * (ac * r);
             rt[b] = load8(R(c - 1, b)) + load8(FI(c, b)) * r;
         }
     } else {
@@ -81,7 +83,8 @@ ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint
         for (uint32_t b = 0; b < nb; b++) {
             const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
             const v8d q = load8(FI(c, b)) * r;
-            acc += load8(H(c - 1, b)) * load8(INV(c, b)) * (ac * r - ap * q);
+            h[b] = load8(H(c - 1, b));
+            acc += h[b] * load8(INV(c, b)) * (ac * r - ap * q);
             rt[b] = load8(R(c - 1, b)) + q;
         }
     }
@@ -110,9 +113,11 @@ ALWAYS_INLINE double leaf_value(const GroveExplainForest *f, uint32_t t, const d
 }
 
 /// Adds tree t's contributions to phi (lanes and scalars). `nb`: the tree's blocks of
-/// quadrature points (a constant where inlined); `rt`: room for nb vectors.
+/// quadrature points (a constant where inlined); `rt`, `h`: room for nb vectors each, the running frame's R (closed children) and its path
+/// product H. In registers when nb is 1: through memory, each step would wait for the
+/// previous store to be forwarded (the descent's H chain is the kernel's critical path).
 ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
-                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, uint32_t numFeatures,
+                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, v8d *h, uint32_t numFeatures,
                                   uint32_t slotStride, uint32_t v) {
     const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
     const double *restrict values = f->values;
@@ -124,7 +129,8 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
     const GroveExplainEdge *edges = f->edges;
     double rootSum = 0;
     for (uint32_t b = 0; b < nb; b++) {
-        store8(H(1, b), load8(weights + b * B));
+        h[b] = load8(weights + b * B);
+        store8(H(1, b), h[b]);
         rootSum += sum8(load8(weights + b * B));
         rt[b] = splat8(0);
     }
@@ -171,14 +177,14 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                     const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
                     const v8d q = (vv * (z + av * tb) + vr * (zr + ar * tb)) * inv;
                     rt[b] += q;
-                    acc += load8(H(d, b)) * inv * (va - ap * q);
+                    acc += h[b] * inv * (va - ap * q);
                 }
                 double *lanes = phi + (size_t)feature * B;
                 store8(lanes, load8(lanes) + acc);
             }
             e += twin;
             const uint32_t closes = right->frames >> (2 * GROVE_EXPLAIN_FRAME_BITS);
-            for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, nodes, d - k, nb, rt, &run);
+            for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, nodes, d - k, nb, rt, h, &run);
         } else {
             // An internal child opens frame d + 1; the parent's R so far waits in its slot.
             const uint32_t c = d + 1;
@@ -197,9 +203,10 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                 // A feature new on the path: the inverse is 1 (close_frame does not read it).
                 for (uint32_t b = 0; b < nb; b++) {
                     const v8d fi = z + av * load8(nodes + b * B);
-                    const v8d hc = load8(H(d, b)) * fi;
+                    const v8d hc = h[b] * fi;
                     store8(FI(c, b), fi);
                     store8(H(c, b), hc);
+                    h[b] = hc;
                     store8(R(d, b), rt[b]);
                     rt[b] = splat8(0);
                     sum += sum8(hc);
@@ -213,10 +220,11 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                     const v8d fromZero = iz * load8(complement + b * B);
                     const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
                     const v8d fi = factor * inv;
-                    const v8d hc = load8(H(d, b)) * fi;
+                    const v8d hc = h[b] * fi;
                     store8(FI(c, b), fi);
                     store8(INV(c, b), inv);
                     store8(H(c, b), hc);
+                    h[b] = hc;
                     store8(R(d, b), rt[b]);
                     rt[b] = splat8(0);
                     sum += sum8(hc);
@@ -233,16 +241,16 @@ ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row,
     const uint32_t n = f->numFeatures;
     memset(s->phi, 0, (size_t)n * (B + 1) * sizeof(double));
     double hot = 0;
-    v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS];
+    v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS], oneH[1], manyH[GROVE_EXPLAIN_MAX_BLOCKS];
     for (uint32_t t = 0; t < f->treeCount; t++) {
         hot += leaf_value(f, t, row, output);
         if (s->maxBlocks == 1) {
             // The common case (8 points or fewer in every tree): constant strides.
-            explain_tree(f, t, row, output, s, 1, one, n, 4 * B + 8, B);
+            explain_tree(f, t, row, output, s, 1, one, oneH, n, 4 * B + 8, B);
         } else if (f->blocks[t] == 1) {
-            explain_tree(f, t, row, output, s, 1, one, n, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, 1, one, oneH, n, s->slotStride, s->maxBlocks * B);
         } else {
-            explain_tree(f, t, row, output, s, f->blocks[t], many, n, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, f->blocks[t], many, manyH, n, s->slotStride, s->maxBlocks * B);
         }
     }
     for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B)) + s->phi[(size_t)n * B + j];
