@@ -4,6 +4,7 @@
 //   CProtobufC, CGroveProto, CGroveSys   C: runtime, protoc-c output, Linux headers
 //   GroveSystem                           the syscall seam: typed fds, EINTR retry, writeAll/fsync, poll, clock
 //   CGroveExplain                         C: the explainer's vector kernel (runtime-dispatched SSE2/AVX2/AVX-512)
+//   CGroveForest                          C: the tree learner's prefetch hint
 //   GroveForest                           Swift ML: data, training, inference, metrics (explanations call CGroveExplain)
 //   GroveWire                             frames and messages (protobuf-c); knows nothing of the forest
 //   GroveModelStore                       model files, repository publish/scan, audit chain, key file
@@ -47,7 +48,9 @@ let package = Package(
         // explains a German credit row several times faster than GroveForest's Swift reference,
         // which the tests keep beside it (BENCHMARKS.md, "Explanations").
         .target(name: "CGroveExplain"),
-        .target(name: "GroveForest", dependencies: ["GroveSystem", "CGroveExplain"]),
+        // The tree learner's prefetch hint (Swift has no prefetch).
+        .target(name: "CGroveForest"),
+        .target(name: "GroveForest", dependencies: ["GroveSystem", "CGroveExplain", "CGroveForest"]),
         .target(name: "GroveWire", dependencies: ["CGroveProto", "CProtobufC"], swiftSettings: swift6),
         .target(
             name: "GroveModelStore",
