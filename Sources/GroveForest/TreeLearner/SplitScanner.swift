@@ -77,19 +77,56 @@ final class SplitScanner {
     func scanBinaryCounts(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>, node: UnsafePointer<Double>,
                           weight: Double, best: inout SplitCandidate) -> Int {
         let bits = binBits
+        for w in 0..<((groups + 63) >> 6) {
+            let base = w &<< 6
+            var word: UInt64 = 0
+            for j in 0..<min(64, groups - base) { word |= UInt64(h[base &+ j] != 0 ? 1 : 0) &<< UInt64(j) }
+            bits[w] = word
+        }
+        if entropy {
+            // sum c ln(c / w) = sum c ln c - w ln w, from the x ln x table (bootstrap
+            // weights are integers).
+            let xlogx = self.xlogx
+            let wi = Int(weight), t1i = Int(node[1])
+            return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
+                               best: &best) { lw, l1, _, _, _, _, _, _ in
+                let li1 = Int(l1), lwi = Int(lw)
+                return xlogx[lwi - li1] + xlogx[li1] - xlogx[lwi]
+                    + xlogx[wi - lwi - (t1i - li1)] + xlogx[t1i - li1] - xlogx[wi - lwi]
+            }
+        }
+        return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
+                           best: &best) { _, _, l0, l1, r0, r1, wl, wr in
+            (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr
+        }
+    }
+
+    /// The groups of `scanTwoClassGroups` from packed two-class counts whose non-empty bins
+    /// are marked in `bits` (ascending bins, as sorted groups): the same candidates, scored
+    /// the same way. Returns the number of non-empty bins (at least 2 unless constant).
+    func scanMarkedBinary(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>, bits: UnsafePointer<UInt64>,
+                          node: UnsafePointer<Double>, weight: Double, best: inout SplitCandidate) -> Int {
+        let tabled = weight <= Double(logRatio.limit)
+        return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
+                           best: &best) { _, _, l0, l1, r0, r1, wl, wr in
+            self.twoClassGroupProxy(l0, l1, r0, r1, wl, wr, tabled: tabled)
+        }
+    }
+
+    /// The boundaries between the bins marked in `bits` (packed two-class counts in `h`),
+    /// in ascending order, scored by `proxy(left weight, left class-1 weight, l0, l1, r0, r1,
+    /// wl, wr)` (integer weights, and the same as doubles); keeps the best in `best`.
+    /// Returns the number of marked bins.
+    @inline(__always)
+    private func scanSetBits(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>,
+                             bits: UnsafePointer<UInt64>, node: UnsafePointer<Double>, weight: Double,
+                             best: inout SplitCandidate,
+                             proxy: (UInt64, UInt64, Double, Double, Double, Double, Double, Double) -> Double) -> Int {
         let wordCount = (groups + 63) >> 6
         var nonEmpty = 0
-        for w in 0..<wordCount {
-            let base = w << 6
-            let n = min(64, groups - base)
-            var word: UInt64 = 0
-            for j in 0..<n { word |= UInt64(h[base &+ j] != 0 ? 1 : 0) << UInt64(j) }
-            bits[w] = word
-            nonEmpty &+= word.nonzeroBitCount
-        }
+        for w in 0..<wordCount { nonEmpty &+= bits[w].nonzeroBitCount }
         if nonEmpty < 2 { return nonEmpty }
         let minLeaf = self.minLeaf
-        let entropy = self.entropy
         let t0 = node[0], t1 = node[1]
         var lw: UInt64 = 0, l1i: UInt64 = 0
         var prevBin = -1
@@ -99,27 +136,16 @@ final class SplitScanner {
         scan: for w in 0..<wordCount {
             var word = bits[w]
             while word != 0 {
-                let g = w << 6 | word.trailingZeroBitCount
+                let g = w &<< 6 | word.trailingZeroBitCount
                 word &= word &- 1
                 let wl = Double(lw)
                 if prevBin >= 0 && wl >= minLeaf {
                     let wr = weight - wl
                     if wr < minLeaf { break scan }
                     let l1 = Double(l1i), l0 = wl - l1
-                    let r0 = t0 - l0, r1 = t1 - l1
-                    let proxy: Double
-                    if entropy {
-                        // sum c ln(c / w) = sum c ln c - w ln w, from the x ln x table
-                        // (bootstrap weights are integers).
-                        let li1 = Int(l1i), lwi = Int(lw), wi = Int(weight)
-                        let t1i = Int(t1)
-                        proxy = xlogx[lwi - li1] + xlogx[li1] - xlogx[lwi]
-                            + xlogx[wi - lwi - (t1i - li1)] + xlogx[t1i - li1] - xlogx[wi - lwi]
-                    } else {
-                        proxy = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr
-                    }
-                    if proxy > localBest {
-                        localBest = proxy
+                    let p = proxy(lw, l1i, l0, l1, t0 - l0, t1 - l1, wl, wr)
+                    if p > localBest {
+                        localBest = p
                         localB1 = prevBin
                         localB2 = g
                         bestL0 = l0
@@ -277,52 +303,6 @@ final class SplitScanner {
             l0 += a
             l1 += b
             prevBin = bin
-        }
-        keepTwoClass(localBest, feature: f, b1: localB1, b2: localB2, left0: bestL0, left1: bestL1, best: &best)
-        return nonEmpty
-    }
-
-    /// The groups of `scanTwoClassGroups` from packed two-class counts whose non-empty bins
-    /// are marked in `bits` (ascending bins, as sorted groups): the same candidates, scored
-    /// the same way. Returns the number of non-empty bins (at least 2 unless constant).
-    func scanMarkedBinary(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>, bits: UnsafePointer<UInt64>,
-                          node: UnsafePointer<Double>, weight: Double, best: inout SplitCandidate) -> Int {
-        let wordCount = (groups + 63) >> 6
-        var nonEmpty = 0
-        for w in 0..<wordCount { nonEmpty &+= bits[w].nonzeroBitCount }
-        if nonEmpty < 2 { return nonEmpty }
-        let minLeaf = self.minLeaf
-        let tabled = weight <= Double(logRatio.limit)
-        let t0 = node[0], t1 = node[1]
-        var l0 = 0.0, l1 = 0.0
-        var prevBin = -1
-        var localBest = -Double.infinity
-        var localB1 = 0, localB2 = 0
-        var bestL0 = 0.0, bestL1 = 0.0
-        scan: for w in 0..<wordCount {
-            var word = bits[w]
-            while word != 0 {
-                let g = w &<< 6 | word.trailingZeroBitCount
-                word &= word &- 1
-                let wl = l0 + l1
-                if prevBin >= 0 && wl >= minLeaf {
-                    let wr = weight - wl
-                    if wr < minLeaf { break scan }
-                    let proxy = twoClassGroupProxy(l0, l1, t0 - l0, t1 - l1, wl, wr, tabled: tabled)
-                    if proxy > localBest {
-                        localBest = proxy
-                        localB1 = prevBin
-                        localB2 = g
-                        bestL0 = l0
-                        bestL1 = l1
-                    }
-                }
-                let v = h[g]
-                let b = v &>> 32
-                l0 += Double((v & 0xFFFF_FFFF) &- b)
-                l1 += Double(b)
-                prevBin = g
-            }
         }
         keepTwoClass(localBest, feature: f, b1: localB1, b2: localB2, left0: bestL0, left1: bestL1, best: &best)
         return nonEmpty
