@@ -68,8 +68,8 @@ struct Bench: ParsableCommand {
         }
 
         if let calls = explainProbe {
-            let last = try ExplainBench.probe(model: stored, rows: encoded, rowCount: rows, calls: calls)
-            print("probe: \(calls) explanations, last prediction \(last)")
+            let (last, kernel) = try ExplainBench.probe(model: stored, rows: encoded, rowCount: rows, calls: calls)
+            print("probe: \(calls) explanations (\(kernel.rawValue) kernel), last prediction \(last)")
             return
         }
 
