@@ -35,15 +35,6 @@ ALWAYS_INLINE v8d load8(const double *p) { return *(const v8d *)p; }
 ALWAYS_INLINE void store8(double *p, v8d v) { *(v8d *)p = v; }
 ALWAYS_INLINE v8d splat8(double x) { return (v8d)(x); }
 
-/// x when `keep` is 1, else +0, without a branch: the row's decisions are not predictable,
-/// and a mispredicted branch per edge would cost more than the whole edge's arithmetic.
-ALWAYS_INLINE double keep_if(uint32_t keep, double x) {
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    bits &= (uint64_t)0 - (uint64_t)keep;
-    memcpy(&x, &bits, sizeof x);
-    return x;
-}
 
 /// The vectors of slot c (see GroveExplainScratch), block b.
 #define SLOT(c) (slots + (size_t)(c) * slotStride)
@@ -69,11 +60,12 @@ typedef struct Running {
 } Running;
 
 /// Closes frame `c`, whose R is complete: credits the feature of the edge into it and
-/// leaves in `rt`/`run` the parent's R so far (what it had when c opened, plus c's share).
+/// leaves in `rt`/`run` the parent's R so far (what it had when c opened, plus c's share)
+/// and in `h` the parent's H.
 /// A repeated feature's shallower edge gets the deeper subtree's share subtracted (alpha
 /// of the previous occurrence; 0 for slot 0).
 ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint32_t v, double *restrict phi,
-                               const double *restrict nodes, uint32_t c, uint32_t nb, v8d *rt, Running *run) {
+                               const double *restrict nodes, uint32_t c, uint32_t nb, v8d *rt, v8d *h, Running *run) {
     const GroveExplainSlot *m = META(c), *parent = META(c - 1);
     const v8d ac = splat8(m->alpha);
     const v8d c0 = splat8(run->constant), c1 = splat8(run->slope);
@@ -82,7 +74,8 @@ ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint
         // A feature new on the path: its inverse is 1 and there is no shallower edge.
         for (uint32_t b = 0; b < nb; b++) {
             const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
-            acc += load8(H(c - 1, b)) * (ac * r);
+            h[b] = load8(H(c - 1, b));
+            acc += h[b] * (ac * r);
             rt[b] = load8(R(c - 1, b)) + load8(FI(c, b)) * r;
         }
     } else {
@@ -90,7 +83,8 @@ ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint
         for (uint32_t b = 0; b < nb; b++) {
             const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
             const v8d q = load8(FI(c, b)) * r;
-            acc += load8(H(c - 1, b)) * load8(INV(c, b)) * (ac * r - ap * q);
+            h[b] = load8(H(c - 1, b));
+            acc += h[b] * load8(INV(c, b)) * (ac * r - ap * q);
             rt[b] = load8(R(c - 1, b)) + q;
         }
     }
@@ -100,15 +94,34 @@ ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint
     store8(lanes, load8(lanes) + acc);
 }
 
-/// Adds tree t's contributions to phi (lanes and scalars); returns the value of the leaf
-/// the row reaches. `nb`: the tree's blocks of quadrature points (a constant where
-/// inlined); `rt`: room for nb vectors.
-ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
-                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, uint32_t numFeatures,
+/// Whether a row with value x goes left at a split (x <= threshold; NaN, unordered since
+/// thresholds are finite, goes left unless missing values go right). One comparison.
+ALWAYS_INLINE uint32_t goes_left(double x, double threshold, uint32_t missingRight) {
+    return !(x > threshold) & ~(__builtin_isunordered(x, threshold) & missingRight);
+}
+
+/// The value (`output`) of the leaf of tree t the row reaches.
+ALWAYS_INLINE double leaf_value(const GroveExplainForest *f, uint32_t t, const double *row, uint32_t output) {
+    uint32_t n = f->roots[t];
+    for (;;) {
+        const uint32_t word = f->nodeWord[n];
+        if (word & GROVE_EXPLAIN_NODE_LEAF) return f->values[f->nodeNext[n] + output];
+        const uint32_t left = goes_left(row[word & GROVE_EXPLAIN_NODE_FEATURE], f->nodeThreshold[n],
+                                        (word & GROVE_EXPLAIN_NODE_MISSING_RIGHT) != 0);
+        n = left ? n + 1 : f->nodeNext[n];
+    }
+}
+
+/// Adds tree t's contributions to phi (lanes and scalars). `nb`: the tree's blocks of
+/// quadrature points (a constant where inlined); `rt`, `h`: room for nb vectors each, the running frame's R (closed children) and its path
+/// product H. In registers when nb is 1: through memory, each step would wait for the
+/// previous store to be forwarded (the descent's H chain is the kernel's critical path).
+ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
+                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, v8d *h, uint32_t numFeatures,
                                   uint32_t slotStride, uint32_t v) {
     const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
     const double *restrict values = f->values;
-    if (begin == end) return values[f->rootValue[t] + output];
+    if (begin == end) return;
     double *restrict slots = s->slots, *restrict phi = s->phi;
     double *restrict phiScalar = phi + (size_t)numFeatures * B;
     const double *restrict nodes = f->rules + f->ruleOffset[t];
@@ -116,28 +129,24 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
     const GroveExplainEdge *edges = f->edges;
     double rootSum = 0;
     for (uint32_t b = 0; b < nb; b++) {
-        store8(H(1, b), load8(weights + b * B));
+        h[b] = load8(weights + b * B);
+        store8(H(1, b), h[b]);
         rootSum += sum8(load8(weights + b * B));
         rt[b] = splat8(0);
     }
     Running run = {0, 0};
-    META(1)->path = 1;
     META(1)->pathSum = rootSum;
-    double reached = 0;
     const GroveExplainEdge *last = edges + end;
     for (const GroveExplainEdge *e = edges + begin; e < last; e++) {
-        const uint32_t d = e->slot, p = e->previous, flags = e->flags, feature = e->feature;
-        const double x = row[feature], threshold = e->threshold;
-        // Left when x <= threshold; NaN (unordered: thresholds are finite) left unless the
-        // node sends missing values right. One comparison gives both.
-        const uint32_t missingRight = (flags & GROVE_EXPLAIN_MISSING_RIGHT) != 0;
-        const uint32_t left = !(x > threshold) & ~(__builtin_isunordered(x, threshold) & missingRight);
+        const uint32_t word = e->word, frames = e->frames;
+        const uint32_t flags = word >> GROVE_EXPLAIN_FLAGS_SHIFT, feature = word & GROVE_EXPLAIN_FEATURE;
+        const uint32_t d = frames & GROVE_EXPLAIN_FRAME_MASK, p = (frames >> GROVE_EXPLAIN_FRAME_BITS) & GROVE_EXPLAIN_FRAME_MASK;
+        const uint32_t left = goes_left(row[feature], e->threshold, (flags & GROVE_EXPLAIN_MISSING_RIGHT) != 0);
         const uint32_t hot = left ^ (flags & GROVE_EXPLAIN_LEFT) ^ 1;
         const GroveExplainSlot *previous = META(p), *parent = META(d);
-        const double oneP = previous->one;
-        const double o = keep_if(hot, oneP);
+        const uint32_t oneP = previous->one, oneBit = hot & oneP;
+        const double o = (double)oneBit;
         const double a = o - e->zero;
-        const uint32_t onPath = parent->path & hot;
         if (flags & GROVE_EXPLAIN_LEAF) {
             // A leaf child: its frame's R would be its value at every point; close it at
             // once. Twin leaves (the next edge is the right sibling, also a leaf: same
@@ -145,11 +154,9 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
             const uint32_t twin = (flags & GROVE_EXPLAIN_TWIN) != 0;
             const GroveExplainEdge *right = e + twin;
             const double value = values[e->value + output];
-            const double oRight = keep_if(hot ^ 1, oneP);
+            const double oRight = (double)((hot ^ 1) & oneP);
             const double aRight = twin ? oRight - right->zero : 0.0;
             const double valueRight = twin ? values[right->value + output] : 0.0;
-            reached += keep_if(onPath, value);
-            reached += keep_if(twin & (hot ^ 1) & parent->path, valueRight);
             if (p == 0) {
                 // A feature new on the path (the inverse is 1): the leaves add
                 // v (z + a t) to R and v a H to the feature, whose sum over the points
@@ -158,8 +165,8 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
                 run.slope += value * a + valueRight * aRight;
                 phiScalar[feature] += (value * a + valueRight * aRight) * parent->pathSum;
             } else {
-                const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(e->inverseZero);
-                const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
+                const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(f->inverseOne[e->inverseOne - B]);
+                const v8l useOne = (v8l)(-(long long)oneP);
                 const double *restrict inverseOne = f->inverseOne + e->inverseOne;
                 const v8d vv = splat8(value), vr = splat8(valueRight), zr = splat8(right->zero), ar = splat8(aRight);
                 const v8d va = splat8(value * a + valueRight * aRight), ap = splat8(previous->alpha);
@@ -170,14 +177,14 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
                     const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
                     const v8d q = (vv * (z + av * tb) + vr * (zr + ar * tb)) * inv;
                     rt[b] += q;
-                    acc += load8(H(d, b)) * inv * (va - ap * q);
+                    acc += h[b] * inv * (va - ap * q);
                 }
                 double *lanes = phi + (size_t)feature * B;
                 store8(lanes, load8(lanes) + acc);
             }
             e += twin;
-            const uint32_t closes = right->closes;
-            for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, nodes, d - k, nb, rt, &run);
+            const uint32_t closes = right->frames >> (2 * GROVE_EXPLAIN_FRAME_BITS);
+            for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, nodes, d - k, nb, rt, h, &run);
         } else {
             // An internal child opens frame d + 1; the parent's R so far waits in its slot.
             const uint32_t c = d + 1;
@@ -187,8 +194,7 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
             saved->leafSlope = run.slope;
             run.constant = 0;
             run.slope = 0;
-            m->path = onPath;
-            m->one = o;
+            m->one = oneBit;
             m->alpha = a;
             m->feature = feature;
             m->previous = p;
@@ -197,26 +203,28 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
                 // A feature new on the path: the inverse is 1 (close_frame does not read it).
                 for (uint32_t b = 0; b < nb; b++) {
                     const v8d fi = z + av * load8(nodes + b * B);
-                    const v8d hc = load8(H(d, b)) * fi;
+                    const v8d hc = h[b] * fi;
                     store8(FI(c, b), fi);
                     store8(H(c, b), hc);
+                    h[b] = hc;
                     store8(R(d, b), rt[b]);
                     rt[b] = splat8(0);
                     sum += sum8(hc);
                 }
             } else {
-                const v8d iz = splat8(e->inverseZero);
-                const v8l useOne = (v8l)(oneP != 0 ? -1LL : 0LL);
+                const v8d iz = splat8(f->inverseOne[e->inverseOne - B]);
+                const v8l useOne = (v8l)(-(long long)oneP);
                 const double *restrict inverseOne = f->inverseOne + e->inverseOne;
                 for (uint32_t b = 0; b < nb; b++) {
                     const v8d factor = z + av * load8(nodes + b * B);
                     const v8d fromZero = iz * load8(complement + b * B);
                     const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
                     const v8d fi = factor * inv;
-                    const v8d hc = load8(H(d, b)) * fi;
+                    const v8d hc = h[b] * fi;
                     store8(FI(c, b), fi);
                     store8(INV(c, b), inv);
                     store8(H(c, b), hc);
+                    h[b] = hc;
                     store8(R(d, b), rt[b]);
                     rt[b] = splat8(0);
                     sum += sum8(hc);
@@ -225,7 +233,6 @@ ALWAYS_INLINE double explain_tree(const GroveExplainForest *f, uint32_t t, const
             m->pathSum = sum;
         }
     }
-    return reached;
 }
 
 /// The whole row: every tree, then the lanes summed per feature.
@@ -234,15 +241,16 @@ ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row,
     const uint32_t n = f->numFeatures;
     memset(s->phi, 0, (size_t)n * (B + 1) * sizeof(double));
     double hot = 0;
-    v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS];
+    v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS], oneH[1], manyH[GROVE_EXPLAIN_MAX_BLOCKS];
     for (uint32_t t = 0; t < f->treeCount; t++) {
+        hot += leaf_value(f, t, row, output);
         if (s->maxBlocks == 1) {
             // The common case (8 points or fewer in every tree): constant strides.
-            hot += explain_tree(f, t, row, output, s, 1, one, n, 4 * B + 8, B);
+            explain_tree(f, t, row, output, s, 1, one, oneH, n, 4 * B + 8, B);
         } else if (f->blocks[t] == 1) {
-            hot += explain_tree(f, t, row, output, s, 1, one, n, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, 1, one, oneH, n, s->slotStride, s->maxBlocks * B);
         } else {
-            hot += explain_tree(f, t, row, output, s, f->blocks[t], many, n, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, f->blocks[t], many, manyH, n, s->slotStride, s->maxBlocks * B);
         }
     }
     for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B)) + s->phi[(size_t)n * B + j];

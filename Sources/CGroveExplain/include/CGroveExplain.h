@@ -14,38 +14,46 @@
 /// Most blocks of one tree (ForestExplainer's 512 points at most).
 #define GROVE_EXPLAIN_MAX_BLOCKS 64
 
-/// GroveExplainEdge.flags
+/// GroveExplainEdge.word: the feature in the low bits, flags above GROVE_EXPLAIN_FLAGS_SHIFT.
+#define GROVE_EXPLAIN_FEATURE 0x0FFFFFFFu
+#define GROVE_EXPLAIN_FLAGS_SHIFT 28
 #define GROVE_EXPLAIN_LEFT 1u           /* the edge to the left child */
 #define GROVE_EXPLAIN_LEAF 2u           /* the child is a leaf */
 #define GROVE_EXPLAIN_MISSING_RIGHT 4u  /* the parent sends missing values (NaN) right */
 #define GROVE_EXPLAIN_TWIN 8u           /* a leaf whose right sibling (the next edge) is a leaf too */
+/// GroveExplainEdge.frames: the parent's slot, the previous occurrence's slot and the frames
+/// closed after the edge, GROVE_EXPLAIN_FRAME_BITS each (slots stay below 1,024: trees are
+/// at most ForestExplainer.depthLimit = 512 deep).
+#define GROVE_EXPLAIN_FRAME_BITS 10
+#define GROVE_EXPLAIN_FRAME_MASK 0x3FFu
+
+/// Node words (GroveExplainForest.nodeWord).
+#define GROVE_EXPLAIN_NODE_LEAF 0x80000000u
+#define GROVE_EXPLAIN_NODE_MISSING_RIGHT 0x40000000u
+#define GROVE_EXPLAIN_NODE_FEATURE 0x0FFFFFFFu
 
 /// One edge from an internal node to a child, in the tree's depth-first order (left
-/// subtree first), with everything that does not depend on the row.
+/// subtree first), with everything that does not depend on the row; 32 bytes (a forest's
+/// edges are streamed once per row, so their size is memory traffic).
 typedef struct GroveExplainEdge {
     /// The parent's split: a row goes left when x <= threshold (strict splits are stored
     /// as x <= nextDown(t)); NaN goes left unless GROVE_EXPLAIN_MISSING_RIGHT.
     double threshold;
     /// The feature's combined zero fraction on this path (product of its cover fractions).
     double zero;
-    /// A repeated feature: 1 / the combined zero fraction at its previous occurrence (0 when
-    /// that is 0); unused otherwise.
-    double inverseZero;
-    /// The parent's split feature (encoded index).
-    uint32_t feature;
+    /// The parent's split feature (encoded index) | flags << GROVE_EXPLAIN_FLAGS_SHIFT.
+    uint32_t word;
+    /// The parent's slot (its depth + 1; slot 0 is the "no previous occurrence" frame) |
+    /// the slot where the feature last appeared above on the path (0: none) << 10 | the
+    /// frames that close after this edge (a leaf ending one or more subtrees) << 20.
+    uint32_t frames;
     /// A leaf child: the offset of its outputs in the forest's values; else 0.
     uint32_t value;
     /// Offset (doubles) in `inverseOne` of 1 / h at the previous occurrence's points when the
-    /// row satisfied it (h = z + (1 - z) t); 0 (a block of ones) when the feature is new.
+    /// row satisfied it (h = z + (1 - z) t), preceded by a block whose first double is 1 /
+    /// the previous occurrence's zero fraction (0 when that is 0); a block of ones when the
+    /// feature is new.
     uint32_t inverseOne;
-    /// The parent's slot (its depth + 1; slot 0 is the "no previous occurrence" frame).
-    uint16_t slot;
-    /// The slot where the feature last appeared above on the path (0: none).
-    uint16_t previous;
-    /// Frames that close after this edge (a leaf ending one or more subtrees).
-    uint16_t closes;
-    uint8_t flags;
-    uint8_t reserved;
 } GroveExplainEdge;
 
 /// A compiled forest (read only; ForestExplainer owns the memory). Every `double` table the
@@ -59,8 +67,14 @@ typedef struct GroveExplainForest {
     /// Per tree: offset in `rules` of its rule: nodes t, weights w, then 1 / (1 - t), each
     /// blocks x 8 doubles (unused points: weight 0, t = 1/2).
     const uint32_t *ruleOffset;
-    /// Per tree: the output offset of its root when the root is a leaf (no edges).
-    const uint32_t *rootValue;
+    /// Per tree: its root's index in the node arrays below.
+    const uint32_t *roots;
+    /// Per node (all trees, depth-first preorder: a node's left child is the next node):
+    /// its threshold, its word (feature | GROVE_EXPLAIN_NODE_* bits) and its right child, or
+    /// for a leaf the offset of its outputs in `values`. Only for the leaf a row reaches.
+    const double *nodeThreshold;
+    const uint32_t *nodeWord;
+    const uint32_t *nodeNext;
     const double *rules;
     const double *inverseOne;
     const double *values;
@@ -74,7 +88,7 @@ typedef struct GroveExplainForest {
 /// slot holds at [0, V) the path product H (weights included), [V, 2V) the frame's factor
 /// times `inverse`, [2V, 3V) the inverse of the previous occurrence's factor (ones if none),
 /// [3V, 4V) the frame's relative sum R so far (saved while a child's subtree runs), then a
-/// GroveExplainSlot.
+/// GroveExplainSlot. Slot 0: one fraction 1, alpha 0.
 typedef struct GroveExplainScratch {
     double *slots;
     double *phi;          /* numFeatures x 8 lanes, then numFeatures: contributions per feature */
@@ -84,14 +98,13 @@ typedef struct GroveExplainScratch {
 
 /// The scalars of a frame slot (after its vectors; 64 bytes).
 typedef struct GroveExplainSlot {
-    double one;         /* the combined one fraction o of the frame's feature */
     double alpha;       /* o - z */
     double pathSum;     /* the sum of H over the points */
     double leafConstant, leafSlope;  /* saved with R: its leaf children's part, c0 + c1 t */
     uint32_t feature;   /* the feature of the edge into the frame */
     uint32_t previous;  /* the slot of its previous occurrence (0: none) */
-    uint32_t path;      /* 1 while the row's own path runs through the frame */
-    uint32_t reserved;
+    uint32_t one;       /* the combined one fraction o of the frame's feature (0 or 1) */
+    uint32_t reserved[3];
 } GroveExplainSlot;
 
 /// Instruction sets the kernel is built for (x86-64; other CPUs have only the portable one).

@@ -71,7 +71,8 @@ public final class ExplainScratch {
             return p.initializeMemory(as: Double.self, repeating: 0, count: count)
         }
         let slotTable = lanes(slots * slotStride)
-        UnsafeMutableRawPointer(slotTable + 4 * blocks * ExplainScratch.block).storeBytes(of: 1.0, as: Double.self)  // slot 0's one
+        let oneField = MemoryLayout<GroveExplainSlot>.offset(of: \GroveExplainSlot.one)!
+        UnsafeMutableRawPointer(slotTable + 4 * blocks * ExplainScratch.block).storeBytes(of: 1, toByteOffset: oneField, as: UInt32.self)
         kernel = .allocate(capacity: 1)
         kernel.initialize(to: GroveExplainScratch(
             slots: slotTable, phi: lanes(max(features, 1) * (ExplainScratch.block + 1)),

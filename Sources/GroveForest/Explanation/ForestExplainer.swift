@@ -57,9 +57,10 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     /// Deepest tree explained (a named bound on scratch memory).
     public static let depthLimit = 512
 
-    static let leafBit: UInt32 = 1 << 31
-    static let missingRightBit: UInt32 = 1 << 30
-    static let featureMask: UInt32 = (1 << 28) - 1
+    /// Node words (shared with the C kernel, which walks the same nodes).
+    static let leafBit: UInt32 = GROVE_EXPLAIN_NODE_LEAF
+    static let missingRightBit: UInt32 = GROVE_EXPLAIN_NODE_MISSING_RIGHT
+    static let featureMask: UInt32 = GROVE_EXPLAIN_NODE_FEATURE
 
     // Nodes of all trees in depth-first preorder: a node's left child is the next node.
     private let threshold: UnsafeMutablePointer<Double>
@@ -237,7 +238,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         var kernelEdges: [GroveExplainEdge] = []
         kernelEdges.reserveCapacity(max(nodeCount - treeCount, 0))
         let widest = kernelBlocks.max() ?? 1
-        var inverseOneTable = [Double](repeating: 1, count: widest * block)
+        var inverseOneTable = [Double](repeating: 0, count: block) + [Double](repeating: 1, count: widest * block)
         let threshold = self.threshold
         for ti in 0..<treeCount {
             let root = roots[ti]
@@ -262,24 +263,25 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     var kernelFlags = UInt32(left ? GROVE_EXPLAIN_LEFT : 0) | UInt32(leaf ? GROVE_EXPLAIN_LEAF : 0)
                     if left && leaf && meta[Int(next[node])] & ForestExplainer.leafBit != 0 { kernelFlags |= UInt32(GROVE_EXPLAIN_TWIN) }
                     if meta[node] & ForestExplainer.missingRightBit != 0 { kernelFlags |= UInt32(GROVE_EXPLAIN_MISSING_RIGHT) }
-                    var inverseZero = 0.0, inverseOne = 0
+                    var inverseOne = block
                     if previous >= 0 {
                         let zp = frameZero[Int(previous)]
-                        inverseZero = zp > 0 ? 1 / zp : 0
+                        inverseOneTable += [zp > 0 ? 1 / zp : 0] + [Double](repeating: 0, count: block - 1)
                         inverseOne = inverseOneTable.count
                         inverseOneTable += kernelNodes.map { 1 / (zp + (1 - zp) * $0) }  // the factor's own expression
                     }
+                    let frameBits = UInt32(GROVE_EXPLAIN_FRAME_BITS)
                     kernelEdges.append(GroveExplainEdge(
-                        threshold: threshold[node], zero: z, inverseZero: inverseZero, feature: UInt32(f),
-                        value: leaf ? next[child] : 0, inverseOne: UInt32(inverseOne), slot: UInt16(depth + 1),
-                        previous: UInt16(Int(previous) + 1), closes: 0, flags: UInt8(kernelFlags), reserved: 0))
+                        threshold: threshold[node], zero: z, word: UInt32(f) | kernelFlags << UInt32(GROVE_EXPLAIN_FLAGS_SHIFT),
+                        frames: UInt32(depth + 1) | UInt32(Int(previous) + 1) << frameBits,
+                        value: leaf ? next[child] : 0, inverseOne: UInt32(inverseOne)))
                     if !leaf {
                         frameZero[depth + 1] = z
                         lastFrame[f] = Int16(depth + 1)
                         walk(child, depth + 1)
                         lastFrame[f] = previous
                         allSteps[allSteps.count - 1].closes += 1
-                        kernelEdges[kernelEdges.count - 1].closes += 1
+                        kernelEdges[kernelEdges.count - 1].frames += 1 << (2 * UInt32(GROVE_EXPLAIN_FRAME_BITS))
                     }
                 }
             }
@@ -311,7 +313,8 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         compiled.initialize(to: GroveExplainForest(
             edges: edgeTable, edgeStart: words(edgeStarts), blocks: words(kernelBlocks),
             ruleOffset: words(treePoints.map { kernelRules[$0]! }),
-            rootValue: words((0..<treeCount).map { meta[roots[$0]] & ForestExplainer.leafBit != 0 ? Int(next[roots[$0]]) : 0 }),
+            roots: words((0..<treeCount).map { roots[$0] }), nodeThreshold: UnsafePointer(threshold),
+            nodeWord: UnsafePointer(meta), nodeNext: UnsafePointer(next),
             rules: aligned(kernelRuleTable), inverseOne: aligned(inverseOneTable), values: UnsafePointer(values),
             treeCount: UInt32(treeCount), numFeatures: UInt32(numFeatures)))
 
@@ -324,7 +327,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         steps.deallocate(); stepStart.deallocate(); treeNodes.deallocate()
         let k = compiled.pointee
         UnsafeMutablePointer(mutating: k.edges).deallocate()
-        for p in [k.edgeStart, k.blocks, k.ruleOffset, k.rootValue] { UnsafeMutablePointer(mutating: p!).deallocate() }
+        for p in [k.edgeStart, k.blocks, k.ruleOffset, k.roots] { UnsafeMutablePointer(mutating: p!).deallocate() }
         for p in [k.rules, k.inverseOne] { UnsafeMutableRawPointer(mutating: p!).deallocate() }
         compiled.deallocate()
     }

@@ -71,8 +71,9 @@ enum ExplainBench {
         return InferenceBench.Result(text: text, json: json)
     }
 
-    /// Explains rows `calls` times with one scratch (valgrind counts the allocations).
-    static func probe(model: TrainedModel, rows: [Double], rowCount: Int, calls: Int) throws -> Double {
+    /// Explains rows `calls` times with one scratch (valgrind counts the allocations); returns
+    /// the last prediction and the kernel that ran.
+    static func probe(model: TrainedModel, rows: [Double], rowCount: Int, calls: Int) throws -> (Double, ExplainKernel) {
         let explainer = try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest)
         let forest = explainer.forest
         let f = forest.numFeatures
@@ -88,6 +89,6 @@ enum ExplainBench {
                 }
             }
         }
-        return last
+        return (last, forest.kernel)
     }
 }
