@@ -9,10 +9,12 @@
 #   make cluster-test  rolling restart, kill -9 and a new version under load through HAProxy; prints the figures (~1 min)
 #   make python-package-test  `pip install ./clients/python` into a fresh venv (PyPI's protobuf), run its tests there
 #   make bench     serving and inference benchmarks, as ratios to the wire's limit measured in the same run (~5 min),
-#                  then bench-wire and the allocation counts
+#                  then bench-wire, the allocation counts, and exact explanations against shap on the same trees
+#                  when shap is importable (~2 min more)
 #   make bench-wire  Grove against the C echo server (../shared/peers/serving/limit/pingpong.c), replayed by the C
 #                  client: latency, 16x16 throughput and server CPU per request, dense rows and raw records (~1 min)
-#   make bench-train  training time, memory and AUC against scikit-learn, side by side (~4 min)
+#   make bench-train  whole `grove train` process vs scikit-learn's fit, beside ranger: time, peak memory, AUC,
+#                  two interleaved rounds per size (SIZES=50000,100000,300000; add 1000000 for 1M rows; ~8 min)
 #   make fixtures  regenerate the ONNX import fixtures (needs /work/venv or VENV with scikit-learn, skl2onnx, xgboost,
 #                  lightgbm, onnxmltools, onnxruntime; `make test` reads the committed files and needs none of them)
 #   make bench-onnx  one-row speed of imported ONNX models against onnxruntime, same files, same run (needs VENV)
@@ -32,6 +34,7 @@ DEMO_DATA := data/german_credit.csv
 DEMO_NAME := german_credit
 DEBUG_BIN := .build/debug/grove
 RELEASE_BIN := .build/release/grove
+VENV ?= /work/venv
 
 .PHONY: build run test layers proto smoke python-package-test bench bench-wire bench-train fixtures bench-onnx fuzz sanitize format clean bootstrap demo-model release
 
@@ -101,6 +104,10 @@ bench: demo-model
 	/usr/bin/python3 scripts/bench-wire.py $(RELEASE_BIN) $(REPO) $(DEMO_NAME) $(DEMO_DATA)
 	@# valgrind 3.19 cannot read the toolchain's DWARF 5: count allocations on a copy without debug info.
 	@strip --strip-debug -o .build/grove-nodebug $(RELEASE_BIN) && scripts/alloc-check.sh .build/grove-nodebug $(REPO) $(DEMO_NAME) $(DEMO_DATA)
+	@# Exact explanations against shap's TreeExplainer on the same trees, in the same run (shap from pip).
+	@py=""; for p in $(VENV)/bin/python python3; do if $$p -c "import shap" 2>/dev/null; then py=$$p; break; fi; done; \
+	 if [ -n "$$py" ]; then $$py scripts/bench_explain.py $(RELEASE_BIN) $(REPO) $(DEMO_NAME) $(DEMO_DATA) --rows 50 --runs 2; \
+	 else echo "make bench: shap is not importable (pip install shap, or VENV=DIR): no explanation ratio to shap; run scripts/bench_explain.py where it is"; fi
 
 # The C client replaying Grove's own frames against Grove (default threads) and the C echo server, in one run.
 bench-wire: demo-model
@@ -108,9 +115,9 @@ bench-wire: demo-model
 
 # Training speed and memory against scikit-learn on synthetic data (needs scikit-learn; minutes).
 bench-train: release
-	python3 scripts/bench_training.py $(RELEASE_BIN) --sizes $${SIZES:-100000,300000}
+	nice -n 10 $(VENV)/bin/python scripts/bench_training.py $(RELEASE_BIN) --sizes $${SIZES:-50000,100000,300000} \
+	  --repeats $${REPEATS:-2}
 
-VENV ?= /work/venv
 fixtures:
 	$(VENV)/bin/python scripts/make-onnx-fixtures.py
 

@@ -90,7 +90,8 @@ def main():
         ratio = shap_row / grove_us
         ratios.append(ratio)
         print(f"run {run + 1}: shap TreeExplainer one row at a time {shap_row:9.1f} µs/row, batch of {rows} {shap_batch:9.1f} µs/row")
-        print(f"       grove one row, one thread        {grove_us:9.1f} µs/row  -> {ratio:.1f}x faster than shap (same run)")
+        kernel = results["explain one row"].get("kernel", "?")
+        print(f"       grove one row, one thread        {grove_us:9.1f} µs/row  -> {ratio:.1f}x faster than shap (same run; {kernel} kernel)")
         b1, ball = results["explain batch 2k, 1 thread"], results["explain batch 2k, all cores"]
         print(f"       grove batch 1 thread {b1['us_per_row']:.1f} µs/row, all {ball['cores']} cores {ball['us_per_row']:.1f} µs/row ({ball['speedup']:.2f}x)")
     # Group shap's per-feature values onto input columns, as Grove reports them.

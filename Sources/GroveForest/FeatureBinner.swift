@@ -70,23 +70,38 @@ enum FeatureBinner {
         var cuts = [[Double]](repeating: [], count: p)
         var missing = [Bool](repeating: false, count: p)
         let stride = maxBins == nil ? 1 : max(1, (n + sampleCap - 1) / sampleCap)
+        // Which features have a NaN: one pass in row order (a column-wise pass would touch a
+        // new cache line per value), over row chunks in parallel.
+        let chunk = 4_096
+        let chunks = max(1, (n + chunk - 1) / chunk)
+        var chunkNaN = [[Bool]](repeating: [], count: chunks)
+        chunkNaN.withUnsafeMutableBufferPointer { flags in
+            m.values.withUnsafeBufferPointer { vals in
+                Parallel.forEach(count: chunks, threads: threads) { c in
+                    var seen = [Bool](repeating: false, count: p)
+                    for r in (c * chunk)..<min(n, c * chunk + chunk) {
+                        for f in 0..<p where vals[r &* p &+ f].isNaN { seen[f] = true }
+                    }
+                    flags[c] = seen
+                }
+            }
+        }
+        for c in 0..<chunks { for f in 0..<p where chunkNaN[c][f] { missing[f] = true } }
         cuts.withUnsafeMutableBufferPointer { cutsBuf in
-            missing.withUnsafeMutableBufferPointer { missBuf in
+            missing.withUnsafeBufferPointer { missBuf in
                 m.values.withUnsafeBufferPointer { vals in
                     Parallel.forEach(count: p, threads: threads) { f in
                         var column: [Double] = []
                         column.reserveCapacity(n / stride + 1)
-                        var hasNaN = false
-                        for r in 0..<n {
+                        for r in Swift.stride(from: 0, to: n, by: stride) {
                             let v = vals[r * p + f]
-                            if v.isNaN { hasNaN = true; continue }
-                            if r % stride == 0 { column.append(v) }
+                            if !v.isNaN { column.append(v) }
                         }
                         if column.isEmpty {
                             for r in 0..<n where !vals[r * p + f].isNaN { column.append(vals[r * p + f]); break }
                         }
                         FeatureBinner.sortValues(&column)
-                        missBuf[f] = hasNaN
+                        let hasNaN = missBuf[f]
                         cutsBuf[f] = cutPoints(sorted: column, maxBins: maxBins.map { max(1, $0 - (hasNaN ? 1 : 0)) })
                     }
                 }
@@ -177,6 +192,26 @@ enum FeatureBinner {
         return cuts
     }
 
+    /// The first index i with v <= cuts[i] (cuts.count when there is none) for a finite v
+    /// and finite cuts: a binary search without a branch per step (a column's values come in
+    /// no order, so such a branch would be mispredicted half the time, and the compiler turns
+    /// a select back into one). A step reads "cut < v" from the sign bit of cut - v: for
+    /// finite doubles the difference is negative exactly when cut < v (it is zero only when
+    /// they are equal, and -0 only for -0 - +0, a cut no midpoint of distinct values gives).
+    @inline(__always)
+    static func firstCutAtOrAbove(_ v: Double, _ cuts: UnsafeBufferPointer<Double>) -> Int {
+        var n = cuts.count
+        if n == 0 { return 0 }
+        var base = 0
+        while n > 1 {
+            let half = n &>> 1
+            let below = Int(truncatingIfNeeded: (cuts[base &+ half &- 1] - v).bitPattern &>> 63)
+            base &+= half & (0 &- below)
+            n &-= half
+        }
+        return base &+ (cuts[base] < v ? 1 : 0)
+    }
+
     /// Codes all values of `m` with `layout`, in parallel over row chunks.
     static func encode<Code: FixedWidthInteger & UnsignedInteger>(_ m: FeatureMatrix, layout: BinLayout,
                                                                    as: Code.Type, threads: Int) -> FeatureBins<Code> {
@@ -185,42 +220,46 @@ enum FeatureBinner {
         for f in 0..<p { offsets[f + 1] = offsets[f] + layout.binCount(f) }
         let totalBins = offsets[p]
         var codes = [Code](repeating: 0, count: n * p)
-        let chunk = 16_384
+        // Small chunks keep both workers busy to the end; each worker keeps its own lowest and
+        // highest value per bin (min and max give the same result in any order).
+        let chunk = 4_096
         let chunks = max(1, (n + chunk - 1) / chunk)
-        var lowers = [[Double]](repeating: [], count: chunks)
-        var uppers = [[Double]](repeating: [], count: chunks)
+        let workers = min(max(1, threads), chunks)
+        var lowers = [[Double]](repeating: [], count: workers)
+        var uppers = [[Double]](repeating: [], count: workers)
+        // Every feature's cuts in one array (feature f's at cutStart[f]..<cutStart[f + 1]).
+        var cutStart = [0]
+        for f in 0..<p { cutStart.append(cutStart[f] + layout.cuts[f].count) }
+        let allCuts = layout.cuts.flatMap { $0 }
+        let shifts = layout.hasMissing.map { $0 ? 1 : 0 }
         codes.withUnsafeMutableBufferPointer { codeBuf in
-            lowers.withUnsafeMutableBufferPointer { lowBuf in
-                uppers.withUnsafeMutableBufferPointer { upBuf in
-                    m.values.withUnsafeBufferPointer { vals in
-                        Parallel.forEach(count: chunks, threads: threads) { c in
-                            var lo = [Double](repeating: .infinity, count: totalBins)
-                            var hi = [Double](repeating: -.infinity, count: totalBins)
-                            let start = c * chunk, end = min(n, start + chunk)
-                            for f in 0..<p {
-                                let cuts = layout.cuts[f]
-                                let shift = layout.hasMissing[f] ? 1 : 0
-                                let off = offsets[f]
-                                cuts.withUnsafeBufferPointer { cb in
-                                    for r in start..<end {
-                                        let v = vals[r * p + f]
-                                        var bin = 0
-                                        if !v.isNaN {
-                                            var a = 0, b = cb.count
-                                            while a < b {
-                                                let mid = (a + b) >> 1
-                                                if v <= cb[mid] { b = mid } else { a = mid + 1 }
+            allCuts.withUnsafeBufferPointer { cutBuf in
+                lowers.withUnsafeMutableBufferPointer { lowBuf in
+                    uppers.withUnsafeMutableBufferPointer { upBuf in
+                        m.values.withUnsafeBufferPointer { vals in
+                            Parallel.forEachWorker(count: chunks, threads: workers) { w, c in
+                                if lowBuf[w].isEmpty {
+                                    lowBuf[w] = [Double](repeating: .infinity, count: totalBins)
+                                    upBuf[w] = [Double](repeating: -.infinity, count: totalBins)
+                                }
+                                let start = c * chunk, end = min(n, start + chunk)
+                                lowBuf[w].withUnsafeMutableBufferPointer { lo in
+                                    upBuf[w].withUnsafeMutableBufferPointer { hi in
+                                        // Row by row (the matrix is row-major), every feature of a row.
+                                        for r in start..<end {
+                                            for f in 0..<p {
+                                                let v = vals[r &* p &+ f]
+                                                let cb = UnsafeBufferPointer(rebasing: cutBuf[cutStart[f]..<cutStart[f &+ 1]])
+                                                let bin = v.isNaN ? 0 : firstCutAtOrAbove(v, cb) &+ shifts[f]
+                                                codeBuf[r &* p &+ f] = Code(truncatingIfNeeded: bin)
+                                                let b = offsets[f] &+ bin
+                                                if v < lo[b] { lo[b] = v }
+                                                if v > hi[b] { hi[b] = v }
                                             }
-                                            bin = a + shift
                                         }
-                                        codeBuf[r * p + f] = Code(truncatingIfNeeded: bin)
-                                        if v < lo[off + bin] { lo[off + bin] = v }
-                                        if v > hi[off + bin] { hi[off + bin] = v }
                                     }
                                 }
                             }
-                            lowBuf[c] = lo
-                            upBuf[c] = hi
                         }
                     }
                 }
@@ -228,10 +267,10 @@ enum FeatureBinner {
         }
         var lower = [Double](repeating: .infinity, count: totalBins)
         var upper = [Double](repeating: -.infinity, count: totalBins)
-        for c in 0..<chunks where !lowers[c].isEmpty {
+        for w in 0..<workers where !lowers[w].isEmpty {
             for b in 0..<totalBins {
-                lower[b] = min(lower[b], lowers[c][b])
-                upper[b] = max(upper[b], uppers[c][b])
+                lower[b] = min(lower[b], lowers[w][b])
+                upper[b] = max(upper[b], uppers[w][b])
             }
         }
         var prefixUpper = upper

@@ -7,8 +7,16 @@ import Testing
 @Suite struct ExplanationTests {
     /// Random forests (repeated features, strict and missing-right splits, NaN rows, zero
     /// covers, both aggregations): every contribution equals the subset enumeration.
-    @Test(arguments: [1, 2, 3, 5, 8])
-    func equalsBruteForceShapley(depth: Int) throws {
+    /// Each kernel (the Swift reference and the C kernel at every width) separately; a
+    /// kernel this CPU cannot run must be refused, never silently replaced.
+    @Test(arguments: [1, 2, 3, 5, 8], ExplainKernel.allCases)
+    func equalsBruteForceShapley(depth: Int, kernel: ExplainKernel) throws {
+        guard kernel.isSupported else {
+            var small = RandomForests(seed: 1)
+            let forest = Forest(numFeatures: 2, numOutputs: 1, trees: [small.tree(features: 2, depth: 2, outputs: 1, zeroCover: false)])
+            #expect(throws: ExplanationError.kernelUnsupported(kernel)) { try ForestExplainer(forest: forest, kernel: kernel) }
+            return
+        }
         var gen = RandomForests(seed: UInt64(depth) * 7919)
         var worst = 0.0
         for trial in 0..<6 {
@@ -22,7 +30,7 @@ import Testing
             let forest = Forest(numFeatures: features, numOutputs: outputs, aggregation: sum ? .sum : .average,
                                 link: sum ? .logistic : .identity,
                                 baseScore: trial % 2 == 1 ? (0..<outputs).map { Double($0) * 0.25 - 0.5 } : [], trees: trees)
-            let explainer = try ForestExplainer(forest: forest)
+            let explainer = try ForestExplainer(forest: forest, kernel: kernel)
             let oracle = BruteForceShapley(forest: forest)
             for _ in 0..<5 {
                 let row = gen.row(features: features, missing: 0.25)
@@ -43,12 +51,13 @@ import Testing
 
     /// Deep trees that split the same few features again and again (the case Linear
     /// TreeSHAP's interpolation loses precision on): still equal to the oracle.
-    @Test func deepTreesWithRepeatedFeatures() throws {
+    @Test(arguments: ExplainKernel.allCases.filter(\.isSupported))
+    func deepTreesWithRepeatedFeatures(kernel: ExplainKernel) throws {
         var gen = RandomForests(seed: 99)
         for depth in [14, 24, 40] {
             let trees = (0..<3).map { _ in gen.tree(features: 6, depth: depth, outputs: 1, zeroCover: false, leafRate: 0.4) }
             let forest = Forest(numFeatures: 6, numOutputs: 1, trees: trees)
-            let explainer = try ForestExplainer(forest: forest)
+            let explainer = try ForestExplainer(forest: forest, kernel: kernel)
             let oracle = BruteForceShapley(forest: forest)
             for _ in 0..<4 {
                 let row = gen.row(features: 6, missing: 0.1)
@@ -61,8 +70,10 @@ import Testing
     }
 
     /// Many distinct features on one path (so many quadrature points): additivity holds
-    /// and the values equal a Shapley value computed by hand for a chain.
-    @Test func longChainOfDistinctFeatures() throws {
+    /// and the values equal a Shapley value computed by hand for a chain (20 points: three
+    /// of the kernel's 8-point blocks, the last one partly unused).
+    @Test(arguments: ExplainKernel.allCases.filter(\.isSupported))
+    func longChainOfDistinctFeatures(kernel: ExplainKernel) throws {
         // A chain: node i splits feature i; left goes on, right is a leaf of value 0; the
         // last left leaf has value 1 and every split halves the cover. A row with all
         // features on the left side: f(S) = (1/2)^(n - |S|), so by symmetry each feature
@@ -80,13 +91,44 @@ import Testing
         t.feature.append(0); t.threshold.append(0); t.flags.append(0); t.left.append(0); t.right.append(0)
         t.cover.append(1); t.leafOffset.append(UInt32(t.leafValues.count)); t.leafValues.append(1)
         let forest = Forest(numFeatures: n, numOutputs: 1, trees: [t])
-        let explainer = try ForestExplainer(forest: forest)
+        let explainer = try ForestExplainer(forest: forest, kernel: kernel)
         #expect(explainer.maxPoints == n / 2)
         let (phi, totals) = try explainer.explain(row: [Double](repeating: -1, count: n), output: 0)
         let each = (1 - pow(0.5, Double(n))) / Double(n)
         for j in 0..<n { #expect(abs(phi[j] - each) < 1e-13) }
         #expect(abs(totals.baseValue - pow(0.5, Double(n))) < 1e-18)
         #expect(totals.prediction == 1)
+    }
+
+    /// The C kernel returns the same bits at every vector width (no fused multiply-add, one
+    /// summation order), so an explanation does not depend on the server's CPU; and it
+    /// agrees with the Swift reference to rounding. Every width this CPU runs is called.
+    @Test func kernelsAgreeBitForBitAcrossWidths() throws {
+        let widths = ExplainKernel.allCases.filter { $0 != .reference && $0.isSupported }
+        #expect(widths.contains(.portable))
+        var gen = RandomForests(seed: 4242)
+        for trial in 0..<8 {
+            let features = [3, 7, 12, 20][trial % 4]
+            let trees = (0..<3).map { _ in
+                gen.tree(features: features, depth: [4, 9, 14, 18][trial % 4], outputs: 2, zeroCover: trial % 2 == 1, leafRate: 0.35)
+            }
+            let forest = Forest(numFeatures: features, numOutputs: 2, trees: trees)
+            let reference = try ForestExplainer(forest: forest, kernel: .reference)
+            let explainers = try widths.map { try ForestExplainer(forest: forest, kernel: $0) }
+            for _ in 0..<6 {
+                let row = gen.row(features: features, missing: 0.2)
+                let (expected, expectedTotals) = try reference.explain(row: row, output: 1)
+                let (first, firstTotals) = try explainers[0].explain(row: row, output: 1)
+                for j in 0..<features { #expect(abs(first[j] - expected[j]) < 1e-12) }
+                #expect(firstTotals.prediction == expectedTotals.prediction)
+                #expect(firstTotals.baseValue == expectedTotals.baseValue)
+                for (kernel, explainer) in zip(widths, explainers).dropFirst() {
+                    let (phi, totals) = try explainer.explain(row: row, output: 1)
+                    #expect(phi.map(\.bitPattern) == first.map(\.bitPattern), "\(kernel) differs from portable")
+                    #expect(totals == firstTotals)
+                }
+            }
+        }
     }
 
     @Test func quadratureIsExactForItsDegree() {

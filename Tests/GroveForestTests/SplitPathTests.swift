@@ -61,6 +61,35 @@ import Testing
         }
     }
 
+    /// Two classes, nodes too small for dense histograms: the marked-bins groups are the
+    /// sorted groups, scored the same way, so the forests agree bit for bit with sorting
+    /// (alone, and within the measured mix), for both criteria and a leaf of 1 (the
+    /// lightest nodes) as well as the default 10.
+    @Test(arguments: [SplitCriterion.gini, .entropy], [1, 10])
+    func twoClassMarkedBinsMatchSorting(criterion: SplitCriterion, leaf: Int) throws {
+        let (x, y) = TestSupport.binaryData(rows: 1_500, features: 8, seed: 3)
+        var p = TestSupport.smallParameters(task: .classification, trees: 6)
+        p.criterion = criterion
+        p.minSamplesLeaf = leaf
+        for (marked, sorting) in [(SplitPaths.sortedOnly, SplitPaths.sortingOnly), (.measured, .measuredSorting)] {
+            let a = try ForestTrainer.train(features: x, target: y, parameters: p, threads: 2, paths: marked)
+            let b = try ForestTrainer.train(features: x, target: y, parameters: p, threads: 2, paths: sorting)
+            #expect(a.trees.reduce(0) { $0 + $1.nodeCount } > 20 * p.trees, "trees too small to exercise the paths")
+            #expect(a.trees == b.trees, "marked bins and sorting grow different trees")
+            #expect(a.featureImportance == b.featureImportance)
+        }
+    }
+
+    /// Every entry of the log-ratio table is the log() call it stands for.
+    @Test func logRatioTableMatchesLog() {
+        let table = LogRatioTable(limit: 200)
+        var differ: [String] = []
+        for b in 1...200 {
+            for a in 1...b where table[a, b] != _log(Double(a) / Double(b)) { differ.append("ln(\(a)/\(b))") }
+        }
+        #expect(differ.isEmpty, "table entries differ from log(): \(differ.prefix(5)) (\(differ.count) in all)")
+    }
+
     @Test(arguments: [SplitCriterion.gini, .entropy])
     func threeClasses(criterion: SplitCriterion) throws {
         let (x, y) = Self.threeClassData(rows: 1_200, features: 6, seed: 5)

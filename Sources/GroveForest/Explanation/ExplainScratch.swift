@@ -1,5 +1,7 @@
 // Per-thread working memory of `ForestExplainer` (allocated once, reused per row).
 
+import CGroveExplain
+
 /// Working memory for explaining rows with one `ForestExplainer` (or any explainer no
 /// larger than it: `fits(_:)`). One per thread: not thread-safe. Explaining a row with
 /// it allocates nothing.
@@ -27,12 +29,19 @@ public final class ExplainScratch {
     let pathSum: UnsafeMutablePointer<Double>
     /// Per node of the tree being explained: `EdgeStep.leftBit` when the row goes left.
     let decisions: UnsafeMutablePointer<UInt8>
+    /// The C kernel's working memory (`ExplainKernel`): frames of `kernelBlocks` blocks of
+    /// 8 points, 64-byte aligned; slot 0 is the frame of features new on the path.
+    let kernel: UnsafeMutablePointer<GroveExplainScratch>
+    let kernelBlocks: Int
 
     /// Scratch sized for `explainer`.
     public convenience init(for explainer: ForestExplainer) {
         self.init(frames: explainer.maxDepth + 1, vectors: explainer.maxPoints / 2, features: explainer.numFeatures,
                   nodes: explainer.maxTreeNodes)
     }
+
+    /// Doubles in one block of the kernel's quadrature points.
+    static let block = Int(GROVE_EXPLAIN_BLOCK)
 
     init(frames: Int, vectors: Int, features: Int, nodes: Int) {
         frameCapacity = frames
@@ -50,18 +59,40 @@ public final class ExplainScratch {
         one = .allocate(capacity: frames)
         pathSum = .allocate(capacity: frames)
         decisions = .allocate(capacity: max(nodes, 1))
+
+        let blocks = max(1, (2 * vectors + ExplainScratch.block - 1) / ExplainScratch.block)
+        kernelBlocks = blocks
+        // GroveExplainScratch: slots 0 ... frames, each 4 x blocks x 8 doubles, then its
+        // GroveExplainSlot (one 64-byte line); slot 0 has one fraction 1 and alpha 0.
+        let slots = frames + 1
+        let slotStride = 4 * blocks * ExplainScratch.block + 8
+        func lanes(_ count: Int) -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Double>.stride, alignment: 64)
+            return p.initializeMemory(as: Double.self, repeating: 0, count: count)
+        }
+        let slotTable = lanes(slots * slotStride)
+        let oneField = MemoryLayout<GroveExplainSlot>.offset(of: \GroveExplainSlot.one)!
+        UnsafeMutableRawPointer(slotTable + 4 * blocks * ExplainScratch.block).storeBytes(of: 1, toByteOffset: oneField, as: UInt32.self)
+        kernel = .allocate(capacity: 1)
+        kernel.initialize(to: GroveExplainScratch(
+            slots: slotTable, phi: lanes(max(features, 1) * (ExplainScratch.block + 1)),
+            slotStride: UInt32(slotStride), maxBlocks: UInt32(blocks)))
     }
 
     deinit {
         h.deallocate(); factor.deallocate(); r.deallocate(); inverse.deallocate()
         feature.deallocate(); previous.deallocate(); zero.deallocate(); one.deallocate(); pathSum.deallocate()
         decisions.deallocate()
+        UnsafeMutableRawPointer(kernel.pointee.slots).deallocate()
+        UnsafeMutableRawPointer(kernel.pointee.phi).deallocate()
+        kernel.deallocate()
     }
 
     /// Whether this scratch is large enough for `explainer`.
     public func fits(_ explainer: ForestExplainer) -> Bool {
         frameCapacity >= explainer.maxDepth + 1 && vectorStride * 2 >= explainer.maxPoints
             && featureCapacity >= explainer.numFeatures && nodeCapacity >= explainer.maxTreeNodes
+            && kernelBlocks * ExplainScratch.block >= explainer.maxPoints
     }
 }
 

@@ -13,6 +13,8 @@ public enum ExplanationError: Error, Equatable, Sendable, CustomStringConvertibl
     case unknownClass(String)
     /// A row or output buffer of the wrong size.
     case badBuffer(InferenceError)
+    /// The kernel asked for needs an instruction set this CPU lacks (`ExplainKernel.isSupported`).
+    case kernelUnsupported(ExplainKernel)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum ExplanationError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .outputOutOfRange(o, n): return "output \(o) is not one of the model's \(n) outputs"
         case let .unknownClass(c): return "the model has no class \"\(c)\""
         case let .badBuffer(e): return e.description
+        case let .kernelUnsupported(k): return "this CPU cannot run the \(k.rawValue) explanation kernel"
         }
     }
 }

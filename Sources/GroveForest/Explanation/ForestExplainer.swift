@@ -1,5 +1,7 @@
 // Exact path-dependent TreeSHAP for a forest, by Gauss-Legendre quadrature (O(nodes x depth) per tree).
 
+import CGroveExplain
+
 /// Exact SHAP values (path-dependent TreeSHAP, Lundberg et al. 2020) of a validated
 /// forest whose trees carry node cover. Immutable and thread-safe; each thread brings its
 /// own `ExplainScratch`.
@@ -34,6 +36,11 @@
 /// depend on the row, so each tree is compiled into its edges in depth-first order
 /// (`EdgeStep`) and every row replays the same sequence: one branch-free decision per node,
 /// then straight-line arithmetic per edge. Cost: O(nodes x points) per tree, no allocation.
+///
+/// Two implementations (`ExplainKernel`): `explainTree` below, in Swift, is the reference;
+/// the C kernel (Sources/CGroveExplain, chosen per CPU) runs the same sequence from its own
+/// compiled edges (`GroveExplainEdge`, built here) with 8 points per vector. Both are held to
+/// the brute-force oracle by the tests.
 public final class ForestExplainer: @unchecked Sendable {  // raw buffers written once in init, then only read
     public let numFeatures: Int
     public let numOutputs: Int
@@ -43,14 +50,17 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     /// Depth (edges) of the deepest tree, and the most quadrature points of any tree.
     public let maxDepth: Int
     public let maxPoints: Int
+    /// The code that explains rows (`ExplainKernel.best` unless the caller chose).
+    public let kernel: ExplainKernel
     let baseScore: [Double]
 
     /// Deepest tree explained (a named bound on scratch memory).
     public static let depthLimit = 512
 
-    static let leafBit: UInt32 = 1 << 31
-    static let missingRightBit: UInt32 = 1 << 30
-    static let featureMask: UInt32 = (1 << 28) - 1
+    /// Node words (shared with the C kernel, which walks the same nodes).
+    static let leafBit: UInt32 = GROVE_EXPLAIN_NODE_LEAF
+    static let missingRightBit: UInt32 = GROVE_EXPLAIN_NODE_MISSING_RIGHT
+    static let featureMask: UInt32 = GROVE_EXPLAIN_NODE_FEATURE
 
     // Nodes of all trees in depth-first preorder: a node's left child is the next node.
     private let threshold: UnsafeMutablePointer<Double>
@@ -75,10 +85,15 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     /// Most nodes in one tree (the scratch's decision buffer).
     let maxTreeNodes: Int
     private let valueCount: Int
+    /// The C kernel's compiled forest (its tables are owned here).
+    private let compiled: UnsafeMutablePointer<GroveExplainForest>
 
     /// Validates `forest` (throws `ForestValidationError`), checks every tree has cover
-    /// and depth at most `depthLimit` (throws `ExplanationError`), and compiles it.
-    public init(forest: Forest) throws {
+    /// and depth at most `depthLimit` and that this CPU runs `kernel` (throws
+    /// `ExplanationError`), and compiles it.
+    public init(forest: Forest, kernel: ExplainKernel = .best) throws {
+        guard kernel.isSupported else { throw ExplanationError.kernelUnsupported(kernel) }
+        self.kernel = kernel
         try forest.validate()
         for (ti, t) in forest.trees.enumerated() where t.cover.isEmpty { throw ExplanationError.missingCover(tree: ti) }
         numFeatures = forest.numFeatures
@@ -179,6 +194,33 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         maxDepth = deepest
         maxPoints = mostPoints
 
+        // One quadrature rule per distinct point count; for the kernel, the same rule in
+        // blocks of 8 points (unused points: t = 1/2, weight 0), then 1 / (1 - t).
+        var rules: [Int: Int] = [:]
+        var flatNodes: [Double] = [], flatWeights: [Double] = []
+        let block = ExplainScratch.block
+        var kernelRules: [Int: Int] = [:]
+        var kernelRuleTable: [Double] = []
+        let kernelBlocks = treePoints.map { ($0 + block - 1) / block }
+        for (ti, m) in treePoints.enumerated() {
+            if rules[m] == nil {
+                let rule = QuadratureRule(points: m)
+                rules[m] = flatNodes.count
+                flatNodes += rule.nodes
+                flatWeights += rule.weights
+                let padded = kernelBlocks[ti] * block
+                let nodes = rule.nodes + [Double](repeating: 0.5, count: padded - m)
+                kernelRules[m] = kernelRuleTable.count
+                kernelRuleTable += nodes + rule.weights + [Double](repeating: 0, count: padded - m) + nodes.map { 1 / (1 - $0) }
+            }
+            points[ti] = m
+            ruleOffset[ti] = rules[m]!
+        }
+        ruleNodes = .allocate(capacity: flatNodes.count)
+        ruleNodes.initialize(from: flatNodes, count: flatNodes.count)
+        ruleWeights = .allocate(capacity: flatWeights.count)
+        ruleWeights.initialize(from: flatWeights, count: flatWeights.count)
+
         // Each tree's edges in depth-first order with everything that does not depend on
         // the row: the parent's frame, the frame where the feature last appeared on the
         // path, the feature's combined zero fraction there, and how many frames close after.
@@ -191,9 +233,17 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         let treeCount = self.treeCount, nodeCount = self.nodeCount
         var lastFrame = [Int16](repeating: -1, count: numFeatures)
         var frameZero = [Double](repeating: 1, count: deepest + 2)
+        // The kernel's edges, and per repeat edge 1 / (z + (1 - z) t) at its tree's points for
+        // the previous occurrence's z (entry 0: ones, for features new on the path).
+        var kernelEdges: [GroveExplainEdge] = []
+        kernelEdges.reserveCapacity(max(nodeCount - treeCount, 0))
+        let widest = kernelBlocks.max() ?? 1
+        var inverseOneTable = [Double](repeating: 0, count: block) + [Double](repeating: 1, count: widest * block)
+        let threshold = self.threshold
         for ti in 0..<treeCount {
             let root = roots[ti]
             let end = ti + 1 < treeCount ? roots[ti + 1] : nodeCount
+            let kernelNodes = kernelRuleTable[kernelRules[treePoints[ti]]!...].prefix(kernelBlocks[ti] * block)
             starts[ti] = allSteps.count
             sizes[ti] = end - root
             largest = max(largest, end - root)
@@ -210,12 +260,28 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     allSteps.append(EdgeStep(zero: z, parent: UInt32(node - root), feature: UInt32(f),
                                              valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
                                              closes: 0, flags: flags))
+                    var kernelFlags = UInt32(left ? GROVE_EXPLAIN_LEFT : 0) | UInt32(leaf ? GROVE_EXPLAIN_LEAF : 0)
+                    if left && leaf && meta[Int(next[node])] & ForestExplainer.leafBit != 0 { kernelFlags |= UInt32(GROVE_EXPLAIN_TWIN) }
+                    if meta[node] & ForestExplainer.missingRightBit != 0 { kernelFlags |= UInt32(GROVE_EXPLAIN_MISSING_RIGHT) }
+                    var inverseOne = block
+                    if previous >= 0 {
+                        let zp = frameZero[Int(previous)]
+                        inverseOneTable += [zp > 0 ? 1 / zp : 0] + [Double](repeating: 0, count: block - 1)
+                        inverseOne = inverseOneTable.count
+                        inverseOneTable += kernelNodes.map { 1 / (zp + (1 - zp) * $0) }  // the factor's own expression
+                    }
+                    let frameBits = UInt32(GROVE_EXPLAIN_FRAME_BITS)
+                    kernelEdges.append(GroveExplainEdge(
+                        threshold: threshold[node], zero: z, word: UInt32(f) | kernelFlags << UInt32(GROVE_EXPLAIN_FLAGS_SHIFT),
+                        frames: UInt32(depth + 1) | UInt32(Int(previous) + 1) << frameBits,
+                        value: leaf ? next[child] : 0, inverseOne: UInt32(inverseOne)))
                     if !leaf {
                         frameZero[depth + 1] = z
                         lastFrame[f] = Int16(depth + 1)
                         walk(child, depth + 1)
                         lastFrame[f] = previous
                         allSteps[allSteps.count - 1].closes += 1
+                        kernelEdges[kernelEdges.count - 1].frames += 1 << (2 * UInt32(GROVE_EXPLAIN_FRAME_BITS))
                     }
                 }
             }
@@ -227,23 +293,31 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         treeNodes = sizes
         maxTreeNodes = largest
 
-        // One quadrature rule per distinct point count.
-        var rules: [Int: Int] = [:]
-        var flatNodes: [Double] = [], flatWeights: [Double] = []
-        for (ti, m) in treePoints.enumerated() {
-            if rules[m] == nil {
-                let rule = QuadratureRule(points: m)
-                rules[m] = flatNodes.count
-                flatNodes += rule.nodes
-                flatWeights += rule.weights
-            }
-            points[ti] = m
-            ruleOffset[ti] = rules[m]!
+        // The kernel's forest: 64-byte aligned vector tables, per-tree offsets as 32-bit words.
+        func aligned(_ values: [Double]) -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutableRawPointer.allocate(byteCount: max(values.count, 1) * MemoryLayout<Double>.stride, alignment: 64)
+            let d = p.bindMemory(to: Double.self, capacity: max(values.count, 1))
+            d.initialize(from: values, count: values.count)
+            return d
         }
-        ruleNodes = .allocate(capacity: flatNodes.count)
-        ruleNodes.initialize(from: flatNodes, count: flatNodes.count)
-        ruleWeights = .allocate(capacity: flatWeights.count)
-        ruleWeights.initialize(from: flatWeights, count: flatWeights.count)
+        func words(_ values: [Int]) -> UnsafeMutablePointer<UInt32> {
+            let p = UnsafeMutablePointer<UInt32>.allocate(capacity: max(values.count, 1))
+            p.initialize(from: values.map { UInt32($0) }, count: values.count)
+            return p
+        }
+        let edgeTable = UnsafeMutablePointer<GroveExplainEdge>.allocate(capacity: max(kernelEdges.count, 1))
+        edgeTable.initialize(from: kernelEdges, count: kernelEdges.count)
+        var edgeStarts = (0..<treeCount).map { starts[$0] }
+        edgeStarts.append(kernelEdges.count)
+        compiled = .allocate(capacity: 1)
+        compiled.initialize(to: GroveExplainForest(
+            edges: edgeTable, edgeStart: words(edgeStarts), blocks: words(kernelBlocks),
+            ruleOffset: words(treePoints.map { kernelRules[$0]! }),
+            roots: words((0..<treeCount).map { roots[$0] }), nodeThreshold: UnsafePointer(threshold),
+            nodeWord: UnsafePointer(meta), nodeNext: UnsafePointer(next),
+            rules: aligned(kernelRuleTable), inverseOne: aligned(inverseOneTable), values: UnsafePointer(values),
+            treeCount: UInt32(treeCount), numFeatures: UInt32(numFeatures)))
+
     }
 
     deinit {
@@ -251,6 +325,11 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         values.deallocate(); roots.deallocate(); points.deallocate(); ruleOffset.deallocate()
         ruleNodes.deallocate(); ruleWeights.deallocate(); expected.deallocate()
         steps.deallocate(); stepStart.deallocate(); treeNodes.deallocate()
+        let k = compiled.pointee
+        UnsafeMutablePointer(mutating: k.edges).deallocate()
+        for p in [k.edgeStart, k.blocks, k.ruleOffset, k.roots] { UnsafeMutablePointer(mutating: p!).deallocate() }
+        for p in [k.rules, k.inverseOne] { UnsafeMutableRawPointer(mutating: p!).deallocate() }
+        compiled.deallocate()
     }
 
     /// The expected raw score (what `baseValue` reports) for `output`.
@@ -290,9 +369,13 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     @inline(__always)
     func explainUnchecked(_ r: UnsafePointer<Double>, _ output: Int, _ scratch: ExplainScratch,
                                   _ phi: UnsafeMutablePointer<Double>) -> ExplanationTotals {
-        phi.initialize(repeating: 0, count: numFeatures)
         var hot = 0.0
-        for t in 0..<treeCount { hot += explainTree(t, r, output, scratch, phi) }
+        if let isa = kernel.isa {
+            hot = grove_explain_row(isa, compiled, r, UInt32(output), scratch.kernel, phi)
+        } else {
+            phi.initialize(repeating: 0, count: numFeatures)
+            for t in 0..<treeCount { hot += explainTree(t, r, output, scratch, phi) }
+        }
         if aggregation == .average {
             let scale = 1 / Double(treeCount)
             for j in 0..<numFeatures { phi[j] *= scale }

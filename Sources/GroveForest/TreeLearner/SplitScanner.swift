@@ -18,11 +18,16 @@ final class SplitScanner {
     private let s: Int
     /// x ln x for x = 0...n (two-class entropy on integer weights); empty otherwise.
     private let xlogx: [Double]
+    /// ln(a / b) for the entropy scans of light nodes.
+    private let logRatio = LogRatioTable.shared
     private let acc: UnsafeMutablePointer<Double>
     /// The left child's statistics (`s` doubles) of the best split found.
     let bestLeft: UnsafeMutablePointer<Double>
+    /// The non-empty bins of the feature being scanned, one bit each (`binCapacity` bits).
+    private let binBits: UnsafeMutablePointer<UInt64>
 
-    init(settings: TreeSettings, xlogxTable: [Double]) {
+    /// `binCapacity`: the most bins a scanned feature has.
+    init(settings: TreeSettings, xlogxTable: [Double], binCapacity: Int) {
         minLeaf = settings.minLeaf
         entropy = settings.criterion == .entropy
         isRegression = settings.classCount == 0
@@ -31,11 +36,13 @@ final class SplitScanner {
         xlogx = xlogxTable
         acc = .allocate(capacity: s)
         bestLeft = .allocate(capacity: s)
+        binBits = .allocate(capacity: max((binCapacity + 63) / 64, 1))
     }
 
     deinit {
         acc.deallocate()
         bestLeft.deallocate()
+        binBits.deallocate()
     }
 
     /// x ln x for x = 0...n, shared by all scanners of a run.
@@ -61,50 +68,95 @@ final class SplitScanner {
     }
 
     /// Scans packed two-class counts (`groups` bins; gini or entropy); returns the number
-    /// of non-empty bins.
+    /// of non-empty bins (at least 2 when the feature is not constant in the node).
+    ///
+    /// The non-empty bins are marked in a bit set first, without a branch per bin, and the
+    /// scan then visits only the set bits: in the many small and middle-sized nodes most
+    /// bins are empty, and a branch skipping them would be taken at random. The candidates,
+    /// their order and their arithmetic are those of a scan over every bin.
     func scanBinaryCounts(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>, node: UnsafePointer<Double>,
                           weight: Double, best: inout SplitCandidate) -> Int {
+        let bits = binBits
+        for w in 0..<((groups + 63) >> 6) {
+            let base = w &<< 6
+            var word: UInt64 = 0
+            for j in 0..<min(64, groups - base) { word |= UInt64(h[base &+ j] != 0 ? 1 : 0) &<< UInt64(j) }
+            bits[w] = word
+        }
+        if entropy {
+            // sum c ln(c / w) = sum c ln c - w ln w, from the x ln x table (bootstrap
+            // weights are integers).
+            let xlogx = self.xlogx
+            let wi = Int(weight), t1i = Int(node[1])
+            return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
+                               best: &best) { lw, l1, _, _, _, _, _, _ in
+                let li1 = Int(l1), lwi = Int(lw)
+                return xlogx[lwi - li1] + xlogx[li1] - xlogx[lwi]
+                    + xlogx[wi - lwi - (t1i - li1)] + xlogx[t1i - li1] - xlogx[wi - lwi]
+            }
+        }
+        return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
+                           best: &best) { _, _, l0, l1, r0, r1, wl, wr in
+            (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr
+        }
+    }
+
+    /// The groups of `scanTwoClassGroups` from packed two-class counts whose non-empty bins
+    /// are marked in `bits` (ascending bins, as sorted groups): the same candidates, scored
+    /// the same way. Returns the number of non-empty bins (at least 2 unless constant).
+    func scanMarkedBinary(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>, bits: UnsafePointer<UInt64>,
+                          node: UnsafePointer<Double>, weight: Double, best: inout SplitCandidate) -> Int {
+        let tabled = weight <= Double(logRatio.limit)
+        return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
+                           best: &best) { _, _, l0, l1, r0, r1, wl, wr in
+            self.twoClassGroupProxy(l0, l1, r0, r1, wl, wr, tabled: tabled)
+        }
+    }
+
+    /// The boundaries between the bins marked in `bits` (packed two-class counts in `h`),
+    /// in ascending order, scored by `proxy(left weight, left class-1 weight, l0, l1, r0, r1,
+    /// wl, wr)` (integer weights, and the same as doubles); keeps the best in `best`.
+    /// Returns the number of marked bins.
+    @inline(__always)
+    private func scanSetBits(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>,
+                             bits: UnsafePointer<UInt64>, node: UnsafePointer<Double>, weight: Double,
+                             best: inout SplitCandidate,
+                             proxy: (UInt64, UInt64, Double, Double, Double, Double, Double, Double) -> Double) -> Int {
+        let wordCount = (groups + 63) >> 6
+        var nonEmpty = 0
+        for w in 0..<wordCount { nonEmpty &+= bits[w].nonzeroBitCount }
+        if nonEmpty < 2 { return nonEmpty }
         let minLeaf = self.minLeaf
-        let entropy = self.entropy
         let t0 = node[0], t1 = node[1]
         var lw: UInt64 = 0, l1i: UInt64 = 0
-        var nonEmpty = 0
         var prevBin = -1
         var localBest = -Double.infinity
         var localB1 = 0, localB2 = 0
         var bestL0 = 0.0, bestL1 = 0.0
-        for g in 0..<groups {
-            let v = h[g]
-            if v == 0 { continue }
-            nonEmpty &+= 1
-            let wl = Double(lw)
-            if prevBin >= 0 && wl >= minLeaf {
-                let wr = weight - wl
-                if wr < minLeaf { break }
-                let l1 = Double(l1i), l0 = wl - l1
-                let r0 = t0 - l0, r1 = t1 - l1
-                let proxy: Double
-                if entropy {
-                    // sum c ln(c / w) = sum c ln c - w ln w, from the x ln x table
-                    // (bootstrap weights are integers).
-                    let li1 = Int(l1i), lwi = Int(lw), wi = Int(weight)
-                    let t1i = Int(t1)
-                    proxy = xlogx[lwi - li1] + xlogx[li1] - xlogx[lwi]
-                        + xlogx[wi - lwi - (t1i - li1)] + xlogx[t1i - li1] - xlogx[wi - lwi]
-                } else {
-                    proxy = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr
+        scan: for w in 0..<wordCount {
+            var word = bits[w]
+            while word != 0 {
+                let g = w &<< 6 | word.trailingZeroBitCount
+                word &= word &- 1
+                let wl = Double(lw)
+                if prevBin >= 0 && wl >= minLeaf {
+                    let wr = weight - wl
+                    if wr < minLeaf { break scan }
+                    let l1 = Double(l1i), l0 = wl - l1
+                    let p = proxy(lw, l1i, l0, l1, t0 - l0, t1 - l1, wl, wr)
+                    if p > localBest {
+                        localBest = p
+                        localB1 = prevBin
+                        localB2 = g
+                        bestL0 = l0
+                        bestL1 = l1
+                    }
                 }
-                if proxy > localBest {
-                    localBest = proxy
-                    localB1 = prevBin
-                    localB2 = g
-                    bestL0 = l0
-                    bestL1 = l1
-                }
+                let v = h[g]
+                lw &+= v & 0xFFFF_FFFF
+                l1i &+= v >> 32
+                prevBin = g
             }
-            lw &+= v & 0xFFFF_FFFF
-            l1i &+= v >> 32
-            prevBin = g
         }
         keepTwoClass(localBest, feature: f, b1: localB1, b2: localB2, left0: bestL0, left1: bestL1, best: &best)
         return nonEmpty
@@ -115,10 +167,12 @@ final class SplitScanner {
     @inline(__always)
     func scan(feature f: Int, groups: Int, binIds: UnsafePointer<Int32>?, stats: UnsafePointer<Double>,
               node: UnsafePointer<Double>, weight: Double, best: inout SplitCandidate) -> Int {
-        if k == 2 && !isRegression && !entropy {
-            return scanBinaryGini(feature: f, groups: groups, binIds: binIds, stats: stats, node: node,
-                                  weight: weight, best: &best)
+        if k == 2 && !isRegression {
+            return scanTwoClassGroups(feature: f, groups: groups, binIds: binIds, stats: stats, node: node,
+                                      weight: weight, best: &best)
         }
+        let logRatio = self.logRatio
+        let tabled = !isRegression && weight <= Double(logRatio.limit)
         let s = self.s
         let k = self.k
         let minLeaf = self.minLeaf
@@ -152,13 +206,22 @@ final class SplitScanner {
                     proxy = acc[1] * acc[1] / wl + sr * sr / wr
                 } else if entropy {
                     proxy = 0
-                    for c in 0..<k {
-                        let l = acc[c], r = node[c] - acc[c]
-                        if l > 0 { proxy += l * _log(l / wl) }
-                        if r > 0 { proxy += r * _log(r / wr) }
+                    if tabled {
+                        let wli = Int(wl), wri = Int(wr)
+                        for c in 0..<k {
+                            let l = acc[c], r = node[c] - acc[c]
+                            if l > 0 { proxy += l * logRatio[Int(l), wli] }
+                            if r > 0 { proxy += r * logRatio[Int(r), wri] }
+                        }
+                    } else {
+                        for c in 0..<k {
+                            let l = acc[c], r = node[c] - acc[c]
+                            if l > 0 { proxy += l * _log(l / wl) }
+                            if r > 0 { proxy += r * _log(r / wr) }
+                        }
                     }
                 } else {
-                    // Gini with three or more classes (two classes took scanBinaryGini).
+                    // Gini with three or more classes (two classes took scanTwoClassGroups).
                     var sl = 0.0, sr = 0.0
                     for c in 0..<k {
                         let l = acc[c], r = node[c] - acc[c]
@@ -205,10 +268,12 @@ final class SplitScanner {
         }
     }
 
-    /// `scan` specialised for two classes and gini, with the running sums in registers.
-    private func scanBinaryGini(feature f: Int, groups: Int, binIds: UnsafePointer<Int32>?, stats: UnsafePointer<Double>,
-                                node: UnsafePointer<Double>, weight: Double, best: inout SplitCandidate) -> Int {
+    /// `scan` specialised for two classes, with the running sums in registers.
+    private func scanTwoClassGroups(feature f: Int, groups: Int, binIds: UnsafePointer<Int32>?,
+                                    stats: UnsafePointer<Double>, node: UnsafePointer<Double>, weight: Double,
+                                    best: inout SplitCandidate) -> Int {
         let minLeaf = self.minLeaf
+        let tabled = weight <= Double(logRatio.limit)
         let t0 = node[0], t1 = node[1]
         var l0 = 0.0, l1 = 0.0
         var nonEmpty = 0
@@ -226,8 +291,7 @@ final class SplitScanner {
             if prevBin >= 0 && wl >= minLeaf {
                 let wr = weight - wl
                 if wr < minLeaf { break }
-                let r0 = t0 - l0, r1 = t1 - l1
-                let proxy = (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr
+                let proxy = twoClassGroupProxy(l0, l1, t0 - l0, t1 - l1, wl, wr, tabled: tabled)
                 if proxy > localBest {
                     localBest = proxy
                     localB1 = prevBin
@@ -242,6 +306,29 @@ final class SplitScanner {
         }
         keepTwoClass(localBest, feature: f, b1: localB1, b2: localB2, left0: bestL0, left1: bestL1, best: &best)
         return nonEmpty
+    }
+
+    /// A two-class boundary's proxy as the group scans score it: gini from the sums of
+    /// squares; entropy as c ln(c / w) per class and side (in that order), with ln(c / w)
+    /// from the log-ratio table when `tabled` (the node weighs at most its limit).
+    @inline(__always)
+    private func twoClassGroupProxy(_ l0: Double, _ l1: Double, _ r0: Double, _ r1: Double, _ wl: Double,
+                                    _ wr: Double, tabled: Bool) -> Double {
+        if !entropy { return (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr }
+        var proxy = 0.0
+        if tabled {
+            let wli = Int(wl), wri = Int(wr)
+            if l0 > 0 { proxy += l0 * logRatio[Int(l0), wli] }
+            if r0 > 0 { proxy += r0 * logRatio[Int(r0), wri] }
+            if l1 > 0 { proxy += l1 * logRatio[Int(l1), wli] }
+            if r1 > 0 { proxy += r1 * logRatio[Int(r1), wri] }
+        } else {
+            if l0 > 0 { proxy += l0 * _log(l0 / wl) }
+            if r0 > 0 { proxy += r0 * _log(r0 / wr) }
+            if l1 > 0 { proxy += l1 * _log(l1 / wl) }
+            if r1 > 0 { proxy += r1 * _log(r1 / wr) }
+        }
+        return proxy
     }
 }
 

@@ -58,7 +58,8 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         histograms = HistogramBuilder(bins: bins, sampler: sampler, partition: partition, labels: labels,
                                       targets: targets, statsWidth: s, isRegression: isRegression, mtry: settings.mtry)
         scanner = SplitScanner(settings: settings,
-                               xlogxTable: binary && settings.criterion == .entropy ? xlogxTable : [])
+                               xlogxTable: binary && settings.criterion == .entropy ? xlogxTable : [],
+                               binCapacity: bins.maxBinCount)
     }
 
     /// Grows tree `treeIndex` of a forest seeded with `seed` (identical on any thread).
@@ -234,6 +235,14 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                 }
             }
             for f in sparseList {
+                if binary && paths.markedBins {
+                    let h = histograms.buildMarkedBinary(start: start, end: end, feature: f)
+                    count(f, nonEmpty: scanner.scanMarkedBinary(feature: f, groups: bins.binCount[f], counts: h,
+                                                               bits: histograms.markedBits, node: stats,
+                                                               weight: weight, best: &best))
+                    histograms.clearMarked()
+                    continue
+                }
                 let groups = histograms.sortedGroups(start: start, end: end, feature: f)
                 count(f, nonEmpty: scanner.scan(feature: f, groups: groups, binIds: histograms.groupBins,
                                                stats: histograms.groupStats, node: stats, weight: weight, best: &best))

@@ -327,7 +327,7 @@ final class Dispatcher {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
                 answeredBy = model
-                switch model.predict(p, strict: server.configuration.strictInputs, loop: loopIndex,
+                switch model.predict(p, strict: server.configuration.strictInputs, loop: loopIndex, scratch: scratch,
                                      catalog: p.reasons > 0 ? snapshot.reasons(for: model.info.name) : ReasonCatalog()) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .predict(result))
@@ -339,7 +339,7 @@ final class Dispatcher {
             case let .failure(status): return .failure(id: request.id, status)
             case let .success(model):
                 answeredBy = model
-                switch model.explain(e, loop: loopIndex, catalog: snapshot.reasons(for: model.info.name)) {
+                switch model.explain(e, loop: loopIndex, scratch: scratch, catalog: snapshot.reasons(for: model.info.name)) {
                 case let .failure(status): return .failure(id: request.id, status)
                 case let .success(result): return Response(id: request.id, result: .explain(result))
                 }

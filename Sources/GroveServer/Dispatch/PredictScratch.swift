@@ -1,5 +1,7 @@
 // PredictScratch: a loop's reusable buffers for predictions, so the hot path allocates nothing.
 
+import GroveForest
+
 /// Grows to the largest request seen and is reused for every request after it.
 /// One per loop; never shared across threads.
 final class PredictScratch {
@@ -7,6 +9,9 @@ final class PredictScratch {
     private(set) var classes = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
     /// Encoded rows of raw records.
     private(set) var inputs = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    /// Explanation working memory (inline reasons, explain calls), kept while it fits the
+    /// explainer asked for, so explaining a row allocates no scratch after the first call.
+    private var explanation: ExplainScratch?
 
     deinit {
         outputs.deallocate()
@@ -23,6 +28,14 @@ final class PredictScratch {
     func reserve(outputCount: Int, classCount: Int) {
         if outputs.count < outputCount { outputs.deallocate(); outputs = .allocate(capacity: Self.grown(outputCount)) }
         if classes.count < classCount { classes.deallocate(); classes = .allocate(capacity: Self.grown(classCount)) }
+    }
+
+    /// This loop's explanation scratch, replaced by a larger one when `explainer` does not fit.
+    func explainScratch(for explainer: ForestExplainer) -> ExplainScratch {
+        if let explanation, explanation.fits(explainer) { return explanation }
+        let made = ExplainScratch(for: explainer)
+        explanation = made
+        return made
     }
 
     private static func grown(_ n: Int) -> Int { max(64, n + n / 2) }

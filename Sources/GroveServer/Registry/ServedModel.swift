@@ -215,11 +215,13 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     /// Scores a request's rows. Errors are INVALID_ARGUMENT with a message naming what was wrong.
     /// What was filled in is noted per row; with `strict` (the request's flag or the server's
     /// --strict-inputs) any note is INVALID_ARGUMENT naming the rows and columns instead.
-    /// `loop`: the calling event loop's index (its stats slot).
-    func predict(_ request: PredictRequest, strict: Bool, loop: Int, catalog: ReasonCatalog = ReasonCatalog()) -> Result<PredictResponse, Status> {
+    /// `loop`: the calling event loop's index (its stats slot); `scratch`: its buffers (inline
+    /// reasons are explained with its explanation scratch).
+    func predict(_ request: PredictRequest, strict: Bool, loop: Int, scratch: PredictScratch,
+                 catalog: ReasonCatalog = ReasonCatalog()) -> Result<PredictResponse, Status> {
         let started = DispatchTime.now().uptimeNanoseconds
         let stats = self.stats.slot(loop)
-        let result = score(request, strict: strict || request.strict, catalog: catalog)
+        let result = score(request, strict: strict || request.strict, scratch: scratch, catalog: catalog)
         let elapsed = DispatchTime.now().uptimeNanoseconds &- started
         switch result {
         case let .success(r): stats.record(rows: Int(r.rows), nanos: elapsed)
@@ -228,7 +230,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         return result
     }
 
-    private func score(_ request: PredictRequest, strict: Bool, catalog: ReasonCatalog) -> Result<PredictResponse, Status> {
+    private func score(_ request: PredictRequest, strict: Bool, scratch: PredictScratch, catalog: ReasonCatalog) -> Result<PredictResponse, Status> {
         let rows: Int
         let encoded: [Double]
         let notes: [InputNote]
@@ -254,7 +256,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         }
         if request.reasons > 0 {
             let explained = explain(encoded, rows: rows, records: request.records, topK: Int(request.reasons),
-                                    classLabel: "", contributions: false, features: false, catalog: catalog)
+                                    classLabel: "", contributions: false, features: false, scratch: scratch, catalog: catalog)
             switch explained {
             case let .failure(status): return .failure(status)
             case let .success(e):
@@ -267,8 +269,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
 
     /// Explains a request's rows with this version. FAILED_PRECONDITION when the
     /// version cannot be explained (no node cover); INVALID_ARGUMENT for bad rows.
-    /// `loop`: the calling event loop's index (its stats slot).
-    func explain(_ request: ExplainRequest, loop: Int, catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
+    /// `loop`: the calling event loop's index (its stats slot); `scratch`: its buffers.
+    func explain(_ request: ExplainRequest, loop: Int, scratch: PredictScratch, catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
         let stats = self.stats.slot(loop)
         let result: Result<ExplainResponse, Status>
         switch encode(dense: request.dense, records: request.records) {
@@ -277,7 +279,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             result = explain(encoded, rows: rows, records: request.records,
                              topK: request.topK == 0 ? ModelExplainer.defaultTopK : Int(request.topK),
                              classLabel: request.classLabel, contributions: request.contributions,
-                             features: request.encodedFeatures, catalog: catalog)
+                             features: request.encodedFeatures, scratch: scratch, catalog: catalog)
         }
         switch result {
         case let .success(r): stats.recordExplanation(rows: r.rows.count)
@@ -287,7 +289,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     }
 
     private func explain(_ encoded: [Double], rows: Int, records: [RawRecord], topK: Int, classLabel: String,
-                         contributions: Bool, features: Bool, catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
+                         contributions: Bool, features: Bool, scratch loopScratch: PredictScratch,
+                         catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
         let explainer: ModelExplainer
         switch self.explainer {
         case let .success(e): explainer = e
@@ -303,7 +306,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         } catch {
             return .failure(Status(.invalidArgument, "\(error)"))
         }
-        let scratch = ExplainScratch(for: explainer.forest)
+        let scratch = loopScratch.explainScratch(for: explainer.forest)
         var out: [ExplainRow] = []
         out.reserveCapacity(rows)
         let width = featureCount

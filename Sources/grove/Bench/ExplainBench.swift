@@ -6,25 +6,30 @@ import GroveForest
 enum ExplainBench {
     /// Times exact explanations of `model` (its default output) on `rows` (row-major,
     /// `rowCount` rows): one row at a time on this thread with one scratch (the
-    /// allocation-free call), and a 2,000-row batch on 1 thread and on all cores.
+    /// allocation-free call), with the CPU's kernel and, interleaved, the Swift reference;
+    /// and a 2,000-row batch on 1 thread and on all cores.
     static func run(model: TrainedModel, rows: [Double], rowCount: Int) throws -> InferenceBench.Result {
         let explainer = try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest)
         let forest = explainer.forest
         let f = forest.numFeatures, output = explainer.defaultOutput
+        // The Swift reference on the same forest, interleaved with the kernel: their ratio.
+        let reference = forest.kernel == .reference ? forest : try ForestExplainer(forest: model.forest, kernel: .reference)
         let scratch = ExplainScratch(for: forest)
         var phi = [Double](repeating: 0, count: f)
-        var single: [Double] = []
+        var single: [Double] = [], swift: [Double] = []
         try rows.withUnsafeBufferPointer { input in
             try phi.withUnsafeMutableBufferPointer { out in
                 for rep in 0..<7 {
-                    let n = 2_000
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    for i in 0..<n {
-                        let r = i % rowCount
-                        _ = try forest.explain(row: UnsafeBufferPointer(rebasing: input[(r * f)..<((r + 1) * f)]), output: output,
-                                               scratch: scratch, into: out)
+                    for (explainer, n) in [(forest, 2_000), (reference, 500)] {
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        for i in 0..<n {
+                            let r = i % rowCount
+                            _ = try explainer.explain(row: UnsafeBufferPointer(rebasing: input[(r * f)..<((r + 1) * f)]),
+                                                      output: output, scratch: scratch, into: out)
+                        }
+                        let us = Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(n) / 1000
+                        if rep > 1 { if explainer === forest { single.append(us) } else { swift.append(us) } }
                     }
-                    if rep > 1 { single.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(n) / 1000) }
                 }
             }
         }
@@ -49,24 +54,26 @@ enum ExplainBench {
             }
         }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
-        let s = median(single), b1 = median(batch1), b2 = median(batchAll)
+        let s = median(single), b1 = median(batch1), b2 = median(batchAll), sw = median(swift)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let text = """
         in-process explanation (exact TreeSHAP): \(forest.treeCount) trees, depth \(forest.maxDepth), \(forest.maxPoints) quadrature points at most
-          one row, one thread:           \(String(format: "%8.1f", s)) µs/row
+          one row, one thread:           \(String(format: "%8.1f", s)) µs/row   (\(forest.kernel.rawValue) kernel; the Swift reference: \(String(format: "%.1f", sw)) µs/row, \(String(format: "%.2f", sw / s))x)
           2,000-row batch, 1 thread:     \(String(format: "%8.1f", b1)) µs/row   \(String(format: "%8.0f", 1e6 / b1)) rows/s
           2,000-row batch, \(cores) cores:      \(String(format: "%8.1f", b2)) µs/row   \(String(format: "%8.0f", 1e6 / b2)) rows/s (\(String(format: "%.2f", b1 / b2))x)
         """
         let json: [[String: Any]] = [
-            ["name": "explain one row", "us_per_row": s],
+            ["name": "explain one row", "us_per_row": s, "kernel": forest.kernel.rawValue],
+            ["name": "explain one row, Swift reference", "us_per_row": sw, "ratio_to_kernel": sw / s],
             ["name": "explain batch 2k, 1 thread", "us_per_row": b1, "rows_per_second": 1e6 / b1],
             ["name": "explain batch 2k, all cores", "us_per_row": b2, "rows_per_second": 1e6 / b2, "speedup": b1 / b2, "cores": cores],
         ]
         return InferenceBench.Result(text: text, json: json)
     }
 
-    /// Explains rows `calls` times with one scratch (valgrind counts the allocations).
-    static func probe(model: TrainedModel, rows: [Double], rowCount: Int, calls: Int) throws -> Double {
+    /// Explains rows `calls` times with one scratch (valgrind counts the allocations); returns
+    /// the last prediction and the kernel that ran.
+    static func probe(model: TrainedModel, rows: [Double], rowCount: Int, calls: Int) throws -> (Double, ExplainKernel) {
         let explainer = try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest)
         let forest = explainer.forest
         let f = forest.numFeatures
@@ -82,6 +89,6 @@ enum ExplainBench {
                 }
             }
         }
-        return last
+        return (last, forest.kernel)
     }
 }

@@ -1,0 +1,307 @@
+// The explainer's per-row kernel, one C body compiled for three vector widths.
+//
+// The algorithm is ForestExplainer's (exact path-dependent TreeSHAP by Gauss-Legendre
+// quadrature; read its header comment), in a branch-light form:
+// - A row's decision at a node is taken on the edge itself (no pass over the nodes).
+// - A feature that is new on the path is treated as a repeat of slot 0, a frame whose
+//   factor is 1 (one fraction 1, o - z = 0), so every edge runs the same arithmetic.
+// - The inverse of a repeated feature's previous factor h = z + (o - z) t needs no
+//   division: o is 0 or 1, so it is (1 / z) (1 / (1 - t)) or a per-edge table computed
+//   when the forest is compiled; the row only selects one.
+// - A leaf child's frame (relative sum: its value) is closed as soon as it is reached.
+// - Contributions accumulate per feature in one vector lane per quadrature point and are
+//   summed once per row, lanes in order.
+// No fused multiply-add and a fixed summation order: every variant returns the same bits.
+
+#include "CGroveExplain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#pragma clang fp contract(off)
+// The vector helpers below are always inlined, so no vector crosses a call: the ABI warning
+// for passing them without AVX-512 does not apply.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef double v8d __attribute__((ext_vector_type(8)));
+typedef long long v8l __attribute__((ext_vector_type(8)));
+typedef double v4d __attribute__((ext_vector_type(4)));
+typedef double v2d __attribute__((ext_vector_type(2)));
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#define B GROVE_EXPLAIN_BLOCK
+
+ALWAYS_INLINE v8d load8(const double *p) { return *(const v8d *)p; }
+ALWAYS_INLINE void store8(double *p, v8d v) { *(v8d *)p = v; }
+ALWAYS_INLINE v8d splat8(double x) { return (v8d)(x); }
+
+
+/// The vectors of slot c (see GroveExplainScratch), block b.
+#define SLOT(c) (slots + (size_t)(c) * slotStride)
+#define H(c, b) (SLOT(c) + (b) * B)
+#define FI(c, b) (SLOT(c) + v + (b) * B)
+#define INV(c, b) (SLOT(c) + 2 * v + (b) * B)
+#define R(c, b) (SLOT(c) + 3 * v + (b) * B)
+#define META(c) ((GroveExplainSlot *)(SLOT(c) + 4 * v))
+
+/// The sum of the 8 lanes, in one order on every instruction set (halves, then quarters,
+/// then the pair).
+ALWAYS_INLINE double sum8(v8d x) {
+    const v4d h = __builtin_shufflevector(x, x, 0, 1, 2, 3) + __builtin_shufflevector(x, x, 4, 5, 6, 7);
+    const v2d q = __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
+    return q[0] + q[1];
+}
+
+/// The R of the frame whose edges run: closed children's shares `rt` (nb vectors, in
+/// registers when nb is 1: in memory each update would wait for the previous store to be
+/// forwarded) plus its leaf children's, which are linear in t: constant + slope t.
+typedef struct Running {
+    double constant, slope;
+} Running;
+
+/// Closes frame `c`, whose R is complete: credits the feature of the edge into it and
+/// leaves in `rt`/`run` the parent's R so far (what it had when c opened, plus c's share)
+/// and in `h` the parent's H.
+/// A repeated feature's shallower edge gets the deeper subtree's share subtracted (alpha
+/// of the previous occurrence; 0 for slot 0).
+ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint32_t v, double *restrict phi,
+                               const double *restrict nodes, uint32_t c, uint32_t nb, v8d *rt, v8d *h, Running *run) {
+    const GroveExplainSlot *m = META(c), *parent = META(c - 1);
+    const v8d ac = splat8(m->alpha);
+    const v8d c0 = splat8(run->constant), c1 = splat8(run->slope);
+    v8d acc = splat8(0);
+    if (m->previous == 0) {
+        // A feature new on the path: its inverse is 1 and there is no shallower edge.
+        for (uint32_t b = 0; b < nb; b++) {
+            const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
+            h[b] = load8(H(c - 1, b));
+            acc += h[b] * (ac * r);
+            rt[b] = load8(R(c - 1, b)) + load8(FI(c, b)) * r;
+        }
+    } else {
+        const v8d ap = splat8(META(m->previous)->alpha);
+        for (uint32_t b = 0; b < nb; b++) {
+            const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
+            const v8d q = load8(FI(c, b)) * r;
+            h[b] = load8(H(c - 1, b));
+            acc += h[b] * load8(INV(c, b)) * (ac * r - ap * q);
+            rt[b] = load8(R(c - 1, b)) + q;
+        }
+    }
+    run->constant = parent->leafConstant;
+    run->slope = parent->leafSlope;
+    double *lanes = phi + (size_t)m->feature * B;
+    store8(lanes, load8(lanes) + acc);
+}
+
+/// Whether a row with value x goes left at a split (x <= threshold; NaN, unordered since
+/// thresholds are finite, goes left unless missing values go right). One comparison.
+ALWAYS_INLINE uint32_t goes_left(double x, double threshold, uint32_t missingRight) {
+    return !(x > threshold) & ~(__builtin_isunordered(x, threshold) & missingRight);
+}
+
+/// The value (`output`) of the leaf of tree t the row reaches.
+ALWAYS_INLINE double leaf_value(const GroveExplainForest *f, uint32_t t, const double *row, uint32_t output) {
+    uint32_t n = f->roots[t];
+    for (;;) {
+        const uint32_t word = f->nodeWord[n];
+        if (word & GROVE_EXPLAIN_NODE_LEAF) return f->values[f->nodeNext[n] + output];
+        const uint32_t left = goes_left(row[word & GROVE_EXPLAIN_NODE_FEATURE], f->nodeThreshold[n],
+                                        (word & GROVE_EXPLAIN_NODE_MISSING_RIGHT) != 0);
+        n = left ? n + 1 : f->nodeNext[n];
+    }
+}
+
+/// Adds tree t's contributions to phi (lanes and scalars). `nb`: the tree's blocks of
+/// quadrature points (a constant where inlined); `rt`, `h`: room for nb vectors each, the running frame's R (closed children) and its path
+/// product H. In registers when nb is 1: through memory, each step would wait for the
+/// previous store to be forwarded (the descent's H chain is the kernel's critical path).
+ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
+                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, v8d *h, uint32_t numFeatures,
+                                  uint32_t slotStride, uint32_t v) {
+    const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
+    const double *restrict values = f->values;
+    if (begin == end) return;
+    double *restrict slots = s->slots, *restrict phi = s->phi;
+    double *restrict phiScalar = phi + (size_t)numFeatures * B;
+    const double *restrict nodes = f->rules + f->ruleOffset[t];
+    const double *restrict weights = nodes + nb * B, *restrict complement = nodes + 2 * nb * B;
+    const GroveExplainEdge *edges = f->edges;
+    double rootSum = 0;
+    for (uint32_t b = 0; b < nb; b++) {
+        h[b] = load8(weights + b * B);
+        store8(H(1, b), h[b]);
+        rootSum += sum8(load8(weights + b * B));
+        rt[b] = splat8(0);
+    }
+    Running run = {0, 0};
+    META(1)->pathSum = rootSum;
+    const GroveExplainEdge *last = edges + end;
+    for (const GroveExplainEdge *e = edges + begin; e < last; e++) {
+        const uint32_t word = e->word, frames = e->frames;
+        const uint32_t flags = word >> GROVE_EXPLAIN_FLAGS_SHIFT, feature = word & GROVE_EXPLAIN_FEATURE;
+        const uint32_t d = frames & GROVE_EXPLAIN_FRAME_MASK, p = (frames >> GROVE_EXPLAIN_FRAME_BITS) & GROVE_EXPLAIN_FRAME_MASK;
+        const uint32_t left = goes_left(row[feature], e->threshold, (flags & GROVE_EXPLAIN_MISSING_RIGHT) != 0);
+        const uint32_t hot = left ^ (flags & GROVE_EXPLAIN_LEFT) ^ 1;
+        const GroveExplainSlot *previous = META(p), *parent = META(d);
+        const uint32_t oneP = previous->one, oneBit = hot & oneP;
+        const double o = (double)oneBit;
+        const double a = o - e->zero;
+        if (flags & GROVE_EXPLAIN_LEAF) {
+            // A leaf child: its frame's R would be its value at every point; close it at
+            // once. Twin leaves (the next edge is the right sibling, also a leaf: same
+            // parent, feature and previous occurrence) are taken together.
+            const uint32_t twin = (flags & GROVE_EXPLAIN_TWIN) != 0;
+            const GroveExplainEdge *right = e + twin;
+            const double value = values[e->value + output];
+            const double oRight = (double)((hot ^ 1) & oneP);
+            const double aRight = twin ? oRight - right->zero : 0.0;
+            const double valueRight = twin ? values[right->value + output] : 0.0;
+            if (p == 0) {
+                // A feature new on the path (the inverse is 1): the leaves add
+                // v (z + a t) to R and v a H to the feature, whose sum over the points
+                // is v a times the parent's path sum: scalars only.
+                run.constant += value * e->zero + valueRight * right->zero;
+                run.slope += value * a + valueRight * aRight;
+                phiScalar[feature] += (value * a + valueRight * aRight) * parent->pathSum;
+            } else {
+                const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(f->inverseOne[e->inverseOne - B]);
+                const v8l useOne = (v8l)(-(long long)oneP);
+                const double *restrict inverseOne = f->inverseOne + e->inverseOne;
+                const v8d vv = splat8(value), vr = splat8(valueRight), zr = splat8(right->zero), ar = splat8(aRight);
+                const v8d va = splat8(value * a + valueRight * aRight), ap = splat8(previous->alpha);
+                v8d acc = splat8(0);
+                for (uint32_t b = 0; b < nb; b++) {
+                    const v8d tb = load8(nodes + b * B);
+                    const v8d fromZero = iz * load8(complement + b * B);
+                    const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
+                    const v8d q = (vv * (z + av * tb) + vr * (zr + ar * tb)) * inv;
+                    rt[b] += q;
+                    acc += h[b] * inv * (va - ap * q);
+                }
+                double *lanes = phi + (size_t)feature * B;
+                store8(lanes, load8(lanes) + acc);
+            }
+            e += twin;
+            const uint32_t closes = right->frames >> (2 * GROVE_EXPLAIN_FRAME_BITS);
+            for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, nodes, d - k, nb, rt, h, &run);
+        } else {
+            // An internal child opens frame d + 1; the parent's R so far waits in its slot.
+            const uint32_t c = d + 1;
+            const v8d z = splat8(e->zero), av = splat8(a);
+            GroveExplainSlot *m = META(c), *saved = META(d);
+            saved->leafConstant = run.constant;
+            saved->leafSlope = run.slope;
+            run.constant = 0;
+            run.slope = 0;
+            m->one = oneBit;
+            m->alpha = a;
+            m->feature = feature;
+            m->previous = p;
+            double sum = 0;
+            if (p == 0) {
+                // A feature new on the path: the inverse is 1 (close_frame does not read it).
+                for (uint32_t b = 0; b < nb; b++) {
+                    const v8d fi = z + av * load8(nodes + b * B);
+                    const v8d hc = h[b] * fi;
+                    store8(FI(c, b), fi);
+                    store8(H(c, b), hc);
+                    h[b] = hc;
+                    store8(R(d, b), rt[b]);
+                    rt[b] = splat8(0);
+                    sum += sum8(hc);
+                }
+            } else {
+                const v8d iz = splat8(f->inverseOne[e->inverseOne - B]);
+                const v8l useOne = (v8l)(-(long long)oneP);
+                const double *restrict inverseOne = f->inverseOne + e->inverseOne;
+                for (uint32_t b = 0; b < nb; b++) {
+                    const v8d factor = z + av * load8(nodes + b * B);
+                    const v8d fromZero = iz * load8(complement + b * B);
+                    const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
+                    const v8d fi = factor * inv;
+                    const v8d hc = h[b] * fi;
+                    store8(FI(c, b), fi);
+                    store8(INV(c, b), inv);
+                    store8(H(c, b), hc);
+                    h[b] = hc;
+                    store8(R(d, b), rt[b]);
+                    rt[b] = splat8(0);
+                    sum += sum8(hc);
+                }
+            }
+            m->pathSum = sum;
+        }
+    }
+}
+
+/// The whole row: every tree, then the lanes summed per feature.
+ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row, uint32_t output,
+                                 const GroveExplainScratch *s, double *phi) {
+    const uint32_t n = f->numFeatures;
+    memset(s->phi, 0, (size_t)n * (B + 1) * sizeof(double));
+    double hot = 0;
+    v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS], oneH[1], manyH[GROVE_EXPLAIN_MAX_BLOCKS];
+    for (uint32_t t = 0; t < f->treeCount; t++) {
+        hot += leaf_value(f, t, row, output);
+        if (s->maxBlocks == 1) {
+            // The common case (8 points or fewer in every tree): constant strides.
+            explain_tree(f, t, row, output, s, 1, one, oneH, n, 4 * B + 8, B);
+        } else if (f->blocks[t] == 1) {
+            explain_tree(f, t, row, output, s, 1, one, oneH, n, s->slotStride, s->maxBlocks * B);
+        } else {
+            explain_tree(f, t, row, output, s, f->blocks[t], many, manyH, n, s->slotStride, s->maxBlocks * B);
+        }
+    }
+    for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B)) + s->phi[(size_t)n * B + j];
+    return hot;
+}
+
+static double explain_portable(const GroveExplainForest *f, const double *row, uint32_t output,
+                               const GroveExplainScratch *s, double *phi) {
+    return explain_all(f, row, output, s, phi);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static double explain_avx2(const GroveExplainForest *f, const double *row,
+                                                               uint32_t output, const GroveExplainScratch *s, double *phi) {
+    return explain_all(f, row, output, s, phi);
+}
+
+__attribute__((target("avx512f"))) static double explain_avx512(const GroveExplainForest *f, const double *row,
+                                                                uint32_t output, const GroveExplainScratch *s, double *phi) {
+    return explain_all(f, row, output, s, phi);
+}
+#endif
+
+int grove_explain_supported(GroveExplainISA isa) {
+    switch (isa) {
+    case GROVE_EXPLAIN_PORTABLE: return 1;
+#if defined(__x86_64__)
+    case GROVE_EXPLAIN_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case GROVE_EXPLAIN_AVX512: return __builtin_cpu_supports("avx512f");
+#endif
+    default: return 0;
+    }
+}
+
+GroveExplainISA grove_explain_best(void) {
+    GroveExplainISA cap = GROVE_EXPLAIN_AVX512;
+    const char *wanted = getenv("GROVE_EXPLAIN_ISA");
+    if (wanted && strcmp(wanted, "portable") == 0) cap = GROVE_EXPLAIN_PORTABLE;
+    if (wanted && strcmp(wanted, "avx2") == 0) cap = GROVE_EXPLAIN_AVX2;
+    for (int isa = cap; isa > GROVE_EXPLAIN_PORTABLE; isa--) {
+        if (grove_explain_supported((GroveExplainISA)isa)) return (GroveExplainISA)isa;
+    }
+    return GROVE_EXPLAIN_PORTABLE;
+}
+
+double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                         const GroveExplainScratch *scratch, double *phi) {
+#if defined(__x86_64__)
+    if (isa == GROVE_EXPLAIN_AVX512) return explain_avx512(forest, row, output, scratch, phi);
+    if (isa == GROVE_EXPLAIN_AVX2) return explain_avx2(forest, row, output, scratch, phi);
+#endif
+    (void)isa;
+    return explain_portable(forest, row, output, scratch, phi);
+}

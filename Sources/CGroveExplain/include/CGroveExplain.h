@@ -1,0 +1,131 @@
+// CGroveExplain: the explainer's per-row kernel (exact TreeSHAP by quadrature), in C so one
+// source compiles for several vector widths and the CPU picks one at run time.
+//
+// GroveForest's ForestExplainer compiles a forest into the tables below (see its header
+// comment for the algorithm) and calls `grove_explain_row`. The Swift implementation in
+// ForestExplainer stays as the reference; tests hold both to the brute-force oracle.
+#ifndef CGROVEEXPLAIN_H
+#define CGROVEEXPLAIN_H
+
+#include <stdint.h>
+
+/// Quadrature points per block: one 512-bit vector of doubles (two AVX2 or four SSE2 ones).
+#define GROVE_EXPLAIN_BLOCK 8
+/// Most blocks of one tree (ForestExplainer's 512 points at most).
+#define GROVE_EXPLAIN_MAX_BLOCKS 64
+
+/// GroveExplainEdge.word: the feature in the low bits, flags above GROVE_EXPLAIN_FLAGS_SHIFT.
+#define GROVE_EXPLAIN_FEATURE 0x0FFFFFFFu
+#define GROVE_EXPLAIN_FLAGS_SHIFT 28
+#define GROVE_EXPLAIN_LEFT 1u           /* the edge to the left child */
+#define GROVE_EXPLAIN_LEAF 2u           /* the child is a leaf */
+#define GROVE_EXPLAIN_MISSING_RIGHT 4u  /* the parent sends missing values (NaN) right */
+#define GROVE_EXPLAIN_TWIN 8u           /* a leaf whose right sibling (the next edge) is a leaf too */
+/// GroveExplainEdge.frames: the parent's slot, the previous occurrence's slot and the frames
+/// closed after the edge, GROVE_EXPLAIN_FRAME_BITS each (slots stay below 1,024: trees are
+/// at most ForestExplainer.depthLimit = 512 deep).
+#define GROVE_EXPLAIN_FRAME_BITS 10
+#define GROVE_EXPLAIN_FRAME_MASK 0x3FFu
+
+/// Node words (GroveExplainForest.nodeWord).
+#define GROVE_EXPLAIN_NODE_LEAF 0x80000000u
+#define GROVE_EXPLAIN_NODE_MISSING_RIGHT 0x40000000u
+#define GROVE_EXPLAIN_NODE_FEATURE 0x0FFFFFFFu
+
+/// One edge from an internal node to a child, in the tree's depth-first order (left
+/// subtree first), with everything that does not depend on the row; 32 bytes (a forest's
+/// edges are streamed once per row, so their size is memory traffic).
+typedef struct GroveExplainEdge {
+    /// The parent's split: a row goes left when x <= threshold (strict splits are stored
+    /// as x <= nextDown(t)); NaN goes left unless GROVE_EXPLAIN_MISSING_RIGHT.
+    double threshold;
+    /// The feature's combined zero fraction on this path (product of its cover fractions).
+    double zero;
+    /// The parent's split feature (encoded index) | flags << GROVE_EXPLAIN_FLAGS_SHIFT.
+    uint32_t word;
+    /// The parent's slot (its depth + 1; slot 0 is the "no previous occurrence" frame) |
+    /// the slot where the feature last appeared above on the path (0: none) << 10 | the
+    /// frames that close after this edge (a leaf ending one or more subtrees) << 20.
+    uint32_t frames;
+    /// A leaf child: the offset of its outputs in the forest's values; else 0.
+    uint32_t value;
+    /// Offset (doubles) in `inverseOne` of 1 / h at the previous occurrence's points when the
+    /// row satisfied it (h = z + (1 - z) t), preceded by a block whose first double is 1 /
+    /// the previous occurrence's zero fraction (0 when that is 0); a block of ones when the
+    /// feature is new.
+    uint32_t inverseOne;
+} GroveExplainEdge;
+
+/// A compiled forest (read only; ForestExplainer owns the memory). Every `double` table the
+/// kernel reads as vectors (rules, inverseOne) is 64-byte aligned.
+typedef struct GroveExplainForest {
+    const GroveExplainEdge *edges;
+    /// Per tree (treeCount + 1 entries): where its edges start in `edges`.
+    const uint32_t *edgeStart;
+    /// Per tree: blocks of quadrature points (1 ... maxBlocks).
+    const uint32_t *blocks;
+    /// Per tree: offset in `rules` of its rule: nodes t, weights w, then 1 / (1 - t), each
+    /// blocks x 8 doubles (unused points: weight 0, t = 1/2).
+    const uint32_t *ruleOffset;
+    /// Per tree: its root's index in the node arrays below.
+    const uint32_t *roots;
+    /// Per node (all trees, depth-first preorder: a node's left child is the next node):
+    /// its threshold, its word (feature | GROVE_EXPLAIN_NODE_* bits) and its right child, or
+    /// for a leaf the offset of its outputs in `values`. Only for the leaf a row reaches.
+    const double *nodeThreshold;
+    const uint32_t *nodeWord;
+    const uint32_t *nodeNext;
+    const double *rules;
+    const double *inverseOne;
+    const double *values;
+    uint32_t treeCount;
+    uint32_t numFeatures;
+} GroveExplainForest;
+
+/// Per-thread working memory (ExplainScratch owns it): one record per frame slot (deepest
+/// tree + 2 slots; slot 0 is the frame of features new on the path, its one fraction 1 and
+/// alpha 0), each `slotStride` doubles, 64-byte aligned. With V = maxBlocks x 8 doubles, a
+/// slot holds at [0, V) the path product H (weights included), [V, 2V) the frame's factor
+/// times `inverse`, [2V, 3V) the inverse of the previous occurrence's factor (ones if none),
+/// [3V, 4V) the frame's relative sum R so far (saved while a child's subtree runs), then a
+/// GroveExplainSlot. Slot 0: one fraction 1, alpha 0.
+typedef struct GroveExplainScratch {
+    double *slots;
+    double *phi;          /* numFeatures x 8 lanes, then numFeatures: contributions per feature */
+    uint32_t slotStride;  /* doubles per slot: 4 x maxBlocks x 8 + 8 */
+    uint32_t maxBlocks;
+} GroveExplainScratch;
+
+/// The scalars of a frame slot (after its vectors; 64 bytes).
+typedef struct GroveExplainSlot {
+    double alpha;       /* o - z */
+    double pathSum;     /* the sum of H over the points */
+    double leafConstant, leafSlope;  /* saved with R: its leaf children's part, c0 + c1 t */
+    uint32_t feature;   /* the feature of the edge into the frame */
+    uint32_t previous;  /* the slot of its previous occurrence (0: none) */
+    uint32_t one;       /* the combined one fraction o of the frame's feature (0 or 1) */
+    uint32_t reserved[3];
+} GroveExplainSlot;
+
+/// Instruction sets the kernel is built for (x86-64; other CPUs have only the portable one).
+typedef enum GroveExplainISA {
+    GROVE_EXPLAIN_PORTABLE = 0,  /* the compiler's baseline (SSE2 on x86-64, NEON on aarch64) */
+    GROVE_EXPLAIN_AVX2 = 1,      /* AVX2 + FMA registers, 256-bit */
+    GROVE_EXPLAIN_AVX512 = 2,    /* AVX-512F, 512-bit */
+} GroveExplainISA;
+
+/// Whether this CPU runs `isa`.
+int grove_explain_supported(GroveExplainISA isa);
+
+/// The widest instruction set this CPU runs, unless the environment variable
+/// GROVE_EXPLAIN_ISA says "portable" or "avx2" (which caps it; read once).
+GroveExplainISA grove_explain_best(void);
+
+/// Adds every tree's SHAP values for `output` into phi (numFeatures doubles, overwritten:
+/// the forest's sum over trees, before any averaging) and returns the sum over trees of the
+/// leaf values the row reaches. `isa` must be supported (grove_explain_supported).
+/// Results are identical for every isa (no fused multiply-add; lanes summed in one order).
+double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                         const GroveExplainScratch *scratch, double *phi);
+
+#endif

@@ -1,0 +1,2 @@
+// CGroveForest has no functions of its own: see include/CGroveForest.h.
+#include "CGroveForest.h"
