@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Counts heap allocations per prediction with valgrind (repeatable, unlike timings):
-#  1. in-process: CompiledForest.predict(row:into:), then ForestExplainer.explain(row:...), called N and 3N times;
+#  1. in-process: CompiledForest.predict(row:into:), then ForestExplainer.explain(row:...), called N and 3N times,
+#     and CompiledForest.predict(rows:...) on a 10,000-row batch (one thread), called B and 3B times;
 #  2. the whole server: `grove serve` answering N and 3N one-row predictions, dense and raw record,
 #     pipelined and sequential.
 # Per-call allocations = (allocs at 3N - allocs at N) / 2N. Usage: scripts/alloc-check.sh GROVE REPO MODEL [DATA]
@@ -17,6 +18,13 @@ for k in 1 3; do
 done
 a1=$(allocs "$tmp/inproc-1"); a3=$(allocs "$tmp/inproc-3")
 echo "in-process predict(row:into:): $(per "$a1" "$a3") allocations per call ($a1 allocs at $n calls, $a3 at $((3 * n)))"
+
+b=${ALLOC_BATCHES:-2}
+for k in 1 3; do
+    valgrind --tool=memcheck --log-file="$tmp/batch-$k" "$grove" bench --repo "$repo" --model "$model" --batch-probe $((b * k)) >/dev/null
+done
+b1=$(allocs "$tmp/batch-1"); b3=$(allocs "$tmp/batch-3")
+awk -v a="$b1" -v c="$b3" -v b="$b" 'BEGIN { printf "in-process predict(rows:...), 10,000-row batches: %.2f allocations per batch, %.6f per row (%d allocs at %d batches, %d at %d)\n", (c - a) / (2 * b), (c - a) / (2 * b * 10000), a, b, c, 3 * b }'
 
 for k in 1 3; do
     valgrind --tool=memcheck --log-file="$tmp/explain-$k" "$grove" bench --repo "$repo" --model "$model" --explain-probe $((n * k)) >/dev/null

@@ -131,6 +131,51 @@ import Testing
         }
     }
 
+    /// Checks single-row and batch predictions of `forest` on `rows` against the reference
+    /// walk, bit for bit.
+    func expectMatchesReference(_ forest: Forest, rows: [Double], threads: Int, _ label: String) throws {
+        let f = forest.numFeatures, k = forest.numOutputs, n = rows.count / f
+        let compiled = try CompiledForest(forest: forest)
+        let batch = try compiled.predict(matrix: try FeatureMatrix(rowCount: n, featureCount: f, values: rows), threads: threads)
+        var mismatches = 0
+        for r in 0..<n {
+            let row = Array(rows[(r * f)..<((r + 1) * f)])
+            let expected = forest.predictReference(row: row)
+            let single = try compiled.predict(row: row)
+            if single != expected || Array(batch[(r * k)..<((r + 1) * k)]) != expected { mismatches += 1 }
+        }
+        #expect(mismatches == 0, "\(label): \(mismatches) of \(n) rows differ from the reference walk")
+    }
+
+    /// The compiled walk splits the trees into rounds of 248 and each round into eight
+    /// chains: more than one round, fewer trees than chains, forests without cover (chains
+    /// balanced by depth), and batches whose row count is no multiple of 8.
+    @Test(arguments: [1, 3, 249, 300])
+    func roundsAndChainsEqualNaiveWalk(trees: Int) throws {
+        let f = 5
+        for outputs in [1, 2, 3] {
+            var forest = randomForest(seed: UInt64(trees * 7 + outputs), features: f, outputs: outputs, trees: trees)
+            if outputs == 2 { for t in forest.trees.indices { forest.trees[t].cover = [] } }
+            try expectMatchesReference(forest, rows: randomRows(203, features: f, seed: UInt64(trees)), threads: 1,
+                                       "\(trees) trees, \(outputs) outputs")
+        }
+    }
+
+    /// Rows with NaN in a forest without missing-right nodes take the common step (NaN
+    /// goes left); with the flag, the step that reads it. Batches above 4096 rows run on
+    /// two threads in chunks of 1024 rows.
+    @Test(arguments: [false, true])
+    func nanRowsEqualNaiveWalk(missingRight: Bool) throws {
+        let f = 6
+        var forest = randomForest(seed: missingRight ? 11 : 12, features: f, outputs: 2, trees: 20, aggregation: .sum, link: .logistic)
+        for t in forest.trees.indices {
+            forest.trees[t].flags = forest.trees[t].flags.map { missingRight ? $0 : $0 & ~TreeNodeFlags.missingRight.rawValue }
+        }
+        let flagged = forest.trees.contains { $0.flags.contains { $0 & TreeNodeFlags.missingRight.rawValue != 0 } }
+        #expect(flagged == missingRight)
+        try expectMatchesReference(forest, rows: randomRows(5003, features: f, seed: 5), threads: 2, "missing-right \(missingRight)")
+    }
+
     @Test func argmaxTiesGoLow() {
         [0.2, 0.4, 0.4].withUnsafeBufferPointer { #expect(CompiledForest.argmax($0) == 1) }
     }

@@ -90,6 +90,15 @@ struct Fixture {
                 if checkNative { #expect(label == row[ortColumn + k], "\(name): native label") }
             }
         }
+        // The batch walk answers as the single-row walk and the reference walk, bit for bit.
+        let values = rows.flatMap { $0.prefix(f).map { Double($0)! } }
+        let batch = try compiled.predict(matrix: try FeatureMatrix(rowCount: rows.count, featureCount: f, values: values))
+        for (r, row) in rows.enumerated() {
+            let x = row.prefix(f).map { Double($0)! }
+            let reference = model.forest.predictReference(row: x)
+            #expect(try compiled.predict(row: x) == reference, "\(name): row \(r) single-row walk")
+            #expect(Array(batch[(r * k)..<((r + 1) * k)]) == reference, "\(name): row \(r) batch walk")
+        }
         print("fixture \(name): max |Δ| native \(checkNative ? String(maxNative) : "-") onnxruntime \(maxOrt); "
               + "\(float32Identical)/\(rows.count) rows float32-identical to onnxruntime")
         #expect(maxOrt <= 1e-6, "\(name): onnxruntime differs by \(maxOrt)")

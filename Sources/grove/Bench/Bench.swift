@@ -32,6 +32,8 @@ struct Bench: ParsableCommand {
     var allocProbe: Int?
     @Option(help: ArgumentHelp("Only explain one row this many times and exit (for valgrind's allocation count).", visibility: .hidden))
     var explainProbe: Int?
+    @Option(help: ArgumentHelp("Only predict a 10,000-row batch on one thread this many times and exit (for callgrind's instruction count).", visibility: .hidden))
+    var batchProbe: Int?
     @Option(help: "Only write the request payloads this benchmark sends (one dense row, one raw record, the batch) into this directory and exit (for scripts/bench-wire.py).")
     var writeFrames: String?
 
@@ -56,6 +58,12 @@ struct Bench: ParsableCommand {
                 }
             }
             print("probe: \(calls) calls, last output \(out[0])")
+            return
+        }
+
+        if let calls = batchProbe {
+            let last = try InferenceBench.batchProbe(model: stored, rows: encoded, rowCount: rows, calls: calls)
+            print("probe: \(calls) batches of 10,000 rows, last output \(last)")
             return
         }
 

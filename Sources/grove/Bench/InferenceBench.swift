@@ -9,15 +9,34 @@ enum InferenceBench {
         var json: [[String: Any]]
     }
 
+    /// The benchmark's 10,000-row batch: the sample rows repeated.
+    static func batch(rows: [Double], rowCount: Int, features f: Int) -> [Double] {
+        var big = [Double](repeating: 0, count: 10_000 * f)
+        for r in 0..<10_000 { for j in 0..<f { big[r * f + j] = rows[(r % rowCount) * f + j] } }
+        return big
+    }
+
+    /// Predicts the 10,000-row batch `calls` times on one thread (for callgrind: the
+    /// difference between N and 3N calls is the batch path's instruction count).
+    static func batchProbe(model: TrainedModel, rows: [Double], rowCount: Int, calls: Int) throws -> Double {
+        let compiled = try CompiledForest(forest: model.forest)
+        let big = batch(rows: rows, rowCount: rowCount, features: model.forest.numFeatures)
+        var out = [Double](repeating: 0, count: model.forest.numOutputs * 10_000)
+        try big.withUnsafeBufferPointer { input in
+            try out.withUnsafeMutableBufferPointer { o in
+                for _ in 0..<calls { try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 1) }
+            }
+        }
+        return out[0]
+    }
+
     /// Times single-row and batch prediction of `model` on `rows` (row-major, `rowCount` rows).
     static func run(model: TrainedModel, rows: [Double], rowCount: Int) throws -> Result {
         let compiled = try CompiledForest(forest: model.forest)
         let f = model.forest.numFeatures
         let k = model.forest.numOutputs
         var out = [Double](repeating: 0, count: k * 10_000)
-        // A 10,000-row batch built by repeating the sample rows.
-        var big = [Double](repeating: 0, count: 10_000 * f)
-        for r in 0..<10_000 { for j in 0..<f { big[r * f + j] = rows[(r % rowCount) * f + j] } }
+        let big = batch(rows: rows, rowCount: rowCount, features: f)
 
         var single: [Double] = []
         try rows.withUnsafeBufferPointer { input in
@@ -55,12 +74,12 @@ enum InferenceBench {
         in-process inference: \(model.name)@\(model.version), \(model.forest.trees.count) trees, \(nodes) nodes, \(f) features (median of 5 runs)
           one row:                     \(String(format: "%8.0f", s)) ns/row   (\(String(format: "%.2f", s / 1000)) µs)
           10,000-row batch, 1 thread:  \(String(format: "%8.0f", b1)) ns/row   \(String(format: "%10.0f", 1e9 / b1)) rows/s
-          10,000-row batch, all cores: \(String(format: "%8.0f", b2)) ns/row   \(String(format: "%10.0f", 1e9 / b2)) rows/s
+          10,000-row batch, all cores: \(String(format: "%8.0f", b2)) ns/row   \(String(format: "%10.0f", 1e9 / b2)) rows/s (\(String(format: "%.2f", b1 / b2))x one thread, \(ProcessInfo.processInfo.activeProcessorCount) cores)
         """
         let json: [[String: Any]] = [
             ["name": "inference one row", "ns_per_row": s],
             ["name": "inference batch 10k, 1 thread", "ns_per_row": b1, "rows_per_second": 1e9 / b1],
-            ["name": "inference batch 10k, all cores", "ns_per_row": b2, "rows_per_second": 1e9 / b2],
+            ["name": "inference batch 10k, all cores", "ns_per_row": b2, "rows_per_second": 1e9 / b2, "ratio_to_one_thread": b1 / b2],
         ]
         return Result(text: text, json: json)
     }
