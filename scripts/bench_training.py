@@ -7,7 +7,8 @@ as raw CSV. Grove trains on the raw train CSV (its own mean fill and one-hot); s
 ranger on the peers' preprocessing of the same rows (mean fill + pandas.get_dummies). All three:
 100 trees, 2 threads, each fit in its own process under /usr/bin/time -v (peak RSS of the whole
 process), scored on the same held-out rows (ROC AUC). Every size runs `--repeats` rounds (default
-2), each round Grove, scikit-learn, ranger back to back; the figures are medians over the rounds.
+2), each round Grove then scikit-learn back to back (ranger after them in the first round only:
+its peak and AUC); the figures are medians over the rounds.
 
 The target of issue 16: the whole `grove train` process (CSV parse, preprocessing, binning,
 100 trees, out-of-bag metrics, publishing the model file) at least 20x faster than
@@ -54,11 +55,11 @@ if len(sys.argv) > 4:
             json.dump({"n": x.shape[0], "p": x.shape[1]}, f)
         x.ravel(order="F").tofile(f"{sys.argv[4]}.{name}.X.f64")
         y[rows].astype(np.int32).tofile(f"{sys.argv[4]}.{name}.y.i32")
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 m = RandomForestClassifier(n_estimators=100, max_features="sqrt", random_state=42, n_jobs=2).fit(X.iloc[:n], y[:n])
-fit = time.perf_counter() - t
+fit, fit_cpu = time.perf_counter() - t, time.process_time() - c
 auc = roc_auc_score(y[n:], m.predict_proba(X.iloc[n:])[:, 1])
-print(json.dumps({"fit_s": fit, "auc": auc}))
+print(json.dumps({"fit_s": fit, "fit_cpu_s": fit_cpu, "auc": auc}))
 '''
 
 # ranger as the peers run it (scale_fit_ranger.R): num.trees=100, probability=TRUE, seed=42,
@@ -91,14 +92,15 @@ cat(sprintf('{"fit_s": %.6f}\n', fit))
 
 
 def timed(cmd):
-    """Runs cmd under /usr/bin/time -v: (stdout, wall seconds, peak RSS MiB)."""
+    """Runs cmd under /usr/bin/time -v: (stdout, wall seconds, peak RSS MiB, CPU seconds)."""
     t = time.perf_counter()
     p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
-    return p.stdout, wall, rss
+    cpu = sum(float(re.search(rf"{k} time \(seconds\): ([0-9.]+)", p.stderr).group(1)) for k in ("User", "System"))
+    return p.stdout, wall, rss, cpu
 
 
 def auc(scores, labels):
@@ -128,7 +130,7 @@ def one_round(grove, n, tr, te, work, ranger):
     """Grove, scikit-learn and ranger back to back on the same split: one dict of figures."""
     import numpy as np
     repo = tempfile.mkdtemp(prefix="grove-train-bench-", dir=work)
-    out, g_wall, g_rss = timed([grove, "train", "--data", tr, "--target", "target", "--positive", "1",
+    out, g_wall, g_rss, g_cpu = timed([grove, "train", "--data", tr, "--target", "target", "--positive", "1",
                                 "--repo", repo, "--name", "synthetic", "--trees", "100", "--threads", "2",
                                 "--test-fraction", "0", "--json"])
     g_fit = json.loads(out)["seconds"]
@@ -140,16 +142,18 @@ def one_round(grove, n, tr, te, work, ranger):
     g_auc = auc(pd.read_csv(scores)["p_1"], pd.read_csv(te, usecols=["target"])["target"] == 1)
     shutil.rmtree(repo, ignore_errors=True)
     prefix = os.path.join(work, f"m{n}")
-    out, s_wall, s_rss = timed([sys.executable, "-c", SKLEARN_FIT, PEERS, tr, te] + ([prefix] if ranger else []))
+    out, s_wall, s_rss, _ = timed([sys.executable, "-c", SKLEARN_FIT, PEERS, tr, te] + ([prefix] if ranger else []))
     s = json.loads(out)
-    row = {"rows": n, "grove_process_s": g_wall, "grove_train_s": g_fit, "grove_peak_mib": g_rss,
+    row = {"rows": n, "grove_process_s": g_wall, "grove_process_cpu_s": g_cpu, "grove_train_s": g_fit,
+           "grove_peak_mib": g_rss,
            "grove_auc": g_auc, "sklearn_process_s": s_wall, "sklearn_fit_s": s["fit_s"],
+           "sklearn_fit_cpu_s": s["fit_cpu_s"],
            "sklearn_peak_mib": s_rss, "sklearn_auc": s["auc"]}
     if ranger:
         script = os.path.join(work, "ranger_fit.R")
         with open(script, "w") as f:
             f.write(RANGER_FIT)
-        out, r_wall, r_rss = timed(["Rscript", script, prefix])
+        out, r_wall, r_rss, _ = timed(["Rscript", script, prefix])
         labels = np.fromfile(prefix + ".test.y.i32", dtype=np.int32)
         scores = np.fromfile(prefix + ".ranger.f64", dtype=np.float64)
         row.update({"ranger_process_s": r_wall, "ranger_fit_s": json.loads(out)["fit_s"], "ranger_peak_mib": r_rss,
@@ -157,6 +161,8 @@ def one_round(grove, n, tr, te, work, ranger):
         for suffix in (".train.X.f64", ".train.y.i32", ".test.X.f64", ".test.y.i32", ".ranger.f64"):
             os.remove(prefix + suffix)
     row["speedup"] = row["sklearn_fit_s"] / row["grove_process_s"]
+    # Diagnostic for loaded machines: CPU seconds (scikit-learn's fit vs Grove's whole process).
+    row["cpu_ratio"] = row["sklearn_fit_cpu_s"] / row["grove_process_cpu_s"]
     return row
 
 
@@ -178,23 +184,25 @@ def main():
         tr, te = prepare(n, a.out)
         rounds = []
         for r in range(a.repeats):
-            row = one_round(a.grove, n, tr, te, work, ranger)
+            # ranger in the first round only (its peak and AUC; its time is not a target).
+            row = one_round(a.grove, n, tr, te, work, ranger and r == 0)
             row["round"] = r + 1
             print(json.dumps(row), flush=True)
             rounds.append(row)
-        med = {k: statistics.median(x[k] for x in rounds) for k in rounds[0] if k not in ("rows", "round")}
+        med = {k: statistics.median(x[k] for x in rounds if k in x) for k in rounds[0] if k not in ("rows", "round")}
         med["rows"] = n
         med["speedups"] = [x["speedup"] for x in rounds]
         results.append(med)
     shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print(f"medians of {a.repeats} rounds; speed-up = scikit-learn fit / whole grove train process (same round)")
+    print(f"medians of {a.repeats} rounds; speed-up = scikit-learn fit / whole grove train process (wall, same round);"
+          f" CPU ratio = their CPU seconds (a check on a loaded machine)")
     head = (f"{'rows (80% train)':>16} {'grove s':>8} {'sklearn fit s':>13} {'speed-up':>9} {'rounds':>13}"
             f" {'grove MiB':>9} {'sklearn MiB':>11}")
     if ranger:
         head += f" {'ranger MiB':>10} {'ranger fit s':>12}"
-    head += f" {'grove AUC':>9} {'sklearn AUC':>11}" + (f" {'ranger AUC':>10}" if ranger else "")
+    head += f" {'grove AUC':>9} {'sklearn AUC':>11}" + (f" {'ranger AUC':>10}" if ranger else "") + f" {'CPU ratio':>9}"
     print(head)
     met = True
     for r in results:
@@ -203,6 +211,7 @@ def main():
         if ranger:
             line += f" {r['ranger_peak_mib']:>10.0f} {r['ranger_fit_s']:>12.2f}"
         line += f" {r['grove_auc']:>9.4f} {r['sklearn_auc']:>11.4f}" + (f" {r['ranger_auc']:>10.4f}" if ranger else "")
+        line += f" {r['cpu_ratio']:>8.1f}x"
         print(line)
         peaks = [r["sklearn_peak_mib"]] + ([r["ranger_peak_mib"]] if ranger else [])
         met = met and r["speedup"] >= 20 and abs(r["grove_auc"] - r["sklearn_auc"]) <= 0.005 \

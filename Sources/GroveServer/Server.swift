@@ -164,6 +164,11 @@ public final class Server: @unchecked Sendable {  // set in start() before loop 
             for fd in listeners { Syscall.close(fd) }
             throw StartError.system(error)
         }
+        if let audit {
+            // Held audited answers go out when their records are durable: the writer tells every loop.
+            nonisolated(unsafe) let all = loops
+            audit.onProgress = { for loop in all { loop.requestAuditProgress() } }
+        }
         for loop in loops {
             let done = DispatchSemaphore(value: 0)
             finished.append(done)

@@ -79,13 +79,13 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
     static var rowsAhead: Int { 16 }
 
     /// Prefetches the codes of `row` (its first and last byte: a row may straddle two cache
-    /// lines) and one per-row weight.
+    /// lines) and its entry of the per-row array `weights`.
     @inline(__always)
-    static func prefetchRow<T>(_ codes: UnsafePointer<Code>, _ row: Int, _ p: Int, _ weight: UnsafePointer<T>) {
+    static func prefetchRow<T>(_ codes: UnsafePointer<Code>, _ row: Int, _ p: Int, _ weights: UnsafePointer<T>) {
         let start = codes + row &* p
         grove_prefetch(start)
         grove_prefetch(start + (p &- 1))
-        grove_prefetch(weight)
+        grove_prefetch(weights + row)
     }
 
     // MARK: - The dense batch
@@ -193,7 +193,7 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                     let last = end - 1
                     for pos in start..<end {
                         let ahead = Int(idx[min(pos &+ Self.rowsAhead, last)])
-                        Self.prefetchRow(codes, ahead, p, ys.baseAddress! + ahead)
+                        Self.prefetchRow(codes, ahead, p, ys.baseAddress!)
                         let r = Int(idx[pos])
                         let w = Double(counts[r])
                         let wy = w * ys[r]
@@ -209,7 +209,7 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                 let last = end - 1
                 for pos in start..<end {
                     let ahead = Int(idx[min(pos &+ Self.rowsAhead, last)])
-                    Self.prefetchRow(codes, ahead, p, info + ahead)
+                    Self.prefetchRow(codes, ahead, p, info)
                     let r = Int(idx[pos])
                     let inf = info[r]
                     let w = Double(inf & 0xFF)

@@ -113,6 +113,7 @@ public final class AuditLog: @unchecked Sendable {  // queue under `cond`; file 
         cond.lock()
         cond.broadcast()   // waiters in waitUntilDurable learn the reason
         cond.unlock()
+        onProgress?()
     }
 
     /// Queues a record and returns its sequence number (for `waitUntilDurable`), or why it
@@ -141,6 +142,29 @@ public final class AuditLog: @unchecked Sendable {  // queue under `cond`; file 
         return nil
     }
 
+    /// Where record `seq` stands, without waiting (the event loops' form of `waitUntilDurable`).
+    public enum Durability: Equatable, Sendable {
+        /// Not yet durable: ask again after the next `onProgress`.
+        case pending
+        /// Written, synced and anchored by the head.
+        case durable
+        /// The log failed first: the record is lost; do not serve its prediction.
+        case refused(AuditRefusal)
+    }
+
+    public func durability(of seq: UInt64) -> Durability {
+        cond.lock()
+        defer { cond.unlock() }
+        if durableSeq >= seq { return .durable }
+        if let reason = failureReason { return .refused(.failed(reason)) }
+        return .pending
+    }
+
+    /// Called on the writer thread after each group commit became durable and when the log
+    /// fails: the moments a `durability(of:)` answer may have changed. Set before the first
+    /// `submit`, never after (it is read without a lock).
+    public nonisolated(unsafe) var onProgress: (@Sendable () -> Void)?
+
     /// Writes everything queued, fsyncs and stops the writer.
     public func close() {
         cond.lock()
@@ -167,7 +191,13 @@ public final class AuditLog: @unchecked Sendable {  // queue under `cond`; file 
         writerDone.signal()
     }
 
+    /// A seam for tests: when set (before the first `submit`), called on the writer thread
+    /// before each group commit is written, so a test can hold records pending for as long as
+    /// it needs. Never set by the server.
+    public nonisolated(unsafe) var beforeCommit: (@Sendable () -> Void)?
+
     private func append(_ batch: [AuditRecord]) {
+        beforeCommit?()
         guard !hasFailed else {
             lostCount.add(UInt64(batch.count), ordering: .relaxed)
             return
@@ -200,6 +230,7 @@ public final class AuditLog: @unchecked Sendable {  // queue under `cond`; file 
         durableSeq = seq
         cond.broadcast()
         cond.unlock()
+        onProgress?()
     }
 
     /// Writes and syncs `text`; false (and the log failed) when either fails.

@@ -18,6 +18,11 @@ final class Connection {
     var lastReadAt: UInt64 = 0
     /// The interest currently registered with epoll.
     var interest: Interest = .read
+    /// An audited answer held until its record is durable: the connection reads and answers
+    /// nothing more until it is sent (answers stay in request order).
+    var awaitingAudit: AwaitingAudit?
+    /// The peer half-closed while an answer was held: finish closing once it is sent.
+    var peerFinishedWhileAwaiting = false
 
     /// Initial buffer size; buffers grow for large frames and shrink back when idle.
     static let initialBufferBytes = 16 * 1024
@@ -34,7 +39,7 @@ final class Connection {
     /// The interest the current state calls for.
     var desiredInterest: Interest {
         var i: Interest = []
-        if machine.isReading { i.insert(.read) }
+        if machine.isReading && awaitingAudit == nil { i.insert(.read) }
         if !output.isEmpty { i.insert(.write) }
         return i
     }

@@ -47,14 +47,35 @@ final class Dispatcher {
     /// `receivedAt`: when the loop read the frame (monotonic nanoseconds). A request whose
     /// `timeout_micros` budget was spent by the time its turn comes is answered
     /// DEADLINE_EXCEEDED without being computed.
-    func respond(to body: UnsafeRawBufferPointer, peer: SocketAddress, receivedAt: UInt64, into output: ByteBuffer) {
-        let (call, code) = handle(body, peer: peer, receivedAt: receivedAt, into: output)
-        counters.record(call, code)
+    ///
+    /// Returns nil when answered, or an audited answer that may go out only once its record is
+    /// durable (an audit log without --audit-async): the caller holds it, and the connection's
+    /// later requests, until `finish` sends it. The loop never waits for the disk.
+    func respond(to body: UnsafeRawBufferPointer, peer: SocketAddress, receivedAt: UInt64, into output: ByteBuffer) -> AwaitingAudit? {
+        var awaiting: AwaitingAudit?
+        let (call, code) = handle(body, peer: peer, receivedAt: receivedAt, into: output, awaiting: &awaiting)
+        if awaiting == nil { counters.record(call, code) }
+        return awaiting
     }
 
-    /// `respond`'s work; returns what to count.
+    /// Sends an audited answer once its record is durable, or UNAVAILABLE instead when the log
+    /// failed first (the record is lost: the prediction is not served); false while the record is
+    /// still pending (call again after the log's next progress).
+    func finish(_ a: AwaitingAudit, into output: ByteBuffer) -> Bool {
+        var response = a.response
+        switch server.audit?.durability(of: a.seq) ?? .durable {
+        case .pending: return false
+        case .durable: break
+        case let .refused(refusal): response = .failure(id: response.id, Status(.unavailable, refusal.description))
+        }
+        response.writeFrame(into: output, arena: responseArena)
+        counters.record(a.call, response.status.code)
+        return true
+    }
+
+    /// `respond`'s work; returns what to count (nothing is written when `awaiting` is set).
     private func handle(_ body: UnsafeRawBufferPointer, peer: SocketAddress, receivedAt: UInt64,
-                        into output: ByteBuffer) -> (CallKind, StatusCode) {
+                        into output: ByteBuffer, awaiting: inout AwaitingAudit?) -> (CallKind, StatusCode) {
         if echo {
             _ = output.writeWithUnsafeMutableBytes(minimum: FrameLimits.headerBytes + body.count) { raw in
                 FrameEncoder.writeHeader(length: body.count, into: raw)
@@ -149,8 +170,9 @@ final class Dispatcher {
             case let .failure(refusal):
                 response = .failure(id: request.id, Status(.unavailable, refusal.description))
             case let .success(seq):
-                if !server.configuration.auditAsync, let refusal = audit.waitUntilDurable(seq) {
-                    response = .failure(id: request.id, Status(.unavailable, refusal.description))
+                if !server.configuration.auditAsync {
+                    awaiting = AwaitingAudit(seq: seq, response: response, call: CallKind(request.call))
+                    return (CallKind(request.call), response.status.code)
                 }
             }
         }

@@ -36,6 +36,8 @@ final class EventLoop {
     private var stopped = false
     private var acceptGate = AcceptGate()
     private var lastTick: UInt64 = 0
+    /// Connections holding an audited answer until its record is durable (`auditProgressed`).
+    private var awaitingAudit: [Connection] = []
 
     /// Reads per readiness event before moving on to other connections (fairness).
     private static let maxReadsPerEvent = 16
@@ -78,6 +80,13 @@ final class EventLoop {
         // Ownership rule: the task runs on this loop's thread, the only one touching its state.
         nonisolated(unsafe) let loop = self
         execute { loop.beginDrain() }
+    }
+
+    /// Asks the loop to send the audited answers whose records became durable
+    /// (`auditProgressed` on its own thread). Safe from any thread.
+    func requestAuditProgress() {
+        nonisolated(unsafe) let loop = self
+        execute { loop.auditProgressed() }
     }
 
     /// Asks the loop to stop (`stop` on its own thread). Safe from any thread.
@@ -134,6 +143,12 @@ final class EventLoop {
             if let fd = signalFD { while let signal = Syscall.readSignal(fd) { server.handleSignal(signal) } }
         default:
             guard let c = connection(for: token) else { return }  // stale event
+            if c.awaitingAudit != nil {
+                // Not reading until the held answer goes out; a hangup now means the peer is gone
+                // (its record is still written; there is no one left to answer).
+                if event.hangup { close(c, reason: .peerClosed) } else if event.writable { flush(c) }
+                return
+            }
             if event.readable || event.hangup, c.machine.isReading { readable(c) }
             guard connection(for: token) === c else { return }   // closed while reading
             if event.writable || !c.output.isEmpty { flush(c) }
@@ -248,9 +263,14 @@ final class EventLoop {
             if outcome == .wouldBlock { break }
             if outcome == .endOfFile { sawEndOfFile = true } else { c.lastReadAt = MonotonicClock.now() }
             processFrames(c)
-            if !c.machine.isReading || sawEndOfFile { break }
+            if !c.machine.isReading || sawEndOfFile || c.awaitingAudit != nil { break }
         }
         if c.machine.isClosed { return }
+        if sawEndOfFile && c.awaitingAudit != nil {
+            c.peerFinishedWhileAwaiting = true   // closed once the held answer is sent
+            updateInterest(c)
+            return
+        }
         if sawEndOfFile {
             // The peer half-closed (nc after its input ends): answer what arrived, then close.
             apply(c.machine.peerFinished(pendingBytes: c.output.readableBytes), to: c)
@@ -263,7 +283,7 @@ final class EventLoop {
 
     /// Answers every complete frame in the input buffer, in order.
     private func processFrames(_ c: Connection) {
-        while !c.machine.isClosed {
+        while !c.machine.isClosed && c.awaitingAudit == nil {
             switch server.frameDecoder.decode(c.input.readableView) {
             case let .needMoreData(total):
                 c.machine.awaitingFrame(totalBytes: total)
@@ -271,7 +291,10 @@ final class EventLoop {
                 return
             case let .frame(body):
                 let frameBody = UnsafeRawBufferPointer(rebasing: c.input.readableView[body])
-                dispatcher.respond(to: frameBody, peer: c.peer, receivedAt: c.lastReadAt, into: c.output)
+                if let held = dispatcher.respond(to: frameBody, peer: c.peer, receivedAt: c.lastReadAt, into: c.output) {
+                    c.awaitingAudit = held
+                    awaitingAudit.append(c)
+                }
                 c.machine.didQueueResponse()
                 c.input.consume(body.upperBound)
             case let .error(error):
@@ -354,6 +377,32 @@ final class EventLoop {
         logger.trace("closed \(c.peer): \(reason)")
     }
 
+    // MARK: - Audited answers
+
+    /// The audit log made records durable (or failed): sends each held answer whose record is
+    /// settled, then answers what the connection sent meanwhile (which may hold again).
+    /// Runs on this loop's thread (the log's writer queues it on every loop).
+    func auditProgressed() {
+        assertOnLoopThread()
+        let held = awaitingAudit
+        awaitingAudit.removeAll(keepingCapacity: true)
+        for c in held {
+            guard connection(for: c.token) === c, let a = c.awaitingAudit else { continue }   // closed meanwhile
+            guard dispatcher.finish(a, into: c.output) else { awaitingAudit.append(c); continue }
+            c.awaitingAudit = nil
+            processFrames(c)   // may hold again (and re-enter the list)
+            guard connection(for: c.token) === c else { continue }
+            if c.awaitingAudit == nil {
+                if c.peerFinishedWhileAwaiting {
+                    apply(c.machine.peerFinished(pendingBytes: c.output.readableBytes), to: c)
+                } else if draining {
+                    drain(c, now: MonotonicClock.now())
+                }
+            }
+            if connection(for: c.token) === c { flush(c) }   // sends, and resumes reading
+        }
+    }
+
     // MARK: - Time and shutdown
 
     private func tick(now: UInt64) {
@@ -384,11 +433,17 @@ final class EventLoop {
         }
         let now = MonotonicClock.now()
         for i in slots.indices {
-            guard let c = slots[i] else { continue }
-            if c.machine.isReading { readable(c, drainAll: true) }  // take in what already arrived
-            guard connection(for: c.token) === c else { continue }
-            apply(c.machine.drain(now: now, pendingBytes: c.output.readableBytes), to: c)
+            // A connection holding an audited answer drains once it is sent (auditProgressed).
+            guard let c = slots[i], c.awaitingAudit == nil else { continue }
+            drain(c, now: now)
         }
+    }
+
+    /// Takes in what already arrived on `c`, answers it, then closes once flushed.
+    private func drain(_ c: Connection, now: UInt64) {
+        if c.machine.isReading { readable(c, drainAll: true) }  // take in what already arrived
+        guard connection(for: c.token) === c, c.awaitingAudit == nil else { return }
+        apply(c.machine.drain(now: now, pendingBytes: c.output.readableBytes), to: c)
     }
 
     /// Exits the loop at its next iteration, closing every connection.
