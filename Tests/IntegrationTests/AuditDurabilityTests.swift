@@ -37,4 +37,22 @@ import Testing
         #expect(second.id == 2 && second.status.code == .ok, "\(second.status)")
         #expect(AuditChain.verify(dir: dir).records == 1)
     }
+
+    /// Audited requests pipelined and then half-closed (`nc -N` after its input): each is
+    /// answered, in order, once its record is durable, and only then is the connection closed.
+    @Test func pipelinedAuditedRequestsThenAHalfCloseAreAllAnswered() throws {
+        let dir = AuditTests.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let s = try TestServer(threads: 1, configure: { $0.auditDirectory = dir }, populate: { try Fixtures.publish(Fixtures.germanModel(trees: 2), into: $0) })
+        let m = ModelSelector(name: "german_credit")
+        let c = try RawClient(port: s.port)
+        try c.send((1...5).flatMap { Request(id: UInt64($0), call: .predict(PredictRequest(model: m, records: [Fixtures.germanRecord($0)]))).framed() })
+        c.shutdownWrite()
+        for id in 1...5 {
+            let r = try c.readResponse()
+            #expect(r.id == UInt64(id) && r.status.code == .ok, "\(r.id): \(r.status)")
+        }
+        #expect(c.isClosedByPeer())
+        #expect(AuditChain.verify(dir: dir).records == 5)
+    }
 }

@@ -8,8 +8,8 @@
 /// split over up to `mtry` candidate features drawn without replacement (features constant
 /// in the node do not count with `skipConstant`), split the node's samples and out-of-bag
 /// rows, or make it a leaf. A candidate feature's statistics come from a dense histogram
-/// (packed integer counts for two classes) or from its samples sorted by bin, as
-/// `settings.paths` decides; both enumerate exactly the boundaries between non-empty bins,
+/// (packed integer counts for two classes) or from its samples grouped by bin (sorted, or for
+/// two classes packed counts with the non-empty bins marked), as `settings.paths` decides; both enumerate exactly the boundaries between non-empty bins,
 /// so the choice only changes speed. Thresholds are midpoints between the largest training
 /// value of the last bin sent left and the smallest of the next non-empty bin.
 final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {

@@ -35,6 +35,8 @@ struct ReadyEvent {
     let writable: Bool
     /// The peer hung up or the socket has an error: reading will tell which.
     let hangup: Bool
+    /// EPOLLHUP or EPOLLERR: both directions are gone (not a half-close, which is EPOLLRDHUP).
+    let closed: Bool
 }
 
 final class Epoll {
@@ -78,7 +80,8 @@ final class Epoll {
                 token: grove_epoll_event_token(&events[i]),
                 readable: raw & UInt32(EPOLLIN.rawValue) != 0,
                 writable: raw & UInt32(EPOLLOUT.rawValue) != 0,
-                hangup: raw & UInt32(EPOLLHUP.rawValue | EPOLLERR.rawValue | EPOLLRDHUP.rawValue) != 0))
+                hangup: raw & UInt32(EPOLLHUP.rawValue | EPOLLERR.rawValue | EPOLLRDHUP.rawValue) != 0,
+                closed: raw & UInt32(EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0))
         }
     }
 

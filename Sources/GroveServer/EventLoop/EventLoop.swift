@@ -144,9 +144,10 @@ final class EventLoop {
         default:
             guard let c = connection(for: token) else { return }  // stale event
             if c.awaitingAudit != nil {
-                // Not reading until the held answer goes out; a hangup now means the peer is gone
+                // Not reading until the held answer goes out. A half-close (EPOLLRDHUP, e.g. `nc -N`
+                // after its input) still wants its answers; EPOLLHUP/EPOLLERR mean the peer is gone
                 // (its record is still written; there is no one left to answer).
-                if event.hangup { close(c, reason: .peerClosed) } else if event.writable { flush(c) }
+                if event.closed { close(c, reason: .peerClosed) } else if event.writable { flush(c) }
                 return
             }
             if event.readable || event.hangup, c.machine.isReading { readable(c) }
@@ -291,12 +292,14 @@ final class EventLoop {
                 return
             case let .frame(body):
                 let frameBody = UnsafeRawBufferPointer(rebasing: c.input.readableView[body])
-                if let held = dispatcher.respond(to: frameBody, peer: c.peer, receivedAt: c.lastReadAt, into: c.output) {
-                    c.awaitingAudit = held
-                    awaitingAudit.append(c)
-                }
+                let held = dispatcher.respond(to: frameBody, peer: c.peer, receivedAt: c.lastReadAt, into: c.output)
                 c.machine.didQueueResponse()
                 c.input.consume(body.upperBound)
+                if let held {
+                    c.awaitingAudit = held
+                    awaitingAudit.append(c)
+                    updateInterest(c)   // no reading (nor EPOLLRDHUP) until the answer goes out
+                }
             case let .error(error):
                 let code: StatusCode
                 switch error {
