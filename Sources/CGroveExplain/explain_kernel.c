@@ -1,16 +1,21 @@
 // The explainer's per-row kernel, one C body compiled for three vector widths.
 //
 // The algorithm is ForestExplainer's (exact path-dependent TreeSHAP by Gauss-Legendre
-// quadrature; read its header comment), in a branch-light form:
-// - A row's decision at a node is taken on the edge itself (no pass over the nodes).
+// quadrature; read its header comment), rearranged so that each edge costs few instructions:
+// - A row's decision at a node is taken on the edge itself, without a branch (masks): the
+//   decisions are not predictable. The leaf the row reaches comes from a separate walk.
 // - A feature that is new on the path is treated as a repeat of slot 0, a frame whose
-//   factor is 1 (one fraction 1, o - z = 0), so every edge runs the same arithmetic.
-// - The inverse of a repeated feature's previous factor h = z + (o - z) t needs no
-//   division: o is 0 or 1, so it is (1 / z) (1 / (1 - t)) or a per-edge table computed
-//   when the forest is compiled; the row only selects one.
-// - A leaf child's frame (relative sum: its value) is closed as soon as it is reached.
-// - Contributions accumulate per feature in one vector lane per quadrature point and are
-//   summed once per row, lanes in order.
+//   factor is 1 (one fraction 1, o - z = 0); such edges (90 % on the demo forest) skip the
+//   inverse. The inverse of a repeated feature's previous factor h = z + (o - z) t needs no
+//   division: o is 0 or 1, so it is (1 / z) (1 / (1 - t)) or a per-edge table computed when
+//   the forest is compiled; the row only selects one.
+// - A leaf child's frame (relative sum: its value) is closed as soon as it is reached. Under
+//   a new feature its share of the parent's R is linear in t (kept as two scalars) and its
+//   credit is v (o - z) times the parent's path sum: no vector work. Twin leaves go together.
+// - The running frame's R and H live in registers (in memory each step would wait for the
+//   previous store to be forwarded); a frame's slot keeps them while a child's subtree runs.
+// - Contributions accumulate per feature in one vector lane per quadrature point (plus a
+//   scalar) and are summed once per row, lanes in a fixed order.
 // No fused multiply-add and a fixed summation order: every variant returns the same bits.
 
 #include "CGroveExplain.h"
