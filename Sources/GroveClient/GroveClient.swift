@@ -276,7 +276,10 @@ public final class GroveClient: @unchecked Sendable {  // every mutable field is
             case let .use(i):
                 let conn: GroveConnection
                 do {
-                    conn = try connection(to: i, deadline: deadline)
+                    // The retry takes a new connection, never a pooled one: another thread may have
+                    // pooled a connection that a load balancer had routed to the same restarting
+                    // server after this call's failure cleared the pool (seen in make cluster-test).
+                    conn = try connection(to: i, deadline: deadline, fresh: retried)
                 } catch {
                     endCall(i, connectionFailed: true)
                     if error == .deadlineExceeded { throw error }
@@ -324,9 +327,9 @@ public final class GroveClient: @unchecked Sendable {  // every mutable field is
                                 : try conn.pipeline(requests, deadline: deadline)
     }
 
-    /// An idle connection to endpoint i, or a new one.
-    private func connection(to i: Int, deadline: Deadline) throws(GroveClientError) -> GroveConnection {
-        while let c = withLock({ idle[i].popLast() }) {
+    /// An idle connection to endpoint i, or a new one (always a new one when `fresh`).
+    private func connection(to i: Int, deadline: Deadline, fresh: Bool = false) throws(GroveClientError) -> GroveConnection {
+        while !fresh, let c = withLock({ idle[i].popLast() }) {
             if c.isOpen { return c }
         }
         let remaining = Double(deadline.nanos &- min(deadline.nanos, Deadline.now().nanos)) / 1e9

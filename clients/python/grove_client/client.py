@@ -404,7 +404,9 @@ class Client:
                     self._balancer.probe_finished(i, serving, time.monotonic())
                 continue
             try:
-                conn = self._take(i, deadline)
+                # The retry takes a new connection, never a pooled one: another thread may have
+                # pooled a connection a load balancer routed to the same restarting server.
+                conn = self._take(i, deadline, fresh=retried)
             except socket.timeout:
                 self._end(i, True)
                 raise GroveError("DEADLINE_EXCEEDED", "the call did not complete in time")
@@ -448,10 +450,10 @@ class Client:
                 self._balancer.finished(i, False, time.monotonic())
             return responses
 
-    def _take(self, i, deadline):
-        """An idle connection to endpoint i, or a new one."""
+    def _take(self, i, deadline, fresh=False):
+        """An idle connection to endpoint i, or a new one (always a new one when fresh)."""
         with self._lock:
-            while self._idle[i]:
+            while not fresh and self._idle[i]:
                 c = self._idle[i].pop()
                 if c.open:
                     return c
