@@ -8,19 +8,9 @@ import Testing
 @Suite struct ExplainKernelTests {
     /// Runs the grove executable with GROVE_EXPLAIN_ISA = `kernel` (nil: unset); returns stdout.
     static func grove(_ arguments: [String], kernel: String?) throws -> String {
-        let p = Process()
-        p.executableURL = Fixtures.groveBinary
-        p.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["GROVE_EXPLAIN_ISA"] = kernel
-        p.environment = environment
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "grove \(arguments.joined(separator: " ")) with GROVE_EXPLAIN_ISA=\(kernel ?? "unset")")
-        return String(decoding: o, as: UTF8.self)
+        let run = try Fixtures.runGrove(arguments, environment: ["GROVE_EXPLAIN_ISA": kernel])
+        #expect(run.status == 0, "grove \(arguments.joined(separator: " ")) with GROVE_EXPLAIN_ISA=\(kernel ?? "unset")")
+        return run.stdout
     }
 
     /// The environment caps the kernel (portable, avx2 where the CPU has it, the Swift

@@ -11,20 +11,11 @@ import Testing
 
     /// Runs `grove ARGS`; returns stdout, throwing with stderr on a non-zero exit.
     static func grove(_ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = Fixtures.groveBinary
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw ClientFailure("grove \(arguments.joined(separator: " ")) failed: \(String(decoding: e, as: UTF8.self))")
+        let run = try Fixtures.runGrove(arguments)
+        guard run.status == 0 else {
+            throw ClientFailure("grove \(arguments.joined(separator: " ")) failed: \(run.stderr)")
         }
-        return String(decoding: o, as: UTF8.self)
+        return run.stdout
     }
 
     /// The fixture's rows (features), onnxruntime's probabilities, and a CSV of the rows headed by the column names.

@@ -5,20 +5,6 @@ import Foundation
 import Testing
 
 @Suite(.serialized) struct ReportTests {
-    /// Runs the grove executable; returns (exit status, stdout, stderr).
-    static func grove(_ arguments: [String]) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = Fixtures.groveBinary
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
-
     static func json(_ text: String) throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
@@ -35,13 +21,13 @@ import Testing
         try (lines[0...800].joined(separator: "\n") + "\n").write(to: train, atomically: true, encoding: .utf8)
         try ([lines[0]] + lines[801...]).joined(separator: "\n").appending("\n").write(to: test, atomically: true, encoding: .utf8)
         let repo = dir.appendingPathComponent("repo").path
-        let (trained, _, trainErr) = try Self.grove(["train", "--data", train.path, "--target", "creditability", "--positive", "bad",
+        let (trained, _, trainErr) = try Fixtures.runGrove(["train", "--data", train.path, "--target", "creditability", "--positive", "bad",
                                                      "--trees", "30", "--calibrate", "platt", "--test-fraction", "0",
                                                      "--repo", repo, "--name", "german", "--json"])
         #expect(trained == 0, "\(trainErr)")
 
         let html = dir.appendingPathComponent("report.html").path
-        let (status, _, err) = try Self.grove(["report", "--repo", repo, "--name", "german", "--data", test.path,
+        let (status, _, err) = try Fixtures.runGrove(["report", "--repo", repo, "--name", "german", "--data", test.path,
                                                "--train-data", train.path, "--out", html])
         #expect(status == 0, "\(err)")
         let page = try String(contentsOfFile: html, encoding: .utf8)
@@ -54,10 +40,10 @@ import Testing
         let namespaces = page.components(separatedBy: "xmlns=\"http://www.w3.org/2000/svg\"").count - 1
         #expect(urls == namespaces, "the page must fetch nothing")
 
-        let (e, evalOut, _) = try Self.grove(["evaluate", "--repo", repo, "--name", "german", "--data", test.path, "--json"])
+        let (e, evalOut, _) = try Fixtures.runGrove(["evaluate", "--repo", repo, "--name", "german", "--data", test.path, "--json"])
         #expect(e == 0)
         let evaluated = try Self.json(evalOut)
-        let (j, reportOut, jErr) = try Self.grove(["report", "--repo", repo, "--name", "german", "--data", test.path,
+        let (j, reportOut, jErr) = try Fixtures.runGrove(["report", "--repo", repo, "--name", "german", "--data", test.path,
                                                    "--train-data", train.path, "--json"])
         #expect(j == 0, "\(jErr)")
         let report = try Self.json(reportOut)
@@ -81,7 +67,7 @@ import Testing
 
         // Explanations of a calibrated model: SHAP adds up to the forest's own probability, and
         // calibrated_prediction is what the model serves (grove predict's p_bad).
-        let (x, explained, xErr) = try Self.grove(["explain", "--repo", repo, "--name", "german", "--data", test.path, "--json"])
+        let (x, explained, xErr) = try Fixtures.runGrove(["explain", "--repo", repo, "--name", "german", "--data", test.path, "--json"])
         #expect(x == 0, "\(xErr)")
         let first = try Self.json(String(explained.split(separator: "\n")[0]))
         let contributions = try #require(first["contributions"] as? [String: Double])
@@ -89,7 +75,7 @@ import Testing
         #expect(abs(base + contributions.values.reduce(0, +) - prediction) < 1e-9)
         let calibrated = try #require(first["calibrated_prediction"] as? Double)
         #expect(first["calibrated_base_value"] is Double)
-        let (pr, predicted, _) = try Self.grove(["predict", "--repo", repo, "--name", "german", "--data", test.path])
+        let (pr, predicted, _) = try Fixtures.runGrove(["predict", "--repo", repo, "--name", "german", "--data", test.path])
         #expect(pr == 0)
         let header = predicted.split(separator: "\n")[0].split(separator: ","), row0 = predicted.split(separator: "\n")[1].split(separator: ",")
         let column = try #require(header.firstIndex(of: "p_bad"))
@@ -98,7 +84,7 @@ import Testing
         #expect(abs(served - prediction) > 1e-6, "Platt should move the probability")
 
         // A training file that is not the model's is refused by its SHA-256.
-        let (refused, _, why) = try Self.grove(["report", "--repo", repo, "--name", "german", "--data", test.path,
+        let (refused, _, why) = try Fixtures.runGrove(["report", "--repo", repo, "--name", "german", "--data", test.path,
                                                 "--train-data", test.path, "--out", html])
         #expect(refused != 0)
         #expect(why.contains("SHA-256"))

@@ -109,16 +109,8 @@ import Testing
         let repo = dir.appendingPathComponent("repo")
         try Fixtures.publish(Fixtures.germanModel(trees: 2), into: repo)
         func grove(_ args: [String]) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = Fixtures.groveBinary
-            p.arguments = args
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
+            let run = try Fixtures.runGrove(args)
+            return (run.status, run.stdout)
         }
         let keyFile = dir.appendingPathComponent("committee.key").path
         let (made, line) = try grove(["keys", "signing-key", "--out", keyFile])

@@ -39,4 +39,26 @@ enum Fixtures {
         if let path = ProcessInfo.processInfo.environment["GROVE_BIN"], !path.isEmpty { return URL(fileURLWithPath: path) }
         return root.appendingPathComponent(".build/debug/grove")
     }
+
+    /// Runs `grove ARGUMENTS` to completion (`environment`: variables to set, nil to unset) and
+    /// returns its exit status, stdout and stderr.
+    static func runGrove(_ arguments: [String], environment: [String: String?] = [:]) throws
+        -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = groveBinary
+        p.arguments = arguments
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value }
+            p.environment = merged
+        }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
 }
