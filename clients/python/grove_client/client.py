@@ -122,6 +122,14 @@ def _record(fields):
     return rec
 
 
+def _fill_rows(message, model, dense, records):
+    """The model selector and the rows (dense values or raw records) of a Predict or Explain request."""
+    message.model.CopyFrom(_selector(model))
+    message.dense.extend(_flatten(dense))
+    for rec in records or []:
+        message.records.append(_record(rec))
+
+
 class _Connection:
     def __init__(self, host, port, timeout):
         self.sock = socket.create_connection((host, port), timeout=timeout)
@@ -313,10 +321,7 @@ class Client:
         """Exact SHAP values and reason codes (top_k per row, 0 = 4) for `dense` rows or raw `records`."""
         def build(r):
             e = r.explain
-            e.model.CopyFrom(_selector(model))
-            e.dense.extend(_flatten(dense))
-            for rec in records or []:
-                e.records.append(_record(rec))
+            _fill_rows(e, model, dense, records)
             e.top_k = top_k
             e.contributions = True
             e.encoded_features = encoded_features
@@ -354,10 +359,7 @@ class Client:
     @staticmethod
     def _fill_predict(r, model, dense, records, labels_only, strict=False):
         p = r.predict
-        p.model.CopyFrom(_selector(model))
-        p.dense.extend(_flatten(dense))
-        for rec in records or []:
-            p.records.append(_record(rec))
+        _fill_rows(p, model, dense, records)
         p.labels_only = labels_only
         p.strict = strict
 
