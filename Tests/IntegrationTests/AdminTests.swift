@@ -24,12 +24,6 @@ import GroveModelStore
         return try GroveClient(configuration: c)
     }
 
-    /// Polls until `check` holds (the registry applies changes at its next scan).
-    static func eventually(_ check: () throws -> Bool) rethrows -> Bool {
-        for _ in 0..<100 { if try check() { return true }; usleep(50_000) }
-        return false
-    }
-
     @Test func adminCallsAreAbsentWithoutTheFlagAndNeedTheAdminRole() throws {
         let (off, k1) = try Self.server(admin: false)
         defer { try? FileManager.default.removeItem(at: k1) }
@@ -56,20 +50,20 @@ import GroveModelStore
         let admin = try Self.client(s, key: "admin-key")
         let m = "german_credit"
         _ = try admin.admin(.setLabel(model: m, label: "stable", version: 1))
-        #expect(try Self.eventually { (try? admin.modelInfo(ModelSelector(name: m, label: "stable")))?.version == 1 })
+        #expect(try Fixtures.eventually { (try? admin.modelInfo(ModelSelector(name: m, label: "stable")))?.version == 1 })
         do {
             _ = try admin.admin(.setLabel(model: m, label: "canary", version: 9))
             Issue.record("label to a missing version accepted")
         } catch { #expect(error.code == .failedPrecondition) }
 
         _ = try admin.admin(.unloadVersion(model: m, version: 2))
-        #expect(try Self.eventually { try admin.modelInfo(ModelSelector(name: m)).version == 1 })
+        #expect(try Fixtures.eventually { try admin.modelInfo(ModelSelector(name: m)).version == 1 })
         let states = try admin.listModels().first?.versions ?? []
         #expect(states.first { $0.version == 2 }?.state == .retired)
         #expect(states.first { $0.version == 2 }?.reason.contains("unloaded") == true)
 
         _ = try admin.admin(.loadVersion(model: m, version: 2))
-        #expect(try Self.eventually { try admin.modelInfo(ModelSelector(name: m)).version == 2 })
+        #expect(try Fixtures.eventually { try admin.modelInfo(ModelSelector(name: m)).version == 2 })
         // The state lives in the repository: REPO/NAME/serving.
         let text = try String(contentsOf: s.repository.appendingPathComponent("german_credit/serving"), encoding: .utf8)
         #expect(text.contains("label stable 1") && !text.contains("unload 2"))
@@ -82,7 +76,7 @@ import GroveModelStore
         let bytes = ModelFileCodec.encode(try Fixtures.germanModel(name: "other_name", trees: 4))
         let r = try admin.uploadModel(name: "german_credit", file: bytes, sha256: ModelFileCodec.sha256Hex(bytes), chunkBytes: 7_000)
         #expect(r.version == 3)
-        #expect(try Self.eventually { (try? admin.modelInfo(ModelSelector(name: "german_credit", version: 3)))?.trees == 4 })
+        #expect(try Fixtures.eventually { (try? admin.modelInfo(ModelSelector(name: "german_credit", version: 3)))?.trees == 4 })
         let p = try admin.predict(ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)])
         #expect(p.version == 3)
 

@@ -46,12 +46,7 @@ import GroveModelStore
         var file = try KeyFile(text: String(contentsOf: keys, encoding: .utf8))
         _ = file.revoke(id: "desk")
         try file.text.write(to: keys, atomically: true, encoding: .utf8)
-        var revoked = false
-        for _ in 0..<100 where !revoked {
-            usleep(50_000)
-            revoked = try c.call(Request(id: 2, apiKey: "k-1", call: .health)).status.code == .unauthenticated
-        }
-        #expect(revoked)
+        #expect(try Fixtures.eventually { try c.call(Request(id: 2, apiKey: "k-1", call: .health)).status.code == .unauthenticated })
         #expect(try c.call(Request(id: 3, apiKey: "k-2", call: .health)).status.code == .ok)
     }
 
@@ -84,12 +79,7 @@ import GroveModelStore
         // The last valid keys stay in force (the revoked key too, until the file is fixed).
         #expect(try c.call(Request(id: 2, apiKey: "k-1", call: .health)).status.code == .ok)
         try file.text.write(to: keys, atomically: true, encoding: .utf8)
-        var applied = false
-        for _ in 0..<100 where !applied {
-            usleep(50_000)
-            applied = try c.call(Request(id: 3, apiKey: "k-1", call: .health)).status.code == .unauthenticated
-        }
-        #expect(applied)
+        #expect(try Fixtures.eventually { try c.call(Request(id: 3, apiKey: "k-1", call: .health)).status.code == .unauthenticated })
         #expect(try stats()?.keyFileError == "")
     }
 

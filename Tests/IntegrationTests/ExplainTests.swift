@@ -23,14 +23,6 @@ import Testing
         }
     }
 
-    static func waitUntil(_ seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(50_000)
-        }
-        return false
-    }
 
     @Test func theSwiftClientGetsTheExactExplanationAndReasons() async throws {
         let model = try Fixtures.germanModel(trees: 8)
@@ -113,12 +105,12 @@ import Testing
         #expect(try reasons().map(\.text) == columns)
         let file = s.repository.appendingPathComponent("german_credit/reasons")
         try Data("column,code,text\n\(columns[0]),R01,\"First reason, worded\"\n".utf8).write(to: file)
-        #expect(try ExplainTests.waitUntil { try reasons()[0].code == "R01" })
+        #expect(try Fixtures.eventually(within: 10) { try reasons()[0].code == "R01" })
         #expect(try reasons()[0].text == "First reason, worded")
         #expect(try reasons()[1].text == columns[1])
         // Edited while serving: the new wording appears.
         try Data("column,code,text\n\(columns[0]),R09,Edited\n\(columns[1]),R02,Second\n".utf8).write(to: file)
-        #expect(try ExplainTests.waitUntil { try reasons()[1].code == "R02" })
+        #expect(try Fixtures.eventually(within: 10) { try reasons()[1].code == "R02" })
         #expect(try reasons()[0].text == "Edited")
         // A malformed file keeps the previous codes.
         try Data("column,code,text\n\(columns[0]),R09,Edited\n\(columns[0]),R10,twice\n".utf8).write(to: file)
@@ -126,7 +118,7 @@ import Testing
         #expect(try reasons()[1].code == "R02")
         // Removed: back to column names.
         try FileManager.default.removeItem(at: file)
-        #expect(try ExplainTests.waitUntil { try reasons()[0].code.isEmpty })
+        #expect(try Fixtures.eventually(within: 10) { try reasons()[0].code.isEmpty })
     }
 
     @Test func explanationsComeFromTheVersionThatAnswered() throws {

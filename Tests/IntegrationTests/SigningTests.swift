@@ -95,7 +95,7 @@ import Testing
         let bytes = ModelFileCodec.encode(model, signature: try ModelSignature.sign(model, key: trusted, signer: "ops"))
         let r = try admin.uploadModel(name: "german_credit", file: bytes, sha256: ModelFileCodec.sha256Hex(bytes))
         #expect(r.version == 1)
-        #expect(try AdminTests.eventually { (try? admin.modelInfo(ModelSelector(name: "german_credit", version: 1)))?.signer == "ops" })
+        #expect(try Fixtures.eventually { (try? admin.modelInfo(ModelSelector(name: "german_credit", version: 1)))?.signer == "ops" })
         let stored = try [UInt8](Data(contentsOf: s.repository.appendingPathComponent("german_credit/1/model.grove")))
         #expect(try ModelFileCodec.decodeSealed(stored).signature?.verifies(ModelFileCodec.decode(stored)) == true)
     }

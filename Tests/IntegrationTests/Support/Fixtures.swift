@@ -40,6 +40,17 @@ enum Fixtures {
         return root.appendingPathComponent(".build/debug/grove")
     }
 
+    /// Polls `condition` every 50 ms until it holds (true) or `seconds` pass (false): for changes
+    /// the server applies at its next scan or reload.
+    static func eventually(within seconds: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
     /// Runs `grove ARGUMENTS` to completion (`environment`: variables to set, nil to unset) and
     /// returns its exit status, stdout and stderr.
     static func runGrove(_ arguments: [String], environment: [String: String?] = [:]) throws
