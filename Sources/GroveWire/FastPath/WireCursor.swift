@@ -48,8 +48,50 @@ struct WireCursor {
     /// field protobuf-c would accept here (bad tag, field number 0 in the first byte, a varint of
     /// more than 10 bytes, a length prefix of more than 5 bytes or above Int32.max, a value past
     /// the end, wire type 3, 4, 6 or 7). Call only when `!isAtEnd`.
-    @inlinable
+    ///
+    /// Inlined for the common cases (a one-byte tag; a length of one or two bytes, a one-byte
+    /// varint or a fixed64): the same checks as `nextInGeneral`, which takes every other case.
+    @inlinable @inline(__always)
     mutating func next() -> Field? {
+        let b0 = at[0]
+        if b0 & 0x80 == 0 && b0 & 0xf8 != 0 {
+            let wireType = b0 & 7, number = UInt32(b0 >> 3)
+            if wireType == Self.lengthDelimited && remaining >= 2 && at[1] & 0x80 == 0 {
+                let length = Int(at[1])
+                guard length <= remaining - 2 else { return nil }
+                let value = at + 2
+                at = value + length
+                remaining -= 2 + length
+                return Field(number: number, wireType: wireType, value: value, length: length)
+            }
+            if wireType == Self.lengthDelimited && remaining >= 3 && at[2] & 0x80 == 0 {
+                let length = Int(at[1] & 0x7f) | Int(at[2]) << 7
+                guard length <= remaining - 3 else { return nil }
+                let value = at + 3
+                at = value + length
+                remaining -= 3 + length
+                return Field(number: number, wireType: wireType, value: value, length: length)
+            }
+            if wireType == Self.varint && remaining >= 2 && at[1] & 0x80 == 0 {
+                let value = at + 1
+                at = value + 1
+                remaining -= 2
+                return Field(number: number, wireType: wireType, value: value, length: 1)
+            }
+            if wireType == Self.fixed64 {
+                guard remaining >= 9 else { return nil }
+                let value = at + 1
+                at = value + 8
+                remaining -= 9
+                return Field(number: number, wireType: wireType, value: value, length: 8)
+            }
+        }
+        return nextInGeneral()
+    }
+
+    /// `next()` for every case: protobuf-c's `parse_tag_and_wiretype` and its scan of one value.
+    @usableFromInline @inline(never)
+    mutating func nextInGeneral() -> Field? {
         let b0 = at[0]
         // protobuf-c: "0 is not a valid tag value" (judged on the first byte's bits only).
         if b0 & 0xf8 == 0 { return nil }
