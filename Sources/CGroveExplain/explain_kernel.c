@@ -64,33 +64,37 @@ typedef struct Running {
     double constant, slope;
 } Running;
 
-/// Closes frame `c`, whose R is complete: credits the feature of the edge into it and
-/// leaves in `rt`/`run` the parent's R so far (what it had when c opened, plus c's share)
-/// and in `h` the parent's H.
+/// Closes the frame whose slot is `sc` (its R is complete): credits the feature of the edge
+/// into it and leaves in `rt`/`run` the parent's R so far (what it had when the frame
+/// opened, plus the frame's share) and in `h` the parent's H. `sp`: the parent's slot.
 /// A repeated feature's shallower edge gets the deeper subtree's share subtracted (alpha
 /// of the previous occurrence; 0 for slot 0).
-ALWAYS_INLINE void close_frame(double *restrict slots, uint32_t slotStride, uint32_t v, double *restrict phi,
-                               const double *restrict nodes, uint32_t c, uint32_t nb, v8d *rt, v8d *h, Running *run) {
-    const GroveExplainSlot *m = META(c), *parent = META(c - 1);
+ALWAYS_INLINE void close_frame(const double *restrict slots, uint32_t slotStride, uint32_t v, double *restrict phi,
+                               const double *restrict nodes, const double *restrict sc, const double *restrict sp,
+                               uint32_t nb, v8d *rt, v8d *h, Running *run) {
+    const GroveExplainSlot *m = (const GroveExplainSlot *)(sc + 4 * v), *parent = (const GroveExplainSlot *)(sp + 4 * v);
     const v8d ac = splat8(m->alpha);
     const v8d c0 = splat8(run->constant), c1 = splat8(run->slope);
     v8d acc = splat8(0);
     if (m->previous == 0) {
         // A feature new on the path: its inverse is 1 and there is no shallower edge.
         for (uint32_t b = 0; b < nb; b++) {
-            const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
-            h[b] = load8(H(c - 1, b));
+            // rt is the chain from one close to the next: one product and one sum on it.
+            const v8d lin = c0 + c1 * load8(nodes + b * B), fi = load8(sc + v + b * B);
+            const v8d r = rt[b] + lin;
+            h[b] = load8(sp + b * B);
             acc += h[b] * (ac * r);
-            rt[b] = load8(R(c - 1, b)) + load8(FI(c, b)) * r;
+            rt[b] = (load8(sp + 3 * v + b * B) + fi * lin) + fi * rt[b];
         }
     } else {
         const v8d ap = splat8(META(m->previous)->alpha);
         for (uint32_t b = 0; b < nb; b++) {
-            const v8d r = rt[b] + (c0 + c1 * load8(nodes + b * B));
-            const v8d q = load8(FI(c, b)) * r;
-            h[b] = load8(H(c - 1, b));
-            acc += h[b] * load8(INV(c, b)) * (ac * r - ap * q);
-            rt[b] = load8(R(c - 1, b)) + q;
+            const v8d lin = c0 + c1 * load8(nodes + b * B), fi = load8(sc + v + b * B);
+            const v8d r = rt[b] + lin;
+            const v8d q = fi * r;
+            h[b] = load8(sp + b * B);
+            acc += h[b] * load8(sc + 2 * v + b * B) * (ac * r - ap * q);
+            rt[b] = (load8(sp + 3 * v + b * B) + fi * lin) + fi * rt[b];
         }
     }
     run->constant = parent->leafConstant;
@@ -117,59 +121,62 @@ ALWAYS_INLINE double leaf_value(const GroveExplainForest *f, uint32_t t, const d
     }
 }
 
-/// Adds tree t's contributions to phi (lanes and scalars). `nb`: the tree's blocks of
-/// quadrature points (a constant where inlined); `rt`, `h`: room for nb vectors each, the running frame's R (closed children) and its path
-/// product H. In registers when nb is 1: through memory, each step would wait for the
-/// previous store to be forwarded (the descent's H chain is the kernel's critical path).
+/// Adds tree t's contributions to phi's lanes. `nb`: the tree's blocks of quadrature points
+/// (a constant where inlined); `rt`, `h`: room for nb vectors each, the running frame's R
+/// (closed children) and its path product H. In registers when nb is 1: through memory,
+/// each step would wait for the previous store to be forwarded (the descent's H chain is the
+/// kernel's critical path).
 ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
-                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, v8d *h, uint32_t numFeatures,
-                                  uint32_t slotStride, uint32_t v) {
+                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, v8d *h, uint32_t slotStride,
+                                  uint32_t v) {
     const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
-    const double *restrict values = f->values;
+    const double *restrict values = f->values + output;
+    const double *restrict leafTerms = f->leafTerms + 3 * output;
     if (begin == end) return;
     double *restrict slots = s->slots, *restrict phi = s->phi;
-    double *restrict phiScalar = phi + (size_t)numFeatures * B;
     const double *restrict nodes = f->rules + f->ruleOffset[t];
     const double *restrict weights = nodes + nb * B, *restrict complement = nodes + 2 * nb * B;
     const GroveExplainEdge *edges = f->edges;
-    double rootSum = 0;
     for (uint32_t b = 0; b < nb; b++) {
         h[b] = load8(weights + b * B);
         store8(H(1, b), h[b]);
-        rootSum += sum8(load8(weights + b * B));
         rt[b] = splat8(0);
     }
     Running run = {0, 0};
-    META(1)->pathSum = rootSum;
     const GroveExplainEdge *last = edges + end;
     for (const GroveExplainEdge *e = edges + begin; e < last; e++) {
-        const uint32_t word = e->word, frames = e->frames;
-        const uint32_t flags = word >> GROVE_EXPLAIN_FLAGS_SHIFT, feature = word & GROVE_EXPLAIN_FEATURE;
-        const uint32_t d = frames & GROVE_EXPLAIN_FRAME_MASK, p = (frames >> GROVE_EXPLAIN_FRAME_BITS) & GROVE_EXPLAIN_FRAME_MASK;
-        const uint32_t left = goes_left(row[feature], e->threshold, (flags & GROVE_EXPLAIN_MISSING_RIGHT) != 0);
-        const uint32_t hot = left ^ (flags & GROVE_EXPLAIN_LEFT) ^ 1;
-        const GroveExplainSlot *previous = META(p), *parent = META(d);
-        const uint32_t oneP = previous->one, oneBit = hot & oneP;
-        const double o = (double)oneBit;
-        const double a = o - e->zero;
+        const uint32_t flags = e->flags, feature = e->feature, d = e->parent, p = e->previous;
+        // Whether the row takes this edge, without a branch: x <= threshold (ordered), or
+        // NaN where missing values go left; flipped for a right edge.
+        const double x = row[feature];
+        const uint32_t below = x <= e->threshold, missing = __builtin_isnan(x);
+        const uint32_t hot = (below ^ (missing & (flags >> 2)) ^ flags) & 1;
+        double *lanes = phi + (size_t)feature * B;
         if (flags & GROVE_EXPLAIN_LEAF) {
             // A leaf child: its frame's R would be its value at every point; close it at
             // once. Twin leaves (the next edge is the right sibling, also a leaf: same
             // parent, feature and previous occurrence) are taken together.
             const uint32_t twin = (flags & GROVE_EXPLAIN_TWIN) != 0;
             const GroveExplainEdge *right = e + twin;
-            const double value = values[e->value + output];
-            const double oRight = (double)((hot ^ 1) & oneP);
-            const double aRight = twin ? oRight - right->zero : 0.0;
-            const double valueRight = twin ? values[right->value + output] : 0.0;
             if (p == 0) {
-                // A feature new on the path (the inverse is 1): the leaves add
-                // v (z + a t) to R and v a H to the feature, whose sum over the points
-                // is v a times the parent's path sum: scalars only.
-                run.constant += value * e->zero + valueRight * right->zero;
-                run.slope += value * a + valueRight * aRight;
-                phiScalar[feature] += (value * a + valueRight * aRight) * parent->pathSum;
+                // A feature new on the path (its one fraction is the row's decision, the
+                // inverse is 1): the leaves add v (z + a t) to R and v a H to the feature,
+                // terms compiled with the forest but for the decision.
+                const double *terms = leafTerms + e->value;
+                const double va = terms[1 + hot];
+                run.constant += terms[0];
+                run.slope += va;
+                const v8d vav = splat8(va);
+                v8d acc = h[0] * vav;
+                for (uint32_t b = 1; b < nb; b++) acc += h[b] * vav;
+                store8(lanes, load8(lanes) + acc);
             } else {
+                const GroveExplainSlot *previous = META(p);
+                const uint32_t oneP = previous->one;
+                const double value = values[e->value];
+                const double valueRight = twin ? values[right->value] : 0.0;
+                const double a = (double)(hot & oneP) - e->zero;
+                const double aRight = twin ? (double)((hot ^ 1) & oneP) - right->zero : 0.0;
                 const v8d z = splat8(e->zero), av = splat8(a), iz = splat8(f->inverseOne[e->inverseOne - B]);
                 const v8l useOne = (v8l)(-(long long)oneP);
                 const double *restrict inverseOne = f->inverseOne + e->inverseOne;
@@ -184,39 +191,44 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                     rt[b] += q;
                     acc += h[b] * inv * (va - ap * q);
                 }
-                double *lanes = phi + (size_t)feature * B;
                 store8(lanes, load8(lanes) + acc);
             }
             e += twin;
-            const uint32_t closes = right->frames >> (2 * GROVE_EXPLAIN_FRAME_BITS);
-            for (uint32_t k = 0; k < closes; k++) close_frame(slots, slotStride, v, phi, nodes, d - k, nb, rt, h, &run);
+            const double *sc = SLOT(d);
+            for (uint32_t k = right->closes; k > 0; k--, sc -= slotStride) {
+                close_frame(slots, slotStride, v, phi, nodes, sc, sc - slotStride, nb, rt, h, &run);
+            }
         } else {
             // An internal child opens frame d + 1; the parent's R so far waits in its slot.
-            const uint32_t c = d + 1;
-            const v8d z = splat8(e->zero), av = splat8(a);
-            GroveExplainSlot *m = META(c), *saved = META(d);
+            double *sd = SLOT(d), *sc = sd + slotStride;
+            GroveExplainSlot *m = (GroveExplainSlot *)(sc + 4 * v), *saved = (GroveExplainSlot *)(sd + 4 * v);
             saved->leafConstant = run.constant;
             saved->leafSlope = run.slope;
             run.constant = 0;
             run.slope = 0;
-            m->one = oneBit;
-            m->alpha = a;
             m->feature = feature;
             m->previous = p;
-            double sum = 0;
             if (p == 0) {
                 // A feature new on the path: the inverse is 1 (close_frame does not read it).
+                const double a = (double)hot - e->zero;
+                const v8d z = splat8(e->zero), av = splat8(a);
+                m->one = hot;
+                m->alpha = a;
                 for (uint32_t b = 0; b < nb; b++) {
                     const v8d fi = z + av * load8(nodes + b * B);
                     const v8d hc = h[b] * fi;
-                    store8(FI(c, b), fi);
-                    store8(H(c, b), hc);
+                    store8(sc + v + b * B, fi);
+                    store8(sc + b * B, hc);
                     h[b] = hc;
-                    store8(R(d, b), rt[b]);
+                    store8(sd + 3 * v + b * B, rt[b]);
                     rt[b] = splat8(0);
-                    sum += sum8(hc);
                 }
             } else {
+                const uint32_t oneP = META(p)->one, oneBit = hot & oneP;
+                const double a = (double)oneBit - e->zero;
+                const v8d z = splat8(e->zero), av = splat8(a);
+                m->one = oneBit;
+                m->alpha = a;
                 const v8d iz = splat8(f->inverseOne[e->inverseOne - B]);
                 const v8l useOne = (v8l)(-(long long)oneP);
                 const double *restrict inverseOne = f->inverseOne + e->inverseOne;
@@ -226,16 +238,14 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                     const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
                     const v8d fi = factor * inv;
                     const v8d hc = h[b] * fi;
-                    store8(FI(c, b), fi);
-                    store8(INV(c, b), inv);
-                    store8(H(c, b), hc);
+                    store8(sc + v + b * B, fi);
+                    store8(sc + 2 * v + b * B, inv);
+                    store8(sc + b * B, hc);
                     h[b] = hc;
-                    store8(R(d, b), rt[b]);
+                    store8(sd + 3 * v + b * B, rt[b]);
                     rt[b] = splat8(0);
-                    sum += sum8(hc);
                 }
             }
-            m->pathSum = sum;
         }
     }
 }
@@ -244,21 +254,21 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
 ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row, uint32_t output,
                                  const GroveExplainScratch *s, double *phi) {
     const uint32_t n = f->numFeatures;
-    memset(s->phi, 0, (size_t)n * (B + 1) * sizeof(double));
+    memset(s->phi, 0, (size_t)n * B * sizeof(double));
     double hot = 0;
     v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS], oneH[1], manyH[GROVE_EXPLAIN_MAX_BLOCKS];
     for (uint32_t t = 0; t < f->treeCount; t++) {
         hot += leaf_value(f, t, row, output);
         if (s->maxBlocks == 1) {
             // The common case (8 points or fewer in every tree): constant strides.
-            explain_tree(f, t, row, output, s, 1, one, oneH, n, 4 * B + 8, B);
+            explain_tree(f, t, row, output, s, 1, one, oneH, 4 * B + 8, B);
         } else if (f->blocks[t] == 1) {
-            explain_tree(f, t, row, output, s, 1, one, oneH, n, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, 1, one, oneH, s->slotStride, s->maxBlocks * B);
         } else {
-            explain_tree(f, t, row, output, s, f->blocks[t], many, manyH, n, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, f->blocks[t], many, manyH, s->slotStride, s->maxBlocks * B);
         }
     }
-    for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B)) + s->phi[(size_t)n * B + j];
+    for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B));
     return hot;
 }
 
@@ -310,3 +320,4 @@ double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, 
     (void)isa;
     return explain_portable(forest, row, output, scratch, phi);
 }
+

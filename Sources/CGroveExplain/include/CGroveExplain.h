@@ -14,18 +14,11 @@
 /// Most blocks of one tree (ForestExplainer's 512 points at most).
 #define GROVE_EXPLAIN_MAX_BLOCKS 64
 
-/// GroveExplainEdge.word: the feature in the low bits, flags above GROVE_EXPLAIN_FLAGS_SHIFT.
-#define GROVE_EXPLAIN_FEATURE 0x0FFFFFFFu
-#define GROVE_EXPLAIN_FLAGS_SHIFT 28
-#define GROVE_EXPLAIN_LEFT 1u           /* the edge to the left child */
-#define GROVE_EXPLAIN_LEAF 2u           /* the child is a leaf */
-#define GROVE_EXPLAIN_MISSING_RIGHT 4u  /* the parent sends missing values (NaN) right */
-#define GROVE_EXPLAIN_TWIN 8u           /* a leaf whose right sibling (the next edge) is a leaf too */
-/// GroveExplainEdge.frames: the parent's slot, the previous occurrence's slot and the frames
-/// closed after the edge, GROVE_EXPLAIN_FRAME_BITS each (slots stay below 1,024: trees are
-/// at most ForestExplainer.depthLimit = 512 deep).
-#define GROVE_EXPLAIN_FRAME_BITS 10
-#define GROVE_EXPLAIN_FRAME_MASK 0x3FFu
+/// GroveExplainEdge.flags.
+#define GROVE_EXPLAIN_RIGHT 1u         /* the edge to the right child */
+#define GROVE_EXPLAIN_LEAF 2u          /* the child is a leaf */
+#define GROVE_EXPLAIN_MISSING_LEFT 4u  /* the parent sends missing values (NaN) left */
+#define GROVE_EXPLAIN_TWIN 8u          /* a leaf whose right sibling (the next edge) is a leaf too */
 
 /// Node words (GroveExplainForest.nodeWord).
 #define GROVE_EXPLAIN_NODE_LEAF 0x80000000u
@@ -33,27 +26,35 @@
 #define GROVE_EXPLAIN_NODE_FEATURE 0x0FFFFFFFu
 
 /// One edge from an internal node to a child, in the tree's depth-first order (left
-/// subtree first), with everything that does not depend on the row; 32 bytes (a forest's
-/// edges are streamed once per row, so their size is memory traffic).
+/// subtree first), with everything that does not depend on the row, in fields the kernel
+/// reads without shifts or masks; 40 bytes (a forest's edges are streamed once per row, so
+/// their size is memory traffic).
 typedef struct GroveExplainEdge {
     /// The parent's split: a row goes left when x <= threshold (strict splits are stored
-    /// as x <= nextDown(t)); NaN goes left unless GROVE_EXPLAIN_MISSING_RIGHT.
+    /// as x <= nextDown(t)); NaN goes left when GROVE_EXPLAIN_MISSING_LEFT.
     double threshold;
     /// The feature's combined zero fraction on this path (product of its cover fractions).
     double zero;
-    /// The parent's split feature (encoded index) | flags << GROVE_EXPLAIN_FLAGS_SHIFT.
-    uint32_t word;
-    /// The parent's slot (its depth + 1; slot 0 is the "no previous occurrence" frame) |
-    /// the slot where the feature last appeared above on the path (0: none) << 10 | the
-    /// frames that close after this edge (a leaf ending one or more subtrees) << 20.
-    uint32_t frames;
-    /// A leaf child: the offset of its outputs in the forest's values; else 0.
+    /// The parent's split feature (encoded index).
+    uint32_t feature;
+    /// A leaf child under a feature that repeats on the path: the offset of its outputs in
+    /// the forest's `values`. Under a feature new on the path: the offset in `leafTerms` of
+    /// its terms (twin leaves: one entry for both, in the left edge). Else 0.
     uint32_t value;
     /// Offset (doubles) in `inverseOne` of 1 / h at the previous occurrence's points when the
     /// row satisfied it (h = z + (1 - z) t), preceded by a block whose first double is 1 /
     /// the previous occurrence's zero fraction (0 when that is 0); a block of ones when the
     /// feature is new.
     uint32_t inverseOne;
+    /// The parent's slot (its depth + 1; slot 0 is the "no previous occurrence" frame), the
+    /// slot where the feature last appeared above on the path (0: none) and the frames that
+    /// close after this edge (a leaf ending one or more subtrees). Slots stay below 1,024:
+    /// trees are at most ForestExplainer.depthLimit = 512 deep.
+    uint16_t parent;
+    uint16_t previous;
+    uint16_t closes;
+    /// GROVE_EXPLAIN_RIGHT | _LEAF | _MISSING_LEFT | _TWIN.
+    uint8_t flags;
 } GroveExplainEdge;
 
 /// A compiled forest (read only; ForestExplainer owns the memory). Every `double` table the
@@ -78,8 +79,14 @@ typedef struct GroveExplainForest {
     const double *rules;
     const double *inverseOne;
     const double *values;
+    /// Per leaf edge (or twin pair) under a feature new on the path, per output, three
+    /// doubles: v z summed over the leaves (their share of the parent's R is that plus
+    /// a t), then v a summed over them when the row does not take the edge and when it
+    /// does (a = o - z, o the row's decision). `numOutputs` x 3 doubles per entry.
+    const double *leafTerms;
     uint32_t treeCount;
     uint32_t numFeatures;
+    uint32_t numOutputs;
 } GroveExplainForest;
 
 /// Per-thread working memory (ExplainScratch owns it): one record per frame slot (deepest
@@ -91,7 +98,7 @@ typedef struct GroveExplainForest {
 /// GroveExplainSlot. Slot 0: one fraction 1, alpha 0.
 typedef struct GroveExplainScratch {
     double *slots;
-    double *phi;          /* numFeatures x 8 lanes, then numFeatures: contributions per feature */
+    double *phi;          /* numFeatures x 8 lanes: contributions per feature and quadrature lane */
     uint32_t slotStride;  /* doubles per slot: 4 x maxBlocks x 8 + 8 */
     uint32_t maxBlocks;
 } GroveExplainScratch;
@@ -99,12 +106,11 @@ typedef struct GroveExplainScratch {
 /// The scalars of a frame slot (after its vectors; 64 bytes).
 typedef struct GroveExplainSlot {
     double alpha;       /* o - z */
-    double pathSum;     /* the sum of H over the points */
     double leafConstant, leafSlope;  /* saved with R: its leaf children's part, c0 + c1 t */
     uint32_t feature;   /* the feature of the edge into the frame */
     uint32_t previous;  /* the slot of its previous occurrence (0: none) */
     uint32_t one;       /* the combined one fraction o of the frame's feature (0 or 1) */
-    uint32_t reserved[3];
+    uint32_t reserved[7];
 } GroveExplainSlot;
 
 /// Instruction sets the kernel is built for (x86-64; other CPUs have only the portable one).

@@ -75,7 +75,7 @@ public final class ExplainScratch {
         UnsafeMutableRawPointer(slotTable + 4 * blocks * ExplainScratch.block).storeBytes(of: 1, toByteOffset: oneField, as: UInt32.self)
         kernel = .allocate(capacity: 1)
         kernel.initialize(to: GroveExplainScratch(
-            slots: slotTable, phi: lanes(max(features, 1) * (ExplainScratch.block + 1)),
+            slots: slotTable, phi: lanes(max(features, 1) * ExplainScratch.block),
             slotStride: UInt32(slotStride), maxBlocks: UInt32(blocks)))
     }
 

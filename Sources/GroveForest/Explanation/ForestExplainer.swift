@@ -230,6 +230,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         let sizes = UnsafeMutablePointer<Int>.allocate(capacity: treeCount)
         var largest = 1
         let meta = self.meta, next = self.next, zeroLeft = self.zeroLeft, zeroRight = self.zeroRight, roots = self.roots
+        let values = self.values
         let treeCount = self.treeCount, nodeCount = self.nodeCount
         var lastFrame = [Int16](repeating: -1, count: numFeatures)
         var frameZero = [Double](repeating: 1, count: deepest + 2)
@@ -239,6 +240,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         kernelEdges.reserveCapacity(max(nodeCount - treeCount, 0))
         let widest = kernelBlocks.max() ?? 1
         var inverseOneTable = [Double](repeating: 0, count: block) + [Double](repeating: 1, count: widest * block)
+        var leafTerms: [Double] = []
         let threshold = self.threshold
         for ti in 0..<treeCount {
             let root = roots[ti]
@@ -251,6 +253,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
             func walk(_ node: Int, _ depth: Int) {
                 let f = Int(meta[node] & ForestExplainer.featureMask)
                 let previous = lastFrame[f]
+                var leafLeft = false  // the left child is a leaf (its twin entry covers a leaf right child)
                 for (child, left, edgeZero) in [(node + 1, true, zeroLeft[node]), (Int(next[node]), false, zeroRight[node])] {
                     let leaf = meta[child] & ForestExplainer.leafBit != 0
                     let z = edgeZero * (previous >= 0 ? frameZero[Int(previous)] : 1)
@@ -260,9 +263,10 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     allSteps.append(EdgeStep(zero: z, parent: UInt32(node - root), feature: UInt32(f),
                                              valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
                                              closes: 0, flags: flags))
-                    var kernelFlags = UInt32(left ? GROVE_EXPLAIN_LEFT : 0) | UInt32(leaf ? GROVE_EXPLAIN_LEAF : 0)
-                    if left && leaf && meta[Int(next[node])] & ForestExplainer.leafBit != 0 { kernelFlags |= UInt32(GROVE_EXPLAIN_TWIN) }
-                    if meta[node] & ForestExplainer.missingRightBit != 0 { kernelFlags |= UInt32(GROVE_EXPLAIN_MISSING_RIGHT) }
+                    var kernelFlags = UInt8(left ? 0 : GROVE_EXPLAIN_RIGHT) | UInt8(leaf ? GROVE_EXPLAIN_LEAF : 0)
+                    let twin = left && leaf && meta[Int(next[node])] & ForestExplainer.leafBit != 0
+                    if twin { kernelFlags |= UInt8(GROVE_EXPLAIN_TWIN) }
+                    if meta[node] & ForestExplainer.missingRightBit == 0 { kernelFlags |= UInt8(GROVE_EXPLAIN_MISSING_LEFT) }
                     var inverseOne = block
                     if previous >= 0 {
                         let zp = frameZero[Int(previous)]
@@ -270,18 +274,31 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                         inverseOne = inverseOneTable.count
                         inverseOneTable += kernelNodes.map { 1 / (zp + (1 - zp) * $0) }  // the factor's own expression
                     }
-                    let frameBits = UInt32(GROVE_EXPLAIN_FRAME_BITS)
+                    var value = leaf ? next[child] : 0
+                    if leaf && previous < 0 && (left || !leafLeft) {
+                        // A leaf (or twin pair) under a feature new on the path: per output,
+                        // v z and v a for either decision (a = o - z), as the kernel would
+                        // compute them (a lone leaf's sibling term is 0 x 0).
+                        let right = Int(next[node])
+                        let zRight = twin ? zeroRight[node] : 0
+                        value = UInt32(leafTerms.count)
+                        for j in 0..<k {
+                            let v = values[Int(next[child]) + j], vRight = twin ? values[Int(next[right]) + j] : 0
+                            leafTerms.append(v * z + vRight * (twin ? zRight : z))
+                            for o in [0.0, 1.0] { leafTerms.append(v * (o - z) + vRight * (twin ? (1 - o) - zRight : 0)) }
+                        }
+                    }
                     kernelEdges.append(GroveExplainEdge(
-                        threshold: threshold[node], zero: z, word: UInt32(f) | kernelFlags << UInt32(GROVE_EXPLAIN_FLAGS_SHIFT),
-                        frames: UInt32(depth + 1) | UInt32(Int(previous) + 1) << frameBits,
-                        value: leaf ? next[child] : 0, inverseOne: UInt32(inverseOne)))
+                        threshold: threshold[node], zero: z, feature: UInt32(f), value: value, inverseOne: UInt32(inverseOne),
+                        parent: UInt16(depth + 1), previous: UInt16(Int(previous) + 1), closes: 0, flags: kernelFlags))
+                    leafLeft = left && leaf
                     if !leaf {
                         frameZero[depth + 1] = z
                         lastFrame[f] = Int16(depth + 1)
                         walk(child, depth + 1)
                         lastFrame[f] = previous
                         allSteps[allSteps.count - 1].closes += 1
-                        kernelEdges[kernelEdges.count - 1].frames += 1 << (2 * UInt32(GROVE_EXPLAIN_FRAME_BITS))
+                        kernelEdges[kernelEdges.count - 1].closes += 1
                     }
                 }
             }
@@ -316,7 +333,8 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
             roots: words((0..<treeCount).map { roots[$0] }), nodeThreshold: UnsafePointer(threshold),
             nodeWord: UnsafePointer(meta), nodeNext: UnsafePointer(next),
             rules: aligned(kernelRuleTable), inverseOne: aligned(inverseOneTable), values: UnsafePointer(values),
-            treeCount: UInt32(treeCount), numFeatures: UInt32(numFeatures)))
+            leafTerms: aligned(leafTerms), treeCount: UInt32(treeCount), numFeatures: UInt32(numFeatures),
+            numOutputs: UInt32(k)))
 
     }
 
@@ -328,7 +346,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         let k = compiled.pointee
         UnsafeMutablePointer(mutating: k.edges).deallocate()
         for p in [k.edgeStart, k.blocks, k.ruleOffset, k.roots] { UnsafeMutablePointer(mutating: p!).deallocate() }
-        for p in [k.rules, k.inverseOne] { UnsafeMutableRawPointer(mutating: p!).deallocate() }
+        for p in [k.rules, k.inverseOne, k.leafTerms] { UnsafeMutableRawPointer(mutating: p!).deallocate() }
         compiled.deallocate()
     }
 
