@@ -22,7 +22,7 @@ extension FuzzChecks {
     @discardableResult
     public static func recordScanner(_ bytes: UnsafeRawBufferPointer, arena: Arena = Arena(limit: 1 << 24)) throws -> RecordScanOutcome {
         let buffer = UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-        let (outcome, scanned) = scan(RecordScanner(buffer))
+        let (outcome, scanned) = scanRecord(buffer)
         let reference = ProtobufCRecords.record(bytes, arena: arena)
         switch outcome {
         case .accepted:
@@ -52,7 +52,7 @@ extension FuzzChecks {
         var verdict = RecordScanOutcome.accepted
         let all = view.allRecords
         for r in 0..<all.count where verdict == .accepted {
-            let (outcome, fields) = scan(all.scanner(r))
+            let (outcome, fields) = scanRecord(all.scanner(r))
             verdict = outcome
             records.append(fields)
         }
@@ -69,7 +69,12 @@ extension FuzzChecks {
         }
     }
 
-    private static func scan(_ scanner: RecordScanner) -> (RecordScanOutcome, [ProtobufCRecords.Field]) {
+    /// Every field `RecordScanner` yields from `bytes` (read as one record), and its verdict.
+    package static func scanRecord(_ bytes: UnsafeBufferPointer<UInt8>) -> (RecordScanOutcome, [ProtobufCRecords.Field]) {
+        scanRecord(RecordScanner(bytes))
+    }
+
+    private static func scanRecord(_ scanner: RecordScanner) -> (RecordScanOutcome, [ProtobufCRecords.Field]) {
         var scanner = scanner
         var fields: [ProtobufCRecords.Field] = []
         while true {

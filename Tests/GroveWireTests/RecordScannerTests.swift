@@ -22,18 +22,7 @@ import Testing
     static func text(_ s: String) -> [UInt8] { delimited(3, Array(s.utf8)) }
 
     static func scan(_ bytes: [UInt8]) -> (FuzzChecks.RecordScanOutcome, [ProtobufCRecords.Field]) {
-        bytes.withUnsafeBufferPointer { buffer in
-            var scanner = RecordScanner(buffer)
-            var fields: [ProtobufCRecords.Field] = []
-            while true {
-                switch scanner.next() {
-                case let .field(f): fields.append(ProtobufCRecords.Field(f))
-                case .end: return (.accepted, fields)
-                case .malformed: return (.malformed, fields)
-                case .declined: return (.declined, fields)
-                }
-            }
-        }
+        bytes.withUnsafeBufferPointer { FuzzChecks.scanRecord($0) }
     }
 
     /// The scanner's verdict, after the differential check against protobuf-c passed on the bytes.

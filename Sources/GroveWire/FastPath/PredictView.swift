@@ -12,27 +12,15 @@ import CProtobufC
 /// it does once every record has been scanned to its end. Valid only until the arena is reset
 /// (as `RequestView`; debug builds check it).
 public struct PredictView {
-    private let message: UnsafeMutablePointer<Grove__V1__LazyRequest>
-    #if DEBUG
-    private let arena: Arena
-    private let arenaGeneration: UInt64
-    #endif
+    private let message: ArenaMessage<Grove__V1__LazyRequest>
 
     /// Decodes `body` into `arena` (which the caller resets after use).
     public init(decoding body: UnsafeRawBufferPointer, arena: Arena) throws(MessageDecodeError) {
-        message = try WirePack.unpack(body, arena: arena, message: "Request", grove__v1__lazy_request__unpack)
-        #if DEBUG
-        self.arena = arena
-        arenaGeneration = arena.generation
-        #endif
+        message = ArenaMessage(try WirePack.unpack(body, arena: arena, message: "Request", grove__v1__lazy_request__unpack), in: arena)
     }
 
-    fileprivate var c: UnsafeMutablePointer<Grove__V1__LazyRequest> {
-        #if DEBUG
-        precondition(arena.generation == arenaGeneration, "PredictView read after its arena was reset")
-        #endif
-        return message
-    }
+    /// The decoded message (in debug builds, after checking that the arena still holds it).
+    fileprivate var c: UnsafeMutablePointer<Grove__V1__LazyRequest> { message.pointer }
 
     public var id: UInt64 { c.pointee.id }
 

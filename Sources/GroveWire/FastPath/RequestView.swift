@@ -11,28 +11,15 @@ import CProtobufC
 /// paths read `PredictView` instead). Debug builds enforce the rule: reading a view after
 /// its arena was reset stops the process.
 public struct RequestView {
-    private let message: UnsafeMutablePointer<Grove__V1__Request>
-    #if DEBUG
-    private let arena: Arena
-    private let arenaGeneration: UInt64
-    #endif
+    private let message: ArenaMessage<Grove__V1__Request>
 
     /// Decodes `body` into `arena` (which the caller resets after use).
     public init(decoding body: UnsafeRawBufferPointer, arena: Arena) throws(MessageDecodeError) {
-        message = try WirePack.unpack(body, arena: arena, message: "Request", grove__v1__request__unpack)
-        #if DEBUG
-        self.arena = arena
-        arenaGeneration = arena.generation
-        #endif
+        message = ArenaMessage(try WirePack.unpack(body, arena: arena, message: "Request", grove__v1__request__unpack), in: arena)
     }
 
-    /// The decoded message, after (in debug builds) checking that the arena still holds it.
-    private var c: UnsafeMutablePointer<Grove__V1__Request> {
-        #if DEBUG
-        precondition(arena.generation == arenaGeneration, "RequestView read after its arena was reset")
-        #endif
-        return message
-    }
+    /// The decoded message (in debug builds, after checking that the arena still holds it).
+    private var c: UnsafeMutablePointer<Grove__V1__Request> { message.pointer }
 
     public var id: UInt64 { c.pointee.id }
 

@@ -56,20 +56,13 @@ struct WireCursor {
         let b0 = at[0]
         if b0 & 0x80 == 0 && b0 & 0xf8 != 0 {
             let wireType = b0 & 7, number = UInt32(b0 >> 3)
-            if wireType == Self.lengthDelimited && remaining >= 2 && at[1] & 0x80 == 0 {
-                let length = Int(at[1])
-                guard length <= remaining - 2 else { return nil }
-                let value = at + 2
+            if wireType == Self.lengthDelimited && remaining >= 2 && (at[1] & 0x80 == 0 || remaining >= 3 && at[2] & 0x80 == 0) {
+                let prefix = at[1] & 0x80 == 0 ? 1 : 2
+                let length = prefix == 1 ? Int(at[1]) : Int(at[1] & 0x7f) | Int(at[2]) << 7
+                guard length <= remaining - 1 - prefix else { return nil }
+                let value = at + 1 + prefix
                 at = value + length
-                remaining -= 2 + length
-                return Field(number: number, wireType: wireType, value: value, length: length)
-            }
-            if wireType == Self.lengthDelimited && remaining >= 3 && at[2] & 0x80 == 0 {
-                let length = Int(at[1] & 0x7f) | Int(at[2]) << 7
-                guard length <= remaining - 3 else { return nil }
-                let value = at + 3
-                at = value + length
-                remaining -= 3 + length
+                remaining -= 1 + prefix + length
                 return Field(number: number, wireType: wireType, value: value, length: length)
             }
             if wireType == Self.varint && remaining >= 2 && at[1] & 0x80 == 0 {
