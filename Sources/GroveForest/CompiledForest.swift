@@ -1,5 +1,6 @@
 // Cache-friendly compiled forest for fast, allocation-free prediction.
 
+import CGroveForest
 import Dispatch
 
 /// A validated forest compiled into one flat array of 16-byte nodes, walked with few
@@ -28,6 +29,13 @@ import Dispatch
 /// node, so one step serves every row; only rows with NaN in a forest with missing-right
 /// nodes need the step that reads the flag (a batch of such a forest uses it for all rows).
 ///
+/// **Batch walk in C.** Without missing-right nodes, a batch walks over integer keys
+/// (`grove_walk_key`: order-preserving, NaN lowest) in CGroveForest: the rows' values are
+/// turned into keys a block at a time and the nodes keep a copy of their thresholds as keys
+/// (`keyNodes`), so a step's compare is `cmp` + `adc` instead of `ucomisd` + `seta` + `add`;
+/// measured 1.2x faster per row (BENCHMARKS.md, "Batches: integer keys"). The decisions are
+/// the same, so the outputs are the same bits.
+///
 /// Predictions equal `Forest.predictReference` bit for bit (same comparisons, leaves
 /// added in tree order, same finish). Immutable and thread-safe.
 public final class CompiledForest: @unchecked Sendable {  // raw node buffers written once in init, then only read
@@ -39,6 +47,8 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     let baseScore: [Double]
     /// `stop + 1` nodes; indices past the forest's nodes and before `stop` are never read.
     private let nodes: UnsafeMutablePointer<PackedNode>
+    /// `nodes` with each threshold replaced by its key (`grove_walk_key`), for the batch walk.
+    private let keyNodes: UnsafeMutablePointer<GroveWalkNode>
     /// Index of the stop node: the smallest `2^m - 1` at or above the forest's node count.
     private let stop: Int
     /// Per node, 1 when NaN goes right (missing-right); nil when no node has the flag.
@@ -61,6 +71,9 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     static let slotPad = 255
     /// Rows per chunk of a batch (one thread's unit of work).
     static let chunkRows = 1024
+    /// Keys of rows a batch block holds on the stack (`KeyRows`, 32 KiB); a forest with more
+    /// than `keyRoom / 8` features walks its batches in Swift.
+    static let keyRoom = 4096
 
     struct PackedNode {
         /// Internal: go right when v > threshold; leaf and stop node: +infinity.
@@ -172,10 +185,16 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         }
         roundStarts[roundCount] = treeCount
         chainTrees[8 * roundCount] = treeCount
+        keyNodes = .allocate(capacity: capacity)
+        for p in 0..<capacity where p < nodeCount || p == stop {
+            let n = nodes[p]
+            (keyNodes + p).initialize(to: GroveWalkNode(key: grove_walk_key(n.threshold), meta: n.meta, child: n.child))
+        }
     }
 
     deinit {
         nodes.deallocate()
+        keyNodes.deallocate()
         missingRight?.deallocate()
         leafIndex.deallocate()
         leafValues.deallocate()
@@ -266,9 +285,9 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
 
     /// Predicts `rowCount` rows (row-major, `numFeatures` values each) into `out`
     /// (row-major, `numOutputs` each). Uses up to `threads` threads (0 = all cores) for
-    /// batches of 4096 rows or more. Results equal the single-row path.
+    /// batches of 4096 rows or more. Results equal the single-row path, whatever `walk`.
     public func predict(rows: UnsafeBufferPointer<Double>, rowCount: Int,
-                        into out: UnsafeMutableBufferPointer<Double>, threads: Int = 0) throws {
+                        into out: UnsafeMutableBufferPointer<Double>, threads: Int = 0, walk: BatchWalk = .fastest) throws {
         guard rowCount >= 0, rows.count == rowCount * numFeatures else {
             throw InferenceError.badRowCount(rows: rowCount, values: rows.count, featureCount: numFeatures)
         }
@@ -285,7 +304,12 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             var room = LaneSlots()
             withUnsafeMutableBytes(of: &room) { raw in
                 let slots = raw.bindMemory(to: UInt32.self).baseAddress!
-                if self.missingRight == nil {
+                if walk == .fastest && self.missingRight == nil && self.numFeatures <= CompiledForest.keyRoom / 8 {
+                    var keyRoom = KeyRows()
+                    withUnsafeMutableBytes(of: &keyRoom) { keys in
+                        self.predictKeyBlock(r, o, start, end, slots, keys.bindMemory(to: UInt64.self).baseAddress!)
+                    }
+                } else if self.missingRight == nil {
                     self.predictBlock(FlagsIgnored.self, r, o, start, end, slots)
                 } else {
                     self.predictBlock(FlagsRead.self, r, o, start, end, slots)
@@ -323,6 +347,43 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
                 for g in 0..<n { addLeaves(slots: slots + g * w, lo, hi, out + (r + g) * k) }
                 r += n
             }
+        }
+        for r in start..<end {
+            Forest.finish(UnsafeMutableBufferPointer(start: out + r * k, count: k), aggregation: aggregation, link: link,
+                          baseScore: baseScore, treeCount: treeCount)
+        }
+    }
+
+    /// Rows start..<end as `predictBlock` walks them, in C over integer keys: blocks of as
+    /// many rows as `keys` (`keyRoom` words) holds, multiples of eight; each block's rows
+    /// become keys once, then every chain is walked by its groups of eight rows. Chains in
+    /// tree order, so every row adds its leaves in tree order. Forests without missing-right
+    /// nodes only (NaN goes left everywhere), at most `keyRoom / 8` features.
+    private func predictKeyBlock(_ rows: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
+                                 _ start: Int, _ end: Int, _ slots: UnsafeMutablePointer<UInt32>,
+                                 _ keys: UnsafeMutablePointer<UInt64>) {
+        let nodes = UnsafePointer(keyNodes), stop = UInt32(self.stop), f = numFeatures, k = numOutputs
+        let w = CompiledForest.slotPad + 1
+        let blockRows = (CompiledForest.keyRoom / max(f, 1)) & ~7
+        for j in (start * k)..<(end * k) { out[j] = 0 }
+        var b = start
+        while b < end {
+            let e = min(end, b + blockRows)
+            grove_walk_keys(rows + b * f, (e - b) * f, keys)
+            for c in 0..<(8 * roundCount) {
+                let first = UInt32(chainStarts[c])
+                if first == stop { continue }
+                let round = c / 8
+                let lo = chainTrees[c] - roundStarts[round], hi = chainTrees[c + 1] - roundStarts[round]
+                var r = b
+                while r < e {
+                    let n = min(8, e - r)
+                    grove_walk_rows(nodes, first, stop, keys + (r - b) * f, f, UInt32(n), slots)
+                    for g in 0..<n { addLeaves(slots: slots + g * w, lo, hi, out + (r + g) * k) }
+                    r += n
+                }
+            }
+            b = e
         }
         for r in start..<end {
             Forest.finish(UnsafeMutableBufferPointer(start: out + r * k, count: k), aggregation: aggregation, link: link,
@@ -404,6 +465,22 @@ struct LaneSlots {
          .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
          .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
          .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero)
+}
+
+/// Stack room for a batch block's row keys (32 KiB, `keyRoom` words).
+struct KeyRows {
+    var words: (SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
+                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
+                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
+                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
+                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
+                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
+                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
+                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>) =
+        (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
+         .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
+         .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
+         .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero)
 }
 
 /// Compile-time variants of the step: whether it reads the missing-right flags

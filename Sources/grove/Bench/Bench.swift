@@ -34,6 +34,8 @@ struct Bench: ParsableCommand {
     var explainProbe: Int?
     @Option(help: ArgumentHelp("Only predict a 10,000-row batch on one thread this many times and exit (for callgrind's instruction count).", visibility: .hidden))
     var batchProbe: Int?
+    @Flag(help: ArgumentHelp("With --batch-probe: the Swift batch walk (the C key walk's baseline).", visibility: .hidden))
+    var probeSwiftWalk = false
     @Option(help: "Only write the request payloads this benchmark sends (one dense row, one raw record, the batch) into this directory and exit (for scripts/bench-wire.py).")
     var writeFrames: String?
 
@@ -62,7 +64,8 @@ struct Bench: ParsableCommand {
         }
 
         if let calls = batchProbe {
-            let last = try InferenceBench.batchProbe(model: stored, rows: encoded, rowCount: rows, calls: calls)
+            let last = try InferenceBench.batchProbe(model: stored, rows: encoded, rowCount: rows, calls: calls,
+                                                    walk: probeSwiftWalk ? .swift : .fastest)
             print("probe: \(calls) batches of 10,000 rows, last output \(last)")
             return
         }

@@ -18,13 +18,14 @@ enum InferenceBench {
 
     /// Predicts the 10,000-row batch `calls` times on one thread (for callgrind: the
     /// difference between N and 3N calls is the batch path's instruction count).
-    static func batchProbe(model: TrainedModel, rows: [Double], rowCount: Int, calls: Int) throws -> Double {
+    static func batchProbe(model: TrainedModel, rows: [Double], rowCount: Int, calls: Int,
+                           walk: BatchWalk = .fastest) throws -> Double {
         let compiled = try CompiledForest(forest: model.forest)
         let big = batch(rows: rows, rowCount: rowCount, features: model.forest.numFeatures)
         var out = [Double](repeating: 0, count: model.forest.numOutputs * 10_000)
         try big.withUnsafeBufferPointer { input in
             try out.withUnsafeMutableBufferPointer { o in
-                for _ in 0..<calls { try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 1) }
+                for _ in 0..<calls { try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 1, walk: walk) }
             }
         }
         return out[0]
@@ -55,12 +56,21 @@ enum InferenceBench {
         }
         var batch1: [Double] = []
         var batchAll: [Double] = []
+        var batchSwift: [Double] = []
+        var walkRatio: [Double] = []
         try big.withUnsafeBufferPointer { input in
             try out.withUnsafeMutableBufferPointer { o in
                 for rep in 0..<7 {
                     var t0 = DispatchTime.now().uptimeNanoseconds
                     try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 1)
                     if rep > 1 { batch1.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000) }
+                    // The baseline of the C key walk, interleaved: the Swift walk on the same rows.
+                    t0 = DispatchTime.now().uptimeNanoseconds
+                    try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 1, walk: .swift)
+                    if rep > 1 {
+                        batchSwift.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000)
+                        walkRatio.append(batchSwift[batchSwift.count - 1] / batch1[batch1.count - 1])
+                    }
                     t0 = DispatchTime.now().uptimeNanoseconds
                     try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 0)
                     if rep > 1 { batchAll.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000) }
@@ -68,18 +78,20 @@ enum InferenceBench {
             }
         }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
-        let s = median(single), b1 = median(batch1), b2 = median(batchAll)
+        let s = median(single), b1 = median(batch1), b2 = median(batchAll), bs = median(batchSwift), speedup = median(walkRatio)
         let nodes = model.forest.nodeCount
         let text = """
         in-process inference: \(model.name)@\(model.version), \(model.forest.trees.count) trees, \(nodes) nodes, \(f) features (median of 5 runs)
           one row:                     \(String(format: "%8.0f", s)) ns/row   (\(String(format: "%.2f", s / 1000)) µs)
           10,000-row batch, 1 thread:  \(String(format: "%8.0f", b1)) ns/row   \(String(format: "%10.0f", 1e9 / b1)) rows/s
           10,000-row batch, all cores: \(String(format: "%8.0f", b2)) ns/row   \(String(format: "%10.0f", 1e9 / b2)) rows/s (\(String(format: "%.2f", b1 / b2))x one thread, \(ProcessInfo.processInfo.activeProcessorCount) cores)
+          same batch, Swift walk:      \(String(format: "%8.0f", bs)) ns/row   (baseline, interleaved: the C key walk is \(String(format: "%.2f", speedup))x faster)
         """
         let json: [[String: Any]] = [
             ["name": "inference one row", "ns_per_row": s],
             ["name": "inference batch 10k, 1 thread", "ns_per_row": b1, "rows_per_second": 1e9 / b1],
             ["name": "inference batch 10k, all cores", "ns_per_row": b2, "rows_per_second": 1e9 / b2, "ratio_to_one_thread": b1 / b2],
+            ["name": "inference batch 10k, 1 thread, Swift walk", "ns_per_row": bs, "key_walk_speedup": speedup],
         ]
         return Result(text: text, json: json)
     }

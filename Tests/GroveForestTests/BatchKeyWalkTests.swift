@@ -1,0 +1,85 @@
+// The batch walk over integer keys (CGroveForest, forests without missing-right nodes) must
+// give the reference walk's bits for every row, whatever the values: NaN, infinities, -0 and
+// +0, subnormals, values on and next to the thresholds (strict-less folded to nextDown).
+
+import Testing
+@testable import GroveForest
+
+@Suite struct BatchKeyWalkTests {
+    /// Values where an order-preserving key could go wrong.
+    static let specials: [Double] = [
+        .nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+        .leastNormalMagnitude, -.leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+        0.5, -0.5, 1, -1, 0.5.nextDown, 0.5.nextUp, (-0.5).nextDown, (-0.5).nextUp, 1e300, -1e-300,
+    ]
+    static let thresholds: [Double] = [
+        0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 0.5, -0.5, 1, -1, .greatestFiniteMagnitude,
+        -.greatestFiniteMagnitude, 0.5.nextUp, (-0.5).nextDown, 1e-300,
+    ]
+
+    /// A random forest whose nodes use no missing-right flag (so batches take the key walk),
+    /// half of them strict-less, thresholds from `thresholds`.
+    func forest(seed: UInt64, features: Int, outputs: Int, trees: Int, aggregation: ForestAggregation,
+                link: ForestLink) -> Forest {
+        var forest = InferenceTests().randomForest(seed: seed, features: features, outputs: outputs, trees: trees,
+                                                   aggregation: aggregation, link: link)
+        var rng = RandomGenerator(seed: seed &+ 1)
+        for t in forest.trees.indices {
+            for n in forest.trees[t].flags.indices {
+                forest.trees[t].flags[n] = UInt32(rng.below(2))  // 0 or strictLess, never missingRight
+                forest.trees[t].threshold[n] = BatchKeyWalkTests.thresholds[rng.below(BatchKeyWalkTests.thresholds.count)]
+            }
+        }
+        return forest
+    }
+
+    func rows(_ n: Int, features: Int, seed: UInt64) -> [Double] {
+        var rng = RandomGenerator(seed: seed)
+        return (0..<(n * features)).map { _ in
+            rng.below(4) == 0 ? rng.unit() * 4 - 2 : BatchKeyWalkTests.specials[rng.below(BatchKeyWalkTests.specials.count)]
+        }
+    }
+
+    /// Batch (one thread and two, several chunks and key blocks) equals the reference walk bit for bit.
+    @Test(arguments: [(1, ForestAggregation.average, ForestLink.identity), (2, .average, .identity),
+                      (3, .average, .identity), (1, .sum, .logistic), (3, .sum, .softmax), (1, .sum, .identity)])
+    func batchEqualsReference(outputs: Int, aggregation: ForestAggregation, link: ForestLink) throws {
+        let f = 6
+        let forest = forest(seed: UInt64(outputs * 31 + (aggregation == .sum ? 5 : 0) + (link == .identity ? 0 : 11)), features: f, outputs: outputs,
+                            trees: 40, aggregation: aggregation, link: link)
+        try forest.validate()
+        let compiled = try CompiledForest(forest: forest)
+        let n = 4_500  // > 4096: two threads, five chunks; each chunk several key blocks
+        let values = rows(n, features: f, seed: UInt64(outputs) + 7)
+        for threads in [1, 2] {
+            let batch = try compiled.predict(matrix: try FeatureMatrix(rowCount: n, featureCount: f, values: values),
+                                             threads: threads)
+            var mismatches = 0
+            for r in 0..<n where Array(batch[(r * outputs)..<((r + 1) * outputs)])
+                != forest.predictReference(row: Array(values[(r * f)..<((r + 1) * f)])) {
+                mismatches += 1
+            }
+            #expect(mismatches == 0, "\(threads) threads: \(mismatches) of \(n) rows differ from the reference walk")
+        }
+    }
+
+    /// Forests at the key block's feature limit (`keyRoom / 8`: blocks of eight rows) and one
+    /// past it (the Swift walk), and row counts that are no multiple of eight.
+    @Test(arguments: [CompiledForest.keyRoom / 8, CompiledForest.keyRoom / 8 + 1, 1])
+    func wideAndNarrowForests(features: Int) throws {
+        let forest = forest(seed: UInt64(features), features: features, outputs: 2, trees: 20, aggregation: .average,
+                            link: .identity)
+        try forest.validate()
+        let compiled = try CompiledForest(forest: forest)
+        for n in [1, 7, 9, 21] {
+            let values = rows(n, features: features, seed: UInt64(n))
+            let batch = try compiled.predict(matrix: try FeatureMatrix(rowCount: n, featureCount: features, values: values),
+                                             threads: 1)
+            for r in 0..<n {
+                let row = Array(values[(r * features)..<((r + 1) * features)])
+                #expect(Array(batch[(2 * r)..<(2 * r + 2)]) == forest.predictReference(row: row), "\(features) features, row \(r) of \(n)")
+                #expect(try compiled.predict(row: row) == forest.predictReference(row: row))
+            }
+        }
+    }
+}
