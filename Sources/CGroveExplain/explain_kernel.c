@@ -10,12 +10,15 @@
 //   division: o is 0 or 1, so it is (1 / z) (1 / (1 - t)) or a per-edge table computed when
 //   the forest is compiled; the row only selects one.
 // - A leaf child's frame (relative sum: its value) is closed as soon as it is reached. Under
-//   a new feature its share of the parent's R is linear in t (kept as two scalars) and its
-//   credit is v (o - z) times the parent's path sum: no vector work. Twin leaves go together.
+//   a new feature its share of the parent's R is linear in t and its credit is v (o - z) H:
+//   both come from terms compiled with the forest (`leafTerms`), the row only picks the
+//   decision's. Twin leaves go together.
+// - Edges are pre-split into fields (no shifts or masks to decode them); frames closing in a
+//   row walk their slots by pointer.
 // - The running frame's R and H live in registers (in memory each step would wait for the
 //   previous store to be forwarded); a frame's slot keeps them while a child's subtree runs.
-// - Contributions accumulate per feature in one vector lane per quadrature point (plus a
-//   scalar) and are summed once per row, lanes in a fixed order.
+// - Contributions accumulate per feature in one vector lane per quadrature point and are
+//   summed once per row, lanes in a fixed order.
 // No fused multiply-add and a fixed summation order: every variant returns the same bits.
 
 #include "CGroveExplain.h"
@@ -57,48 +60,34 @@ ALWAYS_INLINE double sum8(v8d x) {
     return q[0] + q[1];
 }
 
-/// The R of the frame whose edges run: closed children's shares `rt` (nb vectors, in
-/// registers when nb is 1: in memory each update would wait for the previous store to be
-/// forwarded) plus its leaf children's, which are linear in t: constant + slope t.
-typedef struct Running {
-    double constant, slope;
-} Running;
-
-/// Closes the frame whose slot is `sc` (its R is complete): credits the feature of the edge
-/// into it and leaves in `rt`/`run` the parent's R so far (what it had when the frame
-/// opened, plus the frame's share) and in `h` the parent's H. `sp`: the parent's slot.
+/// Closes the frame whose slot is `sc` (its R, `rt`, is complete): credits the feature of the
+/// edge into it and leaves in `rt` the parent's R so far (what it had when the frame opened,
+/// plus the frame's share) and in `h` the parent's H. `sp`: the parent's slot.
 /// A repeated feature's shallower edge gets the deeper subtree's share subtracted (alpha
 /// of the previous occurrence; 0 for slot 0).
 ALWAYS_INLINE void close_frame(const double *restrict slots, uint32_t slotStride, uint32_t v, double *restrict phi,
-                               const double *restrict nodes, const double *restrict sc, const double *restrict sp,
-                               uint32_t nb, v8d *rt, v8d *h, Running *run) {
-    const GroveExplainSlot *m = (const GroveExplainSlot *)(sc + 4 * v), *parent = (const GroveExplainSlot *)(sp + 4 * v);
+                               const double *restrict sc, const double *restrict sp, uint32_t nb, v8d *rt, v8d *h) {
+    const GroveExplainSlot *m = (const GroveExplainSlot *)(sc + 4 * v);
     const v8d ac = splat8(m->alpha);
-    const v8d c0 = splat8(run->constant), c1 = splat8(run->slope);
     v8d acc = splat8(0);
     if (m->previous == 0) {
         // A feature new on the path: its inverse is 1 and there is no shallower edge.
         for (uint32_t b = 0; b < nb; b++) {
-            // rt is the chain from one close to the next: one product and one sum on it.
-            const v8d lin = c0 + c1 * load8(nodes + b * B), fi = load8(sc + v + b * B);
-            const v8d r = rt[b] + lin;
+            const v8d r = rt[b];
             h[b] = load8(sp + b * B);
             acc += h[b] * (ac * r);
-            rt[b] = (load8(sp + 3 * v + b * B) + fi * lin) + fi * rt[b];
+            rt[b] = load8(sp + 3 * v + b * B) + load8(sc + v + b * B) * r;
         }
     } else {
         const v8d ap = splat8(META(m->previous)->alpha);
         for (uint32_t b = 0; b < nb; b++) {
-            const v8d lin = c0 + c1 * load8(nodes + b * B), fi = load8(sc + v + b * B);
-            const v8d r = rt[b] + lin;
-            const v8d q = fi * r;
+            const v8d r = rt[b];
+            const v8d q = load8(sc + v + b * B) * r;
             h[b] = load8(sp + b * B);
             acc += h[b] * load8(sc + 2 * v + b * B) * (ac * r - ap * q);
-            rt[b] = (load8(sp + 3 * v + b * B) + fi * lin) + fi * rt[b];
+            rt[b] = load8(sp + 3 * v + b * B) + q;
         }
     }
-    run->constant = parent->leafConstant;
-    run->slope = parent->leafSlope;
     double *lanes = phi + (size_t)m->feature * B;
     store8(lanes, load8(lanes) + acc);
 }
@@ -142,7 +131,6 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
         store8(H(1, b), h[b]);
         rt[b] = splat8(0);
     }
-    Running run = {0, 0};
     const GroveExplainEdge *last = edges + end;
     for (const GroveExplainEdge *e = edges + begin; e < last; e++) {
         const uint32_t flags = e->flags, feature = e->feature, d = e->parent, p = e->previous;
@@ -160,15 +148,13 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
             const GroveExplainEdge *right = e + twin;
             if (p == 0) {
                 // A feature new on the path (its one fraction is the row's decision, the
-                // inverse is 1): the leaves add v (z + a t) to R and v a H to the feature,
-                // terms compiled with the forest but for the decision.
+                // inverse is 1): the leaves add v z + v a t to R and v a H to the feature
+                // (summed over twins; compiled for both decisions).
                 const double *terms = leafTerms + e->value;
-                const double va = terms[1 + hot];
-                run.constant += terms[0];
-                run.slope += va;
-                const v8d vav = splat8(va);
+                const v8d vav = splat8(terms[1 + hot]), k0 = splat8(terms[0]);
                 v8d acc = h[0] * vav;
                 for (uint32_t b = 1; b < nb; b++) acc += h[b] * vav;
+                for (uint32_t b = 0; b < nb; b++) rt[b] += k0 + vav * load8(nodes + b * B);
                 store8(lanes, load8(lanes) + acc);
             } else {
                 const GroveExplainSlot *previous = META(p);
@@ -196,16 +182,12 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
             e += twin;
             const double *sc = SLOT(d);
             for (uint32_t k = right->closes; k > 0; k--, sc -= slotStride) {
-                close_frame(slots, slotStride, v, phi, nodes, sc, sc - slotStride, nb, rt, h, &run);
+                close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
             }
         } else {
             // An internal child opens frame d + 1; the parent's R so far waits in its slot.
             double *sd = SLOT(d), *sc = sd + slotStride;
-            GroveExplainSlot *m = (GroveExplainSlot *)(sc + 4 * v), *saved = (GroveExplainSlot *)(sd + 4 * v);
-            saved->leafConstant = run.constant;
-            saved->leafSlope = run.slope;
-            run.constant = 0;
-            run.slope = 0;
+            GroveExplainSlot *m = (GroveExplainSlot *)(sc + 4 * v);
             m->feature = feature;
             m->previous = p;
             if (p == 0) {

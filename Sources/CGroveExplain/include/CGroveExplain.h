@@ -106,11 +106,10 @@ typedef struct GroveExplainScratch {
 /// The scalars of a frame slot (after its vectors; 64 bytes).
 typedef struct GroveExplainSlot {
     double alpha;       /* o - z */
-    double leafConstant, leafSlope;  /* saved with R: its leaf children's part, c0 + c1 t */
     uint32_t feature;   /* the feature of the edge into the frame */
     uint32_t previous;  /* the slot of its previous occurrence (0: none) */
     uint32_t one;       /* the combined one fraction o of the frame's feature (0 or 1) */
-    uint32_t reserved[7];
+    uint32_t reserved[11];
 } GroveExplainSlot;
 
 /// Instruction sets the kernel is built for (x86-64; other CPUs have only the portable one).
