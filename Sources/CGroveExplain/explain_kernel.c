@@ -134,11 +134,11 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
     const GroveExplainEdge *last = edges + end;
     for (const GroveExplainEdge *e = edges + begin; e < last; e++) {
         const uint32_t flags = e->flags, feature = e->feature, d = e->parent, p = e->previous;
-        // Whether the row takes this edge, without a branch: x <= threshold (ordered), or
-        // NaN where missing values go left; flipped for a right edge.
-        const double x = row[feature];
-        const uint32_t below = x <= e->threshold, missing = __builtin_isnan(x);
-        const uint32_t hot = (below ^ (missing & (flags >> 2)) ^ flags) & 1;
+        // Whether the row takes this edge, without a branch, from one comparison: not
+        // x > threshold (true for NaN) unless NaN goes right; flipped for a right edge.
+        const double x = row[feature], threshold = e->threshold;
+        const uint32_t notAbove = !(x > threshold), unordered = __builtin_isunordered(x, threshold);
+        const uint32_t hot = notAbove ^ (unordered & e->missingRight) ^ e->right;
         double *lanes = phi + (size_t)feature * B;
         if (flags & GROVE_EXPLAIN_LEAF) {
             // A leaf child: its frame's R would be its value at every point; close it at

@@ -15,10 +15,8 @@
 #define GROVE_EXPLAIN_MAX_BLOCKS 64
 
 /// GroveExplainEdge.flags.
-#define GROVE_EXPLAIN_RIGHT 1u         /* the edge to the right child */
-#define GROVE_EXPLAIN_LEAF 2u          /* the child is a leaf */
-#define GROVE_EXPLAIN_MISSING_LEFT 4u  /* the parent sends missing values (NaN) left */
-#define GROVE_EXPLAIN_TWIN 8u          /* a leaf whose right sibling (the next edge) is a leaf too */
+#define GROVE_EXPLAIN_LEAF 2u  /* the child is a leaf */
+#define GROVE_EXPLAIN_TWIN 8u  /* a leaf whose right sibling (the next edge) is a leaf too */
 
 /// Node words (GroveExplainForest.nodeWord).
 #define GROVE_EXPLAIN_NODE_LEAF 0x80000000u
@@ -31,7 +29,7 @@
 /// their size is memory traffic).
 typedef struct GroveExplainEdge {
     /// The parent's split: a row goes left when x <= threshold (strict splits are stored
-    /// as x <= nextDown(t)); NaN goes left when GROVE_EXPLAIN_MISSING_LEFT.
+    /// as x <= nextDown(t)); NaN goes left unless `missingRight`.
     double threshold;
     /// The feature's combined zero fraction on this path (product of its cover fractions).
     double zero;
@@ -53,8 +51,12 @@ typedef struct GroveExplainEdge {
     uint16_t parent;
     uint16_t previous;
     uint16_t closes;
-    /// GROVE_EXPLAIN_RIGHT | _LEAF | _MISSING_LEFT | _TWIN.
+    /// GROVE_EXPLAIN_LEAF | GROVE_EXPLAIN_TWIN.
     uint8_t flags;
+    /// 1: the edge to the right child (else 0). 1: the parent sends missing values right.
+    /// Bytes of their own, so the row's decision costs no shifts or masks.
+    uint8_t right;
+    uint8_t missingRight;
 } GroveExplainEdge;
 
 /// A compiled forest (read only; ForestExplainer owns the memory). Every `double` table the

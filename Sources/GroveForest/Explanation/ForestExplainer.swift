@@ -263,10 +263,9 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     allSteps.append(EdgeStep(zero: z, parent: UInt32(node - root), feature: UInt32(f),
                                              valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
                                              closes: 0, flags: flags))
-                    var kernelFlags = UInt8(left ? 0 : GROVE_EXPLAIN_RIGHT) | UInt8(leaf ? GROVE_EXPLAIN_LEAF : 0)
+                    var kernelFlags = UInt8(leaf ? GROVE_EXPLAIN_LEAF : 0)
                     let twin = left && leaf && meta[Int(next[node])] & ForestExplainer.leafBit != 0
                     if twin { kernelFlags |= UInt8(GROVE_EXPLAIN_TWIN) }
-                    if meta[node] & ForestExplainer.missingRightBit == 0 { kernelFlags |= UInt8(GROVE_EXPLAIN_MISSING_LEFT) }
                     var inverseOne = block
                     if previous >= 0 {
                         let zp = frameZero[Int(previous)]
@@ -290,7 +289,8 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     }
                     kernelEdges.append(GroveExplainEdge(
                         threshold: threshold[node], zero: z, feature: UInt32(f), value: value, inverseOne: UInt32(inverseOne),
-                        parent: UInt16(depth + 1), previous: UInt16(Int(previous) + 1), closes: 0, flags: kernelFlags))
+                        parent: UInt16(depth + 1), previous: UInt16(Int(previous) + 1), closes: 0, flags: kernelFlags,
+                        right: left ? 0 : 1, missingRight: meta[node] & ForestExplainer.missingRightBit != 0 ? 1 : 0))
                     leafLeft = left && leaf
                     if !leaf {
                         frameZero[depth + 1] = z
