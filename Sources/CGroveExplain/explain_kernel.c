@@ -184,6 +184,36 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
             for (uint32_t k = right->closes; k > 0; k--, sc -= slotStride) {
                 close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
             }
+        } else if (flags & GROVE_EXPLAIN_FUSED) {
+            // An internal child N whose children are twin leaves, both features new on the
+            // path: open N's frame, take its leaves and close it in registers (the same
+            // arithmetic as the three steps apart, so the same bits), then the frames
+            // below close as after any leaf.
+            const GroveExplainEdge *leaf = e + 1, *right = e + 2;
+            const double xN = row[leaf->feature], thresholdN = leaf->threshold;
+            const uint32_t hotN = !(xN > thresholdN) ^ (__builtin_isunordered(xN, thresholdN) & leaf->missingRight);
+            const double *terms = leafTerms + leaf->value;
+            const v8d vav = splat8(terms[1 + hotN]), k0 = splat8(terms[0]);
+            const double a = (double)hot - e->zero;
+            const v8d z = splat8(e->zero), av = splat8(a);
+            v8d leafAcc = splat8(0), acc = splat8(0);
+            for (uint32_t b = 0; b < nb; b++) {
+                const v8d tb = load8(nodes + b * B);
+                const v8d fi = z + av * tb;
+                const v8d hc = h[b] * fi;
+                const v8d r = splat8(0) + (k0 + vav * tb);
+                leafAcc += hc * vav;
+                acc += h[b] * (av * r);
+                rt[b] = rt[b] + fi * r;
+            }
+            double *leafLanes = phi + (size_t)leaf->feature * B;
+            store8(leafLanes, load8(leafLanes) + leafAcc);
+            store8(lanes, load8(lanes) + acc);
+            e = right;
+            const double *sc = SLOT(d);
+            for (uint32_t k = right->closes - 1; k > 0; k--, sc -= slotStride) {
+                close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
+            }
         } else {
             // An internal child opens frame d + 1; the parent's R so far waits in its slot.
             double *sd = SLOT(d), *sc = sd + slotStride;

@@ -15,8 +15,12 @@
 #define GROVE_EXPLAIN_MAX_BLOCKS 64
 
 /// GroveExplainEdge.flags.
-#define GROVE_EXPLAIN_LEAF 2u  /* the child is a leaf */
-#define GROVE_EXPLAIN_TWIN 8u  /* a leaf whose right sibling (the next edge) is a leaf too */
+#define GROVE_EXPLAIN_LEAF 2u   /* the child is a leaf */
+#define GROVE_EXPLAIN_TWIN 8u   /* a leaf whose right sibling (the next edge) is a leaf too */
+/* An edge to an internal child whose two children are leaves, its feature and theirs both new
+   on the path: the next two edges are those twin leaves, and the kernel takes all three at
+   once (the child's frame never reaches memory). */
+#define GROVE_EXPLAIN_FUSED 16u
 
 /// Node words (GroveExplainForest.nodeWord).
 #define GROVE_EXPLAIN_NODE_LEAF 0x80000000u
@@ -51,7 +55,7 @@ typedef struct GroveExplainEdge {
     uint16_t parent;
     uint16_t previous;
     uint16_t closes;
-    /// GROVE_EXPLAIN_LEAF | GROVE_EXPLAIN_TWIN.
+    /// GROVE_EXPLAIN_LEAF | GROVE_EXPLAIN_TWIN | GROVE_EXPLAIN_FUSED.
     uint8_t flags;
     /// 1: the edge to the right child (else 0). 1: the parent sends missing values right.
     /// Bytes of their own, so the row's decision costs no shifts or masks.

@@ -266,6 +266,12 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     var kernelFlags = UInt8(leaf ? GROVE_EXPLAIN_LEAF : 0)
                     let twin = left && leaf && meta[Int(next[node])] & ForestExplainer.leafBit != 0
                     if twin { kernelFlags |= UInt8(GROVE_EXPLAIN_TWIN) }
+                    if !leaf && previous < 0 && meta[child + 1] & ForestExplainer.leafBit != 0
+                        && meta[Int(next[child])] & ForestExplainer.leafBit != 0 {
+                        // Its children are twin leaves; fused when their feature is new on the path too.
+                        let childFeature = Int(meta[child] & ForestExplainer.featureMask)
+                        if childFeature != f && lastFrame[childFeature] < 0 { kernelFlags |= UInt8(GROVE_EXPLAIN_FUSED) }
+                    }
                     var inverseOne = block
                     if previous >= 0 {
                         let zp = frameZero[Int(previous)]
