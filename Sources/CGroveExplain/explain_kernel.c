@@ -110,14 +110,61 @@ ALWAYS_INLINE double leaf_value(const GroveExplainForest *f, uint32_t t, const d
     }
 }
 
+/// Whether a row takes edge e: not x > threshold (true for NaN) unless NaN goes right;
+/// flipped for a right edge. One comparison, no branch.
+ALWAYS_INLINE uint32_t takes(const GroveExplainEdge *e, const double *row) {
+    const double x = row[e->feature], threshold = e->threshold;
+    return (!(x > threshold)) ^ (__builtin_isunordered(x, threshold) & e->missingRight) ^ e->right;
+}
+
+/// Adds v to the 8 lanes at `lanes`.
+ALWAYS_INLINE void credit(double *lanes, v8d v) { store8(lanes, load8(lanes) + v); }
+
+/// Edge e into a node whose children are twin leaves, all features new on the path
+/// (GROVE_EXPLAIN_FUSED), and those leaves (the next two edges), under a frame whose path
+/// product is `hp` and running R `rt`: the node's frame opens, takes its leaves and closes
+/// in registers, the same arithmetic as the three steps apart (so the same bits).
+ALWAYS_INLINE void preterminal(const GroveExplainEdge *e, uint32_t hot, const double *restrict row,
+                               const double *restrict leafTerms, const double *restrict nodes, double *restrict phi,
+                               uint32_t nb, const v8d *hp, v8d *rt) {
+    const GroveExplainEdge *leaf = e + 1;
+    const double *terms = leafTerms + leaf->value;
+    const v8d vav = splat8(terms[1 + takes(leaf, row)]), k0 = splat8(terms[0]);
+    const v8d z = splat8(e->zero), av = splat8((double)hot - e->zero);
+    v8d leafAcc = splat8(0), acc = splat8(0);
+    for (uint32_t b = 0; b < nb; b++) {
+        const v8d tb = load8(nodes + b * B);
+        const v8d fi = z + av * tb;
+        const v8d hc = hp[b] * fi;
+        const v8d r = splat8(0) + (k0 + vav * tb);
+        leafAcc += hc * vav;
+        acc += hp[b] * (av * r);
+        rt[b] = rt[b] + fi * r;
+    }
+    credit(phi + (size_t)leaf->feature * B, leafAcc);
+    credit(phi + (size_t)e->feature * B, acc);
+}
+
+/// A lone leaf e under a feature new on the path, in a frame of path product `hp` and
+/// running R `rt` (as the leaf step of explain_tree).
+ALWAYS_INLINE void lone_leaf(const GroveExplainEdge *e, const double *restrict row, const double *restrict leafTerms,
+                             const double *restrict nodes, double *restrict phi, uint32_t nb, const v8d *hp, v8d *rt) {
+    const double *terms = leafTerms + e->value;
+    const v8d vav = splat8(terms[1 + takes(e, row)]), k0 = splat8(terms[0]);
+    v8d acc = hp[0] * vav;
+    for (uint32_t b = 1; b < nb; b++) acc += hp[b] * vav;
+    for (uint32_t b = 0; b < nb; b++) rt[b] += k0 + vav * load8(nodes + b * B);
+    credit(phi + (size_t)e->feature * B, acc);
+}
+
 /// Adds tree t's contributions to phi's lanes. `nb`: the tree's blocks of quadrature points
 /// (a constant where inlined); `rt`, `h`: room for nb vectors each, the running frame's R
 /// (closed children) and its path product H. In registers when nb is 1: through memory,
 /// each step would wait for the previous store to be forwarded (the descent's H chain is the
 /// kernel's critical path).
 ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
-                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, v8d *h, uint32_t slotStride,
-                                  uint32_t v) {
+                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, v8d *h, v8d *hn, v8d *rn,
+                                  uint32_t slotStride, uint32_t v) {
     const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
     const double *restrict values = f->values + output;
     const double *restrict leafTerms = f->leafTerms + 3 * output;
@@ -185,33 +232,43 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                 close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
             }
         } else if (flags & GROVE_EXPLAIN_FUSED) {
-            // An internal child N whose children are twin leaves, both features new on the
-            // path: open N's frame, take its leaves and close it in registers (the same
-            // arithmetic as the three steps apart, so the same bits), then the frames
-            // below close as after any leaf.
-            const GroveExplainEdge *leaf = e + 1, *right = e + 2;
-            const double xN = row[leaf->feature], thresholdN = leaf->threshold;
-            const uint32_t hotN = !(xN > thresholdN) ^ (__builtin_isunordered(xN, thresholdN) & leaf->missingRight);
-            const double *terms = leafTerms + leaf->value;
-            const v8d vav = splat8(terms[1 + hotN]), k0 = splat8(terms[0]);
-            const double a = (double)hot - e->zero;
-            const v8d z = splat8(e->zero), av = splat8(a);
-            v8d leafAcc = splat8(0), acc = splat8(0);
-            for (uint32_t b = 0; b < nb; b++) {
-                const v8d tb = load8(nodes + b * B);
-                const v8d fi = z + av * tb;
-                const v8d hc = h[b] * fi;
-                const v8d r = splat8(0) + (k0 + vav * tb);
-                leafAcc += hc * vav;
-                acc += h[b] * (av * r);
-                rt[b] = rt[b] + fi * r;
-            }
-            double *leafLanes = phi + (size_t)leaf->feature * B;
-            store8(leafLanes, load8(leafLanes) + leafAcc);
-            store8(lanes, load8(lanes) + acc);
-            e = right;
+            // An internal child whose children are twin leaves, both features new on the
+            // path: three steps in registers; then the frames below close as after any leaf.
+            preterminal(e, hot, row, leafTerms, nodes, phi, nb, h, rt);
+            e += 2;
             const double *sc = SLOT(d);
-            for (uint32_t k = right->closes - 1; k > 0; k--, sc -= slotStride) {
+            for (uint32_t k = e->closes - 1; k > 0; k--, sc -= slotStride) {
+                close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
+            }
+        } else if (flags & GROVE_EXPLAIN_FUSED2) {
+            // An internal child N whose children are a lone leaf and a fused child (above),
+            // all features new on the path: N's frame too stays in registers (`hn`, `rn`),
+            // the five edges in their order (so the same bits as apart).
+            const v8d z = splat8(e->zero), av = splat8((double)hot - e->zero);
+            for (uint32_t b = 0; b < nb; b++) {
+                hn[b] = h[b] * (z + av * load8(nodes + b * B));
+                rn[b] = splat8(0);
+            }
+            uint32_t closing;
+            if (flags & GROVE_EXPLAIN_LEAF_FIRST) {
+                lone_leaf(e + 1, row, leafTerms, nodes, phi, nb, hn, rn);
+                preterminal(e + 2, takes(e + 2, row), row, leafTerms, nodes, phi, nb, hn, rn);
+                closing = 2;  // the fused child's frame, then N's
+            } else {
+                preterminal(e + 1, takes(e + 1, row), row, leafTerms, nodes, phi, nb, hn, rn);
+                lone_leaf(e + 4, row, leafTerms, nodes, phi, nb, hn, rn);
+                closing = 1;  // N's
+            }
+            v8d acc = splat8(0);
+            for (uint32_t b = 0; b < nb; b++) {
+                const v8d fi = z + av * load8(nodes + b * B);
+                acc += h[b] * (av * rn[b]);
+                rt[b] = rt[b] + fi * rn[b];
+            }
+            credit(lanes, acc);
+            e += 4;
+            const double *sc = SLOT(d);
+            for (uint32_t k = e->closes - closing; k > 0; k--, sc -= slotStride) {
                 close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
             }
         } else {
@@ -269,15 +326,16 @@ ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row,
     memset(s->phi, 0, (size_t)n * B * sizeof(double));
     double hot = 0;
     v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS], oneH[1], manyH[GROVE_EXPLAIN_MAX_BLOCKS];
+    v8d oneHN[1], manyHN[GROVE_EXPLAIN_MAX_BLOCKS], oneRN[1], manyRN[GROVE_EXPLAIN_MAX_BLOCKS];
     for (uint32_t t = 0; t < f->treeCount; t++) {
         hot += leaf_value(f, t, row, output);
         if (s->maxBlocks == 1) {
             // The common case (8 points or fewer in every tree): constant strides.
-            explain_tree(f, t, row, output, s, 1, one, oneH, 4 * B + 8, B);
+            explain_tree(f, t, row, output, s, 1, one, oneH, oneHN, oneRN, 4 * B + 8, B);
         } else if (f->blocks[t] == 1) {
-            explain_tree(f, t, row, output, s, 1, one, oneH, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, 1, one, oneH, oneHN, oneRN, s->slotStride, s->maxBlocks * B);
         } else {
-            explain_tree(f, t, row, output, s, f->blocks[t], many, manyH, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, f->blocks[t], many, manyH, manyHN, manyRN, s->slotStride, s->maxBlocks * B);
         }
     }
     for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B));

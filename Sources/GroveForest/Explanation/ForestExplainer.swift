@@ -272,6 +272,16 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                         let childFeature = Int(meta[child] & ForestExplainer.featureMask)
                         if childFeature != f && lastFrame[childFeature] < 0 { kernelFlags |= UInt8(GROVE_EXPLAIN_FUSED) }
                     }
+                    if !leaf && previous < 0, let (p, leafFirst) = ForestExplainer.leafAndPreterminal(child, meta, next) {
+                        // Its children are a lone leaf and a fused child: fused too when every
+                        // feature in that subtree is new on the path.
+                        let childFeature = Int(meta[child] & ForestExplainer.featureMask)
+                        let grandFeature = Int(meta[p] & ForestExplainer.featureMask)
+                        if childFeature != f && lastFrame[childFeature] < 0 && grandFeature != childFeature && grandFeature != f
+                            && lastFrame[grandFeature] < 0 {
+                            kernelFlags |= UInt8(GROVE_EXPLAIN_FUSED2) | (leafFirst ? UInt8(GROVE_EXPLAIN_LEAF_FIRST) : 0)
+                        }
+                    }
                     var inverseOne = block
                     if previous >= 0 {
                         let zp = frameZero[Int(previous)]
@@ -342,6 +352,18 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
             leafTerms: aligned(leafTerms), treeCount: UInt32(treeCount), numFeatures: UInt32(numFeatures),
             numOutputs: UInt32(k)))
 
+    }
+
+    /// When internal node `n` (compiled index) has a leaf child and an internal child whose
+    /// children are both leaves: that internal child, and whether the leaf comes first.
+    private static func leafAndPreterminal(_ n: Int, _ meta: UnsafeMutablePointer<UInt32>,
+                                           _ next: UnsafeMutablePointer<UInt32>) -> (Int, Bool)? {
+        func isLeaf(_ i: Int) -> Bool { meta[i] & leafBit != 0 }
+        func isPreterminal(_ i: Int) -> Bool { !isLeaf(i) && isLeaf(i + 1) && isLeaf(Int(next[i])) }
+        let l = n + 1, r = Int(next[n])
+        if isLeaf(l) && isPreterminal(r) { return (r, true) }
+        if isPreterminal(l) && isLeaf(r) { return (l, false) }
+        return nil
     }
 
     deinit {
