@@ -241,16 +241,21 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                 close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
             }
         } else if (flags & GROVE_EXPLAIN_FUSED2) {
-            // An internal child N whose children are a lone leaf and a fused child (above),
-            // all features new on the path: N's frame too stays in registers (`hn`, `rn`),
-            // the five edges in their order (so the same bits as apart).
+            // An internal child N whose children are a lone leaf and a fused child (above), or
+            // two fused children, all features new on the path: N's frame too stays in
+            // registers (`hn`, `rn`), its edges in their order (so the same bits as apart).
             const v8d z = splat8(e->zero), av = splat8((double)hot - e->zero);
             for (uint32_t b = 0; b < nb; b++) {
                 hn[b] = h[b] * (z + av * load8(nodes + b * B));
                 rn[b] = splat8(0);
             }
-            uint32_t closing;
-            if (flags & GROVE_EXPLAIN_LEAF_FIRST) {
+            uint32_t closing, size = 4;
+            if (flags & GROVE_EXPLAIN_PAIR) {
+                preterminal(e + 1, takes(e + 1, row), row, leafTerms, nodes, phi, nb, hn, rn);
+                preterminal(e + 4, takes(e + 4, row), row, leafTerms, nodes, phi, nb, hn, rn);
+                closing = 2;  // the second fused child's frame, then N's
+                size = 6;
+            } else if (flags & GROVE_EXPLAIN_LEAF_FIRST) {
                 lone_leaf(e + 1, row, leafTerms, nodes, phi, nb, hn, rn);
                 preterminal(e + 2, takes(e + 2, row), row, leafTerms, nodes, phi, nb, hn, rn);
                 closing = 2;  // the fused child's frame, then N's
@@ -266,7 +271,7 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                 rt[b] = rt[b] + fi * rn[b];
             }
             credit(lanes, acc);
-            e += 4;
+            e += size;
             const double *sc = SLOT(d);
             for (uint32_t k = e->closes - closing; k > 0; k--, sc -= slotStride) {
                 close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);

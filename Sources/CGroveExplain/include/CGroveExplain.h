@@ -21,11 +21,12 @@
    on the path: the next two edges are those twin leaves, and the kernel takes all three at
    once (the child's frame never reaches memory). */
 #define GROVE_EXPLAIN_FUSED 16u
-/* An edge to an internal child whose children are a lone leaf and a fused child (above), the
-   child's feature new on the path: the next four edges are that subtree's (the leaf first when
-   GROVE_EXPLAIN_LEAF_FIRST), taken at once. */
+/* An edge to an internal child whose children are a lone leaf and a fused child (above), or
+   two fused children (GROVE_EXPLAIN_PAIR), the child's feature new on the path: the next four
+   (six) edges are that subtree's (the leaf first when GROVE_EXPLAIN_LEAF_FIRST), taken at once. */
 #define GROVE_EXPLAIN_FUSED2 32u
 #define GROVE_EXPLAIN_LEAF_FIRST 64u
+#define GROVE_EXPLAIN_PAIR 128u
 
 /// Node words (GroveExplainForest.nodeWord).
 #define GROVE_EXPLAIN_NODE_LEAF 0x80000000u
@@ -60,7 +61,7 @@ typedef struct GroveExplainEdge {
     uint16_t parent;
     uint16_t previous;
     uint16_t closes;
-    /// GROVE_EXPLAIN_LEAF | _TWIN | _FUSED | _FUSED2 | _LEAF_FIRST.
+    /// GROVE_EXPLAIN_LEAF | _TWIN | _FUSED | _FUSED2 | _LEAF_FIRST | _PAIR.
     uint8_t flags;
     /// 1: the edge to the right child (else 0). 1: the parent sends missing values right.
     /// Bytes of their own, so the row's decision costs no shifts or masks.

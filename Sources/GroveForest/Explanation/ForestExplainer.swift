@@ -272,14 +272,14 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                         let childFeature = Int(meta[child] & ForestExplainer.featureMask)
                         if childFeature != f && lastFrame[childFeature] < 0 { kernelFlags |= UInt8(GROVE_EXPLAIN_FUSED) }
                     }
-                    if !leaf && previous < 0, let (p, leafFirst) = ForestExplainer.leafAndPreterminal(child, meta, next) {
-                        // Its children are a lone leaf and a fused child: fused too when every
-                        // feature in that subtree is new on the path.
+                    if !leaf && previous < 0, let shape = ForestExplainer.fusedChildren(child, meta, next) {
+                        // Its children are a lone leaf and a fused child, or two fused children:
+                        // fused too when every feature in that subtree is new on the path.
                         let childFeature = Int(meta[child] & ForestExplainer.featureMask)
-                        let grandFeature = Int(meta[p] & ForestExplainer.featureMask)
-                        if childFeature != f && lastFrame[childFeature] < 0 && grandFeature != childFeature && grandFeature != f
-                            && lastFrame[grandFeature] < 0 {
-                            kernelFlags |= UInt8(GROVE_EXPLAIN_FUSED2) | (leafFirst ? UInt8(GROVE_EXPLAIN_LEAF_FIRST) : 0)
+                        let new = { (g: Int) in g != childFeature && g != f && lastFrame[g] < 0 }
+                        if childFeature != f && lastFrame[childFeature] < 0 && shape.preterminals.allSatisfy(new) {
+                            kernelFlags |= UInt8(GROVE_EXPLAIN_FUSED2) | (shape.leafFirst ? UInt8(GROVE_EXPLAIN_LEAF_FIRST) : 0)
+                                | (shape.preterminals.count == 2 ? UInt8(GROVE_EXPLAIN_PAIR) : 0)
                         }
                     }
                     var inverseOne = block
@@ -355,14 +355,17 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     }
 
     /// When internal node `n` (compiled index) has a leaf child and an internal child whose
-    /// children are both leaves: that internal child, and whether the leaf comes first.
-    private static func leafAndPreterminal(_ n: Int, _ meta: UnsafeMutablePointer<UInt32>,
-                                           _ next: UnsafeMutablePointer<UInt32>) -> (Int, Bool)? {
+    /// children are both leaves, or two such children: their features, and whether the leaf
+    /// comes first.
+    private static func fusedChildren(_ n: Int, _ meta: UnsafeMutablePointer<UInt32>,
+                                      _ next: UnsafeMutablePointer<UInt32>) -> (preterminals: [Int], leafFirst: Bool)? {
         func isLeaf(_ i: Int) -> Bool { meta[i] & leafBit != 0 }
         func isPreterminal(_ i: Int) -> Bool { !isLeaf(i) && isLeaf(i + 1) && isLeaf(Int(next[i])) }
+        func feature(_ i: Int) -> Int { Int(meta[i] & featureMask) }
         let l = n + 1, r = Int(next[n])
-        if isLeaf(l) && isPreterminal(r) { return (r, true) }
-        if isPreterminal(l) && isLeaf(r) { return (l, false) }
+        if isLeaf(l) && isPreterminal(r) { return ([feature(r)], true) }
+        if isPreterminal(l) && isLeaf(r) { return ([feature(l)], false) }
+        if isPreterminal(l) && isPreterminal(r) { return ([feature(l), feature(r)], false) }
         return nil
     }
 
