@@ -15,6 +15,13 @@
 //   decision's. Twin leaves go together.
 // - Edges are pre-split into fields (no shifts or masks to decode them); frames closing in a
 //   row walk their slots by pointer.
+// - Small subtrees whose features are all new on the path run in registers: a node whose
+//   children are twin leaves (GROVE_EXPLAIN_FUSED), and a node whose children are such a node
+//   and a leaf, or two of them (GROVE_EXPLAIN_FUSED2): their frames never reach memory and the
+//   row takes one step instead of three to seven. What limits the loop is less the
+//   instructions than the branches on the edge kinds, whose sequence differs in every tree
+//   (BENCHMARKS.md, "third session"); fusing removes branches with the steps. The fused
+//   arithmetic is the same as the steps apart, in the same order: the same bits.
 // - The running frame's R and H live in registers (in memory each step would wait for the
 //   previous store to be forwarded); a frame's slot keeps them while a child's subtree runs.
 // - Contributions accumulate per feature in one vector lane per quadrature point and are
