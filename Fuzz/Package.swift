@@ -21,5 +21,6 @@ let package = Package(
         .target(name: "FuzzKeyFile", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
         .target(name: "FuzzAdminUpload", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
         .target(name: "FuzzOnnx", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
+        .target(name: "FuzzRecordScanner", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
     ]
 )

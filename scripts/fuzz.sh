@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make fuzz`: builds the libFuzzer targets in Fuzz/ (ASan + libFuzzer) and runs
 # each for FUZZ_SECONDS (default 60) or FUZZ_RUNS executions, whichever comes first,
-# seeded from Fuzz/Corpus/<target>. FUZZ_TARGETS picks targets (default: all six).
+# seeded from Fuzz/Corpus/<target>. FUZZ_TARGETS picks targets (default: all eight).
 # A crash is copied to Fuzz/Regressions/<target>/ (commit it: `make test` replays it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,7 +10,7 @@ cd "$root/Fuzz"
 swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --scratch-path .build-fuzz
 mkdir -p Corpus
 # Seeds: real frames, a real model file, the demo CSV.
-mkdir -p Corpus/FuzzFrames Corpus/FuzzRequest Corpus/FuzzModelFile Corpus/FuzzCSV Corpus/FuzzKeyFile Corpus/FuzzAdminUpload Corpus/FuzzOnnx
+mkdir -p Corpus/FuzzFrames Corpus/FuzzRequest Corpus/FuzzModelFile Corpus/FuzzCSV Corpus/FuzzKeyFile Corpus/FuzzAdminUpload Corpus/FuzzOnnx Corpus/FuzzRecordScanner
 printf '# id role sha256\nops admin %064d\ndesk predict %064d\n' 0 1 > Corpus/FuzzKeyFile/keys
 printf 'committee %064d\n' 2 > Corpus/FuzzKeyFile/signers
 # The small ONNX fixtures (hand-built graphs, XGBoost, LightGBM) seed the ONNX importer.
@@ -26,12 +26,13 @@ if [ -x "$root/.build/debug/grove" ] && [ ! -s Corpus/FuzzModelFile/small.grove 
     cp "$tmp/seed/1/model.grove" Corpus/FuzzModelFile/small.grove
     rm -rf "$tmp"
 fi
-# Kept inputs seed their target too (FuzzAdminUpload's seed is a valid three-chunk upload).
-for target in FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdminUpload; do
+# Kept inputs seed their target too (FuzzAdminUpload's seed is a valid three-chunk upload; FuzzRecordScanner's
+# are real records and record requests as the clients write them).
+for target in FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdminUpload FuzzRecordScanner; do
     cp Regressions/$target/* Corpus/$target/ 2>/dev/null || true
 done
 status=0
-for target in ${FUZZ_TARGETS:-FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdminUpload FuzzOnnx}; do
+for target in ${FUZZ_TARGETS:-FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdminUpload FuzzOnnx FuzzRecordScanner}; do
     echo "== $target for ${seconds}s"
     art=$(mktemp -d)
     if ! ".build-fuzz/release/$target" -max_total_time="$seconds" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -rss_limit_mb=2048 -artifact_prefix="$art/" \

@@ -36,6 +36,8 @@ struct GrowableBuffer<Element> {
     @inline(__always)
     mutating func append(_ v: Element) { array.append(v) }
 
+    mutating func append(contentsOf other: GrowableBuffer<Element>) { array.append(contentsOf: other.array) }
+
     subscript(i: Int) -> Element {
         get { array[i] }
         set { array[i] = newValue }
@@ -100,6 +102,26 @@ struct CSVColumnBuilder {
         lookup[key] = c
         levels.append(key)
         return c
+    }
+
+    /// Appends the rows `next` parsed after this builder's (same column and kind, no rescan
+    /// pending in either): numbers as they are; codes renumbered so that levels stay in
+    /// first-seen order over both.
+    mutating func append(_ next: CSVColumnBuilder) {
+        if isNumeric {
+            numbers.append(contentsOf: next.numbers)
+            sawNumber = sawNumber || next.sawNumber
+            return
+        }
+        let map = next.levels.map { level -> Int32 in
+            if let c = lookup[level] { return c }
+            let c = Int32(levels.count)
+            lookup[level] = c
+            levels.append(level)
+            return c
+        }
+        codes.reserve(codes.count + next.codes.count)
+        for c in next.codes.array { codes.append(c < 0 ? -1 : map[Int(c)]) }
     }
 
     mutating func recode(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int, isMissing: Bool) {

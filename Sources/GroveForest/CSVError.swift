@@ -42,3 +42,21 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension CSVError {
+    /// The same error with its line moved by `shift` (a chunk's lines to the file's).
+    func movingLines(by shift: Int) -> CSVError {
+        switch self {
+        case let .wrongFieldCount(line, column, expected, found):
+            return .wrongFieldCount(line: line + shift, column: column, expected: expected, found: found)
+        case let .unterminatedQuote(line, column):
+            return .unterminatedQuote(line: line + shift, column: column)
+        case let .characterAfterQuote(line, column):
+            return .characterAfterQuote(line: line + shift, column: column)
+        case let .notNumeric(line, column, name, value):
+            return .notNumeric(line: line + shift, column: column, name: name, value: value)
+        case .cannotRead, .noHeader, .duplicateColumn, .unknownColumn:
+            return self
+        }
+    }
+}

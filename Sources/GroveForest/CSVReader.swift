@@ -12,8 +12,8 @@ import GroveSystem
 /// forces its kind. Errors name the 1-based physical line and column.
 public enum CSVReader {
     /// Reads and parses the file at `path`.
-    public static func read(path: String, options: CSVOptions = CSVOptions()) throws -> DataTable {
-        try withMappedFile(path: path) { try parse(buffer: $0, options: options) }
+    public static func read(path: String, options: CSVOptions = CSVOptions(), threads: Int = 0) throws -> DataTable {
+        try withMappedFile(path: path) { try parse(buffer: $0, options: options, threads: threads) }
     }
 
     /// The bytes of the file at `path`.
@@ -32,8 +32,8 @@ public enum CSVReader {
     }
 
     /// Parses CSV bytes.
-    public static func parse(_ bytes: [UInt8], options: CSVOptions = CSVOptions()) throws -> DataTable {
-        try bytes.withUnsafeBufferPointer { try parse(buffer: $0, options: options) }
+    public static func parse(_ bytes: [UInt8], options: CSVOptions = CSVOptions(), threads: Int = 0) throws -> DataTable {
+        try bytes.withUnsafeBufferPointer { try parse(buffer: $0, options: options, threads: threads) }
     }
 
     /// Parses CSV text.
@@ -41,12 +41,34 @@ public enum CSVReader {
         try parse(Array(text.utf8), options: options)
     }
 
-    /// Parses CSV bytes in `buffer` (not retained).
-    public static func parse(buffer: UnsafeBufferPointer<UInt8>, options: CSVOptions = CSVOptions()) throws -> DataTable {
+    /// Parses CSV bytes in `buffer` (not retained), on up to `threads` threads (0: all
+    /// cores); the table and any error are the same for every thread count.
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>, options: CSVOptions = CSVOptions(),
+                             threads: Int = 0) throws -> DataTable {
+        try parse(buffer: buffer, options: options, chunks: Parallel.resolve(threads), minChunkBytes: minChunkBytes)
+    }
+
+    /// Bytes of records per chunk below which a file is not split further (a chunk costs a
+    /// thread hand-off and a join).
+    static let minChunkBytes = 1 << 20
+
+    /// Parses as one chunk, or as up to `chunks` chunks of at least `minChunkBytes` bytes
+    /// each on as many threads (tests force small chunks).
+    ///
+    /// Chunks start after a line feed near equal fractions of the data. Each chunk parses
+    /// the records that start before the next chunk's start; a chunk is used only when the
+    /// (used) chunk before it stopped exactly at its first record, which shows that it did
+    /// not start inside a quoted field. From the first chunk that fails this, the used
+    /// chunk before it parses on to the end alone. Chunks are joined in order unless a
+    /// column's kind differs between them or needs a rescan; then the file is parsed as
+    /// one chunk. The first error in file order is thrown, with its physical line.
+    static func parse(buffer: UnsafeBufferPointer<UInt8>, options: CSVOptions, chunks wanted: Int,
+                      minChunkBytes: Int) throws -> DataTable {
         guard let base = buffer.baseAddress, buffer.count > 0 else { throw CSVError.noHeader }
+        let count = buffer.count
         var start = 0
-        if buffer.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
-        var tok = CSVTokenizer(base: base, count: buffer.count, start: start, delimiter: options.delimiter)
+        if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
+        var tok = CSVTokenizer(base: base, count: count, start: start, delimiter: options.delimiter)
         defer { tok.release() }
 
         // Header.
@@ -63,53 +85,88 @@ public enum CSVReader {
         }
         for name in options.kinds.keys where !seen.contains(name) { throw CSVError.unknownColumn(name: name) }
         let missing = MissingMarkers(options.missingMarkers)
-        // Builders live in a raw buffer: mutating them through a pointer avoids the
-        // per-field exclusivity and uniqueness checks of class or array storage.
-        let builders = UnsafeMutablePointer<CSVColumnBuilder>.allocate(capacity: names.count)
-        for (i, name) in names.enumerated() {
-            (builders + i).initialize(to: CSVColumnBuilder(name: name, column: i + 1, forced: options.kinds[name]))
-        }
-        defer {
-            for i in 0..<names.count { builders[i].release() }
-            builders.deinitialize(count: names.count)
-            builders.deallocate()
-        }
         let dataStart = tok.pos
         let dataLine = tok.line
         // Reserve from an estimate of the row count (newlines in a 64 KiB sample).
-        let sampleEnd = min(buffer.count, dataStart + 65_536)
+        var estimate = 0
+        let sampleEnd = min(count, dataStart + 65_536)
         if sampleEnd > dataStart {
             var newlines = 0
             for k in dataStart..<sampleEnd where base[k] == 0x0A { newlines += 1 }
-            let estimate = Int(Double(newlines) * Double(buffer.count - dataStart) / Double(sampleEnd - dataStart) * 1.02) + 16
-            for i in 0..<names.count { builders[i].reserve(estimate) }
+            estimate = Int(Double(newlines) * Double(count - dataStart) / Double(sampleEnd - dataStart) * 1.02) + 16
+        }
+        func chunk(at offset: Int, line: Int, share: Int) -> CSVChunk {
+            CSVChunk(names: names, kinds: options.kinds, base: base, count: count, start: offset, line: line,
+                     delimiter: options.delimiter, reserve: estimate / share + 16)
         }
 
-        // Data rows.
-        let ncols = names.count
-        var row = 0
-        while tok.startRecord() {
-            let rowLine = tok.line
-            var col = 0
-            while true {
-                let end = try tok.nextField(column: col + 1)
-                if col < ncols {
-                    try builders[col].add(tok.fieldPointer, tok.fieldLength, row: row, line: tok.fieldLine,
-                                          isMissing: missing.matches(tok.fieldPointer, tok.fieldLength))
+        // Chunk starts: just after a line feed at or after each equal fraction of the data.
+        var starts = [dataStart]
+        let pieces = min(max(1, wanted), max(1, (count - dataStart) / max(1, minChunkBytes)))
+        for i in 1..<max(1, pieces) {
+            var at = max(starts[starts.count - 1], dataStart + (count - dataStart) * i / pieces)
+            while at < count && base[at] != 0x0A { at += 1 }
+            if at + 1 < count { starts.append(at + 1) }
+        }
+        if starts.count > 1 {
+            let parts = (0..<starts.count).map { chunk(at: starts[$0], line: $0 == 0 ? dataLine : 1, share: starts.count) }
+            Parallel.forEach(count: parts.count, threads: parts.count) { i in
+                do {
+                    try parts[i].parse(until: i + 1 < starts.count ? starts[i + 1] : count, missing: missing)
+                } catch {
+                    parts[i].error = error
                 }
-                col += 1
-                if end != .field { break }
             }
-            if col != ncols {
-                throw CSVError.wrongFieldCount(line: rowLine, column: min(col, ncols) + 1, expected: ncols, found: col)
+            // Walk the chunks in order: `last` is the last chunk known to start on a record.
+            var last = parts[0]
+            var lineShift = 0   // absolute line = chunk line + lineShift, for `last`
+            var used = [parts[0]]
+            for next in parts.dropFirst() {
+                if let error = last.error { throw CSVReader.shifted(error, by: lineShift) }
+                guard last.stoppedAt == next.firstStart else { break }
+                lineShift = last.stoppedLine + lineShift - next.firstLine
+                last = next
+                used.append(next)
             }
-            row += 1
+            if used.count < parts.count {
+                // The chunk after `last` started inside a quoted field: `last` reads on alone.
+                do {
+                    try last.parse(until: count, missing: missing)
+                } catch {
+                    throw CSVReader.shifted(error, by: lineShift)
+                }
+            } else if let error = last.error {
+                throw CSVReader.shifted(error, by: lineShift)
+            }
+            if used.count == 1 { return try finish(used[0], base: base, count: count, dataStart: dataStart,
+                                                    dataLine: dataLine, options: options, missing: missing) }
+            if used.dropFirst().allSatisfy({ used[0].canJoin($0) }) {
+                for next in used.dropFirst() { used[0].join(next) }
+                return try finish(used[0], base: base, count: count, dataStart: dataStart, dataLine: dataLine,
+                                  options: options, missing: missing)
+            }
         }
+        let whole = chunk(at: dataStart, line: dataLine, share: 1)
+        try whole.parse(until: count, missing: missing)
+        return try finish(whole, base: base, count: count, dataStart: dataStart, dataLine: dataLine,
+                          options: options, missing: missing)
+    }
 
-        // Columns that turned categorical after numeric values: recover their text.
-        let rescan = (0..<names.count).filter { builders[$0].rescanBefore > 0 }
+    /// `error` with its line moved by `shift` (chunk lines to file lines).
+    static func shifted(_ error: Error, by shift: Int) -> Error {
+        guard shift != 0, let e = error as? CSVError else { return error }
+        return e.movingLines(by: shift)
+    }
+
+    /// The table of a chunk that holds every record: columns that turned categorical after
+    /// numeric values get their early texts back by a rescan of those rows.
+    private static func finish(_ all: CSVChunk, base: UnsafePointer<UInt8>, count: Int, dataStart: Int, dataLine: Int,
+                               options: CSVOptions, missing: MissingMarkers) throws -> DataTable {
+        let builders = all.builders
+        let ncols = all.columns
+        let rescan = (0..<ncols).filter { builders[$0].rescanBefore > 0 }
         if !rescan.isEmpty {
-            var tok2 = CSVTokenizer(base: base, count: buffer.count, start: dataStart, delimiter: options.delimiter)
+            var tok2 = CSVTokenizer(base: base, count: count, start: dataStart, delimiter: options.delimiter)
             tok2.line = dataLine
             defer { tok2.release() }
             let limit = rescan.map { builders[$0].rescanBefore }.max() ?? 0
@@ -130,6 +187,6 @@ public enum CSVReader {
                 r += 1
             }
         }
-        return DataTable(uncheckedColumns: (0..<names.count).map { builders[$0].finish() }, rowCount: row)
+        return DataTable(uncheckedColumns: (0..<ncols).map { builders[$0].finish() }, rowCount: all.rows)
     }
 }

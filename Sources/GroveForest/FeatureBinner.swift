@@ -124,33 +124,38 @@ enum FeatureBinner {
         a.withUnsafeMutableBufferPointer { ka in
             b.withUnsafeMutableBufferPointer { kb in
                 v.withUnsafeMutableBufferPointer { vals in
+                    // Keys, and the counts of every byte of every key in the same pass (a
+                    // byte's counts do not depend on the order the passes leave).
+                    let count = UnsafeMutablePointer<Int>.allocate(capacity: 8 * 256)
+                    defer { count.deallocate() }
+                    count.initialize(repeating: 0, count: 8 * 256)
                     for i in 0..<n {
                         let bits = vals[i].bitPattern
-                        ka[i] = bits >> 63 != 0 ? ~bits : bits | (1 << 63)
+                        let key = bits >> 63 != 0 ? ~bits : bits | (1 << 63)
+                        ka[i] = key
+                        for pass in 0..<8 {
+                            count[pass &<< 8 | Int(truncatingIfNeeded: (key >> UInt64(pass &* 8)) & 0xFF)] &+= 1
+                        }
                     }
                     var src = ka.baseAddress!, dst = kb.baseAddress!
-                    var count = [Int](repeating: 0, count: 256)
-                    count.withUnsafeMutableBufferPointer { c in
-                        for pass in 0..<8 {
-                            let shift = UInt64(pass * 8)
-                            for d in 0..<256 { c[d] = 0 }
-                            for i in 0..<n { c[Int(truncatingIfNeeded: (src[i] >> shift) & 0xFF)] += 1 }
-                            // A byte shared by every key leaves the order as it is.
-                            if c[Int(truncatingIfNeeded: (src[0] >> shift) & 0xFF)] == n { continue }
-                            var sum = 0
-                            for d in 0..<256 {
-                                let t = c[d]
-                                c[d] = sum
-                                sum += t
-                            }
-                            for i in 0..<n {
-                                let key = src[i]
-                                let d = Int(truncatingIfNeeded: (key >> shift) & 0xFF)
-                                dst[c[d]] = key
-                                c[d] += 1
-                            }
-                            swap(&src, &dst)
+                    for pass in 0..<8 {
+                        let shift = UInt64(pass * 8)
+                        let c = count + pass &<< 8
+                        // A byte shared by every key leaves the order as it is.
+                        if c[Int(truncatingIfNeeded: (src[0] >> shift) & 0xFF)] == n { continue }
+                        var sum = 0
+                        for d in 0..<256 {
+                            let t = c[d]
+                            c[d] = sum
+                            sum += t
                         }
+                        for i in 0..<n {
+                            let key = src[i]
+                            let d = Int(truncatingIfNeeded: (key >> shift) & 0xFF)
+                            dst[c[d]] = key
+                            c[d] += 1
+                        }
+                        swap(&src, &dst)
                     }
                     for i in 0..<n {
                         let key = src[i]
@@ -230,8 +235,18 @@ enum FeatureBinner {
         // Every feature's cuts in one array (feature f's at cutStart[f]..<cutStart[f + 1]).
         var cutStart = [0]
         for f in 0..<p { cutStart.append(cutStart[f] + layout.cuts[f].count) }
-        let allCuts = layout.cuts.flatMap { $0 }
-        let shifts = layout.hasMissing.map { $0 ? 1 : 0 }
+        var allCuts: [Double] = layout.cuts.flatMap { $0 }
+        allCuts.append(0)   // never empty (the last entry is no cut)
+        // Per feature, read in the inner loop through pointers (no bounds checks):
+        // first cut, cut count, code shift (1 with a missing bin) and first bin offset.
+        let meta = UnsafeMutablePointer<Int>.allocate(capacity: max(4 * p, 1))
+        defer { meta.deallocate() }
+        for f in 0..<p {
+            meta[4 * f] = cutStart[f]
+            meta[4 * f + 1] = cutStart[f + 1] - cutStart[f]
+            meta[4 * f + 2] = layout.hasMissing[f] ? 1 : 0
+            meta[4 * f + 3] = offsets[f]
+        }
         codes.withUnsafeMutableBufferPointer { codeBuf in
             allCuts.withUnsafeBufferPointer { cutBuf in
                 lowers.withUnsafeMutableBufferPointer { lowBuf in
@@ -243,16 +258,21 @@ enum FeatureBinner {
                                     upBuf[w] = [Double](repeating: -.infinity, count: totalBins)
                                 }
                                 let start = c * chunk, end = min(n, start + chunk)
-                                lowBuf[w].withUnsafeMutableBufferPointer { lo in
-                                    upBuf[w].withUnsafeMutableBufferPointer { hi in
+                                let cuts = cutBuf.baseAddress!
+                                lowBuf[w].withUnsafeMutableBufferPointer { loBuf in
+                                    upBuf[w].withUnsafeMutableBufferPointer { hiBuf in
+                                        let lo = loBuf.baseAddress!, hi = hiBuf.baseAddress!
                                         // Row by row (the matrix is row-major), every feature of a row.
                                         for r in start..<end {
+                                            let row = vals.baseAddress! + r &* p
+                                            let out = codeBuf.baseAddress! + r &* p
                                             for f in 0..<p {
-                                                let v = vals[r &* p &+ f]
-                                                let cb = UnsafeBufferPointer(rebasing: cutBuf[cutStart[f]..<cutStart[f &+ 1]])
-                                                let bin = v.isNaN ? 0 : firstCutAtOrAbove(v, cb) &+ shifts[f]
-                                                codeBuf[r &* p &+ f] = Code(truncatingIfNeeded: bin)
-                                                let b = offsets[f] &+ bin
+                                                let fm = meta + 4 &* f
+                                                let v = row[f]
+                                                let cb = UnsafeBufferPointer(start: cuts + fm[0], count: fm[1])
+                                                let bin = v.isNaN ? 0 : firstCutAtOrAbove(v, cb) &+ fm[2]
+                                                out[f] = Code(truncatingIfNeeded: bin)
+                                                let b = fm[3] &+ bin
                                                 if v < lo[b] { lo[b] = v }
                                                 if v > hi[b] { hi[b] = v }
                                             }

@@ -27,9 +27,12 @@ public enum ModelTrainer {
             (trainRows, testRows) = DataSplit.holdout(count: table.rowCount, testFraction: parameters.testFraction,
                                                       seed: parameters.seed, stratifyBy: strata)
         }
-        let prep = try Preprocessing.fit(table: table, target: target, task: task, positive: positive, rows: trainRows)
-        let x = try prep.encode(table: table, rows: trainRows)
-        let y = allTargets.selecting(rows: trainRows)
+        // Without a holdout the training rows are all rows: `all` is their preprocessing.
+        let everyRow = testRows.isEmpty
+        let prep = everyRow ? all
+            : try Preprocessing.fit(table: table, target: target, task: task, positive: positive, rows: trainRows)
+        let x = try prep.encode(table: table, rows: everyRow ? nil : trainRows, threads: threads)
+        let y = everyRow ? allTargets : allTargets.selecting(rows: trainRows)
         let (fit, params, calibration, reliability) = try fitForest(
             features: x, target: y, parameters: parameters, positiveClass: prep.positiveClass, threads: threads,
             progress: progress)

@@ -335,7 +335,7 @@ public struct Preprocessing: Sendable, Equatable {
     /// column is an error, an absent input column is missing in every row. A numeric
     /// input read as categorical must have numeric labels; a categorical input read as
     /// numeric is matched by number text.
-    public func encode(table: DataTable, rows: [Int]? = nil) throws -> FeatureMatrix {
+    public func encode(table: DataTable, rows: [Int]? = nil, threads: Int = 0) throws -> FeatureMatrix {
         let useRows = rows ?? Array(0..<table.rowCount)
         let n = useRows.count
         let f = featureCount
@@ -343,50 +343,76 @@ public struct Preprocessing: Sendable, Equatable {
         var present = [Bool](repeating: false, count: columns.count)
         try values.withUnsafeMutableBufferPointer { outBuf in
             guard let out = outBuf.baseAddress else { return }
-            for col in table.columns {
-                if col.name == target { continue }
-                guard let ci = columnLookup[col.name] else { throw PreprocessingError.unknownColumn(col.name) }
-                present[ci] = true
-                let c = columns[ci]
-                let off = featureOffsets[ci]
-                switch (c.kind, col.storage) {
-                case let (.numeric, .numeric(v)):
-                    for (i, r) in useRows.enumerated() {
-                        let x = v[r]
-                        out[i * f + off] = x.isNaN ? c.fillValue : x
-                    }
-                case let (.numeric, .categorical(codes, levels)):
-                    var parsed: [Double] = []
-                    for l in levels {
-                        if Preprocessing.recordMissingMarkers.contains(l) { parsed.append(.nan); continue }
-                        guard let v = NumberParser.parse(l) else { throw PreprocessingError.notNumeric(column: c.name, value: l) }
-                        parsed.append(v)
-                    }
-                    for (i, r) in useRows.enumerated() {
-                        let code = codes[r]
-                        let x = code < 0 ? Double.nan : parsed[Int(code)]
-                        out[i * f + off] = x.isNaN ? c.fillValue : x
-                    }
-                case let (.categorical, .categorical(codes, levels)):
-                    let lookup = categoryLookup[ci]
-                    let map = levels.map { lookup[$0] ?? -1 }
-                    for (i, r) in useRows.enumerated() {
-                        let code = codes[r]
-                        if code >= 0 {
-                            let k = map[Int(code)]
-                            if k >= 0 { out[i * f + off + k] = 1 }
+            try useRows.withUnsafeBufferPointer { rowsBuf in
+                let use = rowsBuf.baseAddress!
+                // One filler per column, writing output rows a..<b: built (and checked) in
+                // column order first, then run over blocks of rows on `threads` threads
+                // (each block's rows stay in cache while every column writes into them).
+                var fillers: [(Int, Int) -> Void] = []
+                for col in table.columns {
+                    if col.name == target { continue }
+                    guard let ci = columnLookup[col.name] else { throw PreprocessingError.unknownColumn(col.name) }
+                    present[ci] = true
+                    let c = columns[ci]
+                    let off = featureOffsets[ci]
+                    let fill = c.fillValue
+                    switch (c.kind, col.storage) {
+                    case let (.numeric, .numeric(v)):
+                        fillers.append { a, b in
+                            v.withUnsafeBufferPointer { v in
+                                for i in a..<b {
+                                    let x = v[use[i]]
+                                    out[i &* f &+ off] = x.isNaN ? fill : x
+                                }
+                            }
+                        }
+                    case let (.numeric, .categorical(codes, levels)):
+                        var parsed: [Double] = []
+                        for l in levels {
+                            if Preprocessing.recordMissingMarkers.contains(l) { parsed.append(.nan); continue }
+                            guard let v = NumberParser.parse(l) else { throw PreprocessingError.notNumeric(column: c.name, value: l) }
+                            parsed.append(v)
+                        }
+                        fillers.append { [parsed] a, b in
+                            for i in a..<b {
+                                let code = codes[use[i]]
+                                let x = code < 0 ? Double.nan : parsed[Int(code)]
+                                out[i &* f &+ off] = x.isNaN ? fill : x
+                            }
+                        }
+                    case let (.categorical, .categorical(codes, levels)):
+                        let lookup = categoryLookup[ci]
+                        let map = levels.map { lookup[$0] ?? -1 }
+                        fillers.append { a, b in
+                            codes.withUnsafeBufferPointer { codes in
+                                for i in a..<b {
+                                    let code = codes[use[i]]
+                                    if code >= 0 {
+                                        let k = map[Int(code)]
+                                        if k >= 0 { out[i &* f &+ off &+ k] = 1 }
+                                    }
+                                }
+                            }
+                        }
+                    case let (.categorical, .numeric(v)):
+                        let lookup = categoryLookup[ci]
+                        fillers.append { a, b in
+                            for i in a..<b where !v[use[i]].isNaN {
+                                if let k = lookup[Preprocessing.labelText(v[use[i]])] { out[i &* f &+ off &+ k] = 1 }
+                            }
                         }
                     }
-                case let (.categorical, .numeric(v)):
-                    let lookup = categoryLookup[ci]
-                    for (i, r) in useRows.enumerated() where !v[r].isNaN {
-                        if let k = lookup[Preprocessing.labelText(v[r])] { out[i * f + off + k] = 1 }
-                    }
                 }
-            }
-            for (ci, c) in columns.enumerated() where !present[ci] && c.kind == .numeric {
-                let off = featureOffsets[ci]
-                for i in 0..<n { out[i * f + off] = c.fillValue }
+                for (ci, c) in columns.enumerated() where !present[ci] && c.kind == .numeric {
+                    let off = featureOffsets[ci]
+                    let fill = c.fillValue
+                    fillers.append { a, b in for i in a..<b { out[i &* f &+ off] = fill } }
+                }
+                let block = 512
+                Parallel.forEach(count: (n + block - 1) / block, threads: Parallel.resolve(threads)) { k in
+                    let a = k * block, b = min(n, a + block)
+                    for fill in fillers { fill(a, b) }
+                }
             }
         }
         return try FeatureMatrix(rowCount: n, featureCount: f, values: values)

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import GroveForest
 import GroveModelStore
+import GroveSystem
 import GroveWire
 
 struct Train: ParsableCommand {
@@ -41,7 +42,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let (bytes, table) = try training.readData()
+        let (dataSHA256, table) = try training.readData()
         let task = try training.resolveTask(table)
         let params = try training.parameters(task: task, testFraction: testFraction)
         let bar = ProgressBar()
@@ -49,7 +50,7 @@ struct Train: ParsableCommand {
         do {
             model = try ModelTrainer.train(
                 table: table, target: training.target, task: task, positive: training.positive, parameters: params,
-                name: name, producer: "grove \(GroveVersion.string)", trainingDataSHA256: ModelFileCodec.sha256(bytes),
+                name: name, producer: "grove \(GroveVersion.string)", trainingDataSHA256: dataSHA256,
                 threads: training.threads, progress: { bar.update(done: $0, total: $1) })
         } catch {
             throw ValidationError("training failed: \(error)")
@@ -57,7 +58,13 @@ struct Train: ParsableCommand {
         let trainSeconds = Date().timeIntervalSince(started)
         let (version, file) = try ModelRepository.publish(model, repository: URL(fileURLWithPath: repo, isDirectory: true),
                                                              chunkPauseMicros: testPublishPauseUs)
-        let sha = ModelFileCodec.sha256Hex([UInt8](try Data(contentsOf: file)))
+        // The digest of the file as written (mapped, not copied).
+        let sha: String
+        do {
+            sha = try Syscall.withFileBytes(path: file.path) { ModelFileCodec.sha256Hex(UnsafeRawBufferPointer($0)) }
+        } catch {
+            throw ValidationError("cannot read back \(file.path): \(error)")
+        }
         if json {
             var o: [String: Any] = MetricText.object(model.metrics)
             o["name"] = name

@@ -56,15 +56,20 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Calibrate probabilities on out-of-bag predictions: none, platt or isotonic (two classes).")
     var calibrate: String?
 
-    /// Reads the data file: its bytes (for the SHA-256) and the parsed table.
-    func readData() throws -> (bytes: [UInt8], table: DataTable) {
+    /// Reads the data file: its SHA-256 (recorded in the model) and the parsed table. The
+    /// file is mapped, not copied; its hash is computed on another thread while the CSV is
+    /// parsed (on `threads` threads).
+    func readData() throws -> (sha256: [UInt8], table: DataTable) {
         var options = CSVOptions()
         if let categorical {
             for name in categorical.split(separator: ",") { options.kinds[String(name)] = .categorical }
         }
         do {
-            let bytes = try CSVReader.readFile(path: data)
-            return (bytes, try CSVReader.parse(bytes, options: options))
+            return try CSVReader.withMappedFile(path: data) { buffer in
+                let hash = ConcurrentHash(UnsafeRawBufferPointer(buffer))
+                let table = Result { try CSVReader.parse(buffer: buffer, options: options, threads: threads) }
+                return (hash.value(), try table.get())
+            }
         } catch {
             throw ValidationError("\(data): \(error)")
         }

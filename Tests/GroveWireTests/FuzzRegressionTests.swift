@@ -19,11 +19,11 @@ import Testing
 
     /// Each target has its folder, and the replay sees the inputs kept there.
     @Test func everyTargetHasItsRegressionFolder() throws {
-        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV", "FuzzKeyFile", "FuzzAdminUpload", "FuzzOnnx"] {
+        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV", "FuzzKeyFile", "FuzzAdminUpload", "FuzzOnnx", "FuzzRecordScanner"] {
             _ = try Self.inputs(target)
         }
         // Kept crashes and seeds: the replay checks something for these targets.
-        for target in ["FuzzRequest", "FuzzModelFile", "FuzzKeyFile", "FuzzAdminUpload"] {
+        for target in ["FuzzRequest", "FuzzModelFile", "FuzzKeyFile", "FuzzAdminUpload", "FuzzRecordScanner"] {
             #expect(try Self.inputs(target).count >= 1, "\(target)")
         }
     }
@@ -37,6 +37,16 @@ import Testing
     @Test func requestInputs() throws {
         for input in try Self.inputs("FuzzRequest") {
             #expect(throws: Never.self, "\(input.name)") { try input.bytes.withUnsafeBytes { try FuzzChecks.request($0) } }
+        }
+    }
+
+    /// The differential check of the record scanner against protobuf-c; the seeds are real records
+    /// and requests (as the clients write them), which the scanner must read, not merely agree on.
+    @Test func recordScannerInputs() throws {
+        for input in try Self.inputs("FuzzRecordScanner") {
+            var outcome: FuzzChecks.RecordScanOutcome?
+            #expect(throws: Never.self, "\(input.name)") { outcome = try input.bytes.withUnsafeBytes { try FuzzChecks.recordScanner($0) } }
+            if input.name.hasPrefix("seed-record") { #expect(outcome == .accepted, "\(input.name)") }
         }
     }
 

@@ -115,4 +115,61 @@ import Testing
         let again = try Self.probabilities(c, [base])
         #expect(again?.probabilities == plain?.probabilities)
     }
+
+    // Wire bytes built by hand, so that records can hold what no client writes.
+    static func varint(_ v: Int) -> [UInt8] {
+        var v = UInt64(v), out: [UInt8] = []
+        while v >= 0x80 { out.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
+        return out + [UInt8(v)]
+    }
+    static func delimited(_ number: Int, _ bytes: [UInt8]) -> [UInt8] { varint(number << 3 | 2) + varint(bytes.count) + bytes }
+    static func value(_ v: RawField.Value) -> [UInt8] {
+        switch v {
+        case let .number(x): return [0x11] + withUnsafeBytes(of: x.bitPattern.littleEndian) { Array($0) }
+        case let .text(t): return delimited(3, Array(t.utf8))
+        case .missing: return [0x20, 0x01]
+        }
+    }
+    /// A request frame: id, then the predict call's bytes (model selector and records) as given.
+    static func frame(id: Int, predicts: [[UInt8]]) -> [UInt8] {
+        let body = [0x08] + varint(id) + predicts.flatMap { delimited(13, delimited(1, delimited(1, Array("german_credit".utf8))) + $0) }
+        return withUnsafeBytes(of: UInt32(body.count).bigEndian) { Array($0) } + body
+    }
+
+    /// Records read from their bytes keep protobuf's rules: unknown fields are skipped and the last
+    /// name and value of a field win (answered as the clean record, bit for bit); a record whose
+    /// bytes protobuf-c refuses is refused as before (INVALID_ARGUMENT, the server keeps serving),
+    /// also when an order is remembered and the record's first fields match it; and a request
+    /// whose records the lazy twin would not see all of (a second predict call replacing the
+    /// first) is left to the ordinary path, which refuses the first call's malformed record.
+    @Test func recordBytesFollowProtobufRules() throws {
+        let s = try TestServer(threads: 1, populate: { try Fixtures.publish(Fixtures.germanModel(), into: $0) })
+        let c = try RawClient(port: s.port)
+        let base = Fixtures.germanRecord(0)
+        guard let plain = try Self.probabilities(c, [base]) else { return }   // remembers the order
+        let unknown: [UInt8] = [0x48, 0x96, 0x01, 0x55, 1, 2, 3, 4]           // field 9 varint, field 10 fixed32
+        let clean = base.fields.map { Self.delimited(1, Self.delimited(1, Array($0.name.utf8)) + Self.value($0.value)) }
+        let noisy = base.fields.map {
+            Self.delimited(1, Self.delimited(1, Array("decoy".utf8)) + Self.value(.text("decoy")) + unknown
+                              + Self.delimited(1, Array($0.name.utf8)) + Self.value($0.value)) + unknown
+        }
+        for (id, fields) in [(2, clean), (3, noisy)] {
+            try c.send(Self.frame(id: id, predicts: [Self.delimited(3, fields.flatMap { $0 })]))
+            let r = try c.readResponse()
+            guard r.id == UInt64(id), case let .predict(p)? = r.result else { Issue.record("\(id): \(r.status)"); continue }
+            #expect(p.probabilities.map(\.bitPattern) == plain.probabilities.map(\.bitPattern), "request \(id)")
+        }
+        // The last field's number sent as a varint (wire type 0): protobuf-c refuses the request.
+        var bad = clean
+        bad[bad.count - 1] = Self.delimited(1, Self.delimited(1, Array(base.fields[bad.count - 1].name.utf8)) + [0x10, 0x01])
+        let badRecord = Self.delimited(3, bad.flatMap { $0 })
+        let goodRecord = Self.delimited(3, clean.flatMap { $0 })
+        for (what, predicts) in [("a malformed record", [badRecord]), ("a good record, then a malformed one", [goodRecord + badRecord]),
+                                 ("a predict with a malformed record replaced by a good one", [badRecord, goodRecord])] {
+            try c.send(Self.frame(id: 4, predicts: predicts))
+            let r = try c.readResponse()
+            #expect(r.status.code == .invalidArgument && r.result == nil, "\(what): \(r.status)")
+        }
+        #expect(try Self.probabilities(c, [base])?.probabilities == plain.probabilities)
+    }
 }

@@ -31,7 +31,12 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
     private let markedCounts: UnsafeMutablePointer<UInt64>
     /// The non-empty bins of `markedCounts`, one bit each.
     let markedBits: UnsafeMutablePointer<UInt64>
-    private let markedWords: Int
+    let markedWords: Int
+    /// Two-class packed counts of a marked batch, `markedStride` bins per feature (all zero
+    /// between uses), and their non-empty bins, `markedWords` words per feature.
+    private let batchCounts: UnsafeMutablePointer<UInt64>
+    private let batchBits: UnsafeMutablePointer<UInt64>
+    let markedStride: Int
 
     /// Features in the current dense batch, and the histogram words they need.
     private(set) var batchCount = 0
@@ -59,6 +64,12 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         markedBits = .allocate(capacity: markedWords)
         histCapacity = max(1, 2 * min(p, mtry) * maxBins * s)
         hist = .allocate(capacity: histCapacity)
+        let batchMax = max(1, min(p, mtry))
+        markedStride = maxBins
+        batchCounts = .allocate(capacity: batchMax * maxBins)
+        batchCounts.initialize(repeating: 0, count: batchMax * maxBins)
+        batchBits = .allocate(capacity: batchMax * markedWords)
+        batchBits.initialize(repeating: 0, count: batchMax * markedWords)
     }
 
     deinit {
@@ -70,6 +81,8 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         groupStats.deallocate()
         markedCounts.deallocate()
         markedBits.deallocate()
+        batchCounts.deallocate()
+        batchBits.deallocate()
     }
 
     // MARK: - Prefetching
@@ -222,6 +235,54 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
             }
         }
         return UnsafePointer(hist)
+    }
+
+    // MARK: - Marked batch
+
+    /// `buildBinary`'s packed counts of the batch over samples start..<end, each feature's
+    /// at `q * markedStride`, with every bin a sample reaches marked in its `markedWords`
+    /// words of the returned bits (bootstrap weights of in-bag samples are at least 1, so
+    /// marked means non-empty): no pass over all bins to zero or to find the non-empty ones,
+    /// for nodes with fewer samples than bins. `clearMarkedBatch` must follow.
+    func buildMarkedBatch(start: Int, end: Int) -> (counts: UnsafePointer<UInt64>, bits: UnsafePointer<UInt64>) {
+        let count = batchCount
+        let p = bins.featureCount
+        let idx = partition.indices, packed = sampler.packed
+        let batchFeatures = self.batchFeatures
+        let h = batchCounts, bits = batchBits
+        let stride = markedStride, words = markedWords
+        bins.codes.withUnsafeBufferPointer { codesBuf in
+            let codes = codesBuf.baseAddress!
+            let last = end - 1
+            for pos in start..<end {
+                Self.prefetchRow(codes, Int(idx[min(pos &+ Self.rowsAhead, last)]), p, packed)
+                let r = Int(idx[pos])
+                let inc = packed[r]
+                let row = codes + r &* p
+                for q in 0..<count {
+                    let bin = Int(row[batchFeatures[q]])
+                    h[q &* stride &+ bin] &+= inc
+                    bits[q &* words &+ bin &>> 6] |= 1 &<< UInt64(bin & 63)
+                }
+            }
+        }
+        return (UnsafePointer(h), UnsafePointer(bits))
+    }
+
+    /// Zeroes the counts and bits `buildMarkedBatch` set.
+    func clearMarkedBatch() {
+        for q in 0..<batchCount {
+            let h = batchCounts + q &* markedStride
+            for w in 0..<markedWords {
+                let b = batchBits + (q &* markedWords &+ w)
+                var word = b.pointee
+                while word != 0 {
+                    h[w &<< 6 | word.trailingZeroBitCount] = 0
+                    word &= word &- 1
+                }
+                b.pointee = 0
+            }
+        }
     }
 
     // MARK: - Marked bins

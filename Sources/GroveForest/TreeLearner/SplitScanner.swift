@@ -83,16 +83,26 @@ final class SplitScanner {
             for j in 0..<min(64, groups - base) { word |= UInt64(h[base &+ j] != 0 ? 1 : 0) &<< UInt64(j) }
             bits[w] = word
         }
+        return scanBinaryMarked(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight, best: &best)
+    }
+
+    /// `scanBinaryCounts` with the non-empty bins already marked in `bits` (a marked batch).
+    func scanBinaryMarked(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>, bits: UnsafePointer<UInt64>,
+                          node: UnsafePointer<Double>, weight: Double, best: inout SplitCandidate) -> Int {
         if entropy {
             // sum c ln(c / w) = sum c ln c - w ln w, from the x ln x table (bootstrap
-            // weights are integers).
-            let xlogx = self.xlogx
+            // weights are integers). Every index lies in 0...weight <= the table's row count
+            // (counts of the node's samples): unchecked reads, wrapping integer arithmetic,
+            // the same sums.
             let wi = Int(weight), t1i = Int(node[1])
-            return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
-                               best: &best) { lw, l1, _, _, _, _, _, _ in
-                let li1 = Int(l1), lwi = Int(lw)
-                return xlogx[lwi - li1] + xlogx[li1] - xlogx[lwi]
-                    + xlogx[wi - lwi - (t1i - li1)] + xlogx[t1i - li1] - xlogx[wi - lwi]
+            return xlogx.withUnsafeBufferPointer { table in
+                let xlogx = table.baseAddress!
+                return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
+                                   best: &best) { lw, l1, _, _, _, _, _, _ in
+                    let li1 = Int(truncatingIfNeeded: l1), lwi = Int(truncatingIfNeeded: lw)
+                    return xlogx[lwi &- li1] + xlogx[li1] - xlogx[lwi]
+                        + xlogx[wi &- lwi &- (t1i &- li1)] + xlogx[t1i &- li1] - xlogx[wi &- lwi]
+                }
             }
         }
         return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,

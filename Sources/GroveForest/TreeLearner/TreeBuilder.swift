@@ -215,7 +215,17 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
             histograms.reserveBatch()
             let dense = histograms.batchCount
             if dense > 0 {
-                if binary {
+                if binary && size < paths.markedBatchMaxRows {
+                    let (h, bits) = histograms.buildMarkedBatch(start: start, end: end)
+                    let stride = histograms.markedStride, words = histograms.markedWords
+                    for q in 0..<dense {
+                        let f = histograms.feature(q)
+                        count(f, nonEmpty: scanner.scanBinaryMarked(feature: f, groups: bins.binCount[f],
+                                                                    counts: h + q &* stride, bits: bits + q &* words,
+                                                                    node: stats, weight: weight, best: &best))
+                    }
+                    histograms.clearMarkedBatch()
+                } else if binary {
                     let h = histograms.buildBinary(start: start, end: end, twoCopies: size >= paths.twoCopyMinRows)
                     for q in 0..<dense {
                         let f = histograms.feature(q)

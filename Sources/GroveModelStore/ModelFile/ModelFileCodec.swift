@@ -315,8 +315,18 @@ public enum ModelFileCodec {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Lower-case hex SHA-256 of the bytes in `buffer` (no copy).
+    public static func sha256Hex(_ buffer: UnsafeRawBufferPointer) -> String {
+        SHA256.hash(data: buffer).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// The raw SHA-256 of `bytes`.
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         Array(SHA256.hash(data: bytes))
+    }
+
+    /// The raw SHA-256 of the bytes in `buffer` (no copy).
+    public static func sha256(_ buffer: UnsafeRawBufferPointer) -> [UInt8] {
+        Array(SHA256.hash(data: buffer))
     }
 }

@@ -39,10 +39,10 @@ final class Dispatcher {
 
     /// Decodes `body`, runs the call, and appends the response frame to `output`.
     ///
-    /// Dense predictions (without an audit log) take the hot path: read in
-    /// place from protobuf-c's structs, scored into loop-owned buffers, packed
-    /// straight into the output buffer: no allocation, no Swift copies.
-    /// Everything else goes through the ordinary `Request` value.
+    /// Predictions of dense rows and of raw records needing no note (without an audit log) take
+    /// the hot path (`answerHotPath`): read in place, scored into loop-owned buffers, packed
+    /// straight into the output buffer: no allocation, no Swift copies. Everything else goes
+    /// through the ordinary `Request` value.
     ///
     /// `receivedAt`: when the loop read the frame (monotonic nanoseconds). A request whose
     /// `timeout_micros` budget was spent by the time its turn comes is answered
@@ -84,6 +84,9 @@ final class Dispatcher {
             }
             return (.unknown, .ok)
         }
+        if server.audit == nil, RequestShape.isSinglePredict(body), let answered = answerHotPath(body, receivedAt: receivedAt, into: output) {
+            return answered
+        }
         let view: RequestView
         do {
             view = try RequestView(decoding: body, arena: requestArena)
@@ -99,56 +102,20 @@ final class Dispatcher {
         defer { requestArena.reset() }
         if view.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > view.timeoutMicros &* 1000 {
             let waited = (MonotonicClock.now() &- receivedAt) / 1000
-            fail(id: view.id, Status(.deadlineExceeded, "the request waited \(waited) µs in the server's queue, past its budget of \(view.timeoutMicros) µs; not computed"), into: output)
+            fail(id: view.id, Self.deadlineExceeded(waited: waited, budget: view.timeoutMicros), into: output)
             return (CallKind(label: view.callName), .deadlineExceeded)
         }
         let apiKey: UnsafeBufferPointer<UInt8>
-        let dense: RequestView.DensePredict?
+        let request: Request
         do {
             apiKey = try view.apiKey()
-            dense = server.audit == nil ? try view.densePredict() : nil
-        } catch {
-            let status = Self.status(error)
-            fail(id: view.id, status, into: output)
-            return (CallKind(label: view.callName), status.code)
-        }
-        // Raw records that need no note are answered in place, as dense rows are; anything else
-        // about them (an error, a note, a key refused, a model not found) is the ordinary path's.
-        if dense == nil, server.audit == nil, let records = view.recordPredict(), answerInPlace(records, id: view.id, apiKey: apiKey, into: output) {
-            return (.predict, .ok)
-        }
-        let request: Request?
-        do {
             // Everything but the hot paths reads the ordinary value (all its text checked).
-            request = dense == nil ? try view.materialize() : nil
+            request = try view.materialize()
         } catch {
             let status = Self.status(error)
             fail(id: view.id, status, into: output)
             return (CallKind(label: view.callName), status.code)
         }
-
-        if let dense {
-            if let keys = server.keys, case let .failure(denied) = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) {
-                fail(id: view.id, denied, into: output)
-                return (.predict, denied.code)
-            }
-            let model: ServedModel
-            switch resolve(name: dense.modelName, version: dense.version, label: dense.label) {
-            case let .failure(status):
-                fail(id: view.id, status, into: output)
-                return (.predict, status.code)
-            case let .success(m):
-                model = m
-            }
-            if let status = model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, id: view.id, loop: loopIndex,
-                                               scratch: scratch, into: output) {
-                fail(id: view.id, status, into: output)
-                return (.predict, status.code)
-            }
-            return (.predict, .ok)
-        }
-
-        guard let request else { return (.unknown, .internal) }   // materialized above whenever dense is nil
         var keyID = "-"
         if let keys = server.keys {
             switch authorize(apiKey: apiKey, call: request.call?.name ?? "unknown", keyring: keys.keyring) {
@@ -180,13 +147,72 @@ final class Dispatcher {
         return (CallKind(request.call), response.status.code)
     }
 
-    /// Answers a raw-record predict from the records in place; false (nothing written, nothing
-    /// counted) when the key, the model or a record needs the ordinary path.
-    private func answerInPlace(_ p: RequestView.RecordPredict, id: UInt64, apiKey: UnsafeBufferPointer<UInt8>, into output: ByteBuffer) -> Bool {
-        if let keys = server.keys, case .failure = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) { return false }
-        guard case let .success(model) = resolve(name: p.modelName, version: p.version, label: p.label) else { return false }
-        return model.predictRecords(p.records, labelsOnly: p.labelsOnly, id: id, loop: loopIndex,
-                                    scratch: scratch, order: recordOrder, into: output)
+    /// The hot paths, for a request whose top level holds one predict call and nothing else
+    /// (`RequestShape`), without an audit log: dense rows and raw records that need no note,
+    /// decoded with the lazy twin (`PredictView`), read in place, scored into loop-owned buffers
+    /// and packed straight into `output`: no allocation, no Swift copies. Returns what to count,
+    /// or nil (nothing written) for the ordinary path, which decodes the request again with the
+    /// real messages and answers it as if this had never run: so this path answers an error
+    /// only for a request holding no record (whose twin reads all that the real message holds,
+    /// with the same outcome), and raw records only once every one was scanned to its end.
+    private func answerHotPath(_ body: UnsafeRawBufferPointer, receivedAt: UInt64, into output: ByteBuffer) -> (CallKind, StatusCode)? {
+        let view: PredictView
+        do {
+            view = try PredictView(decoding: body, arena: requestArena)
+        } catch {
+            return nil   // the ordinary path decodes it again and reports why it cannot
+        }
+        defer { requestArena.reset() }
+        let exact = view.holdsNoRecord
+        if view.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > view.timeoutMicros &* 1000 {
+            guard exact else { return nil }
+            let waited = (MonotonicClock.now() &- receivedAt) / 1000
+            fail(id: view.id, Self.deadlineExceeded(waited: waited, budget: view.timeoutMicros), into: output)
+            return (.predict, .deadlineExceeded)
+        }
+        let apiKey: UnsafeBufferPointer<UInt8>
+        let dense: PredictView.DensePredict?
+        do {
+            apiKey = try view.apiKey()
+            dense = try view.densePredict()
+        } catch {
+            guard exact else { return nil }
+            let status = Self.status(error)
+            fail(id: view.id, status, into: output)
+            return (.predict, status.code)
+        }
+        if let dense {
+            if let keys = server.keys, case let .failure(denied) = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) {
+                fail(id: view.id, denied, into: output)
+                return (.predict, denied.code)
+            }
+            let model: ServedModel
+            switch resolve(name: dense.modelName, version: dense.version, label: dense.label) {
+            case let .failure(status):
+                fail(id: view.id, status, into: output)
+                return (.predict, status.code)
+            case let .success(m):
+                model = m
+            }
+            if let status = model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, id: view.id, loop: loopIndex,
+                                               scratch: scratch, into: output) {
+                fail(id: view.id, status, into: output)
+                return (.predict, status.code)
+            }
+            return (.predict, .ok)
+        }
+        // Raw records that need no note are answered in place, as dense rows are; anything else
+        // about them (an error, a note, a key refused, a model not found) is the ordinary path's.
+        guard let p = view.recordPredict() else { return nil }
+        if let keys = server.keys, case .failure = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) { return nil }
+        guard case let .success(model) = resolve(name: p.modelName, version: p.version, label: p.label) else { return nil }
+        guard model.predictRecords(p.records, labelsOnly: p.labelsOnly, id: view.id, loop: loopIndex,
+                                   scratch: scratch, order: recordOrder, into: output) else { return nil }
+        return (.predict, .ok)
+    }
+
+    private static func deadlineExceeded(waited: UInt64, budget: UInt64) -> Status {
+        Status(.deadlineExceeded, "the request waited \(waited) µs in the server's queue, past its budget of \(budget) µs; not computed")
     }
 
     /// The status answering a request that could not be decoded, or whose text is not valid.

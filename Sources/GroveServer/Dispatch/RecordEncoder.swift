@@ -36,9 +36,12 @@ struct RecordEncoder: Sendable {
     /// true, or returns false as soon as one record needs the ordinary path. `order` is the
     /// calling loop's memory of the last field order (`serial`: this model version's).
     ///
-    /// Each field's name is compared with the remembered column for its position (one
-    /// comparison); at the first difference the record's names are looked up and their order
-    /// remembered instead, and the record is encoded again from its first field.
+    /// Each record's fields are read from its bytes in order (`RecordScanner`), and each name is
+    /// compared with the remembered column for its position (one comparison); at the first
+    /// difference the record's names are looked up and their order remembered instead, and the
+    /// record is encoded again from its first field. A record is used only once its scanner has
+    /// reached its end right after the last column: bytes protobuf-c would refuse, more or fewer
+    /// fields than columns, or a value past `RecordScanner.maxLength` send it down the ordinary path.
     func encode(_ records: RawRecordsView, serial: UInt64, order: RecordOrder, into out: UnsafeMutableBufferPointer<Double>) -> Bool {
         let width = offsets.count
         let features = template.count
@@ -49,12 +52,12 @@ struct RecordEncoder: Sendable {
         return template.withUnsafeBufferPointer { template in
             var r = 0
             rows: while r < records.count {
-                guard records.fieldCount(r) == width else { return false }
                 if !state.pointee.isKnown && !learn(records, r, state) { return false }
                 let row = out.baseAddress! + r * features
                 row.update(from: template.baseAddress!, count: features)
+                var scanner = records.scanner(r)
                 for i in 0..<width {
-                    let field = records.field(r, i)
+                    guard case let .field(field) = scanner.next() else { return false }
                     let c = Int(columns[i])
                     guard names.matches(field.name, key: c) else {
                         state.pointee.isKnown = false
@@ -71,6 +74,7 @@ struct RecordEncoder: Sendable {
                         return false
                     }
                 }
+                guard case .end = scanner.next() else { return false }
                 r += 1
             }
             return true
@@ -78,17 +82,19 @@ struct RecordEncoder: Sendable {
     }
 
     /// Looks up record `r`'s names and remembers their order; false (and no order remembered)
-    /// when a name is unknown or repeated. With as many fields as columns, no repeat means every
-    /// column is named once.
+    /// when a name is unknown or repeated, or the record does not hold exactly as many fields as
+    /// columns (then no repeat means every column is named once), or its bytes are not read here.
     private func learn(_ records: RawRecordsView, _ r: Int, _ state: UnsafeMutablePointer<RecordOrder.State>) -> Bool {
         let width = offsets.count
         let columns = state.pointee.columns, seen = state.pointee.seen
         for c in 0..<width { seen[c] = false }
+        var scanner = records.scanner(r)
         for i in 0..<width {
-            guard let c = names.index(of: records.field(r, i).name), !seen[c] else { return false }
+            guard case let .field(field) = scanner.next(), let c = names.index(of: field.name), !seen[c] else { return false }
             seen[c] = true
             columns[i] = Int32(c)
         }
+        guard case .end = scanner.next() else { return false }
         state.pointee.isKnown = true
         return true
     }

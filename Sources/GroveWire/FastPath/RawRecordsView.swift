@@ -1,40 +1,27 @@
-// RawRecordsView: a request's raw records read in place from protobuf-c's structs, for the allocation-free record path.
+// RawRecordsView: a request's raw records as their wire bytes (from the lazy twin), read field by field in place.
 
-import CGroveProto
 import CProtobufC
 
-/// The `records` of a decoded PredictRequest, valid while the arena holding the request is
-/// (as `RequestView`). Names and texts are the bytes sent, unchecked: the caller matches them
-/// against known UTF-8 strings (a match is valid text) and sends anything else down the
-/// ordinary path, which checks and reports it. Inlinable: the record path reads every field
-/// through it, twice per field at most.
+/// The `records` of a predict request decoded with the lazy twin (`PredictView`): each record's
+/// bytes as sent, valid while the arena holding the request is. Nothing is checked here: a
+/// record's fields are read with `scanner(row)` (which checks the bytes as protobuf-c would);
+/// names and texts are the bytes sent, which the caller matches against known UTF-8 strings (a
+/// match is valid text), sending anything else down the ordinary path, which checks and reports it.
 public struct RawRecordsView {
-    @usableFromInline let records: UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Record>?>?
+    @usableFromInline let records: UnsafeMutablePointer<ProtobufCBinaryData>?
     /// Number of records (rows).
     public let count: Int
 
-    init(count: Int, records: UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Record>?>?) {
+    init(count: Int, records: UnsafeMutablePointer<ProtobufCBinaryData>?) {
         self.count = records == nil ? 0 : count
         self.records = records
     }
 
-    /// Number of fields of record `row` (0 for an absent record).
+    /// A reader of record `row`'s fields (`row < count`).
     @inlinable
-    public func fieldCount(_ row: Int) -> Int {
-        guard let r = records?[row] else { return 0 }
-        return r.pointee.fields == nil ? 0 : r.pointee.n_fields
-    }
-
-    /// Field `index` of record `row` (`index < fieldCount(row)`).
-    @inlinable
-    public func field(_ row: Int, _ index: Int) -> RawFieldView {
-        guard let f = records?[row]?.pointee.fields?[index] else { return RawFieldView(name: UnsafeBufferPointer(start: nil, count: 0), kind: .missing) }
-        let name = WireText.bytes(f.pointee.name)
-        switch f.pointee.value_case {
-        case GROVE__V1__FIELD__VALUE_NUMBER: return RawFieldView(name: name, kind: .number(f.pointee.number))
-        case GROVE__V1__FIELD__VALUE_TEXT: return RawFieldView(name: name, kind: .text(WireText.bytes(f.pointee.text)))
-        default: return RawFieldView(name: name, kind: .missing)
-        }
+    public func scanner(_ row: Int) -> RecordScanner {
+        guard let r = records?[row] else { return RecordScanner(UnsafeBufferPointer(start: nil, count: 0)) }
+        return RecordScanner(WireText.bytes(r))
     }
 }
 

@@ -1,0 +1,104 @@
+// CSVChunk: one run of CSV records parsed by its own tokenizer into its own column builders.
+
+/// A stretch of CSV records parsed into a private set of column builders (one per header
+/// column). `CSVReader` parses a file as one chunk, or as several chunks on several
+/// threads, one thread per chunk, then joins them in file order.
+///
+/// A chunk that starts at an arbitrary line start may have started inside a quoted field;
+/// it is trusted only when the chunk before it, which knows the true record boundaries,
+/// stopped exactly where this chunk's first record starts (`CSVReader` checks that). Lines
+/// are counted from the chunk's own start (line 1) until `lineShift` is known.
+final class CSVChunk {
+    let columns: Int
+    let builders: UnsafeMutablePointer<CSVColumnBuilder>
+    var tok: CSVTokenizer
+    /// Records parsed.
+    private(set) var rows = 0
+    /// Where the first record this chunk did not parse starts (or the end of the input),
+    /// and the tokenizer's line there.
+    private(set) var stoppedAt = 0
+    private(set) var stoppedLine = 0
+    /// Where this chunk's first record starts (blank lines skipped; the end of the input
+    /// if none), and the tokenizer's line there.
+    let firstStart: Int
+    let firstLine: Int
+    /// The error that stopped this chunk, if any (its lines relative to the chunk).
+    var error: Error?
+
+    init(names: [String], kinds: [String: ColumnKind], base: UnsafePointer<UInt8>, count: Int, start: Int,
+         line: Int, delimiter: UInt8, reserve: Int) {
+        columns = names.count
+        builders = UnsafeMutablePointer<CSVColumnBuilder>.allocate(capacity: names.count)
+        for (i, name) in names.enumerated() {
+            (builders + i).initialize(to: CSVColumnBuilder(name: name, column: i + 1, forced: kinds[name]))
+            if reserve > 0 { builders[i].reserve(reserve) }
+        }
+        tok = CSVTokenizer(base: base, count: count, start: start, delimiter: delimiter)
+        tok.line = line
+        firstStart = tok.startRecord() ? tok.pos : count
+        firstLine = tok.line
+    }
+
+    deinit {
+        tok.release()
+        for i in 0..<columns { builders[i].release() }
+        builders.deinitialize(count: columns)
+        builders.deallocate()
+    }
+
+    /// Parses the records that start before `limit` (a record that starts before it is read
+    /// whole, even past it); then `stoppedAt` is the start of the next record.
+    func parse(until limit: Int, missing: MissingMarkers) throws {
+        // The tokenizer and row count live in locals while parsing: a class's stored
+        // properties would be checked for exclusive access on every field.
+        var tok = self.tok
+        var rows = self.rows
+        defer {
+            self.tok = tok
+            self.rows = rows
+        }
+        let ncols = columns
+        let builders = self.builders
+        while tok.startRecord() {
+            if tok.pos >= limit {
+                stoppedAt = tok.pos
+                stoppedLine = tok.line
+                return
+            }
+            let rowLine = tok.line
+            var col = 0
+            while true {
+                let end = try tok.nextField(column: col + 1)
+                if col < ncols {
+                    try builders[col].add(tok.fieldPointer, tok.fieldLength, row: rows, line: tok.fieldLine,
+                                          isMissing: missing.matches(tok.fieldPointer, tok.fieldLength))
+                }
+                col += 1
+                if end != .field { break }
+            }
+            if col != ncols {
+                throw CSVError.wrongFieldCount(line: rowLine, column: min(col, ncols) + 1, expected: ncols, found: col)
+            }
+            rows += 1
+        }
+        stoppedAt = tok.count
+        stoppedLine = tok.line
+    }
+
+    /// Whether `next`'s rows can be appended to this chunk's as they are: every column has
+    /// the same kind in both and neither needs a rescan (a column that turned categorical
+    /// after numbers, whose early texts only a serial rescan restores in the serial order).
+    func canJoin(_ next: CSVChunk) -> Bool {
+        for c in 0..<columns {
+            if builders[c].isNumeric != next.builders[c].isNumeric { return false }
+            if builders[c].rescanBefore > 0 || next.builders[c].rescanBefore > 0 { return false }
+        }
+        return true
+    }
+
+    /// Appends `next`'s rows (see `canJoin`): categories keep their first-seen order.
+    func join(_ next: CSVChunk) {
+        for c in 0..<columns { builders[c].append(next.builders[c]) }
+        rows += next.rows
+    }
+}

@@ -1,0 +1,157 @@
+// RecordScannerTests: raw records read from their wire bytes agree with protobuf-c's unpack, field by field and on refusals.
+
+import Foundation
+import GroveFuzzChecks
+import GroveWire
+import Testing
+
+@Suite struct RecordScannerTests {
+    // Wire bytes, built by hand (so that malformed ones can be built too).
+    static func varint(_ v: UInt64) -> [UInt8] {
+        var v = v, out: [UInt8] = []
+        while v >= 0x80 { out.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
+        return out + [UInt8(v)]
+    }
+    static func tag(_ number: UInt64, _ wireType: UInt64) -> [UInt8] { varint(number << 3 | wireType) }
+    static func delimited(_ number: UInt64, _ bytes: [UInt8]) -> [UInt8] { tag(number, 2) + varint(UInt64(bytes.count)) + bytes }
+    static func double(_ number: UInt64, _ x: Double) -> [UInt8] {
+        tag(number, 1) + withUnsafeBytes(of: x.bitPattern.littleEndian) { Array($0) }
+    }
+    static func field(_ parts: [UInt8]...) -> [UInt8] { delimited(1, parts.flatMap { $0 }) }
+    static func name(_ s: String) -> [UInt8] { delimited(1, Array(s.utf8)) }
+    static func text(_ s: String) -> [UInt8] { delimited(3, Array(s.utf8)) }
+
+    static func scan(_ bytes: [UInt8]) -> (FuzzChecks.RecordScanOutcome, [ProtobufCRecords.Field]) {
+        bytes.withUnsafeBufferPointer { FuzzChecks.scanRecord($0) }
+    }
+
+    /// The scanner's verdict, after the differential check against protobuf-c passed on the bytes.
+    static func checked(_ bytes: [UInt8]) throws -> FuzzChecks.RecordScanOutcome {
+        try bytes.withUnsafeBytes { try FuzzChecks.recordScanner($0) }
+    }
+
+    @Test func readsEachFieldInOrder() throws {
+        let record = Self.field(Self.name("age"), Self.double(2, 35)) + Self.field(Self.name("housing"), Self.text("own"))
+            + Self.field(Self.name("note"), Self.tag(4, 0) + [1]) + Self.field(Self.name("empty"))
+        let (outcome, fields) = Self.scan(record)
+        #expect(outcome == .accepted)
+        #expect(fields == [
+            .init(name: Array("age".utf8), value: .number(35.0.bitPattern)),
+            .init(name: Array("housing".utf8), value: .text(Array("own".utf8))),
+            .init(name: Array("note".utf8), value: .missing),
+            .init(name: Array("empty".utf8), value: .missing),
+        ])
+        #expect(try Self.checked(record) == .accepted)
+    }
+
+    /// protobuf-c keeps the last name and the last member of the `value` oneof.
+    @Test func theLastNameAndTheLastValueWin() throws {
+        let record = Self.field(Self.name("a"), Self.double(2, 1), Self.name("b"), Self.text("x"), Self.double(2, 2))
+            + Self.field(Self.double(2, 3), Self.tag(4, 0) + [0])   // missing = false still selects `missing`
+            + Self.field(Self.tag(4, 0) + [1], Self.text("t"))
+        let (outcome, fields) = Self.scan(record)
+        #expect(outcome == .accepted)
+        #expect(fields == [
+            .init(name: Array("b".utf8), value: .number(2.0.bitPattern)),
+            .init(name: [], value: .missing),
+            .init(name: [], value: .text(Array("t".utf8))),
+        ])
+        #expect(try Self.checked(record) == .accepted)
+    }
+
+    /// Unknown fields of every valid wire type are skipped, in a record and in a field.
+    @Test func unknownFieldsAreSkipped() throws {
+        let unknown = Self.tag(9, 0) + [0x96, 0x01] + Self.tag(10, 1) + [UInt8](repeating: 7, count: 8)
+            + Self.delimited(11, [1, 2, 3]) + Self.tag(12, 5) + [1, 2, 3, 4]
+        let record = unknown + Self.field(Self.name("a"), unknown, Self.double(2, 4)) + unknown
+        let (outcome, fields) = Self.scan(record)
+        #expect(outcome == .accepted)
+        #expect(fields == [.init(name: Array("a".utf8), value: .number(4.0.bitPattern))])
+        #expect(try Self.checked(record) == .accepted)
+    }
+
+    /// What protobuf-c refuses, the scanner calls malformed (and the differential check agrees).
+    @Test func malformedBytesAreRefused() throws {
+        let good = Self.field(Self.name("a"), Self.double(2, 1))
+        let cases: [(String, [UInt8])] = [
+            ("a length past the end", good + Self.tag(1, 2) + [5, 0x0a]),
+            ("a length past the end inside a field", Self.delimited(1, Self.tag(1, 2) + [9, 0x61])),
+            ("a double cut short", Self.delimited(1, Self.tag(2, 1) + [0, 0, 0])),
+            ("a group (wire type 3)", good + Self.tag(7, 3)),
+            ("an end group (wire type 4) inside a field", Self.delimited(1, Self.tag(7, 4))),
+            ("wire type 6", Self.tag(7, 6) + [0]),
+            ("field number 0", [0x02, 0x00]),
+            ("a varint of 11 bytes", Self.tag(7, 0) + [UInt8](repeating: 0x80, count: 10) + [0]),
+            ("a tag of 6 bytes", [0x8a, 0x80, 0x80, 0x80, 0x80, 0x00]),
+            ("a length prefix of 6 bytes", Self.tag(7, 2) + [0x80, 0x80, 0x80, 0x80, 0x80, 0x00]),
+            ("a length above Int32.max", Self.tag(7, 2) + [0xff, 0xff, 0xff, 0xff, 0x0f]),
+            ("fields as a varint", Self.tag(1, 0) + [1]),
+            ("a name as a double", Self.delimited(1, Self.double(1, 1))),
+            ("a number as a varint", Self.delimited(1, Self.tag(2, 0) + [1])),
+            ("a text as a fixed32", Self.delimited(1, Self.tag(3, 5) + [0, 0, 0, 0])),
+        ]
+        for (what, bytes) in cases {
+            #expect(Self.scan(bytes).0 == .malformed, "\(what)")
+            #expect(try Self.checked(bytes) == .malformed, "\(what)")
+        }
+    }
+
+    /// Every length is checked against the bytes given, not the memory after them: each prefix of
+    /// a valid record, read in place inside the whole record's buffer (so that reading on would
+    /// find valid bytes), agrees with protobuf-c on the prefix, all but the field boundaries are
+    /// malformed, and no field yielded on the way (before the verdict) points past the prefix.
+    @Test func lengthsAreCheckedAgainstTheBytesGiven() throws {
+        let record = Self.field(Self.name("age"), Self.double(2, 35)) + Self.field(Self.name("housing"), Self.text("own"))
+        let boundaries: Set<Int> = [0, Self.field(Self.name("age"), Self.double(2, 35)).count, record.count]
+        try record.withUnsafeBytes { all in
+            for n in 0...all.count {
+                let outcome = try FuzzChecks.recordScanner(UnsafeRawBufferPointer(rebasing: all[0..<n]))
+                #expect(outcome == (boundaries.contains(n) ? .accepted : .malformed), "prefix of \(n) bytes")
+                let prefix = UnsafeBufferPointer(rebasing: all.bindMemory(to: UInt8.self)[0..<n])
+                var scanner = RecordScanner(prefix)
+                func inside(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+                    b.isEmpty || (b.baseAddress! >= prefix.baseAddress! && b.baseAddress! + b.count <= prefix.baseAddress! + n)
+                }
+                steps: while true {
+                    switch scanner.next() {
+                    case let .field(f):
+                        #expect(inside(f.name), "prefix of \(n) bytes: a name past the bytes given")
+                        if case let .text(t) = f.kind { #expect(inside(t), "prefix of \(n) bytes: a text past the bytes given") }
+                    default: break steps
+                    }
+                }
+            }
+        }
+    }
+
+    /// A name, text or field above the named maximum is declined: the ordinary path decides.
+    @Test func lengthsAboveTheMaximumAreDeclined() throws {
+        let long = [UInt8](repeating: 0x61, count: RecordScanner.maxLength + 1)
+        #expect(Self.scan(Self.field(Self.delimited(1, long))).0 == .declined)
+        #expect(Self.scan(Self.field(Self.delimited(3, long))).0 == .declined)
+        #expect(Self.scan(Self.field(Self.name("a"), Self.delimited(9, long))).0 == .declined)   // the field itself
+        let atMaximum = [UInt8](repeating: 0x61, count: RecordScanner.maxLength - 8)
+        #expect(try Self.checked(Self.field(Self.delimited(1, atMaximum))) == .accepted)
+    }
+
+    /// Real requests, as `grove frame` and the clients write them, read the same through the
+    /// twin and the scanner as through protobuf-c's real messages; and the top-level shapes the
+    /// twin would read differently are left to the ordinary path.
+    @Test func requestShapes() throws {
+        let record = Self.field(Self.name("a"), Self.double(2, 1))
+        let predict = Self.delimited(13, Self.delimited(1, Self.delimited(1, Array("m".utf8))) + Self.delimited(3, record))
+        let single = Self.tag(1, 0) + [7] + predict
+        #expect(single.withUnsafeBytes { RequestShape.isSinglePredict($0) })
+        #expect(!(single + predict).withUnsafeBytes { RequestShape.isSinglePredict($0) }, "two predicts")
+        #expect(!(Self.delimited(10, []) + predict).withUnsafeBytes { RequestShape.isSinglePredict($0) }, "another call first")
+        #expect(!(single + Self.tag(99, 0) + [0]).withUnsafeBytes { RequestShape.isSinglePredict($0) }, "an unknown field")
+        #expect(!(Self.tag(1, 0) + [7]).withUnsafeBytes { RequestShape.isSinglePredict($0) }, "no predict")
+        #expect(!(single + [0x08]).withUnsafeBytes { RequestShape.isSinglePredict($0) }, "cut short")
+        _ = try Self.checked(single)
+        // A malformed record inside a well-shaped request: the twin decodes it, the scanner refuses it,
+        // and the real Request is refused too.
+        let bad = Self.delimited(13, Self.delimited(3, Self.delimited(1, Self.tag(2, 0) + [1])))
+        #expect(bad.withUnsafeBytes { RequestShape.isSinglePredict($0) })
+        _ = try Self.checked(bad)
+    }
+}
