@@ -49,6 +49,8 @@ typedef double v2d __attribute__((ext_vector_type(2)));
 ALWAYS_INLINE v8d load8(const double *p) { return *(const v8d *)p; }
 ALWAYS_INLINE void store8(double *p, v8d v) { *(v8d *)p = v; }
 ALWAYS_INLINE v8d splat8(double x) { return (v8d)(x); }
+/// Adds v to the 8 lanes at `lanes` (a feature's contributions, one lane per point).
+ALWAYS_INLINE void credit(double *lanes, v8d v) { store8(lanes, load8(lanes) + v); }
 
 
 /// The vectors of slot c (see GroveExplainScratch), block b.
@@ -96,7 +98,7 @@ ALWAYS_INLINE void close_frame(const double *restrict slots, uint32_t slotStride
         }
     }
     double *lanes = phi + (size_t)m->feature * B;
-    store8(lanes, load8(lanes) + acc);
+    credit(lanes, acc);
 }
 
 /// Whether a row with value x goes left at a split (x <= threshold; NaN, unordered since
@@ -124,9 +126,6 @@ ALWAYS_INLINE uint32_t takes(const GroveExplainEdge *e, const double *row) {
     return (!(x > threshold)) ^ (__builtin_isunordered(x, threshold) & e->missingRight) ^ e->right;
 }
 
-/// Adds v to the 8 lanes at `lanes`.
-ALWAYS_INLINE void credit(double *lanes, v8d v) { store8(lanes, load8(lanes) + v); }
-
 /// Edge e into a node whose children are twin leaves, all features new on the path
 /// (GROVE_EXPLAIN_FUSED), and those leaves (the next two edges), under a frame whose path
 /// product is `hp` and running R `rt`: the node's frame opens, takes its leaves and closes
@@ -152,12 +151,13 @@ ALWAYS_INLINE void preterminal(const GroveExplainEdge *e, uint32_t hot, const do
     credit(phi + (size_t)e->feature * B, acc);
 }
 
-/// A lone leaf e under a feature new on the path, in a frame of path product `hp` and
-/// running R `rt` (as the leaf step of explain_tree).
-ALWAYS_INLINE void lone_leaf(const GroveExplainEdge *e, const double *restrict row, const double *restrict leafTerms,
-                             const double *restrict nodes, double *restrict phi, uint32_t nb, const v8d *hp, v8d *rt) {
+/// Leaf edge e (with its twin when it has one) under a feature new on the path, `hot` its
+/// decision, in a frame of path product `hp` and running R `rt`: the leaves add v z + v a t
+/// to R and v a H to the feature (summed over twins; compiled for both decisions).
+ALWAYS_INLINE void new_leaves(const GroveExplainEdge *e, uint32_t hot, const double *restrict leafTerms,
+                              const double *restrict nodes, double *restrict phi, uint32_t nb, const v8d *hp, v8d *rt) {
     const double *terms = leafTerms + e->value;
-    const v8d vav = splat8(terms[1 + takes(e, row)]), k0 = splat8(terms[0]);
+    const v8d vav = splat8(terms[1 + hot]), k0 = splat8(terms[0]);
     v8d acc = hp[0] * vav;
     for (uint32_t b = 1; b < nb; b++) acc += hp[b] * vav;
     for (uint32_t b = 0; b < nb; b++) rt[b] += k0 + vav * load8(nodes + b * B);
@@ -188,11 +188,7 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
     const GroveExplainEdge *last = edges + end;
     for (const GroveExplainEdge *e = edges + begin; e < last; e++) {
         const uint32_t flags = e->flags, feature = e->feature, d = e->parent, p = e->previous;
-        // Whether the row takes this edge, without a branch, from one comparison: not
-        // x > threshold (true for NaN) unless NaN goes right; flipped for a right edge.
-        const double x = row[feature], threshold = e->threshold;
-        const uint32_t notAbove = !(x > threshold), unordered = __builtin_isunordered(x, threshold);
-        const uint32_t hot = notAbove ^ (unordered & e->missingRight) ^ e->right;
+        const uint32_t hot = takes(e, row);
         double *lanes = phi + (size_t)feature * B;
         if (flags & GROVE_EXPLAIN_LEAF) {
             // A leaf child: its frame's R would be its value at every point; close it at
@@ -201,15 +197,8 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
             const uint32_t twin = (flags & GROVE_EXPLAIN_TWIN) != 0;
             const GroveExplainEdge *right = e + twin;
             if (p == 0) {
-                // A feature new on the path (its one fraction is the row's decision, the
-                // inverse is 1): the leaves add v z + v a t to R and v a H to the feature
-                // (summed over twins; compiled for both decisions).
-                const double *terms = leafTerms + e->value;
-                const v8d vav = splat8(terms[1 + hot]), k0 = splat8(terms[0]);
-                v8d acc = h[0] * vav;
-                for (uint32_t b = 1; b < nb; b++) acc += h[b] * vav;
-                for (uint32_t b = 0; b < nb; b++) rt[b] += k0 + vav * load8(nodes + b * B);
-                store8(lanes, load8(lanes) + acc);
+                // A feature new on the path: its one fraction is the row's decision, the inverse is 1.
+                new_leaves(e, hot, leafTerms, nodes, phi, nb, h, rt);
             } else {
                 const GroveExplainSlot *previous = META(p);
                 const uint32_t oneP = previous->one;
@@ -231,7 +220,7 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                     rt[b] += q;
                     acc += h[b] * inv * (va - ap * q);
                 }
-                store8(lanes, load8(lanes) + acc);
+                credit(lanes, acc);
             }
             e += twin;
             const double *sc = SLOT(d);
@@ -263,12 +252,12 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                 closing = 2;  // the second fused child's frame, then N's
                 size = 6;
             } else if (flags & GROVE_EXPLAIN_LEAF_FIRST) {
-                lone_leaf(e + 1, row, leafTerms, nodes, phi, nb, hn, rn);
+                new_leaves(e + 1, takes(e + 1, row), leafTerms, nodes, phi, nb, hn, rn);
                 preterminal(e + 2, takes(e + 2, row), row, leafTerms, nodes, phi, nb, hn, rn);
                 closing = 2;  // the fused child's frame, then N's
             } else {
                 preterminal(e + 1, takes(e + 1, row), row, leafTerms, nodes, phi, nb, hn, rn);
-                lone_leaf(e + 4, row, leafTerms, nodes, phi, nb, hn, rn);
+                new_leaves(e + 4, takes(e + 4, row), leafTerms, nodes, phi, nb, hn, rn);
                 closing = 1;  // N's
             }
             v8d acc = splat8(0);
