@@ -85,14 +85,11 @@ final class CSVChunk {
         stoppedLine = tok.line
     }
 
-    /// Whether `next`'s rows can be appended to this chunk's as they are: every column has
-    /// the same kind in both and neither needs a rescan (a column that turned categorical
-    /// after numbers, whose early texts only a serial rescan restores in the serial order).
+    /// Whether `next`'s rows can be appended to this chunk's as they are: every column can
+    /// (`CSVColumnBuilder.canAppend`: the same kind, or one side only missing values, and no
+    /// rescan, which only a serial pass restores in the serial order).
     func canJoin(_ next: CSVChunk) -> Bool {
-        for c in 0..<columns {
-            if builders[c].isNumeric != next.builders[c].isNumeric { return false }
-            if builders[c].rescanBefore > 0 || next.builders[c].rescanBefore > 0 { return false }
-        }
+        for c in 0..<columns where !builders[c].canAppend(next.builders[c]) { return false }
         return true
     }
 

@@ -104,13 +104,37 @@ struct CSVColumnBuilder {
         return c
     }
 
-    /// Appends the rows `next` parsed after this builder's (same column and kind, no rescan
-    /// pending in either): numbers as they are; codes renumbered so that levels stay in
-    /// first-seen order over both.
+    /// Whether nothing but missing values has been read (a numeric column that would read
+    /// as categorical from its first text on, its rows so far missing codes).
+    var onlyMissing: Bool { isNumeric && !sawNumber && forced != .numeric }
+
+    /// Whether `next`'s rows can follow this builder's as if one builder had read both: the
+    /// same kind (or one side only missing values, the other categorical) and no rescan
+    /// pending in either.
+    func canAppend(_ next: CSVColumnBuilder) -> Bool {
+        if rescanBefore > 0 || next.rescanBefore > 0 { return false }
+        return isNumeric == next.isNumeric || (isNumeric ? onlyMissing : next.onlyMissing)
+    }
+
+    /// Appends the rows `next` parsed after this builder's (`canAppend`): numbers as they
+    /// are; codes renumbered so that levels stay in first-seen order over both; rows of
+    /// missing values on the numeric side become missing codes.
     mutating func append(_ next: CSVColumnBuilder) {
+        if isNumeric && !next.isNumeric {
+            // Only missing values so far: the column turns categorical here, as it would
+            // have at next's first text.
+            isNumeric = false
+            codes.reserve(numbers.count + next.codes.count)
+            for _ in 0..<numbers.count { codes.append(-1) }
+            numbers.release()
+        }
         if isNumeric {
             numbers.append(contentsOf: next.numbers)
             sawNumber = sawNumber || next.sawNumber
+            return
+        }
+        if next.isNumeric {
+            for _ in 0..<next.numbers.count { codes.append(-1) }
             return
         }
         let map = next.levels.map { level -> Int32 in

@@ -60,8 +60,9 @@ public enum CSVReader {
     /// (used) chunk before it stopped exactly at its first record, which shows that it did
     /// not start inside a quoted field. From the first chunk that fails this, the used
     /// chunk before it parses on to the end alone. Chunks are joined in order unless a
-    /// column's kind differs between them or needs a rescan; then the file is parsed as
-    /// one chunk. The first error in file order is thrown, with its physical line.
+    /// column is numeric in one and categorical in another (beyond missing values only) or
+    /// needs a rescan; then the file is parsed as one chunk. The first error in file order
+    /// is thrown, with its physical line.
     static func parse(buffer: UnsafeBufferPointer<UInt8>, options: CSVOptions, chunks wanted: Int,
                       minChunkBytes: Int) throws -> DataTable {
         guard let base = buffer.baseAddress, buffer.count > 0 else { throw CSVError.noHeader }
@@ -140,8 +141,14 @@ public enum CSVReader {
             }
             if used.count == 1 { return try finish(used[0], base: base, count: count, dataStart: dataStart,
                                                     dataLine: dataLine, options: options, missing: missing) }
-            if used.dropFirst().allSatisfy({ used[0].canJoin($0) }) {
-                for next in used.dropFirst() { used[0].join(next) }
+            // Join in order while every column can follow on (a column's kind is settled
+            // only by all the chunks before it).
+            var joined = true
+            for next in used.dropFirst() {
+                guard used[0].canJoin(next) else { joined = false; break }
+                used[0].join(next)
+            }
+            if joined {
                 return try finish(used[0], base: base, count: count, dataStart: dataStart, dataLine: dataLine,
                                   options: options, missing: missing)
             }

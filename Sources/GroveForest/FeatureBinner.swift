@@ -91,11 +91,16 @@ enum FeatureBinner {
             missing.withUnsafeBufferPointer { missBuf in
                 m.values.withUnsafeBufferPointer { vals in
                     Parallel.forEach(count: p, threads: threads) { f in
-                        var column: [Double] = []
-                        column.reserveCapacity(n / stride + 1)
-                        for r in Swift.stride(from: 0, to: n, by: stride) {
-                            let v = vals[r * p + f]
-                            if !v.isNaN { column.append(v) }
+                        // The sampled non-missing values, written in place (no append per value).
+                        var column = [Double](unsafeUninitializedCapacity: n / stride + 1) { buf, filled in
+                            var k = 0
+                            let base = vals.baseAddress!
+                            for r in Swift.stride(from: 0, to: n, by: stride) {
+                                let v = base[r &* p &+ f]
+                                buf[k] = v
+                                k &+= v.isNaN ? 0 : 1
+                            }
+                            filled = k
                         }
                         if column.isEmpty {
                             for r in 0..<n where !vals[r * p + f].isNaN { column.append(vals[r * p + f]); break }
@@ -124,34 +129,37 @@ enum FeatureBinner {
         a.withUnsafeMutableBufferPointer { ka in
             b.withUnsafeMutableBufferPointer { kb in
                 v.withUnsafeMutableBufferPointer { vals in
-                    // Keys, and the counts of every byte of every key in the same pass (a
-                    // byte's counts do not depend on the order the passes leave).
-                    let count = UnsafeMutablePointer<Int>.allocate(capacity: 8 * 256)
+                    // Keys, and the counts of every digit of every key in the same pass (a
+                    // digit's counts do not depend on the order the passes leave). Digits of
+                    // 11 bits: six passes (the sorted keys are the same for any digit width).
+                    let passes = 6, width = 11, buckets = 1 << 11
+                    let count = UnsafeMutablePointer<Int>.allocate(capacity: passes * buckets)
                     defer { count.deallocate() }
-                    count.initialize(repeating: 0, count: 8 * 256)
+                    count.initialize(repeating: 0, count: passes * buckets)
+                    let mask: UInt64 = UInt64(buckets - 1)
                     for i in 0..<n {
                         let bits = vals[i].bitPattern
                         let key = bits >> 63 != 0 ? ~bits : bits | (1 << 63)
                         ka[i] = key
-                        for pass in 0..<8 {
-                            count[pass &<< 8 | Int(truncatingIfNeeded: (key >> UInt64(pass &* 8)) & 0xFF)] &+= 1
+                        for pass in 0..<passes {
+                            count[pass &* buckets &+ Int(truncatingIfNeeded: (key >> UInt64(pass &* width)) & mask)] &+= 1
                         }
                     }
                     var src = ka.baseAddress!, dst = kb.baseAddress!
-                    for pass in 0..<8 {
-                        let shift = UInt64(pass * 8)
-                        let c = count + pass &<< 8
-                        // A byte shared by every key leaves the order as it is.
-                        if c[Int(truncatingIfNeeded: (src[0] >> shift) & 0xFF)] == n { continue }
+                    for pass in 0..<passes {
+                        let shift = UInt64(pass * width)
+                        let c = count + pass &* buckets
+                        // A digit shared by every key leaves the order as it is.
+                        if c[Int(truncatingIfNeeded: (src[0] >> shift) & mask)] == n { continue }
                         var sum = 0
-                        for d in 0..<256 {
+                        for d in 0..<buckets {
                             let t = c[d]
                             c[d] = sum
                             sum += t
                         }
                         for i in 0..<n {
                             let key = src[i]
-                            let d = Int(truncatingIfNeeded: (key >> shift) & 0xFF)
+                            let d = Int(truncatingIfNeeded: (key >> shift) & mask)
                             dst[c[d]] = key
                             c[d] += 1
                         }
@@ -169,18 +177,33 @@ enum FeatureBinner {
     /// Cut points for sorted values: one bin per distinct value when they fit (or when
     /// `maxBins` is nil), else greedy quantile bins of about equal count.
     static func cutPoints(sorted v: [Double], maxBins: Int?) -> [Double] {
-        var distinct: [Double] = []
-        var counts: [Int] = []
-        for x in v {
-            if let last = distinct.last, last == x { counts[counts.count - 1] += 1 } else { distinct.append(x); counts.append(1) }
+        // Runs of equal values (== : -0 joins +0, the run keeps its first value), in buffers
+        // sized for the worst case instead of appended to.
+        let n = v.count
+        let distinct = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: max(n, 1))
+        defer {
+            distinct.deallocate()
+            counts.deallocate()
         }
-        let d = distinct.count
+        var d = 0
+        v.withUnsafeBufferPointer { vb in
+            for x in vb {
+                if d > 0 && distinct[d &- 1] == x {
+                    counts[d &- 1] &+= 1
+                } else {
+                    distinct[d] = x
+                    counts[d] = 1
+                    d &+= 1
+                }
+            }
+        }
         if d <= 1 { return [] }
         guard let maxBins, d > maxBins else {
             return (0..<(d - 1)).map { midpoint(distinct[$0], distinct[$0 + 1]) }
         }
         var cuts: [Double] = []
-        var remaining = Double(v.count)
+        var remaining = Double(n)
         var binsLeft = Double(maxBins)
         var acc = 0.0
         for k in 0..<(d - 1) {

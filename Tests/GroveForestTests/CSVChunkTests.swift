@@ -91,9 +91,10 @@ import Testing
         expectSameAsOneChunk(forced.joined(separator: "\n"), options: CSVOptions(kinds: ["b": .numeric]))
     }
 
-    /// A column numeric in one chunk and text in another, or one needing a rescan, makes the
-    /// reader parse the file as one chunk.
-    @Test func kindChangesAcrossChunksFallBackToOneChunk() throws {
+    /// A column with numbers in one chunk and text in another, or one needing a rescan, makes
+    /// the reader parse the file as one chunk; a chunk holding only missing values of a column
+    /// that is text elsewhere joins as missing codes. Either way the table is one chunk's.
+    @Test func kindChangesAcrossChunksGiveOneChunksTable() throws {
         var rows = ["n,m"]
         for i in 0..<40 { rows.append("\(i),\(i == 31 ? "text" : String(i))") }
         let text = rows.joined(separator: "\n")
