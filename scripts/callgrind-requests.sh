@@ -40,7 +40,7 @@ print(n)' "$tmp/answers.bin")
     per[$kind]=$(( (ir[3] - ir[1]) / (2 * n) ))
     echo "$kind: ${per[$kind]} instructions per request (${ir[1]} at $n requests, ${ir[3]} at $((3 * n)))"
     if [ -n "${TOP:-}" ]; then
-        callgrind_annotate --inclusive=yes "$tmp/$kind-3.out" 2>/dev/null | sed -n '/^-* *$/,$p' | grep -v '^-' | head -n $((TOP + 4))
+        callgrind_annotate --inclusive=yes "$tmp/$kind-3.out" 2>/dev/null | sed -n '/^-* *$/,$p' | grep -v '^-' | sed -n "1,$((TOP + 4))p"
     fi
 done
 [ -n "${per[record-1row]:-}" ] && [ -n "${per[dense-1row]:-}" ] && awk -v r="${per[record-1row]}" -v d="${per[dense-1row]}" 'BEGIN { printf "raw record / dense: %.2fx instructions per request\n", r / d }'
