@@ -148,7 +148,8 @@ final class Dispatcher {
     }
 
     /// The hot paths, for a request whose top level holds one predict call and nothing else
-    /// (`RequestShape`), without an audit log: dense rows and raw records that need no note,
+    /// (`RequestShape`), without an audit log: dense rows (with or without inline reasons) and
+    /// raw records that need no note,
     /// decoded with the lazy twin (`PredictView`), read in place, scored into loop-owned buffers
     /// and packed straight into `output`: no allocation, no Swift copies. Returns what to count,
     /// or nil (nothing written) for the ordinary path, which decodes the request again with the
@@ -193,6 +194,14 @@ final class Dispatcher {
                 return (.predict, status.code)
             case let .success(m):
                 model = m
+            }
+            if dense.reasons > 0 {
+                // Decision and reasons in place; anything the hot path does not explain (a model
+                // without cover, top_k above the maximum) is the ordinary path's to answer.
+                guard model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, reasons: dense.reasons,
+                                         catalog: snapshots.snapshot.reasons(for: model.info.name), id: view.id,
+                                         loop: loopIndex, scratch: scratch, into: output) else { return nil }
+                return (.predict, .ok)
             }
             if let status = model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, id: view.id, loop: loopIndex,
                                                scratch: scratch, into: output) {

@@ -114,6 +114,46 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         return nil
     }
 
+    /// The hot path with inline reasons (`PredictRequest.reasons`): scores and explains dense
+    /// rows read in place (no NaN, as `predictDense`) and writes the response frame with each
+    /// row's reasons, exactly as the ordinary path (`predict`) would. Returns false, having
+    /// written and counted nothing, when the ordinary path must answer instead (this version
+    /// cannot be explained, `reasons` is above `ModelExplainer.maxTopK`, or the rows are not
+    /// whole). Allocates nothing once the loop's scratch has grown to the request's size.
+    func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, reasons topK: Int, catalog: ReasonCatalog,
+                      id: UInt64, loop: Int, scratch: PredictScratch, into output: ByteBuffer) -> Bool {
+        let started = DispatchTime.now().uptimeNanoseconds
+        guard case let .success(explainer) = self.explainer, topK > 0, topK <= ModelExplainer.maxTopK,
+              case let .success(rows) = rowCount(denseValues: dense.count) else { return false }
+        let explained = explainer.defaultOutput   // as `output(forClass: "")`, the ordinary path's choice
+        let columns = explainer.preprocessing.columns
+        let explainScratch = scratch.explainScratch(for: explainer.forest)
+        scratch.reserve(features: featureCount, columns: columns.count, reasons: topK)
+        let packed = scratch.reasons
+        packed.start(rows: rows, reasonsPerRow: topK)
+        let grouped = UnsafeBufferPointer(rebasing: scratch.columns[0..<columns.count])
+        for r in 0..<rows {
+            let row = UnsafeBufferPointer(rebasing: dense[(r * featureCount)..<((r + 1) * featureCount)])
+            _ = explainer.explain(row: row, output: explained, scratch: explainScratch, phi: scratch.phi, columns: scratch.columns)
+            let n = explainer.topColumns(grouped, topK: topK, into: scratch.reasonColumns)
+            packed.beginRow()
+            for i in 0..<n {
+                let c = scratch.reasonColumns[i]
+                let name = columns[c].name
+                let entry = catalog.entry(for: name)
+                packed.append(column: name, contribution: grouped[c], value: explainer.valueText(column: c, row: row, record: nil),
+                              code: entry.code, text: entry.text)
+            }
+        }
+        let classes = model.preprocessing.classes
+        if isClassification && explained < classes.count { packed.setExplainedClass(classes[explained]) }
+        if score(dense, rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: packed, into: output) != nil {
+            return false
+        }
+        stats.slot(loop).record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        return true
+    }
+
     /// The record hot path: encodes raw records read in place and answers as `predictDense`
     /// does, when every record names each column once with a value that needs no note (see
     /// `RecordEncoder`). Returns false, having written and counted nothing, when the request
@@ -137,8 +177,9 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
 
     /// Scores `rows` encoded rows into the loop's scratch and writes the response frame; nil
     /// when answered, else the status to send (nothing written). Allocates nothing.
+    /// `reasons`: the inline reason lists to pack with the answer, if asked for.
     private func score(_ input: UnsafeBufferPointer<Double>, rows: Int, labelsOnly: Bool, id: UInt64,
-                       scratch: PredictScratch, into output: ByteBuffer) -> Status? {
+                       scratch: PredictScratch, reasons: ReasonListBuffer? = nil, into output: ByteBuffer) -> Status? {
         scratch.reserve(outputCount: rows * outputCount, classCount: rows)
         let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
         if let failure = run(input, rows: rows, into: out) { return failure }
@@ -149,11 +190,11 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             PredictResponseWriter.write(
                 id: id, modelName: cName, version: info.version, rows: rows, numClasses: k,
                 probabilities: labelsOnly ? none : UnsafeBufferPointer(out),
-                classIndex: UnsafeBufferPointer(rebasing: scratch.classes[0..<rows]), values: none, into: output)
+                classIndex: UnsafeBufferPointer(rebasing: scratch.classes[0..<rows]), values: none, reasons: reasons, into: output)
         } else {
             PredictResponseWriter.write(
                 id: id, modelName: cName, version: info.version, rows: rows, numClasses: 0, probabilities: none,
-                classIndex: UnsafeBufferPointer(start: nil, count: 0), values: UnsafeBufferPointer(out), into: output)
+                classIndex: UnsafeBufferPointer(start: nil, count: 0), values: UnsafeBufferPointer(out), reasons: reasons, into: output)
         }
         return nil
     }

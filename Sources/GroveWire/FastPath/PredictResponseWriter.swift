@@ -8,10 +8,11 @@ public enum PredictResponseWriter {
     ///
     /// `modelName` must be NUL-terminated and outlive the call; the arrays are
     /// read in place (pass an empty `probabilities` for labels-only answers,
-    /// `values` for regression).
+    /// `values` for regression). `reasons`, when given, supplies the inline reason lists and the
+    /// explained class (`PredictRequest.reasons`).
     public static func write(id: UInt64, modelName: UnsafePointer<CChar>, version: UInt64, rows: Int, numClasses: Int,
                              probabilities: UnsafeBufferPointer<Double>, classIndex: UnsafeBufferPointer<UInt32>,
-                             values: UnsafeBufferPointer<Double>, into output: ByteBuffer) {
+                             values: UnsafeBufferPointer<Double>, reasons: ReasonListBuffer? = nil, into output: ByteBuffer) {
         var status = Grove__V1__Status()
         grove__v1__status__init(&status)
         var empty: CChar = 0
@@ -27,6 +28,7 @@ public enum PredictResponseWriter {
         predict.class_index = UnsafeMutablePointer(mutating: classIndex.baseAddress)
         predict.n_values = values.count
         predict.values = UnsafeMutablePointer(mutating: values.baseAddress)
+        reasons?.fill(&predict)
         var response = Grove__V1__Response()
         grove__v1__response__init(&response)
         response.id = id
