@@ -263,10 +263,25 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     allSteps.append(EdgeStep(zero: z, parent: UInt32(node - root), feature: UInt32(f),
                                              valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
                                              closes: 0, flags: flags))
-                    var kernelFlags = UInt8(left ? 0 : GROVE_EXPLAIN_RIGHT) | UInt8(leaf ? GROVE_EXPLAIN_LEAF : 0)
+                    var kernelFlags = UInt8(leaf ? GROVE_EXPLAIN_LEAF : 0)
                     let twin = left && leaf && meta[Int(next[node])] & ForestExplainer.leafBit != 0
                     if twin { kernelFlags |= UInt8(GROVE_EXPLAIN_TWIN) }
-                    if meta[node] & ForestExplainer.missingRightBit == 0 { kernelFlags |= UInt8(GROVE_EXPLAIN_MISSING_LEFT) }
+                    if !leaf && previous < 0 && meta[child + 1] & ForestExplainer.leafBit != 0
+                        && meta[Int(next[child])] & ForestExplainer.leafBit != 0 {
+                        // Its children are twin leaves; fused when their feature is new on the path too.
+                        let childFeature = Int(meta[child] & ForestExplainer.featureMask)
+                        if childFeature != f && lastFrame[childFeature] < 0 { kernelFlags |= UInt8(GROVE_EXPLAIN_FUSED) }
+                    }
+                    if !leaf && previous < 0, let shape = ForestExplainer.fusedChildren(child, meta, next) {
+                        // Its children are a lone leaf and a fused child, or two fused children:
+                        // fused too when every feature in that subtree is new on the path.
+                        let childFeature = Int(meta[child] & ForestExplainer.featureMask)
+                        let new = { (g: Int) in g != childFeature && g != f && lastFrame[g] < 0 }
+                        if childFeature != f && lastFrame[childFeature] < 0 && shape.preterminals.allSatisfy(new) {
+                            kernelFlags |= UInt8(GROVE_EXPLAIN_FUSED2) | (shape.leafFirst ? UInt8(GROVE_EXPLAIN_LEAF_FIRST) : 0)
+                                | (shape.preterminals.count == 2 ? UInt8(GROVE_EXPLAIN_PAIR) : 0)
+                        }
+                    }
                     var inverseOne = block
                     if previous >= 0 {
                         let zp = frameZero[Int(previous)]
@@ -290,7 +305,8 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     }
                     kernelEdges.append(GroveExplainEdge(
                         threshold: threshold[node], zero: z, feature: UInt32(f), value: value, inverseOne: UInt32(inverseOne),
-                        parent: UInt16(depth + 1), previous: UInt16(Int(previous) + 1), closes: 0, flags: kernelFlags))
+                        parent: UInt16(depth + 1), previous: UInt16(Int(previous) + 1), closes: 0, flags: kernelFlags,
+                        right: left ? 0 : 1, missingRight: meta[node] & ForestExplainer.missingRightBit != 0 ? 1 : 0))
                     leafLeft = left && leaf
                     if !leaf {
                         frameZero[depth + 1] = z
@@ -336,6 +352,21 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
             leafTerms: aligned(leafTerms), treeCount: UInt32(treeCount), numFeatures: UInt32(numFeatures),
             numOutputs: UInt32(k)))
 
+    }
+
+    /// When internal node `n` (compiled index) has a leaf child and an internal child whose
+    /// children are both leaves, or two such children: their features, and whether the leaf
+    /// comes first.
+    private static func fusedChildren(_ n: Int, _ meta: UnsafeMutablePointer<UInt32>,
+                                      _ next: UnsafeMutablePointer<UInt32>) -> (preterminals: [Int], leafFirst: Bool)? {
+        func isLeaf(_ i: Int) -> Bool { meta[i] & leafBit != 0 }
+        func isPreterminal(_ i: Int) -> Bool { !isLeaf(i) && isLeaf(i + 1) && isLeaf(Int(next[i])) }
+        func feature(_ i: Int) -> Int { Int(meta[i] & featureMask) }
+        let l = n + 1, r = Int(next[n])
+        if isLeaf(l) && isPreterminal(r) { return ([feature(r)], true) }
+        if isPreterminal(l) && isLeaf(r) { return ([feature(l)], false) }
+        if isPreterminal(l) && isPreterminal(r) { return ([feature(l), feature(r)], false) }
+        return nil
     }
 
     deinit {
