@@ -78,7 +78,8 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     /// Per tree and output: f(∅), the cover-weighted mean of its leaves.
     private let expected: UnsafeMutablePointer<Double>
     private let nodeCount: Int
-    /// Per tree, its edges in depth-first order (`EdgeStep`), where they start, and its node count.
+    /// Per tree, its edges in depth-first order (`EdgeStep`; built only for the `.reference`
+    /// kernel, empty otherwise), where they start (the same for the C kernel's edges), and its node count.
     private let steps: UnsafeMutablePointer<EdgeStep>
     private let stepStart: UnsafeMutablePointer<Int>
     private let treeNodes: UnsafeMutablePointer<Int>
@@ -224,8 +225,12 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         // Each tree's edges in depth-first order with everything that does not depend on
         // the row: the parent's frame, the frame where the feature last appeared on the
         // path, the feature's combined zero fraction there, and how many frames close after.
+        // The Swift reference's edges are built only when it is the kernel that runs (the C
+        // kernels walk `kernelEdges`; tests and the bench compare them with an explainer made
+        // with `.reference`): about 32 bytes per edge saved otherwise.
+        let buildsReference = kernel == .reference
         var allSteps: [EdgeStep] = []
-        allSteps.reserveCapacity(max(nodeCount - treeCount, 0))
+        if buildsReference { allSteps.reserveCapacity(max(nodeCount - treeCount, 0)) }
         let starts = UnsafeMutablePointer<Int>.allocate(capacity: treeCount)
         let sizes = UnsafeMutablePointer<Int>.allocate(capacity: treeCount)
         var largest = 1
@@ -246,7 +251,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
             let root = roots[ti]
             let end = ti + 1 < treeCount ? roots[ti + 1] : nodeCount
             let kernelNodes = kernelRuleTable[kernelRules[treePoints[ti]]!...].prefix(kernelBlocks[ti] * block)
-            starts[ti] = allSteps.count
+            starts[ti] = kernelEdges.count   // both kinds of edge: two per internal node, same order
             sizes[ti] = end - root
             largest = max(largest, end - root)
             // Children of `node` (compiled index, internal) whose frame is `depth`.
@@ -260,9 +265,11 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     var flags: UInt8 = left ? EdgeStep.leftBit : 0
                     if leaf { flags |= EdgeStep.leafBit }
                     if previous >= 0 { flags |= EdgeStep.repeatBit }
-                    allSteps.append(EdgeStep(zero: z, parent: UInt32(node - root), feature: UInt32(f),
-                                             valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
-                                             closes: 0, flags: flags))
+                    if buildsReference {
+                        allSteps.append(EdgeStep(zero: z, parent: UInt32(node - root), feature: UInt32(f),
+                                                 valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
+                                                 closes: 0, flags: flags))
+                    }
                     var kernelFlags = UInt8(leaf ? GROVE_EXPLAIN_LEAF : 0)
                     let twin = left && leaf && meta[Int(next[node])] & ForestExplainer.leafBit != 0
                     if twin { kernelFlags |= UInt8(GROVE_EXPLAIN_TWIN) }
@@ -313,7 +320,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                         lastFrame[f] = Int16(depth + 1)
                         walk(child, depth + 1)
                         lastFrame[f] = previous
-                        allSteps[allSteps.count - 1].closes += 1
+                        if buildsReference { allSteps[allSteps.count - 1].closes += 1 }
                         kernelEdges[kernelEdges.count - 1].closes += 1
                     }
                 }
