@@ -87,6 +87,9 @@ final class Dispatcher {
         if server.audit == nil, RequestShape.isSinglePredict(body), let answered = answerHotPath(body, receivedAt: receivedAt, into: output) {
             return answered
         }
+        if server.audit == nil, RequestShape.isSingleExplain(body), answerExplainHotPath(body, receivedAt: receivedAt, into: output) {
+            return (.explain, .ok)
+        }
         let view: RequestView
         do {
             view = try RequestView(decoding: body, arena: requestArena)
@@ -218,6 +221,24 @@ final class Dispatcher {
         guard model.predictRecords(p.records, labelsOnly: p.labelsOnly, id: view.id, loop: loopIndex,
                                    scratch: scratch, order: recordOrder, into: output) else { return nil }
         return (.predict, .ok)
+    }
+
+    /// The Explain hot path, for a request whose top level holds one explain call and nothing
+    /// else, without an audit log: dense rows with no value missing, for the default class,
+    /// decoded into the arena (`RequestView`), explained into loop-owned buffers and packed
+    /// straight into `output`. Answers only success: anything else (a deadline passed, a key
+    /// refused, a model not found, a version that cannot explain, a bad top_k) returns false
+    /// having written nothing, and the ordinary path decodes the request again and answers it.
+    private func answerExplainHotPath(_ body: UnsafeRawBufferPointer, receivedAt: UInt64, into output: ByteBuffer) -> Bool {
+        guard let view = try? RequestView(decoding: body, arena: requestArena) else { return false }  // reported by the ordinary path
+        defer { requestArena.reset() }
+        if view.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > view.timeoutMicros &* 1000 { return false }
+        guard let apiKey = try? view.apiKey(), let e = view.denseExplain() else { return false }
+        if let keys = server.keys, case .failure = authorize(apiKey: apiKey, call: "explain", keyring: keys.keyring) { return false }
+        guard case let .success(model) = resolve(name: e.modelName, version: e.version, label: e.label) else { return false }
+        return model.explainDense(e.dense, topK: e.topK, contributions: e.contributions, features: e.encodedFeatures,
+                                  catalog: snapshots.snapshot.reasons(for: model.info.name), id: view.id, loop: loopIndex,
+                                  scratch: scratch, into: output)
     }
 
     private static func deadlineExceeded(waited: UInt64, budget: UInt64) -> Status {

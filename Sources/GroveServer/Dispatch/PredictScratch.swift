@@ -19,6 +19,8 @@ final class PredictScratch {
     private(set) var columns = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     private(set) var reasonColumns = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
     let reasons = ReasonListBuffer()
+    /// The Explain hot path's answer rows.
+    let explainRows = ExplainRowBuffer()
 
     deinit {
         outputs.deallocate()

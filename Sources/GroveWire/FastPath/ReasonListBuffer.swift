@@ -81,7 +81,26 @@ public final class ReasonListBuffer {
 
     /// Points `predict`'s reasons and explained class into this buffer (valid until the next `start`).
     func fill(_ predict: inout Grove__V1__PredictResponse) {
+        resolve()
+        predict.n_reasons = rowCount
+        predict.reasons = listPointers.baseAddress
+        if explainedClass >= 0 { predict.explained_class = explainedClassText }
+    }
+
+    /// The explained class's text (after `resolve()`), or nil when none was set.
+    var explainedClassText: UnsafeMutablePointer<CChar>? {
+        explainedClass < 0 ? nil : UnsafeMutableRawPointer(text.baseAddress!).assumingMemoryBound(to: CChar.self) + explainedClass
+    }
+
+    /// Row `r`'s reasons, once `resolve()` ran (valid until the next `start`).
+    func list(_ r: Int) -> (count: Int, reasons: UnsafeMutablePointer<UnsafeMutablePointer<Grove__V1__Reason>?>?) {
+        (lists[r].n_reasons, lists[r].reasons)
+    }
+
+    /// Points every reason's texts and every list into the buffers, now that they stop growing.
+    func resolve() {
         firstReason[rowCount] = reasonCount
+        reserveText(1)   // a base address even when nothing was copied
         let base = UnsafeMutableRawPointer(text.baseAddress!).assumingMemoryBound(to: CChar.self)
         for i in 0..<reasonCount {
             reasons[i].column = base + offsets[4 * i]
@@ -96,9 +115,6 @@ public final class ReasonListBuffer {
             lists[r].reasons = reasonPointers.baseAddress! + firstReason[r]
             listPointers[r] = lists.baseAddress! + r
         }
-        predict.n_reasons = rowCount
-        predict.reasons = listPointers.baseAddress
-        if explainedClass >= 0 { predict.explained_class = base + explainedClass }
     }
 
     /// Copies `s` and a NUL into the text buffer; returns where it starts.
