@@ -235,7 +235,7 @@ final class Dispatcher {
         if view.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > view.timeoutMicros &* 1000 { return false }
         guard let apiKey = try? view.apiKey(), let e = view.denseExplain() else { return false }
         if let keys = server.keys, case .failure = authorize(apiKey: apiKey, call: "explain", keyring: keys.keyring) { return false }
-        guard case let .success(model) = resolve(name: e.modelName, version: e.version, label: e.label) else { return false }
+        guard case let .success(model) = resolve(name: e.selector.name, version: e.selector.version, label: e.selector.label) else { return false }
         return model.explainDense(e.dense, topK: e.topK, contributions: e.contributions, features: e.encodedFeatures,
                                   catalog: snapshots.snapshot.reasons(for: model.info.name), id: view.id, loop: loopIndex,
                                   scratch: scratch, into: output)

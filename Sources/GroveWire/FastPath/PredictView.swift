@@ -50,12 +50,8 @@ public struct PredictView {
               p.n_records == 0, p.n_dense > 0, let dense = p.dense else { return nil }
         let values = UnsafeBufferPointer(start: dense, count: p.n_dense)
         for x in values where x.isNaN { return nil }
-        let model = p.model?.pointee
-        let name = model.map { WireText.bytes($0.name) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        let label = model.map { WireText.bytes($0.label) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        try WireText.check(name, field: "ModelSelector.name")
-        try WireText.check(label, field: "ModelSelector.label")
-        return DensePredict(modelName: name, version: model?.version ?? 0, label: label,
+        let selector = try SelectorBytes(p.model)
+        return DensePredict(modelName: selector.name, version: selector.version, label: selector.label,
                             dense: values, labelsOnly: p.labels_only != 0, reasons: Int(p.reasons))
     }
 
@@ -81,16 +77,9 @@ public struct PredictView {
     public func recordPredict() -> RecordPredict? {
         guard c.pointee.call_case == GROVE__V1__LAZY_REQUEST__CALL_PREDICT, let p = c.pointee.predict?.pointee,
               p.n_dense == 0, p.n_records > 0, p.reasons == 0, p.records != nil else { return nil }
-        let model = p.model?.pointee
-        let name = model.map { WireText.bytes($0.name) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        let label = model.map { WireText.bytes($0.label) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        do {
-            try WireText.check(name, field: "ModelSelector.name")
-            try WireText.check(label, field: "ModelSelector.label")
-        } catch {
-            return nil  // the ordinary path reports it (after checking what it checks first)
-        }
-        return RecordPredict(modelName: name, version: model?.version ?? 0, label: label,
+        // An invalid selector: the ordinary path reports it (after checking what it checks first).
+        guard let selector = try? SelectorBytes(p.model) else { return nil }
+        return RecordPredict(modelName: selector.name, version: selector.version, label: selector.label,
                              records: RawRecordsView(count: p.n_records, records: p.records), labelsOnly: p.labels_only != 0)
     }
 

@@ -59,26 +59,14 @@ public struct RequestView {
               e.n_records == 0, e.n_dense > 0, let dense = e.dense, e.class_label.len == 0 else { return nil }
         let values = UnsafeBufferPointer(start: dense, count: e.n_dense)
         for x in values where x.isNaN { return nil }
-        let model = e.model?.pointee
-        let name = model.map { WireText.bytes($0.name) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        let label = model.map { WireText.bytes($0.label) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        do {
-            try WireText.check(name, field: "ModelSelector.name")
-            try WireText.check(label, field: "ModelSelector.label")
-        } catch {
-            return nil
-        }
-        return DenseExplain(modelName: name, version: model?.version ?? 0, label: label, dense: values, topK: Int(e.top_k),
+        guard let selector = try? SelectorBytes(e.model) else { return nil }
+        return DenseExplain(selector: selector, dense: values, topK: Int(e.top_k),
                             contributions: e.contributions != 0, encodedFeatures: e.encoded_features != 0)
     }
 
     /// The parts of a dense explain call, pointing into the arena.
     public struct DenseExplain {
-        public let modelName: UnsafeBufferPointer<UInt8>
-        /// 0 when not given.
-        public let version: UInt64
-        /// Empty when not given.
-        public let label: UnsafeBufferPointer<UInt8>
+        public let selector: SelectorBytes
         /// No value is NaN.
         public let dense: UnsafeBufferPointer<Double>
         /// 0: the default.
