@@ -2,8 +2,8 @@
 # Counts heap allocations per prediction with valgrind (repeatable, unlike timings):
 #  1. in-process: CompiledForest.predict(row:into:), then ForestExplainer.explain(row:...), called N and 3N times,
 #     and CompiledForest.predict(rows:...) on a 10,000-row batch (one thread), called B and 3B times;
-#  2. the whole server: `grove serve` answering N and 3N one-row predictions, dense and raw record,
-#     pipelined and sequential.
+#  2. the whole server: `grove serve` answering N and 3N one-row requests, pipelined and sequential:
+#     predictions (dense, raw record), a dense prediction with 4 inline reasons, and an Explain call.
 # Per-call allocations = (allocs at 3N - allocs at N) / 2N. Usage: scripts/alloc-check.sh GROVE REPO MODEL [DATA]
 set -euo pipefail
 grove=$1 repo=$2 model=$3 data=${4:-data/german_credit.csv} n=${ALLOC_N:-2000}
@@ -36,7 +36,7 @@ echo "in-process ForestExplainer.explain(row:output:scratch:into:): $(per "$e1" 
 # requests sent at once; many per read) and sequential (one round trip at a time: one request per
 # read, as a latency-bound client sends them; pipelining hides a cost paid per read).
 "$grove" bench --repo "$repo" --model "$model" --data "$data" --write-frames "$tmp/frames" >/dev/null
-for kind in dense-1row record-1row; do
+for kind in dense-1row record-1row reasons-1row explain-1row; do
     for mode in pipelined sequential; do
         for k in 1 3; do
             port=$((20000 + RANDOM % 20000))
@@ -72,6 +72,11 @@ PY
             "$grove" decode < "$tmp/answer.bin" | grep -q "status=OK" || { echo "alloc-check: $kind was not answered OK" >&2; exit 1; }
             eval "a$k=\$(allocs \"\$tmp/server-$k\")"
         done
-        echo "whole server, one-row ${kind%-1row} predict, $mode: $(per "$a1" "$a3") allocations per request ($a1 allocs at $n requests, $a3 at $((3 * n)))"
+        case $kind in
+            reasons-1row) what="dense predict with 4 inline reasons" ;;
+            explain-1row) what="dense explain (top 4)" ;;
+            *) what="${kind%-1row} predict" ;;
+        esac
+        echo "whole server, one-row $what, $mode: $(per "$a1" "$a3") allocations per request ($a1 allocs at $n requests, $a3 at $((3 * n)))"
     done
 done

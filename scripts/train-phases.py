@@ -30,7 +30,7 @@ PHASES = [
     ("binning", r"FeatureBinner"),
     ("trees", r"TreeBuilder|HistogramBuilder|DataPartition|BootstrapSampler|SplitScanner|OutOfBagAccumulator"),
     ("oob", r"outOfBag|Metrics|ReliabilityBin|rocAUC|ForestTrainer"),
-    ("encode+write", r"ModelFileCodec|protobuf|ModelRepository|publish"),
+    ("encode+write", r"ModelFileCodec|protobuf|RepositoryO7publish|publish"),
 ]
 
 ENTRY_POINTS = [
@@ -42,7 +42,7 @@ ENTRY_POINTS = [
     ("binning encode", r"FeatureBinner[^ ]*6encode_6layout"),
     ("trees", r"TreeBuilderC5build9treeIndex"),
     ("out-of-bag metrics", r"ModelTrainer[^ ]*15outOfBagMetrics"),
-    ("publish (encode, seal, write)", r"ModelRepository[^ ]*7publish"),
+    ("publish (encode, seal, write)", r"RepositoryO7publish"),
     ("sha256 blocks", r"sha256_block_data_order"),
 ]
 

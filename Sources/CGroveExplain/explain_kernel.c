@@ -10,12 +10,22 @@
 //   division: o is 0 or 1, so it is (1 / z) (1 / (1 - t)) or a per-edge table computed when
 //   the forest is compiled; the row only selects one.
 // - A leaf child's frame (relative sum: its value) is closed as soon as it is reached. Under
-//   a new feature its share of the parent's R is linear in t (kept as two scalars) and its
-//   credit is v (o - z) times the parent's path sum: no vector work. Twin leaves go together.
+//   a new feature its share of the parent's R is linear in t and its credit is v (o - z) H:
+//   both come from terms compiled with the forest (`leafTerms`), the row only picks the
+//   decision's. Twin leaves go together.
+// - Edges are pre-split into fields (no shifts or masks to decode them); frames closing in a
+//   row walk their slots by pointer.
+// - Small subtrees whose features are all new on the path run in registers: a node whose
+//   children are twin leaves (GROVE_EXPLAIN_FUSED), and a node whose children are such a node
+//   and a leaf, or two of them (GROVE_EXPLAIN_FUSED2): their frames never reach memory and the
+//   row takes one step instead of three to seven. What limits the loop is less the
+//   instructions than the branches on the edge kinds, whose sequence differs in every tree
+//   (BENCHMARKS.md, "third session"); fusing removes branches with the steps. The fused
+//   arithmetic is the same as the steps apart, in the same order: the same bits.
 // - The running frame's R and H live in registers (in memory each step would wait for the
 //   previous store to be forwarded); a frame's slot keeps them while a child's subtree runs.
-// - Contributions accumulate per feature in one vector lane per quadrature point (plus a
-//   scalar) and are summed once per row, lanes in a fixed order.
+// - Contributions accumulate per feature in one vector lane per quadrature point and are
+//   summed once per row, lanes in a fixed order.
 // No fused multiply-add and a fixed summation order: every variant returns the same bits.
 
 #include "CGroveExplain.h"
@@ -39,6 +49,8 @@ typedef double v2d __attribute__((ext_vector_type(2)));
 ALWAYS_INLINE v8d load8(const double *p) { return *(const v8d *)p; }
 ALWAYS_INLINE void store8(double *p, v8d v) { *(v8d *)p = v; }
 ALWAYS_INLINE v8d splat8(double x) { return (v8d)(x); }
+/// Adds v to the 8 lanes at `lanes` (a feature's contributions, one lane per point).
+ALWAYS_INLINE void credit(double *lanes, v8d v) { store8(lanes, load8(lanes) + v); }
 
 
 /// The vectors of slot c (see GroveExplainScratch), block b.
@@ -57,50 +69,36 @@ ALWAYS_INLINE double sum8(v8d x) {
     return q[0] + q[1];
 }
 
-/// The R of the frame whose edges run: closed children's shares `rt` (nb vectors, in
-/// registers when nb is 1: in memory each update would wait for the previous store to be
-/// forwarded) plus its leaf children's, which are linear in t: constant + slope t.
-typedef struct Running {
-    double constant, slope;
-} Running;
-
-/// Closes the frame whose slot is `sc` (its R is complete): credits the feature of the edge
-/// into it and leaves in `rt`/`run` the parent's R so far (what it had when the frame
-/// opened, plus the frame's share) and in `h` the parent's H. `sp`: the parent's slot.
+/// Closes the frame whose slot is `sc` (its R, `rt`, is complete): credits the feature of the
+/// edge into it and leaves in `rt` the parent's R so far (what it had when the frame opened,
+/// plus the frame's share) and in `h` the parent's H. `sp`: the parent's slot.
 /// A repeated feature's shallower edge gets the deeper subtree's share subtracted (alpha
 /// of the previous occurrence; 0 for slot 0).
 ALWAYS_INLINE void close_frame(const double *restrict slots, uint32_t slotStride, uint32_t v, double *restrict phi,
-                               const double *restrict nodes, const double *restrict sc, const double *restrict sp,
-                               uint32_t nb, v8d *rt, v8d *h, Running *run) {
-    const GroveExplainSlot *m = (const GroveExplainSlot *)(sc + 4 * v), *parent = (const GroveExplainSlot *)(sp + 4 * v);
+                               const double *restrict sc, const double *restrict sp, uint32_t nb, v8d *rt, v8d *h) {
+    const GroveExplainSlot *m = (const GroveExplainSlot *)(sc + 4 * v);
     const v8d ac = splat8(m->alpha);
-    const v8d c0 = splat8(run->constant), c1 = splat8(run->slope);
     v8d acc = splat8(0);
     if (m->previous == 0) {
         // A feature new on the path: its inverse is 1 and there is no shallower edge.
         for (uint32_t b = 0; b < nb; b++) {
-            // rt is the chain from one close to the next: one product and one sum on it.
-            const v8d lin = c0 + c1 * load8(nodes + b * B), fi = load8(sc + v + b * B);
-            const v8d r = rt[b] + lin;
+            const v8d r = rt[b];
             h[b] = load8(sp + b * B);
             acc += h[b] * (ac * r);
-            rt[b] = (load8(sp + 3 * v + b * B) + fi * lin) + fi * rt[b];
+            rt[b] = load8(sp + 3 * v + b * B) + load8(sc + v + b * B) * r;
         }
     } else {
         const v8d ap = splat8(META(m->previous)->alpha);
         for (uint32_t b = 0; b < nb; b++) {
-            const v8d lin = c0 + c1 * load8(nodes + b * B), fi = load8(sc + v + b * B);
-            const v8d r = rt[b] + lin;
-            const v8d q = fi * r;
+            const v8d r = rt[b];
+            const v8d q = load8(sc + v + b * B) * r;
             h[b] = load8(sp + b * B);
             acc += h[b] * load8(sc + 2 * v + b * B) * (ac * r - ap * q);
-            rt[b] = (load8(sp + 3 * v + b * B) + fi * lin) + fi * rt[b];
+            rt[b] = load8(sp + 3 * v + b * B) + q;
         }
     }
-    run->constant = parent->leafConstant;
-    run->slope = parent->leafSlope;
     double *lanes = phi + (size_t)m->feature * B;
-    store8(lanes, load8(lanes) + acc);
+    credit(lanes, acc);
 }
 
 /// Whether a row with value x goes left at a split (x <= threshold; NaN, unordered since
@@ -121,14 +119,59 @@ ALWAYS_INLINE double leaf_value(const GroveExplainForest *f, uint32_t t, const d
     }
 }
 
+/// Whether a row takes edge e: not x > threshold (true for NaN) unless NaN goes right;
+/// flipped for a right edge. One comparison, no branch.
+ALWAYS_INLINE uint32_t takes(const GroveExplainEdge *e, const double *row) {
+    const double x = row[e->feature], threshold = e->threshold;
+    return (!(x > threshold)) ^ (__builtin_isunordered(x, threshold) & e->missingRight) ^ e->right;
+}
+
+/// Edge e into a node whose children are twin leaves, all features new on the path
+/// (GROVE_EXPLAIN_FUSED), and those leaves (the next two edges), under a frame whose path
+/// product is `hp` and running R `rt`: the node's frame opens, takes its leaves and closes
+/// in registers, the same arithmetic as the three steps apart (so the same bits).
+ALWAYS_INLINE void preterminal(const GroveExplainEdge *e, uint32_t hot, const double *restrict row,
+                               const double *restrict leafTerms, const double *restrict nodes, double *restrict phi,
+                               uint32_t nb, const v8d *hp, v8d *rt) {
+    const GroveExplainEdge *leaf = e + 1;
+    const double *terms = leafTerms + leaf->value;
+    const v8d vav = splat8(terms[1 + takes(leaf, row)]), k0 = splat8(terms[0]);
+    const v8d z = splat8(e->zero), av = splat8((double)hot - e->zero);
+    v8d leafAcc = splat8(0), acc = splat8(0);
+    for (uint32_t b = 0; b < nb; b++) {
+        const v8d tb = load8(nodes + b * B);
+        const v8d fi = z + av * tb;
+        const v8d hc = hp[b] * fi;
+        const v8d r = splat8(0) + (k0 + vav * tb);
+        leafAcc += hc * vav;
+        acc += hp[b] * (av * r);
+        rt[b] = rt[b] + fi * r;
+    }
+    credit(phi + (size_t)leaf->feature * B, leafAcc);
+    credit(phi + (size_t)e->feature * B, acc);
+}
+
+/// Leaf edge e (with its twin when it has one) under a feature new on the path, `hot` its
+/// decision, in a frame of path product `hp` and running R `rt`: the leaves add v z + v a t
+/// to R and v a H to the feature (summed over twins; compiled for both decisions).
+ALWAYS_INLINE void new_leaves(const GroveExplainEdge *e, uint32_t hot, const double *restrict leafTerms,
+                              const double *restrict nodes, double *restrict phi, uint32_t nb, const v8d *hp, v8d *rt) {
+    const double *terms = leafTerms + e->value;
+    const v8d vav = splat8(terms[1 + hot]), k0 = splat8(terms[0]);
+    v8d acc = hp[0] * vav;
+    for (uint32_t b = 1; b < nb; b++) acc += hp[b] * vav;
+    for (uint32_t b = 0; b < nb; b++) rt[b] += k0 + vav * load8(nodes + b * B);
+    credit(phi + (size_t)e->feature * B, acc);
+}
+
 /// Adds tree t's contributions to phi's lanes. `nb`: the tree's blocks of quadrature points
 /// (a constant where inlined); `rt`, `h`: room for nb vectors each, the running frame's R
 /// (closed children) and its path product H. In registers when nb is 1: through memory,
 /// each step would wait for the previous store to be forwarded (the descent's H chain is the
 /// kernel's critical path).
 ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
-                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, v8d *h, uint32_t slotStride,
-                                  uint32_t v) {
+                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, v8d *h, v8d *hn, v8d *rn,
+                                  uint32_t slotStride, uint32_t v) {
     const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
     const double *restrict values = f->values + output;
     const double *restrict leafTerms = f->leafTerms + 3 * output;
@@ -142,15 +185,10 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
         store8(H(1, b), h[b]);
         rt[b] = splat8(0);
     }
-    Running run = {0, 0};
     const GroveExplainEdge *last = edges + end;
     for (const GroveExplainEdge *e = edges + begin; e < last; e++) {
         const uint32_t flags = e->flags, feature = e->feature, d = e->parent, p = e->previous;
-        // Whether the row takes this edge, without a branch: x <= threshold (ordered), or
-        // NaN where missing values go left; flipped for a right edge.
-        const double x = row[feature];
-        const uint32_t below = x <= e->threshold, missing = __builtin_isnan(x);
-        const uint32_t hot = (below ^ (missing & (flags >> 2)) ^ flags) & 1;
+        const uint32_t hot = takes(e, row);
         double *lanes = phi + (size_t)feature * B;
         if (flags & GROVE_EXPLAIN_LEAF) {
             // A leaf child: its frame's R would be its value at every point; close it at
@@ -159,17 +197,8 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
             const uint32_t twin = (flags & GROVE_EXPLAIN_TWIN) != 0;
             const GroveExplainEdge *right = e + twin;
             if (p == 0) {
-                // A feature new on the path (its one fraction is the row's decision, the
-                // inverse is 1): the leaves add v (z + a t) to R and v a H to the feature,
-                // terms compiled with the forest but for the decision.
-                const double *terms = leafTerms + e->value;
-                const double va = terms[1 + hot];
-                run.constant += terms[0];
-                run.slope += va;
-                const v8d vav = splat8(va);
-                v8d acc = h[0] * vav;
-                for (uint32_t b = 1; b < nb; b++) acc += h[b] * vav;
-                store8(lanes, load8(lanes) + acc);
+                // A feature new on the path: its one fraction is the row's decision, the inverse is 1.
+                new_leaves(e, hot, leafTerms, nodes, phi, nb, h, rt);
             } else {
                 const GroveExplainSlot *previous = META(p);
                 const uint32_t oneP = previous->one;
@@ -191,21 +220,62 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                     rt[b] += q;
                     acc += h[b] * inv * (va - ap * q);
                 }
-                store8(lanes, load8(lanes) + acc);
+                credit(lanes, acc);
             }
             e += twin;
             const double *sc = SLOT(d);
             for (uint32_t k = right->closes; k > 0; k--, sc -= slotStride) {
-                close_frame(slots, slotStride, v, phi, nodes, sc, sc - slotStride, nb, rt, h, &run);
+                close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
+            }
+        } else if (flags & GROVE_EXPLAIN_FUSED) {
+            // An internal child whose children are twin leaves, both features new on the
+            // path: three steps in registers; then the frames below close as after any leaf.
+            preterminal(e, hot, row, leafTerms, nodes, phi, nb, h, rt);
+            e += 2;
+            const double *sc = SLOT(d);
+            for (uint32_t k = e->closes - 1; k > 0; k--, sc -= slotStride) {
+                close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
+            }
+        } else if (flags & GROVE_EXPLAIN_FUSED2) {
+            // An internal child N whose children are a lone leaf and a fused child (above), or
+            // two fused children, all features new on the path: N's frame too stays in
+            // registers (`hn`, `rn`), its edges in their order (so the same bits as apart).
+            const v8d z = splat8(e->zero), av = splat8((double)hot - e->zero);
+            for (uint32_t b = 0; b < nb; b++) {
+                hn[b] = h[b] * (z + av * load8(nodes + b * B));
+                rn[b] = splat8(0);
+            }
+            uint32_t closing, size = 4;
+            if (flags & GROVE_EXPLAIN_PAIR) {
+                preterminal(e + 1, takes(e + 1, row), row, leafTerms, nodes, phi, nb, hn, rn);
+                preterminal(e + 4, takes(e + 4, row), row, leafTerms, nodes, phi, nb, hn, rn);
+                closing = 2;  // the second fused child's frame, then N's
+                size = 6;
+            } else if (flags & GROVE_EXPLAIN_LEAF_FIRST) {
+                new_leaves(e + 1, takes(e + 1, row), leafTerms, nodes, phi, nb, hn, rn);
+                preterminal(e + 2, takes(e + 2, row), row, leafTerms, nodes, phi, nb, hn, rn);
+                closing = 2;  // the fused child's frame, then N's
+            } else {
+                preterminal(e + 1, takes(e + 1, row), row, leafTerms, nodes, phi, nb, hn, rn);
+                new_leaves(e + 4, takes(e + 4, row), leafTerms, nodes, phi, nb, hn, rn);
+                closing = 1;  // N's
+            }
+            v8d acc = splat8(0);
+            for (uint32_t b = 0; b < nb; b++) {
+                const v8d fi = z + av * load8(nodes + b * B);
+                acc += h[b] * (av * rn[b]);
+                rt[b] = rt[b] + fi * rn[b];
+            }
+            credit(lanes, acc);
+            e += size;
+            const double *sc = SLOT(d);
+            for (uint32_t k = e->closes - closing; k > 0; k--, sc -= slotStride) {
+                close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
             }
         } else {
             // An internal child opens frame d + 1; the parent's R so far waits in its slot.
             double *sd = SLOT(d), *sc = sd + slotStride;
-            GroveExplainSlot *m = (GroveExplainSlot *)(sc + 4 * v), *saved = (GroveExplainSlot *)(sd + 4 * v);
-            saved->leafConstant = run.constant;
-            saved->leafSlope = run.slope;
-            run.constant = 0;
-            run.slope = 0;
+            GroveExplainSlot *m = (GroveExplainSlot *)(sc + 4 * v);
             m->feature = feature;
             m->previous = p;
             if (p == 0) {
@@ -257,15 +327,16 @@ ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row,
     memset(s->phi, 0, (size_t)n * B * sizeof(double));
     double hot = 0;
     v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS], oneH[1], manyH[GROVE_EXPLAIN_MAX_BLOCKS];
+    v8d oneHN[1], manyHN[GROVE_EXPLAIN_MAX_BLOCKS], oneRN[1], manyRN[GROVE_EXPLAIN_MAX_BLOCKS];
     for (uint32_t t = 0; t < f->treeCount; t++) {
         hot += leaf_value(f, t, row, output);
         if (s->maxBlocks == 1) {
             // The common case (8 points or fewer in every tree): constant strides.
-            explain_tree(f, t, row, output, s, 1, one, oneH, 4 * B + 8, B);
+            explain_tree(f, t, row, output, s, 1, one, oneH, oneHN, oneRN, 4 * B + 8, B);
         } else if (f->blocks[t] == 1) {
-            explain_tree(f, t, row, output, s, 1, one, oneH, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, 1, one, oneH, oneHN, oneRN, s->slotStride, s->maxBlocks * B);
         } else {
-            explain_tree(f, t, row, output, s, f->blocks[t], many, manyH, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, f->blocks[t], many, manyH, manyHN, manyRN, s->slotStride, s->maxBlocks * B);
         }
     }
     for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B));

@@ -147,6 +147,12 @@ import Testing
         #expect(!(single + Self.tag(99, 0) + [0]).withUnsafeBytes { RequestShape.isSinglePredict($0) }, "an unknown field")
         #expect(!(Self.tag(1, 0) + [7]).withUnsafeBytes { RequestShape.isSinglePredict($0) }, "no predict")
         #expect(!(single + [0x08]).withUnsafeBytes { RequestShape.isSinglePredict($0) }, "cut short")
+        // One explain call (the Explain hot path), and nothing else.
+        let explain = Self.tag(1, 0) + [7] + Self.delimited(15, Self.delimited(1, Self.delimited(1, Array("m".utf8))))
+        #expect(explain.withUnsafeBytes { RequestShape.isSingleExplain($0) })
+        #expect(!single.withUnsafeBytes { RequestShape.isSingleExplain($0) }, "a predict")
+        #expect(!(explain + predict).withUnsafeBytes { RequestShape.isSingleExplain($0) }, "explain and predict")
+        #expect(!(explain + predict).withUnsafeBytes { RequestShape.isSinglePredict($0) }, "explain and predict")
         _ = try Self.checked(single)
         // A malformed record inside a well-shaped request: the twin decodes it, the scanner refuses it,
         // and the real Request is refused too.

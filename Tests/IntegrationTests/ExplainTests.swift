@@ -90,6 +90,93 @@ import Testing
         #expect(p.reasons.isEmpty && p.explainedClass.isEmpty)
     }
 
+    /// Dense rows with inline reasons take the allocation-free path (`ServedModel.predictDense(
+    /// _:labelsOnly:reasons:...)`): its bytes must be the ordinary encoding of the answer, and
+    /// its reasons (values, codes and texts included) exactly the in-process explainer's.
+    @Test func inlineReasonsOnTheDensePathEqualTheExplainer() throws {
+        let model = try Fixtures.germanModel(trees: 6)
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let rows = [0, 4, 9]
+        let table = try model.preprocessing.encode(table: Fixtures.germanTable, rows: rows)
+        let explainer = try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest)
+        let first = try table.values.withUnsafeBufferPointer {
+            try explainer.explain(row: UnsafeBufferPointer(rebasing: $0[0..<table.featureCount]), output: explainer.defaultOutput,
+                                  topK: 64, scratch: ExplainScratch(for: explainer.forest))
+        }
+        let worded = try #require(first.reasons.first?.column)
+        let file = "column,code,text\n\(worded),R07,\"Worded, with a comma\"\n"
+        try Data(file.utf8).write(to: s.repository.appendingPathComponent("german_credit/reasons"))
+        let catalog = try ReasonCatalog(csv: file)
+        let c = try RawClient(port: s.port)
+        #expect(try Fixtures.eventually(within: 10) {
+            let r = try c.call(Request(id: 1, call: .predict(PredictRequest(model: ExplainTests.german, dense: table.values, reasons: 4))))
+            guard case let .predict(p)? = r.result else { return false }
+            return p.reasons.first?.first?.code == "R07"
+        })
+        for (topK, labelsOnly) in [(4, false), (1, true), (64, false)] {
+            try c.send(Request(id: 9, call: .predict(PredictRequest(model: ExplainTests.german, dense: table.values,
+                                                                     labelsOnly: labelsOnly, reasons: UInt32(topK)))))
+            let body = try c.readFrame()
+            let decoded = try Response(decoding: body)
+            #expect(decoded.encoded() == body)
+            guard case let .predict(p)? = decoded.result else { Issue.record("\(decoded.status)"); continue }
+            #expect(p.explainedClass == "bad" && p.reasons.count == rows.count && p.probabilities.count == (labelsOnly ? 0 : 6))
+            for r in 0..<rows.count {
+                let expected = try table.values.withUnsafeBufferPointer {
+                    try explainer.explain(row: UnsafeBufferPointer(rebasing: $0[(r * table.featureCount)..<((r + 1) * table.featureCount)]),
+                                          output: explainer.defaultOutput, topK: topK, catalog: catalog,
+                                          scratch: ExplainScratch(for: explainer.forest))
+                }
+                #expect(!expected.reasons.isEmpty)
+                #expect(p.reasons[r] == expected.reasons.map { ReasonCode(column: $0.column, contribution: $0.contribution,
+                                                                          value: $0.value, code: $0.code, text: $0.text) })
+            }
+        }
+        // What the hot path does not answer, the ordinary path does (top_k above the maximum).
+        let tooMany = try c.call(Request(id: 3, call: .predict(PredictRequest(model: ExplainTests.german, dense: table.values, reasons: 65))))
+        #expect(tooMany.status.code == .invalidArgument)
+    }
+
+    /// Explain calls of dense rows for the default class take the allocation-free path
+    /// (`ServedModel.explainDense`); naming that class explicitly takes the ordinary path: both
+    /// must answer the same bytes, which must be the ordinary encoding of the answer.
+    @Test func theDenseExplainPathAnswersAsTheOrdinaryPath() throws {
+        let model = try Fixtures.germanModel(trees: 6)
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let table = try model.preprocessing.encode(table: Fixtures.germanTable, rows: [2, 5, 8, 13])
+        let columns = model.preprocessing.columns.map(\.name)
+        try Data("column,code,text\n\(columns[0]),R01,First\n\(columns[4]),R05,Fifth\n".utf8)
+            .write(to: s.repository.appendingPathComponent("german_credit/reasons"))
+        let c = try RawClient(port: s.port)
+        #expect(try Fixtures.eventually(within: 10) {
+            let r = try c.call(Request(id: 1, call: .explain(ExplainRequest(model: ExplainTests.german, dense: table.values, topK: 64))))
+            guard case let .explain(x)? = r.result else { return false }
+            return x.rows.contains { $0.reasons.contains { $0.code == "R01" || $0.code == "R05" } }
+        })
+        func frame(_ request: ExplainRequest) throws -> [UInt8] {
+            try c.send(Request(id: 21, call: .explain(request)))
+            return try c.readFrame()
+        }
+        for (topK, contributions, features) in [(0, false, false), (2, true, false), (64, true, true), (1, false, true)] {
+            let hot = try frame(ExplainRequest(model: ExplainTests.german, dense: table.values, topK: UInt32(topK),
+                                               contributions: contributions, encodedFeatures: features))
+            let ordinary = try frame(ExplainRequest(model: ExplainTests.german, dense: table.values, topK: UInt32(topK),
+                                                    contributions: contributions, encodedFeatures: features, classLabel: "bad"))
+            #expect(hot == ordinary)
+            let decoded = try Response(decoding: hot)
+            #expect(decoded.encoded() == hot)
+            guard case let .explain(x)? = decoded.result else { Issue.record("\(decoded.status)"); continue }
+            #expect(x.rows.count == 4 && x.explainedClass == "bad" && x.scale == "probability")
+            #expect(x.columns == (contributions ? columns : []) && x.featureNames == (features ? model.preprocessing.featureNames : []))
+            #expect(x.rows.allSatisfy { !$0.reasons.isEmpty && $0.reasons.count <= (topK == 0 ? 4 : topK) })
+        }
+        // What the hot path does not answer, the ordinary path does.
+        let tooMany = try c.call(Request(id: 3, call: .explain(ExplainRequest(model: ExplainTests.german, dense: table.values, topK: 65))))
+        #expect(tooMany.status.code == .invalidArgument)
+        let short = try c.call(Request(id: 4, call: .explain(ExplainRequest(model: ExplainTests.german, dense: [1, 2, 3]))))
+        #expect(short.status.code == .invalidArgument)
+    }
+
     @Test func theReasonsFileIsReadAndReloadedWhileServing() throws {
         let model = try Fixtures.germanModel(trees: 6)
         let s = try TestServer { try Fixtures.publish(model, into: $0) }

@@ -15,10 +15,18 @@
 #define GROVE_EXPLAIN_MAX_BLOCKS 64
 
 /// GroveExplainEdge.flags.
-#define GROVE_EXPLAIN_RIGHT 1u         /* the edge to the right child */
-#define GROVE_EXPLAIN_LEAF 2u          /* the child is a leaf */
-#define GROVE_EXPLAIN_MISSING_LEFT 4u  /* the parent sends missing values (NaN) left */
-#define GROVE_EXPLAIN_TWIN 8u          /* a leaf whose right sibling (the next edge) is a leaf too */
+#define GROVE_EXPLAIN_LEAF 2u   /* the child is a leaf */
+#define GROVE_EXPLAIN_TWIN 8u   /* a leaf whose right sibling (the next edge) is a leaf too */
+/* An edge to an internal child whose two children are leaves, its feature and theirs both new
+   on the path: the next two edges are those twin leaves, and the kernel takes all three at
+   once (the child's frame never reaches memory). */
+#define GROVE_EXPLAIN_FUSED 16u
+/* An edge to an internal child whose children are a lone leaf and a fused child (above), or
+   two fused children (GROVE_EXPLAIN_PAIR), the child's feature new on the path: the next four
+   (six) edges are that subtree's (the leaf first when GROVE_EXPLAIN_LEAF_FIRST), taken at once. */
+#define GROVE_EXPLAIN_FUSED2 32u
+#define GROVE_EXPLAIN_LEAF_FIRST 64u
+#define GROVE_EXPLAIN_PAIR 128u
 
 /// Node words (GroveExplainForest.nodeWord).
 #define GROVE_EXPLAIN_NODE_LEAF 0x80000000u
@@ -31,7 +39,7 @@
 /// their size is memory traffic).
 typedef struct GroveExplainEdge {
     /// The parent's split: a row goes left when x <= threshold (strict splits are stored
-    /// as x <= nextDown(t)); NaN goes left when GROVE_EXPLAIN_MISSING_LEFT.
+    /// as x <= nextDown(t)); NaN goes left unless `missingRight`.
     double threshold;
     /// The feature's combined zero fraction on this path (product of its cover fractions).
     double zero;
@@ -53,8 +61,12 @@ typedef struct GroveExplainEdge {
     uint16_t parent;
     uint16_t previous;
     uint16_t closes;
-    /// GROVE_EXPLAIN_RIGHT | _LEAF | _MISSING_LEFT | _TWIN.
+    /// GROVE_EXPLAIN_LEAF | _TWIN | _FUSED | _FUSED2 | _LEAF_FIRST | _PAIR.
     uint8_t flags;
+    /// 1: the edge to the right child (else 0). 1: the parent sends missing values right.
+    /// Bytes of their own, so the row's decision costs no shifts or masks.
+    uint8_t right;
+    uint8_t missingRight;
 } GroveExplainEdge;
 
 /// A compiled forest (read only; ForestExplainer owns the memory). Every `double` table the
@@ -106,11 +118,10 @@ typedef struct GroveExplainScratch {
 /// The scalars of a frame slot (after its vectors; 64 bytes).
 typedef struct GroveExplainSlot {
     double alpha;       /* o - z */
-    double leafConstant, leafSlope;  /* saved with R: its leaf children's part, c0 + c1 t */
     uint32_t feature;   /* the feature of the edge into the frame */
     uint32_t previous;  /* the slot of its previous occurrence (0: none) */
     uint32_t one;       /* the combined one fraction o of the frame's feature (0 or 1) */
-    uint32_t reserved[7];
+    uint32_t reserved[11];
 } GroveExplainSlot;
 
 /// Instruction sets the kernel is built for (x86-64; other CPUs have only the portable one).

@@ -11,8 +11,8 @@ import Foundation
 /// Why C: Swift on baseline x86-64 emits 2-wide SSE2 and cannot compile one function for
 /// several instruction sets. The kernel (Sources/CGroveExplain) is one C body compiled three
 /// times, chosen per CPU at run time: on the German credit demo forest it explains a row
-/// about 3x faster than the Swift reference with AVX-512 or AVX2, 2x with SSE2 (BENCHMARKS.md,
-/// "Explanations: the C kernel").
+/// about 4x faster than the Swift reference with AVX-512 or AVX2, 2.5x with SSE2 (BENCHMARKS.md,
+/// "Explanations: the C kernel" and its third session).
 public enum ExplainKernel: String, Sendable, CaseIterable {
     /// ForestExplainer's Swift implementation (SIMD2): the reference the kernel is tested against.
     case reference

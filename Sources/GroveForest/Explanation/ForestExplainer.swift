@@ -78,7 +78,8 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     /// Per tree and output: f(∅), the cover-weighted mean of its leaves.
     private let expected: UnsafeMutablePointer<Double>
     private let nodeCount: Int
-    /// Per tree, its edges in depth-first order (`EdgeStep`), where they start, and its node count.
+    /// Per tree, its edges in depth-first order (`EdgeStep`; built only for the `.reference`
+    /// kernel, empty otherwise), where they start (the same for the C kernel's edges), and its node count.
     private let steps: UnsafeMutablePointer<EdgeStep>
     private let stepStart: UnsafeMutablePointer<Int>
     private let treeNodes: UnsafeMutablePointer<Int>
@@ -224,8 +225,12 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         // Each tree's edges in depth-first order with everything that does not depend on
         // the row: the parent's frame, the frame where the feature last appeared on the
         // path, the feature's combined zero fraction there, and how many frames close after.
+        // The Swift reference's edges are built only when it is the kernel that runs (the C
+        // kernels walk `kernelEdges`; tests and the bench compare them with an explainer made
+        // with `.reference`): about 32 bytes per edge saved otherwise.
+        let buildsReference = kernel == .reference
         var allSteps: [EdgeStep] = []
-        allSteps.reserveCapacity(max(nodeCount - treeCount, 0))
+        if buildsReference { allSteps.reserveCapacity(max(nodeCount - treeCount, 0)) }
         let starts = UnsafeMutablePointer<Int>.allocate(capacity: treeCount)
         let sizes = UnsafeMutablePointer<Int>.allocate(capacity: treeCount)
         var largest = 1
@@ -246,7 +251,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
             let root = roots[ti]
             let end = ti + 1 < treeCount ? roots[ti + 1] : nodeCount
             let kernelNodes = kernelRuleTable[kernelRules[treePoints[ti]]!...].prefix(kernelBlocks[ti] * block)
-            starts[ti] = allSteps.count
+            starts[ti] = kernelEdges.count   // both kinds of edge: two per internal node, same order
             sizes[ti] = end - root
             largest = max(largest, end - root)
             // Children of `node` (compiled index, internal) whose frame is `depth`.
@@ -260,13 +265,30 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     var flags: UInt8 = left ? EdgeStep.leftBit : 0
                     if leaf { flags |= EdgeStep.leafBit }
                     if previous >= 0 { flags |= EdgeStep.repeatBit }
-                    allSteps.append(EdgeStep(zero: z, parent: UInt32(node - root), feature: UInt32(f),
-                                             valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
-                                             closes: 0, flags: flags))
-                    var kernelFlags = UInt8(left ? 0 : GROVE_EXPLAIN_RIGHT) | UInt8(leaf ? GROVE_EXPLAIN_LEAF : 0)
+                    if buildsReference {
+                        allSteps.append(EdgeStep(zero: z, parent: UInt32(node - root), feature: UInt32(f),
+                                                 valueOffset: leaf ? next[child] : 0, depth: Int16(depth), previous: previous,
+                                                 closes: 0, flags: flags))
+                    }
+                    var kernelFlags = UInt8(leaf ? GROVE_EXPLAIN_LEAF : 0)
                     let twin = left && leaf && meta[Int(next[node])] & ForestExplainer.leafBit != 0
                     if twin { kernelFlags |= UInt8(GROVE_EXPLAIN_TWIN) }
-                    if meta[node] & ForestExplainer.missingRightBit == 0 { kernelFlags |= UInt8(GROVE_EXPLAIN_MISSING_LEFT) }
+                    if !leaf && previous < 0 && meta[child + 1] & ForestExplainer.leafBit != 0
+                        && meta[Int(next[child])] & ForestExplainer.leafBit != 0 {
+                        // Its children are twin leaves; fused when their feature is new on the path too.
+                        let childFeature = Int(meta[child] & ForestExplainer.featureMask)
+                        if childFeature != f && lastFrame[childFeature] < 0 { kernelFlags |= UInt8(GROVE_EXPLAIN_FUSED) }
+                    }
+                    if !leaf && previous < 0, let shape = ForestExplainer.fusedChildren(child, meta, next) {
+                        // Its children are a lone leaf and a fused child, or two fused children:
+                        // fused too when every feature in that subtree is new on the path.
+                        let childFeature = Int(meta[child] & ForestExplainer.featureMask)
+                        let new = { (g: Int) in g != childFeature && g != f && lastFrame[g] < 0 }
+                        if childFeature != f && lastFrame[childFeature] < 0 && shape.preterminals.allSatisfy(new) {
+                            kernelFlags |= UInt8(GROVE_EXPLAIN_FUSED2) | (shape.leafFirst ? UInt8(GROVE_EXPLAIN_LEAF_FIRST) : 0)
+                                | (shape.preterminals.count == 2 ? UInt8(GROVE_EXPLAIN_PAIR) : 0)
+                        }
+                    }
                     var inverseOne = block
                     if previous >= 0 {
                         let zp = frameZero[Int(previous)]
@@ -290,14 +312,15 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                     }
                     kernelEdges.append(GroveExplainEdge(
                         threshold: threshold[node], zero: z, feature: UInt32(f), value: value, inverseOne: UInt32(inverseOne),
-                        parent: UInt16(depth + 1), previous: UInt16(Int(previous) + 1), closes: 0, flags: kernelFlags))
+                        parent: UInt16(depth + 1), previous: UInt16(Int(previous) + 1), closes: 0, flags: kernelFlags,
+                        right: left ? 0 : 1, missingRight: meta[node] & ForestExplainer.missingRightBit != 0 ? 1 : 0))
                     leafLeft = left && leaf
                     if !leaf {
                         frameZero[depth + 1] = z
                         lastFrame[f] = Int16(depth + 1)
                         walk(child, depth + 1)
                         lastFrame[f] = previous
-                        allSteps[allSteps.count - 1].closes += 1
+                        if buildsReference { allSteps[allSteps.count - 1].closes += 1 }
                         kernelEdges[kernelEdges.count - 1].closes += 1
                     }
                 }
@@ -336,6 +359,21 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
             leafTerms: aligned(leafTerms), treeCount: UInt32(treeCount), numFeatures: UInt32(numFeatures),
             numOutputs: UInt32(k)))
 
+    }
+
+    /// When internal node `n` (compiled index) has a leaf child and an internal child whose
+    /// children are both leaves, or two such children: their features, and whether the leaf
+    /// comes first.
+    private static func fusedChildren(_ n: Int, _ meta: UnsafeMutablePointer<UInt32>,
+                                      _ next: UnsafeMutablePointer<UInt32>) -> (preterminals: [Int], leafFirst: Bool)? {
+        func isLeaf(_ i: Int) -> Bool { meta[i] & leafBit != 0 }
+        func isPreterminal(_ i: Int) -> Bool { !isLeaf(i) && isLeaf(i + 1) && isLeaf(Int(next[i])) }
+        func feature(_ i: Int) -> Int { Int(meta[i] & featureMask) }
+        let l = n + 1, r = Int(next[n])
+        if isLeaf(l) && isPreterminal(r) { return ([feature(r)], true) }
+        if isPreterminal(l) && isLeaf(r) { return ([feature(l)], false) }
+        if isPreterminal(l) && isPreterminal(r) { return ([feature(l), feature(r)], false) }
+        return nil
     }
 
     deinit {

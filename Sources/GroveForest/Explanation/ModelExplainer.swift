@@ -51,8 +51,53 @@ public final class ModelExplainer: Sendable {
     /// Sums encoded-feature contributions onto input columns.
     public func group(_ features: UnsafeBufferPointer<Double>) -> [Double] {
         var columns = [Double](repeating: 0, count: preprocessing.columns.count)
-        for j in 0..<min(features.count, columnOfFeature.count) { columns[columnOfFeature[j]] += features[j] }
+        columns.withUnsafeMutableBufferPointer { group(features, into: $0) }
         return columns
+    }
+
+    /// Sums encoded-feature contributions onto input columns, into `columns` (at least one
+    /// value per input column; overwritten). Allocates nothing.
+    public func group(_ features: UnsafeBufferPointer<Double>, into columns: UnsafeMutableBufferPointer<Double>) {
+        precondition(columns.count >= preprocessing.columns.count, "group: fewer slots than input columns")
+        columns.update(repeating: 0)
+        for j in 0..<min(features.count, columnOfFeature.count) { columns[columnOfFeature[j]] += features[j] }
+    }
+
+    /// The allocation-free core of `explain(row:...)` for the served hot path: SHAP values of
+    /// one encoded row into `phi` (numFeatures values) and grouped into `columns` (one per
+    /// input column), for `output`, which must be in range, as the row's size and `scratch`
+    /// must fit (checked). Reasons then come from `topColumns`.
+    public func explain(row: UnsafeBufferPointer<Double>, output: Int, scratch: ExplainScratch,
+                        phi: UnsafeMutableBufferPointer<Double>, columns: UnsafeMutableBufferPointer<Double>) -> ExplanationTotals {
+        precondition(row.count >= forest.numFeatures && phi.count >= forest.numFeatures, "explain: row or phi too short")
+        precondition(output >= 0 && output < forest.numOutputs, "explain: output out of range")
+        precondition(scratch.fits(forest), "ExplainScratch made for a smaller explainer")
+        let totals = forest.explainUnchecked(row.baseAddress!, output, scratch, phi.baseAddress!)
+        group(UnsafeBufferPointer(rebasing: phi[0..<forest.numFeatures]), into: columns)
+        return totals
+    }
+
+    /// The reasons' columns, in order: the input columns with positive contributions in
+    /// `columns`, largest first (ties: column order), at most `topK` (and `maxTopK`), written
+    /// into `into`; returns how many. Allocates nothing.
+    public func topColumns(_ columns: UnsafeBufferPointer<Double>, topK: Int, into: UnsafeMutableBufferPointer<Int>) -> Int {
+        let k = min(max(topK, 0), ModelExplainer.maxTopK, into.count)
+        var count = 0
+        // Each pick is the best column ordered after the previous pick (selection, no sort buffer).
+        var lastValue = Double.infinity, lastColumn = -1
+        while count < k {
+            var best = -1
+            for c in 0..<columns.count {
+                let v = columns[c]
+                guard v > 0, v < lastValue || (v == lastValue && c > lastColumn) else { continue }
+                if best < 0 || v > columns[best] { best = c }
+            }
+            if best < 0 { break }
+            into[count] = best
+            count += 1
+            (lastValue, lastColumn) = (columns[best], best)
+        }
+        return count
     }
 
     /// Explains one encoded row (`row`, numFeatures values); `record` is the raw record it
@@ -123,11 +168,9 @@ public final class ModelExplainer: Sendable {
     /// The reasons for per-column contributions `columns`: positive ones, largest first.
     public func reasons(columns: [Double], row: UnsafeBufferPointer<Double>, record: [RecordField]?, topK: Int,
                         catalog: ReasonCatalog) -> [Reason] {
-        let k = min(max(topK, 0), ModelExplainer.maxTopK)
-        let order = columns.indices.filter { columns[$0] > 0 }.sorted { a, b in
-            columns[a] != columns[b] ? columns[a] > columns[b] : a < b
-        }
-        return order.prefix(k).map { c in
+        var order = [Int](repeating: 0, count: min(max(topK, 0), ModelExplainer.maxTopK))
+        let n = columns.withUnsafeBufferPointer { c in order.withUnsafeMutableBufferPointer { topColumns(c, topK: topK, into: $0) } }
+        return order.prefix(n).map { c in
             let column = preprocessing.columns[c]
             let entry = catalog.entry(for: column.name)
             return Reason(column: column.name, contribution: columns[c], value: valueText(column: c, row: row, record: record),
@@ -139,7 +182,8 @@ public final class ModelExplainer: Sendable {
     public func valueText(column c: Int, row: UnsafeBufferPointer<Double>, record: [RecordField]?) -> String {
         let column = preprocessing.columns[c]
         let first = preprocessing.firstFeature(ofColumn: c)
-        let missing = column.kind == .numeric ? "missing (filled with \(Preprocessing.labelText(column.fillValue)))" : "missing"
+        // Built only when needed: the text is interpolated (the served hot path allocates nothing).
+        var missing: String { column.kind == .numeric ? "missing (filled with \(Preprocessing.labelText(column.fillValue)))" : "missing" }
         if let record {
             guard let field = record.first(where: { $0.name == column.name }) else { return missing }
             switch field.value {

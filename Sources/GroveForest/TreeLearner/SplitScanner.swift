@@ -99,7 +99,7 @@ final class SplitScanner {
                 let xlogx = table.baseAddress!
                 return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
                                    best: &best) { lw, l1, _, _, _, _, _, _ in
-                    let li1 = Int(truncatingIfNeeded: l1), lwi = Int(truncatingIfNeeded: lw)
+                    let li1 = l1, lwi = lw
                     return xlogx[lwi &- li1] + xlogx[li1] - xlogx[lwi]
                         + xlogx[wi &- lwi &- (t1i &- li1)] + xlogx[t1i &- li1] - xlogx[wi &- lwi]
                 }
@@ -131,14 +131,16 @@ final class SplitScanner {
     private func scanSetBits(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>,
                              bits: UnsafePointer<UInt64>, node: UnsafePointer<Double>, weight: Double,
                              best: inout SplitCandidate,
-                             proxy: (UInt64, UInt64, Double, Double, Double, Double, Double, Double) -> Double) -> Int {
+                             proxy: (Int, Int, Double, Double, Double, Double, Double, Double) -> Double) -> Int {
         let wordCount = (groups + 63) >> 6
         var nonEmpty = 0
         for w in 0..<wordCount { nonEmpty &+= bits[w].nonzeroBitCount }
         if nonEmpty < 2 { return nonEmpty }
         let minLeaf = self.minLeaf
         let t0 = node[0], t1 = node[1]
-        var lw: UInt64 = 0, l1i: UInt64 = 0
+        // Running sums as Int (a count is below 2^32): a signed integer converts to Double in
+        // one instruction, an unsigned one in several, and the values are the same.
+        var lw = 0, l1i = 0
         var prevBin = -1
         var localBest = -Double.infinity
         var localB1 = 0, localB2 = 0
@@ -163,8 +165,8 @@ final class SplitScanner {
                     }
                 }
                 let v = h[g]
-                lw &+= v & 0xFFFF_FFFF
-                l1i &+= v >> 32
+                lw &+= Int(truncatingIfNeeded: v & 0xFFFF_FFFF)
+                l1i &+= Int(truncatingIfNeeded: v >> 32)
                 prevBin = g
             }
         }

@@ -34,6 +34,8 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
     private let scanner: SplitScanner
     /// Known-constant feature bit sets of the pending nodes (`words` words each).
     private var constantPool: [UInt64] = []
+    /// A node batch's candidate features that take sorted groups or marked bins (at most p).
+    private let sparseList: UnsafeMutablePointer<Int>
     private var words: Int { (p + 63) / 64 }
 
     /// x ln x for x = 0...n, shared by all builders of a run.
@@ -57,10 +59,13 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         features = FeatureSampler(featureCount: p)
         histograms = HistogramBuilder(bins: bins, sampler: sampler, partition: partition, labels: labels,
                                       targets: targets, statsWidth: s, isRegression: isRegression, mtry: settings.mtry)
+        sparseList = .allocate(capacity: max(p, 1))
         scanner = SplitScanner(settings: settings,
                                xlogxTable: binary && settings.criterion == .entropy ? xlogxTable : [],
                                binCapacity: bins.maxBinCount)
     }
+
+    deinit { sparseList.deallocate() }
 
     /// Grows tree `treeIndex` of a forest seeded with `seed` (identical on any thread).
     /// With `outOfBag`, the rows left out of the bootstrap sample travel down the same
@@ -194,7 +199,7 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         while evaluated < mtry && features.hasMore {
             // Draw the next batch of candidate features without replacement.
             histograms.beginBatch()
-            var sparseList: [Int] = []
+            var sparseCount = 0
             let want = mtry - evaluated
             var taken = 0
             while taken < want && features.hasMore {
@@ -209,7 +214,8 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                 if paths.dense(bins: bc, rows: size) {
                     histograms.addToBatch(feature: f, binCount: bc, width: width)
                 } else {
-                    sparseList.append(f)
+                    sparseList[sparseCount] = f
+                    sparseCount += 1
                 }
             }
             histograms.reserveBatch()
@@ -244,7 +250,8 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                     }
                 }
             }
-            for f in sparseList {
+            for i in 0..<sparseCount {
+                let f = sparseList[i]
                 if binary && paths.markedBins {
                     let h = histograms.buildMarkedBinary(start: start, end: end, feature: f)
                     count(f, nonEmpty: scanner.scanMarkedBinary(feature: f, groups: bins.binCount[f], counts: h,

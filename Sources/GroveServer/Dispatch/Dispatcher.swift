@@ -87,6 +87,9 @@ final class Dispatcher {
         if server.audit == nil, RequestShape.isSinglePredict(body), let answered = answerHotPath(body, receivedAt: receivedAt, into: output) {
             return answered
         }
+        if server.audit == nil, RequestShape.isSingleExplain(body), answerExplainHotPath(body, receivedAt: receivedAt, into: output) {
+            return (.explain, .ok)
+        }
         let view: RequestView
         do {
             view = try RequestView(decoding: body, arena: requestArena)
@@ -148,7 +151,8 @@ final class Dispatcher {
     }
 
     /// The hot paths, for a request whose top level holds one predict call and nothing else
-    /// (`RequestShape`), without an audit log: dense rows and raw records that need no note,
+    /// (`RequestShape`), without an audit log: dense rows (with or without inline reasons) and
+    /// raw records that need no note,
     /// decoded with the lazy twin (`PredictView`), read in place, scored into loop-owned buffers
     /// and packed straight into `output`: no allocation, no Swift copies. Returns what to count,
     /// or nil (nothing written) for the ordinary path, which decodes the request again with the
@@ -194,6 +198,14 @@ final class Dispatcher {
             case let .success(m):
                 model = m
             }
+            if dense.reasons > 0 {
+                // Decision and reasons in place; anything the hot path does not explain (a model
+                // without cover, top_k above the maximum) is the ordinary path's to answer.
+                guard model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, reasons: dense.reasons,
+                                         catalog: snapshots.snapshot.reasons(for: model.info.name), id: view.id,
+                                         loop: loopIndex, scratch: scratch, into: output) else { return nil }
+                return (.predict, .ok)
+            }
             if let status = model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, id: view.id, loop: loopIndex,
                                                scratch: scratch, into: output) {
                 fail(id: view.id, status, into: output)
@@ -209,6 +221,24 @@ final class Dispatcher {
         guard model.predictRecords(p.records, labelsOnly: p.labelsOnly, id: view.id, loop: loopIndex,
                                    scratch: scratch, order: recordOrder, into: output) else { return nil }
         return (.predict, .ok)
+    }
+
+    /// The Explain hot path, for a request whose top level holds one explain call and nothing
+    /// else, without an audit log: dense rows with no value missing, for the default class,
+    /// decoded into the arena (`RequestView`), explained into loop-owned buffers and packed
+    /// straight into `output`. Answers only success: anything else (a deadline passed, a key
+    /// refused, a model not found, a version that cannot explain, a bad top_k) returns false
+    /// having written nothing, and the ordinary path decodes the request again and answers it.
+    private func answerExplainHotPath(_ body: UnsafeRawBufferPointer, receivedAt: UInt64, into output: ByteBuffer) -> Bool {
+        guard let view = try? RequestView(decoding: body, arena: requestArena) else { return false }  // reported by the ordinary path
+        defer { requestArena.reset() }
+        if view.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > view.timeoutMicros &* 1000 { return false }
+        guard let apiKey = try? view.apiKey(), let e = view.denseExplain() else { return false }
+        if let keys = server.keys, case .failure = authorize(apiKey: apiKey, call: "explain", keyring: keys.keyring) { return false }
+        guard case let .success(model) = resolve(name: e.selector.name, version: e.selector.version, label: e.selector.label) else { return false }
+        return model.explainDense(e.dense, topK: e.topK, contributions: e.contributions, features: e.encodedFeatures,
+                                  catalog: snapshots.snapshot.reasons(for: model.info.name), id: view.id, loop: loopIndex,
+                                  scratch: scratch, into: output)
     }
 
     private static func deadlineExceeded(waited: UInt64, budget: UInt64) -> Status {

@@ -1,6 +1,7 @@
 // PredictScratch: a loop's reusable buffers for predictions, so the hot path allocates nothing.
 
 import GroveForest
+import GroveWire
 
 /// Grows to the largest request seen and is reused for every request after it.
 /// One per loop; never shared across threads.
@@ -12,11 +13,30 @@ final class PredictScratch {
     /// Explanation working memory (inline reasons, explain calls), kept while it fits the
     /// explainer asked for, so explaining a row allocates no scratch after the first call.
     private var explanation: ExplainScratch?
+    /// Inline reasons (the dense hot path): one row's SHAP values per encoded feature and per
+    /// input column, the reasons' columns, and the packed reason lists.
+    private(set) var phi = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    private(set) var columns = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    private(set) var reasonColumns = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
+    let reasons = ReasonListBuffer()
+    /// The Explain hot path's answer rows.
+    let explainRows = ExplainRowBuffer()
 
     deinit {
         outputs.deallocate()
         classes.deallocate()
         inputs.deallocate()
+        phi.deallocate()
+        columns.deallocate()
+        reasonColumns.deallocate()
+    }
+
+    /// Makes room for one row's explanation: `features` encoded features, `columns` input
+    /// columns, `reasons` reason columns.
+    func reserve(features: Int, columns columnCount: Int, reasons: Int) {
+        if phi.count < features { phi.deallocate(); phi = .allocate(capacity: Self.grown(features)) }
+        if columns.count < columnCount { columns.deallocate(); columns = .allocate(capacity: Self.grown(columnCount)) }
+        if reasonColumns.count < reasons { reasonColumns.deallocate(); reasonColumns = .allocate(capacity: Self.grown(reasons)) }
     }
 
     /// Makes room for `count` encoded input values.

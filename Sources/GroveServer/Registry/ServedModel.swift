@@ -26,6 +26,11 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     private let target: String
     /// The name as a C string, for responses packed without allocating.
     let cName: UnsafeMutablePointer<CChar>
+    /// For Explain answers packed without allocating: the input column names, the encoded
+    /// feature names, and the scale (`ExplainResponse.scale`).
+    private let cColumns: CStringList
+    private let cFeatureNames: CStringList
+    private let cScale: CStringList
     /// The class whose probability `model.calibration` maps.
     private let calibratedClass: Int
     /// Raw records read in place (the record hot path).
@@ -56,6 +61,9 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         recordEncoder = RecordEncoder(model.preprocessing)
         serial = Self.serials.add(1, ordering: .relaxed).newValue
         cName = strdup(model.name)!
+        cColumns = CStringList(model.preprocessing.columns.map(\.name))
+        cFeatureNames = CStringList(model.preprocessing.featureNames)
+        cScale = CStringList([Self.scale(link: model.forest.link, classification: model.task == .classification)])
         do {
             explainer = .success(try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest))
         } catch let error as ExplanationError {
@@ -114,6 +122,38 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         return nil
     }
 
+    /// The hot path with inline reasons (`PredictRequest.reasons`): scores and explains dense
+    /// rows read in place (no NaN, as `predictDense`) and writes the response frame with each
+    /// row's reasons, exactly as the ordinary path (`predict`) would. Returns false, having
+    /// written and counted nothing, when the ordinary path must answer instead (this version
+    /// cannot be explained, `reasons` is above `ModelExplainer.maxTopK`, or the rows are not
+    /// whole). Allocates nothing once the loop's scratch has grown to the request's size.
+    func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, reasons topK: Int, catalog: ReasonCatalog,
+                      id: UInt64, loop: Int, scratch: PredictScratch, into output: ByteBuffer) -> Bool {
+        let started = DispatchTime.now().uptimeNanoseconds
+        guard case let .success(explainer) = self.explainer, topK > 0, topK <= ModelExplainer.maxTopK,
+              case let .success(rows) = rowCount(denseValues: dense.count) else { return false }
+        let explained = explainer.defaultOutput   // as `output(forClass: "")`, the ordinary path's choice
+        let columnCount = explainer.preprocessing.columns.count
+        let explainScratch = scratch.explainScratch(for: explainer.forest)
+        scratch.reserve(features: featureCount, columns: columnCount, reasons: topK)
+        let packed = scratch.reasons
+        packed.start(rows: rows, reasonsPerRow: topK)
+        let grouped = UnsafeBufferPointer(rebasing: scratch.columns[0..<columnCount])
+        for r in 0..<rows {
+            let row = UnsafeBufferPointer(rebasing: dense[(r * featureCount)..<((r + 1) * featureCount)])
+            _ = explainer.explain(row: row, output: explained, scratch: explainScratch, phi: scratch.phi, columns: scratch.columns)
+            Self.appendReasons(explainer, row: row, columns: grouped, topK: topK, catalog: catalog, scratch: scratch, into: packed)
+        }
+        let classes = model.preprocessing.classes
+        if isClassification && explained < classes.count { packed.setExplainedClass(classes[explained]) }
+        if score(dense, rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: packed, into: output) != nil {
+            return false
+        }
+        stats.slot(loop).record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        return true
+    }
+
     /// The record hot path: encodes raw records read in place and answers as `predictDense`
     /// does, when every record names each column once with a value that needs no note (see
     /// `RecordEncoder`). Returns false, having written and counted nothing, when the request
@@ -137,8 +177,9 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
 
     /// Scores `rows` encoded rows into the loop's scratch and writes the response frame; nil
     /// when answered, else the status to send (nothing written). Allocates nothing.
+    /// `reasons`: the inline reason lists to pack with the answer, if asked for.
     private func score(_ input: UnsafeBufferPointer<Double>, rows: Int, labelsOnly: Bool, id: UInt64,
-                       scratch: PredictScratch, into output: ByteBuffer) -> Status? {
+                       scratch: PredictScratch, reasons: ReasonListBuffer? = nil, into output: ByteBuffer) -> Status? {
         scratch.reserve(outputCount: rows * outputCount, classCount: rows)
         let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
         if let failure = run(input, rows: rows, into: out) { return failure }
@@ -149,11 +190,11 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             PredictResponseWriter.write(
                 id: id, modelName: cName, version: info.version, rows: rows, numClasses: k,
                 probabilities: labelsOnly ? none : UnsafeBufferPointer(out),
-                classIndex: UnsafeBufferPointer(rebasing: scratch.classes[0..<rows]), values: none, into: output)
+                classIndex: UnsafeBufferPointer(rebasing: scratch.classes[0..<rows]), values: none, reasons: reasons, into: output)
         } else {
             PredictResponseWriter.write(
                 id: id, modelName: cName, version: info.version, rows: rows, numClasses: 0, probabilities: none,
-                classIndex: UnsafeBufferPointer(start: nil, count: 0), values: UnsafeBufferPointer(out), into: output)
+                classIndex: UnsafeBufferPointer(start: nil, count: 0), values: UnsafeBufferPointer(out), reasons: reasons, into: output)
         }
         return nil
     }
@@ -328,16 +369,67 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             return .failure(Status(.internal, "explanation failed: \(error)"))
         }
         let p = model.preprocessing
-        let scale: String
-        if explainer.forest.link != .identity {
-            scale = "margin"
-        } else {
-            scale = isClassification ? "probability" : "value"
-        }
+        let scale = Self.scale(link: explainer.forest.link, classification: isClassification)
         return .success(ExplainResponse(
             model: info.name, version: info.version,
             explainedClass: isClassification && output < p.classes.count ? p.classes[output] : "", scale: scale,
             columns: contributions ? p.columns.map(\.name) : [], featureNames: features ? p.featureNames : [], rows: out))
+    }
+
+    /// What an explanation's numbers measure (`ExplainResponse.scale`).
+    private static func scale(link: ForestLink, classification: Bool) -> String {
+        link != .identity ? "margin" : classification ? "probability" : "value"
+    }
+
+    /// The Explain hot path: explains dense rows read in place (no NaN) for the default class
+    /// and writes the response frame, exactly as the ordinary path (`explain`) would. Returns
+    /// false, having written and counted nothing, when the ordinary path must answer instead
+    /// (this version cannot be explained, `topK` is above `ModelExplainer.maxTopK`, or the rows
+    /// are not whole). `topK` 0: `ModelExplainer.defaultTopK`. Allocates nothing once the
+    /// loop's scratch has grown to the request's size.
+    func explainDense(_ dense: UnsafeBufferPointer<Double>, topK asked: Int, contributions: Bool, features: Bool,
+                      catalog: ReasonCatalog, id: UInt64, loop: Int, scratch: PredictScratch, into output: ByteBuffer) -> Bool {
+        let topK = asked == 0 ? ModelExplainer.defaultTopK : asked
+        guard case let .success(explainer) = self.explainer, topK <= ModelExplainer.maxTopK,
+              case let .success(rows) = rowCount(denseValues: dense.count) else { return false }
+        let explained = explainer.defaultOutput
+        let columnCount = explainer.preprocessing.columns.count
+        let explainScratch = scratch.explainScratch(for: explainer.forest)
+        scratch.reserve(features: featureCount, columns: columnCount, reasons: topK)
+        let answer = scratch.explainRows
+        answer.start(rows: rows, columns: columnCount, features: featureCount, reasonsPerRow: topK,
+                     sendColumns: contributions, sendFeatures: features)
+        for r in 0..<rows {
+            let row = UnsafeBufferPointer(rebasing: dense[(r * featureCount)..<((r + 1) * featureCount)])
+            let grouped = answer.contributions(r)
+            let totals = explainer.explain(row: row, output: explained, scratch: explainScratch, phi: answer.features(r), columns: grouped)
+            answer.setRow(r, prediction: totals.prediction, baseValue: totals.baseValue)
+            Self.appendReasons(explainer, row: row, columns: UnsafeBufferPointer(grouped), topK: topK, catalog: catalog,
+                               scratch: scratch, into: answer.reasons)
+        }
+        let classes = model.preprocessing.classes
+        if isClassification && explained < classes.count { answer.reasons.setExplainedClass(classes[explained]) }
+        ExplainResponseWriter.write(id: id, modelName: cName, version: info.version, scale: cScale[0],
+                                    columns: contributions ? cColumns : nil, featureNames: features ? cFeatureNames : nil,
+                                    rows: answer, into: output)
+        stats.slot(loop).recordExplanation(rows: rows)
+        return true
+    }
+
+    /// Appends one row's reasons (from its per-column contributions `columns`) to `packed`:
+    /// the hot paths' twin of `ModelExplainer.reasons`, allocating nothing.
+    private static func appendReasons(_ explainer: ModelExplainer, row: UnsafeBufferPointer<Double>, columns grouped: UnsafeBufferPointer<Double>,
+                                      topK: Int, catalog: ReasonCatalog, scratch: PredictScratch, into packed: ReasonListBuffer) {
+        let columns = explainer.preprocessing.columns
+        let n = explainer.topColumns(grouped, topK: topK, into: scratch.reasonColumns)
+        packed.beginRow()
+        for i in 0..<n {
+            let c = scratch.reasonColumns[i]
+            let name = columns[c].name
+            let entry = catalog.entry(for: name)
+            packed.append(column: name, contribution: grouped[c], value: explainer.valueText(column: c, row: row, record: nil),
+                          code: entry.code, text: entry.text)
+        }
     }
 
     /// The encoded rows of a request (dense, NaN filled, or records through the

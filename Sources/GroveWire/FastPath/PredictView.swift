@@ -42,21 +42,17 @@ public struct PredictView {
         return key
     }
 
-    /// The predict call's parts when this is a predict with dense rows only, no inline reasons
-    /// and no value missing (NaN); nil otherwise: rows with missing values carry input notes,
-    /// which the ordinary path builds. Throws when the model selector's text is not valid.
+    /// The predict call's parts when this is a predict with dense rows only and no value
+    /// missing (NaN); nil otherwise: rows with missing values carry input notes, which the
+    /// ordinary path builds. Throws when the model selector's text is not valid.
     public func densePredict() throws(MessageDecodeError) -> DensePredict? {
         guard c.pointee.call_case == GROVE__V1__LAZY_REQUEST__CALL_PREDICT, let p = c.pointee.predict?.pointee,
-              p.n_records == 0, p.n_dense > 0, p.reasons == 0, let dense = p.dense else { return nil }
+              p.n_records == 0, p.n_dense > 0, let dense = p.dense else { return nil }
         let values = UnsafeBufferPointer(start: dense, count: p.n_dense)
         for x in values where x.isNaN { return nil }
-        let model = p.model?.pointee
-        let name = model.map { WireText.bytes($0.name) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        let label = model.map { WireText.bytes($0.label) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        try WireText.check(name, field: "ModelSelector.name")
-        try WireText.check(label, field: "ModelSelector.label")
-        return DensePredict(modelName: name, version: model?.version ?? 0, label: label,
-                            dense: values, labelsOnly: p.labels_only != 0)
+        let selector = try SelectorBytes(p.model)
+        return DensePredict(modelName: selector.name, version: selector.version, label: selector.label,
+                            dense: values, labelsOnly: p.labels_only != 0, reasons: Int(p.reasons))
     }
 
     /// The parts of a dense predict call, pointing into the arena.
@@ -69,6 +65,8 @@ public struct PredictView {
         /// No value is NaN.
         public let dense: UnsafeBufferPointer<Double>
         public let labelsOnly: Bool
+        /// Inline reasons asked per row (`PredictRequest.reasons`; 0: none).
+        public let reasons: Int
     }
 
     /// The predict call's parts when this is a predict with raw records only and no inline
@@ -79,16 +77,9 @@ public struct PredictView {
     public func recordPredict() -> RecordPredict? {
         guard c.pointee.call_case == GROVE__V1__LAZY_REQUEST__CALL_PREDICT, let p = c.pointee.predict?.pointee,
               p.n_dense == 0, p.n_records > 0, p.reasons == 0, p.records != nil else { return nil }
-        let model = p.model?.pointee
-        let name = model.map { WireText.bytes($0.name) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        let label = model.map { WireText.bytes($0.label) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        do {
-            try WireText.check(name, field: "ModelSelector.name")
-            try WireText.check(label, field: "ModelSelector.label")
-        } catch {
-            return nil  // the ordinary path reports it (after checking what it checks first)
-        }
-        return RecordPredict(modelName: name, version: model?.version ?? 0, label: label,
+        // An invalid selector: the ordinary path reports it (after checking what it checks first).
+        guard let selector = try? SelectorBytes(p.model) else { return nil }
+        return RecordPredict(modelName: selector.name, version: selector.version, label: selector.label,
                              records: RawRecordsView(count: p.n_records, records: p.records), labelsOnly: p.labels_only != 0)
     }
 

@@ -9,21 +9,34 @@
 /// ordinary path's. LazyTwinTests pins these numbers to grove.proto's.
 public enum RequestShape {
     @usableFromInline static let id: UInt32 = 1, apiKey: UInt32 = 2, timeoutMicros: UInt32 = 3, predict: UInt32 = 13
+    @usableFromInline static let explain: UInt32 = 15
 
     /// True when `body` is framed as protobuf-c would accept at its top level and holds only
     /// fields 1, 2, 3 and exactly one field 13.
     @inlinable
     public static func isSinglePredict(_ body: UnsafeRawBufferPointer) -> Bool {
+        isSingle(body, call: predict)
+    }
+
+    /// The same for one explain call (field 15): the Explain hot path, which decodes the real
+    /// message (`RequestView`), needs no lazy twin, only a request holding one call.
+    @inlinable
+    public static func isSingleExplain(_ body: UnsafeRawBufferPointer) -> Bool {
+        isSingle(body, call: explain)
+    }
+
+    @inlinable
+    static func isSingle(_ body: UnsafeRawBufferPointer, call: UInt32) -> Bool {
         var cursor = WireCursor(UnsafeBufferPointer(start: body.baseAddress?.assumingMemoryBound(to: UInt8.self), count: body.count))
-        var predicts = 0
+        var calls = 0
         while !cursor.isAtEnd {
             guard let f = cursor.next() else { return false }
             switch f.number {
-            case predict: predicts += 1
+            case call: calls += 1
             case id, apiKey, timeoutMicros: continue
             default: return false
             }
         }
-        return predicts == 1
+        return calls == 1
     }
 }

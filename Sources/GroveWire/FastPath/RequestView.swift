@@ -50,4 +50,28 @@ public struct RequestView {
 
     /// The ordinary Swift value (allocates; for every call but the hot path).
     public func materialize() throws(MessageDecodeError) -> Request { try Request(c.pointee) }
+
+    /// The explain call's parts when this is an explain of dense rows only, no value missing
+    /// (NaN), for the default class (no `class_label`), with a valid selector; nil otherwise
+    /// (the ordinary path answers it, and reports what is wrong).
+    public func denseExplain() -> DenseExplain? {
+        guard c.pointee.call_case == GROVE__V1__REQUEST__CALL_EXPLAIN, let e = c.pointee.explain?.pointee,
+              e.n_records == 0, e.n_dense > 0, let dense = e.dense, e.class_label.len == 0 else { return nil }
+        let values = UnsafeBufferPointer(start: dense, count: e.n_dense)
+        for x in values where x.isNaN { return nil }
+        guard let selector = try? SelectorBytes(e.model) else { return nil }
+        return DenseExplain(selector: selector, dense: values, topK: Int(e.top_k),
+                            contributions: e.contributions != 0, encodedFeatures: e.encoded_features != 0)
+    }
+
+    /// The parts of a dense explain call, pointing into the arena.
+    public struct DenseExplain {
+        public let selector: SelectorBytes
+        /// No value is NaN.
+        public let dense: UnsafeBufferPointer<Double>
+        /// 0: the default.
+        public let topK: Int
+        public let contributions: Bool
+        public let encodedFeatures: Bool
+    }
 }

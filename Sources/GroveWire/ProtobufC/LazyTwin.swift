@@ -30,7 +30,8 @@ package enum LazyTwin {
             out.append("Request.\(name) has no twin in LazyRequest and is not a call")
         }
         let shape: [(String, UInt32)] = [("id", RequestShape.id), ("api_key", RequestShape.apiKey),
-                                         ("timeout_micros", RequestShape.timeoutMicros), ("predict", RequestShape.predict)]
+                                         ("timeout_micros", RequestShape.timeoutMicros), ("predict", RequestShape.predict),
+                                         ("explain", RequestShape.explain)]
         for (name, number) in shape where request[name]?.id != number { out.append("RequestShape reads Request.\(name) as field \(number)") }
         // The reader knows every field of Record and Field, with their types.
         expect(fields(grove__v1__record__descriptor), in: "Record", ["fields": (RecordScanner.recordFields, PROTOBUF_C_TYPE_MESSAGE)], &out)

@@ -84,10 +84,14 @@ struct Bench: ParsableCommand {
         if let dir = writeFrames {
             // Payloads without the 4-byte length (the C client adds it), as Grove's own requests.
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            for (name, request) in [("dense-1row.pb", oneRow), ("record-1row.pb", recordRow), ("dense-\(rows)rows.pb", batch)] {
+            // Decision + 4 reasons in one round trip, and the Explain call, on the same row.
+            let reasonsRow = Request(id: 4, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<f]), reasons: 4)))
+            let explainRow = Request(id: 5, call: .explain(ExplainRequest(model: selector, dense: Array(encoded[0..<f]), topK: 4)))
+            for (name, request) in [("dense-1row.pb", oneRow), ("record-1row.pb", recordRow), ("dense-\(rows)rows.pb", batch),
+                                    ("reasons-1row.pb", reasonsRow), ("explain-1row.pb", explainRow)] {
                 try Data(request.framed().dropFirst(FrameLimits.headerBytes)).write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
             }
-            print("wrote dense-1row.pb, record-1row.pb, dense-\(rows)rows.pb into \(dir)")
+            print("wrote dense-1row.pb, record-1row.pb, dense-\(rows)rows.pb, reasons-1row.pb, explain-1row.pb into \(dir)")
             return
         }
 

@@ -1,0 +1,44 @@
+// ReasonListBufferTests: inline reasons packed from loop-owned buffers decode as the ordinary message says.
+
+import GroveWire
+import Testing
+
+@Suite struct ReasonListBufferTests {
+    /// Packs a one-row answer with `fill` applied to the reasons buffer and decodes it.
+    private func packed(_ fill: (ReasonListBuffer) -> Void) throws -> PredictResponse? {
+        let reasons = ReasonListBuffer()
+        reasons.start(rows: 2, reasonsPerRow: 2)
+        fill(reasons)
+        let output = ByteBuffer()
+        let values: [Double] = [1.5, -2]
+        values.withUnsafeBufferPointer { v in
+            PredictResponseWriter.write(id: 3, modelName: "m", version: 1, rows: 2, numClasses: 0,
+                                        probabilities: UnsafeBufferPointer(start: nil, count: 0),
+                                        classIndex: UnsafeBufferPointer(start: nil, count: 0), values: v, reasons: reasons, into: output)
+        }
+        let body = Array(output.readableView.dropFirst(4))
+        guard case let .predict(p)? = try Response(decoding: body).result else { return nil }
+        return p
+    }
+
+    /// A regression answer whose rows have no positive contribution copies no text at all.
+    @Test func rowsWithoutReasonsAndNoClassPack() throws {
+        let p = try #require(try packed { r in r.beginRow(); r.beginRow() })
+        #expect(p.reasons == [[], []] && p.explainedClass.isEmpty && p.values == [1.5, -2])
+    }
+
+    /// Texts longer than the buffer's first size, and reuse after a larger answer.
+    @Test func textsGrowAndAreCopied() throws {
+        let long = String(repeating: "é", count: 300)
+        let p = try #require(try packed { r in
+            r.beginRow()
+            r.append(column: "a", contribution: 0.5, value: long, code: "C1", text: "")
+            r.append(column: "b", contribution: 0.25, value: "3", code: "", text: "words, with a comma")
+            r.beginRow()
+            r.setExplainedClass("bad")
+        })
+        #expect(p.reasons == [[ReasonCode(column: "a", contribution: 0.5, value: long, code: "C1", text: ""),
+                               ReasonCode(column: "b", contribution: 0.25, value: "3", code: "", text: "words, with a comma")], []])
+        #expect(p.explainedClass == "bad")
+    }
+}
