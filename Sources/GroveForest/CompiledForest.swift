@@ -333,8 +333,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         for c in 0..<(8 * roundCount) {
             let first = chainStarts[c]
             if first == stop { continue }
-            let round = c / 8
-            let lo = chainTrees[c] - roundStarts[round], hi = chainTrees[c + 1] - roundStarts[round]
+            let (lo, hi) = chainSlots(c)
             var r = start
             while r < end {
                 // Eight rows (the last group repeats its last row) walk the chain in lockstep.
@@ -373,8 +372,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             for c in 0..<(8 * roundCount) {
                 let first = UInt32(chainStarts[c])
                 if first == stop { continue }
-                let round = c / 8
-                let lo = chainTrees[c] - roundStarts[round], hi = chainTrees[c + 1] - roundStarts[round]
+                let (lo, hi) = chainSlots(c)
                 var r = b
                 while r < e {
                     let n = min(8, e - r)
@@ -389,6 +387,13 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             Forest.finish(UnsafeMutableBufferPointer(start: out + r * k, count: k), aggregation: aggregation, link: link,
                           baseScore: baseScore, treeCount: treeCount)
         }
+    }
+
+    /// The slots of chain `c` (round * 8 + chain): its trees' positions in their round.
+    @inline(__always)
+    private func chainSlots(_ c: Int) -> (Int, Int) {
+        let round = c / 8
+        return (chainTrees[c] - roundStarts[round], chainTrees[c + 1] - roundStarts[round])
     }
 
     typealias Eight<T> = (T, T, T, T, T, T, T, T)
