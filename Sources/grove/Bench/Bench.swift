@@ -142,6 +142,9 @@ struct Bench: ParsableCommand {
         let reasonsRow = Request(id: 4, call: .predict(PredictRequest(model: selector, dense: Array(encoded[0..<f]), reasons: 4)))
         let groveReasons = try LoadDriver.closedLoop(port: grove.port, frame: reasonsRow.framed(), warmup: warm, iterations: iterations, server: grove)
         row("grove predict 1 row + 4 reasons; ratio to plain predict", groveReasons, limit: groveOne, rowsPerRequest: 1)
+        let explainRow = Request(id: 5, call: .explain(ExplainRequest(model: selector, dense: Array(encoded[0..<f]), topK: 4)))
+        let groveExplain = try LoadDriver.closedLoop(port: grove.port, frame: explainRow.framed(), warmup: warm, iterations: iterations, server: grove)
+        row("grove explain 1 row (top 4); ratio to plain predict", groveExplain, limit: groveOne, rowsPerRequest: 1)
         if explainOnly {
             let again = try LoadDriver.closedLoop(port: grove.port, frame: oneRow.framed(), warmup: warm, iterations: iterations, server: grove)
             row("grove predict 1 row (dense), again", again, limit: echoOne, rowsPerRequest: 1)
