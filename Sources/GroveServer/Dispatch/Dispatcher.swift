@@ -39,10 +39,11 @@ final class Dispatcher {
 
     /// Decodes `body`, runs the call, and appends the response frame to `output`.
     ///
-    /// Predictions of dense rows and of raw records needing no note (without an audit log) take
-    /// the hot path (`answerHotPath`): read in place, scored into loop-owned buffers, packed
-    /// straight into the output buffer: no allocation, no Swift copies. Everything else goes
-    /// through the ordinary `Request` value.
+    /// Predictions of dense rows (with or without inline reasons) and of raw records needing no
+    /// note, and Explain calls of dense rows for the default class (without an audit log), take
+    /// the hot paths (`answerHotPath`): read in place, scored or explained into loop-owned
+    /// buffers, packed straight into the output buffer: no allocation, no Swift copies.
+    /// Everything else goes through the ordinary `Request` value.
     ///
     /// `receivedAt`: when the loop read the frame (monotonic nanoseconds). A request whose
     /// `timeout_micros` budget was spent by the time its turn comes is answered

@@ -138,7 +138,9 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         let explainScratch = scratch.explainScratch(for: explainer.forest)
         scratch.reserve(features: featureCount, columns: columnCount, reasons: topK)
         let packed = scratch.reasons
-        packed.start(rows: rows, reasonsPerRow: topK)
+        // A row has at most one reason per input column: room for more would only be sized by
+        // the caller's top_k (up to 64 per row of a 4 MiB frame), never used, and kept by the loop.
+        packed.start(rows: rows, reasonsPerRow: min(topK, columnCount))
         let grouped = UnsafeBufferPointer(rebasing: scratch.columns[0..<columnCount])
         for r in 0..<rows {
             let row = UnsafeBufferPointer(rebasing: dense[(r * featureCount)..<((r + 1) * featureCount)])
@@ -397,7 +399,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         let explainScratch = scratch.explainScratch(for: explainer.forest)
         scratch.reserve(features: featureCount, columns: columnCount, reasons: topK)
         let answer = scratch.explainRows
-        answer.start(rows: rows, columns: columnCount, features: featureCount, reasonsPerRow: topK,
+        answer.start(rows: rows, columns: columnCount, features: featureCount, reasonsPerRow: min(topK, columnCount),
                      sendColumns: contributions, sendFeatures: features)
         for r in 0..<rows {
             let row = UnsafeBufferPointer(rebasing: dense[(r * featureCount)..<((r + 1) * featureCount)])

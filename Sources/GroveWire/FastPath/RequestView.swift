@@ -7,8 +7,8 @@ import CProtobufC
 ///
 /// Valid only until the arena it was decoded into is reset: use it, answer,
 /// and drop it within one dispatch. The ordinary path: it reads the id, deadline and key
-/// in place and converts the rest to the ordinary `Request` with `materialize()` (the hot
-/// paths read `PredictView` instead). Debug builds enforce the rule: reading a view after
+/// in place and converts the rest to the ordinary `Request` with `materialize()` (the predict
+/// hot paths read `PredictView` instead; the Explain hot path reads `denseExplain()`). Debug builds enforce the rule: reading a view after
 /// its arena was reset stops the process.
 public struct RequestView {
     private let message: ArenaMessage<Grove__V1__Request>
