@@ -88,9 +88,6 @@ final class Dispatcher {
         if server.audit == nil, RequestShape.isSinglePredict(body), let answered = answerHotPath(body, receivedAt: receivedAt, into: output) {
             return answered
         }
-        if server.audit == nil, RequestShape.isSingleExplain(body), answerExplainHotPath(body, receivedAt: receivedAt, into: output) {
-            return (.explain, .ok)
-        }
         let view: RequestView
         do {
             view = try RequestView(decoding: body, arena: requestArena)
@@ -108,6 +105,9 @@ final class Dispatcher {
             let waited = (MonotonicClock.now() &- receivedAt) / 1000
             fail(id: view.id, Self.deadlineExceeded(waited: waited, budget: view.timeoutMicros), into: output)
             return (CallKind(label: view.callName), .deadlineExceeded)
+        }
+        if server.audit == nil, RequestShape.isSingleExplain(body), answerExplainHotPath(view, into: output) {
+            return (.explain, .ok)
         }
         let apiKey: UnsafeBufferPointer<UInt8>
         let request: Request
@@ -226,14 +226,12 @@ final class Dispatcher {
 
     /// The Explain hot path, for a request whose top level holds one explain call and nothing
     /// else, without an audit log: dense rows with no value missing, for the default class,
-    /// decoded into the arena (`RequestView`), explained into loop-owned buffers and packed
-    /// straight into `output`. Answers only success: anything else (a deadline passed, a key
-    /// refused, a model not found, a version that cannot explain, a bad top_k) returns false
-    /// having written nothing, and the ordinary path decodes the request again and answers it.
-    private func answerExplainHotPath(_ body: UnsafeRawBufferPointer, receivedAt: UInt64, into output: ByteBuffer) -> Bool {
-        guard let view = try? RequestView(decoding: body, arena: requestArena) else { return false }  // reported by the ordinary path
-        defer { requestArena.reset() }
-        if view.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > view.timeoutMicros &* 1000 { return false }
+    /// read from the ordinary path's `RequestView` (decoded once, its deadline already checked),
+    /// explained into loop-owned buffers and packed straight into `output`. Answers only
+    /// success: anything else (a key refused, a model not found, a version that cannot explain,
+    /// a bad top_k) returns false having written nothing, and the ordinary path goes on with
+    /// the same view and answers it.
+    private func answerExplainHotPath(_ view: RequestView, into output: ByteBuffer) -> Bool {
         guard let apiKey = try? view.apiKey(), let e = view.denseExplain() else { return false }
         if let keys = server.keys, case .failure = authorize(apiKey: apiKey, call: "explain", keyring: keys.keyring) { return false }
         guard case let .success(model) = resolve(name: e.selector.name, version: e.selector.version, label: e.selector.label) else { return false }
