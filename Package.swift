@@ -97,7 +97,7 @@ let package = Package(
             dependencies: ["GroveClient", "GroveWire"],
             path: "clients/swift/ScoringExample"
         ),
-        .testTarget(name: "GroveForestTests", dependencies: ["GroveForest"]),
+        .testTarget(name: "GroveForestTests", dependencies: ["GroveForest", "GroveSystem"]),
         .testTarget(name: "GroveModelStoreTests", dependencies: [
             "GroveModelStore", "GroveWire", "GroveForest", .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -22,5 +22,7 @@ let package = Package(
         .target(name: "FuzzAdminUpload", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
         .target(name: "FuzzOnnx", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
         .target(name: "FuzzRecordScanner", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
+        .target(name: "FuzzResponseEncoder", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
+        .target(name: "FuzzDenseRequest", dependencies: [.product(name: "GroveFuzzChecks", package: grove)]),
     ]
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make fuzz`: builds the libFuzzer targets in Fuzz/ (ASan + libFuzzer) and runs
 # each for FUZZ_SECONDS (default 60) or FUZZ_RUNS executions, whichever comes first,
-# seeded from Fuzz/Corpus/<target>. FUZZ_TARGETS picks targets (default: all eight).
+# seeded from Fuzz/Corpus/<target>. FUZZ_TARGETS picks targets (default: all ten).
 # A crash is copied to Fuzz/Regressions/<target>/ (commit it: `make test` replays it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,7 +10,7 @@ cd "$root/Fuzz"
 swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --scratch-path .build-fuzz
 mkdir -p Corpus
 # Seeds: real frames, a real model file, the demo CSV.
-mkdir -p Corpus/FuzzFrames Corpus/FuzzRequest Corpus/FuzzModelFile Corpus/FuzzCSV Corpus/FuzzKeyFile Corpus/FuzzAdminUpload Corpus/FuzzOnnx Corpus/FuzzRecordScanner
+mkdir -p Corpus/FuzzFrames Corpus/FuzzRequest Corpus/FuzzModelFile Corpus/FuzzCSV Corpus/FuzzKeyFile Corpus/FuzzAdminUpload Corpus/FuzzOnnx Corpus/FuzzRecordScanner Corpus/FuzzResponseEncoder Corpus/FuzzDenseRequest
 printf '# id role sha256\nops admin %064d\ndesk predict %064d\n' 0 1 > Corpus/FuzzKeyFile/keys
 printf 'committee %064d\n' 2 > Corpus/FuzzKeyFile/signers
 # The small ONNX fixtures (hand-built graphs, XGBoost, LightGBM) seed the ONNX importer.
@@ -28,11 +28,11 @@ if [ -x "$root/.build/debug/grove" ] && [ ! -s Corpus/FuzzModelFile/small.grove 
 fi
 # Kept inputs seed their target too (FuzzAdminUpload's seed is a valid three-chunk upload; FuzzRecordScanner's
 # are real records and record requests as the clients write them).
-for target in FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdminUpload FuzzRecordScanner; do
+for target in FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdminUpload FuzzRecordScanner FuzzResponseEncoder FuzzDenseRequest; do
     cp Regressions/$target/* Corpus/$target/ 2>/dev/null || true
 done
 status=0
-for target in ${FUZZ_TARGETS:-FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdminUpload FuzzOnnx FuzzRecordScanner}; do
+for target in ${FUZZ_TARGETS:-FuzzFrames FuzzRequest FuzzModelFile FuzzCSV FuzzKeyFile FuzzAdminUpload FuzzOnnx FuzzRecordScanner FuzzResponseEncoder FuzzDenseRequest}; do
     echo "== $target for ${seconds}s"
     art=$(mktemp -d)
     if ! ".build-fuzz/release/$target" -max_total_time="$seconds" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -rss_limit_mb=2048 -artifact_prefix="$art/" \

@@ -13,21 +13,25 @@ import GroveSystem
 public enum CSVReader {
     /// Reads and parses the file at `path`.
     public static func read(path: String, options: CSVOptions = CSVOptions(), threads: Int = 0) throws -> DataTable {
-        try withMappedFile(path: path) { try parse(buffer: $0, options: options, threads: threads) }
+        try withFileBytes(path: path) { try parse(buffer: $0, options: options, threads: threads) }
     }
 
     /// The bytes of the file at `path`.
     public static func readFile(path: String) throws -> [UInt8] {
-        try withMappedFile(path: path) { Array($0) }
+        try withFileBytes(path: path) { Array($0) }
     }
 
-    /// Calls `body` with the file's bytes, memory-mapped read-only (no copy; falls back
-    /// to reading when mapping is impossible). The buffer is valid only inside `body`.
-    public static func withMappedFile<R>(path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
+    /// Calls `body` with the file's bytes, read into memory the process owns
+    /// (`Syscall.withFileBytes`: a file changed by another process during the read is an
+    /// error, and one changed while `body` runs cannot change the bytes it sees). The buffer
+    /// is valid only inside `body`.
+    public static func withFileBytes<R>(path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
         do {
             return try Syscall.withFileBytes(path: path, body)
         } catch let error as SystemCallError {
             throw CSVError.cannotRead(path: path, reason: error.errno.description)
+        } catch let error as FileChangedError {
+            throw CSVError.cannotRead(path: path, reason: error.reason)
         }
     }
 

@@ -98,7 +98,8 @@ public struct Preprocessing: Sendable, Equatable {
 
     // MARK: Learning
 
-    /// Learns the preprocessing from `table` (optionally only from `rows`).
+    /// Learns the preprocessing from `table` (optionally only from `rows`, each a row index of
+    /// `table`, else `rowOutOfRange`).
     ///
     /// Every column except `target` is an input column, in table order. Numeric fill =
     /// mean of the non-missing values of those rows (0 if none); categories = the labels
@@ -110,7 +111,7 @@ public struct Preprocessing: Sendable, Equatable {
         guard let targetIndex = table.columnIndex(named: target) else { throw PreprocessingError.noTargetColumn(target) }
         guard table.rowCount > 0 else { throw PreprocessingError.noRows }
         guard table.columns.count > 1 else { throw PreprocessingError.noFeatureColumns }
-        let useRows = rows ?? Array(0..<table.rowCount)
+        let useRows = try checked(rows, in: table)
         var inputs: [InputColumn] = []
         for (i, col) in table.columns.enumerated() where i != targetIndex {
             switch col.storage {
@@ -159,6 +160,15 @@ public struct Preprocessing: Sendable, Equatable {
         return try Preprocessing(target: target, columns: inputs, classes: classes, positiveClass: positiveIndex)
     }
 
+    /// `rows`, or every row of `table` when nil; throws `rowOutOfRange` for the first index
+    /// that is not a row of `table` (the encoders read columns at these indices unchecked).
+    static func checked(_ rows: [Int]?, in table: DataTable) throws -> [Int] {
+        guard let rows else { return Array(0..<table.rowCount) }
+        let count = table.rowCount
+        for r in rows where UInt(bitPattern: r) >= UInt(count) { throw PreprocessingError.rowOutOfRange(row: r, rowCount: count) }
+        return rows
+    }
+
     /// Orders strings by Unicode code point (Python's `sorted` order).
     public static func codePointLess(_ a: String, _ b: String) -> Bool {
         a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
@@ -191,13 +201,14 @@ public struct Preprocessing: Sendable, Equatable {
 
     // MARK: Targets
 
-    /// The encoded targets of `table` (all rows, or `rows`): class indices for
-    /// classification (every label must be in `classes`), values for regression.
+    /// The encoded targets of `table` (all rows, or `rows`, each a row index of `table`, else
+    /// `rowOutOfRange`): class indices for classification (every label must be in
+    /// `classes`), values for regression.
     /// A missing target is an error naming the data row.
     public func encodeTargets(table: DataTable, rows: [Int]? = nil) throws -> TrainingTarget {
         guard let ti = table.columnIndex(named: target) else { throw PreprocessingError.noTargetColumn(target) }
         let col = table.columns[ti]
-        let useRows = rows ?? Array(0..<table.rowCount)
+        let useRows = try Self.checked(rows, in: table)
         if classes.isEmpty {
             guard case let .numeric(v) = col.storage else { throw PreprocessingError.nonNumericTarget(column: target) }
             var out: [Double] = []
@@ -329,14 +340,15 @@ public struct Preprocessing: Sendable, Equatable {
         return out
     }
 
-    /// Encodes every row of `table` (or only `rows`) into a row-major feature matrix.
+    /// Encodes every row of `table` (or only `rows`, in that order, each a row index of
+    /// `table`, else `rowOutOfRange`) into a row-major feature matrix.
     ///
     /// Table columns are matched by name: the target column is ignored, an unknown
     /// column is an error, an absent input column is missing in every row. A numeric
     /// input read as categorical must have numeric labels; a categorical input read as
     /// numeric is matched by number text.
     public func encode(table: DataTable, rows: [Int]? = nil, threads: Int = 0) throws -> FeatureMatrix {
-        let useRows = rows ?? Array(0..<table.rowCount)
+        let useRows = try Self.checked(rows, in: table)  // the fillers read the columns unchecked
         let n = useRows.count
         let f = featureCount
         var values = [Double](repeating: 0, count: n * f)

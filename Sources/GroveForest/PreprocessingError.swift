@@ -19,6 +19,8 @@ public enum PreprocessingError: Error, Equatable, Sendable, CustomStringConverti
     case notCategorical(column: String, value: Double, categories: [String])
     case bufferTooSmall(needed: Int, got: Int)
     case inconsistentSchema(String)
+    /// A row index given to `fit`, `encode` or `encodeTargets` that is not a row of the table.
+    case rowOutOfRange(row: Int, rowCount: Int)
 
     public var description: String {
         switch self {
@@ -41,6 +43,7 @@ public enum PreprocessingError: Error, Equatable, Sendable, CustomStringConverti
             return "column \"\(c)\" is categorical (\(shown)) but got the number \(Preprocessing.labelText(v))"
         case let .bufferTooSmall(n, g): return "output buffer holds \(g) values, \(n) needed"
         case let .inconsistentSchema(why): return "inconsistent preprocessing: \(why)"
+        case let .rowOutOfRange(row, count): return "row index \(row) is not a row of the table (it has \(count) rows)"
         }
     }
 }

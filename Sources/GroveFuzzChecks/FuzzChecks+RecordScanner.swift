@@ -17,7 +17,9 @@ extension FuzzChecks {
     ///   must be refused by protobuf-c; `declined` promises nothing;
     /// - as a `Request` whose top level `RequestShape` accepts: when the lazy twin refuses it, the
     ///   real message must refuse it too; when every record scans to its end, the real message
-    ///   must decode with the same records; when one is malformed, the real one must be refused.
+    ///   must decode with the same records; when one is malformed, the real one must be refused;
+    ///   whenever the real message decodes, the view must read from the twin what the real one
+    ///   holds (`PredictReading`: id, deadline, API key, model selector, dense values, flags).
     /// Returns the scanner's verdict on the bytes as a record.
     @discardableResult
     public static func recordScanner(_ bytes: UnsafeRawBufferPointer, arena: Arena = Arena(limit: 1 << 24)) throws -> RecordScanOutcome {
@@ -48,6 +50,9 @@ extension FuzzChecks {
             }
             return
         }
+        // Everything else the hot path reads (id, deadline, key, selector, dense values, flags)
+        // must be what the real Request holds, whenever protobuf-c reads the request.
+        let reading = PredictReading(view)
         var records: [[ProtobufCRecords.Field]] = []
         var verdict = RecordScanOutcome.accepted
         let all = view.allRecords
@@ -57,6 +62,9 @@ extension FuzzChecks {
             records.append(fields)
         }
         arena.reset()
+        if let real = ProtobufCRecords.predictReading(body, arena: arena), real != reading {
+            throw FuzzCheckFailure("the lazy twin read \(reading), the real Request \(real)")
+        }
         let reference = ProtobufCRecords.predictRecords(body, arena: arena)
         switch verdict {
         case .accepted:

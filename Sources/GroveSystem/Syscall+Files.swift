@@ -1,4 +1,4 @@
-// Syscall+Files: the file calls (open, read, write-all, fsync, rename, unlink, mmap) of the
+// Syscall+Files: the file calls (open, read, write-all, fsync, rename, unlink, read-whole-file) of the
 // model repository, the audit log, admin uploads and the CSV reader, each wrapped once.
 //
 // Same rules as Syscall.swift: EINTR is retried in `Syscall.call`, a failure is thrown as a
@@ -13,11 +13,13 @@ extension Syscall {
         FileDescriptor(rawValue: try must("open") { Glibc.open(path, flags | O_CLOEXEC, mode) })
     }
 
-    /// The size in bytes of the open file, and whether it is a regular file.
-    public static func fileStatus(_ fd: FileDescriptor) throws(SystemCallError) -> (size: Int, isRegular: Bool) {
+    /// The size in bytes of the open file, whether it is a regular file, and its modification
+    /// time (nanoseconds since the epoch, as coarse as the file system's clock).
+    public static func fileStatus(_ fd: FileDescriptor) throws(SystemCallError) -> (size: Int, isRegular: Bool, modifiedNanos: Int64) {
         var st = stat()
         _ = try must("fstat") { fstat(fd.rawValue, &st) }
-        return (Int(st.st_size), (st.st_mode & S_IFMT) == S_IFREG)
+        return (Int(st.st_size), (st.st_mode & S_IFMT) == S_IFREG,
+                Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec))
     }
 
     /// Writes every byte of `bytes[range]` (default: all) to a blocking descriptor; a short
@@ -69,26 +71,56 @@ extension Syscall {
         }
     }
 
-    /// Calls `body` with the bytes of the file at `path`, memory-mapped read-only (no copy),
-    /// or read into memory when mapping is impossible (a pipe, an empty file). The buffer is
-    /// valid only inside `body`.
-    public static func withFileBytes<R>(path: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
+    /// Calls `body` with the bytes of the file at `path`, read into memory this process owns.
+    /// The buffer is valid only inside `body`.
+    ///
+    /// Not mapped: another process truncating or rewriting the file while `body` runs cannot
+    /// change the bytes `body` sees (a mapping would show the new bytes, or end the process
+    /// with SIGBUS where the file was cut), so whatever `body` computes from them (a parse and
+    /// its hash) is about one and the same sequence of bytes. A regular file is read from start
+    /// to end in `chunkBytes` reads; when it ends before or after the size it had when opened,
+    /// or its size or modification time differ once read (a writer was at work during the
+    /// read), it throws `FileChangedError` rather than hand `body` bytes that may mix two
+    /// versions. (A rewrite of the same size within one tick of the file system's clock is
+    /// not seen; the bytes are still one read's.) Other files (a pipe) are read to their end.
+    /// Memory: the file's size, which a mapping read to its end occupies too. `afterChunk`
+    /// runs after each read of a regular file, given the bytes read so far: tests change the
+    /// file there.
+    public static func withFileBytes<R>(path: String, chunkBytes: Int = defaultChunkBytes, afterChunk: (Int) -> Void = { _ in },
+                                        _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
+        precondition(chunkBytes > 0, "chunkBytes must be positive")
         let fd = try open(path, O_RDONLY)
         defer { close(fd) }
-        let status = try fileStatus(fd)
-        if status.size > 0, status.isRegular,
-           let map = mmap(nil, status.size, PROT_READ, MAP_PRIVATE, fd.rawValue, 0), map != MAP_FAILED {
-            defer { munmap(map, status.size) }
-            _ = madvise(map, status.size, MADV_SEQUENTIAL)
-            return try body(UnsafeBufferPointer(start: map.assumingMemoryBound(to: UInt8.self), count: status.size))
+        let opened = try fileStatus(fd)
+        guard opened.isRegular else {
+            var result: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let got = try must("read") { chunk.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress, $0.count) } }
+                if got == 0 { break }
+                result.append(contentsOf: chunk[0..<got])
+            }
+            return try result.withUnsafeBufferPointer { try body($0) }
         }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let got = try must("read") { chunk.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress, $0.count) } }
-            if got == 0 { break }
-            result.append(contentsOf: chunk[0..<got])
+        let size = opened.size
+        // One byte more than the size: a read that fills it shows the file grew.
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 1, alignment: 64)
+        defer { storage.deallocate() }
+        var got = 0
+        while got <= size {
+            let want = min(chunkBytes, size + 1 - got)
+            let n = try must("read") { Glibc.read(fd.rawValue, storage.baseAddress! + got, want) }
+            if n == 0 { break }
+            got += n
+            afterChunk(got)
         }
-        return try result.withUnsafeBufferPointer { try body($0) }
+        let closed = try fileStatus(fd)
+        if got != size || closed.size != size || closed.modifiedNanos != opened.modifiedNanos {
+            throw FileChangedError(path: path, sizeWhenOpened: size, bytesRead: got, sizeWhenRead: closed.size)
+        }
+        return try body(UnsafeBufferPointer(start: storage.baseAddress!.assumingMemoryBound(to: UInt8.self), count: size))
     }
+
+    /// `withFileBytes`' read size: large enough that the calls cost nothing beside the copy.
+    public static let defaultChunkBytes = 8 << 20
 }

@@ -58,7 +58,7 @@ struct Train: ParsableCommand {
         let trainSeconds = Date().timeIntervalSince(started)
         let (version, file) = try ModelRepository.publish(model, repository: URL(fileURLWithPath: repo, isDirectory: true),
                                                              chunkPauseMicros: testPublishPauseUs)
-        // The digest of the file as written (mapped, not copied).
+        // The digest of the file as written (read back once).
         let sha: String
         do {
             sha = try Syscall.withFileBytes(path: file.path) { ModelFileCodec.sha256Hex(UnsafeRawBufferPointer($0)) }

@@ -56,16 +56,17 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Calibrate probabilities on out-of-bag predictions: none, platt or isotonic (two classes).")
     var calibrate: String?
 
-    /// Reads the data file: its SHA-256 (recorded in the model) and the parsed table. The
-    /// file is mapped, not copied; its hash is computed on another thread while the CSV is
-    /// parsed (on `threads` threads).
+    /// Reads the data file: its SHA-256 (recorded in the model) and the parsed table, both of
+    /// the same bytes: the file is read once into memory the process owns (a file changed
+    /// during that read is an error; one changed later cannot change them), then hashed on
+    /// another thread while the CSV is parsed (on `threads` threads).
     func readData() throws -> (sha256: [UInt8], table: DataTable) {
         var options = CSVOptions()
         if let categorical {
             for name in categorical.split(separator: ",") { options.kinds[String(name)] = .categorical }
         }
         do {
-            return try CSVReader.withMappedFile(path: data) { buffer in
+            return try CSVReader.withFileBytes(path: data) { buffer in
                 let hash = ConcurrentHash(UnsafeRawBufferPointer(buffer))
                 let table = Result { try CSVReader.parse(buffer: buffer, options: options, threads: threads) }
                 return (hash.value(), try table.get())

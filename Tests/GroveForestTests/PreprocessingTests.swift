@@ -26,6 +26,34 @@ import Testing
         #expect(try p.encodeTargets(table: try sampleTable()) == .classes(labels: [0, 1, 0], count: 2))
     }
 
+    /// Row indices are checked before any column is read: one past the end or negative is
+    /// `rowOutOfRange` (the encoder's column reads are unchecked: without the check a release
+    /// build would read outside the columns), for every column kind; valid ones keep their order.
+    @Test func rowIndicesOutsideTheTableAreAnError() throws {
+        let t = try DataTable(columns: [
+            .numeric("age", [20, .nan, 40]), .categorical("city", ["b", "a", nil]),
+            .numeric("zip", [1, 2, 3]), .categorical("n", ["7", "8", "9"]), .categorical("y", ["no", "yes", "no"]),
+        ])
+        let p = try Preprocessing.fit(table: t, target: "y", task: .classification)
+        // Read the other way round: `zip` (numeric) as categorical, `n` (text) as numeric.
+        let swapped = try Preprocessing(target: "y", columns: [
+            p.columns[0], p.columns[1], InputColumn(name: "zip", kind: .categorical, categories: ["1", "3"]),
+            InputColumn(name: "n", kind: .numeric, fillValue: 0),
+        ], classes: p.classes, positiveClass: nil)
+        for q in [p, swapped] {
+            for rows in [[3], [0, 1, 2, 3], [-1], [Int.min], [Int.max]] {
+                #expect(throws: PreprocessingError.rowOutOfRange(row: rows.last!, rowCount: 3)) { try q.encode(table: t, rows: rows) }
+                #expect(throws: PreprocessingError.rowOutOfRange(row: rows.last!, rowCount: 3)) { try q.encodeTargets(table: t, rows: rows) }
+            }
+            #expect(try q.encode(table: t, rows: [2, 0]).values == q.encode(table: t, rows: [2]).values + q.encode(table: t, rows: [0]).values)
+            #expect(try q.encode(table: t, rows: []).rowCount == 0)
+        }
+        #expect(throws: PreprocessingError.rowOutOfRange(row: 3, rowCount: 3)) {
+            try Preprocessing.fit(table: t, target: "y", task: .classification, rows: [0, 3])
+        }
+        #expect(PreprocessingError.rowOutOfRange(row: 3, rowCount: 3).description == "row index 3 is not a row of the table (it has 3 rows)")
+    }
+
     @Test func categoriesSortLikePandas() throws {
         let t = try DataTable(columns: [.categorical("c", ["b", "a", "C", "é", "B"]), .numeric("y", [1, 2, 3, 4, 5])])
         let p = try Preprocessing.fit(table: t, target: "y", task: .regression)

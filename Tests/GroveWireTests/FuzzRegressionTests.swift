@@ -19,11 +19,12 @@ import Testing
 
     /// Each target has its folder, and the replay sees the inputs kept there.
     @Test func everyTargetHasItsRegressionFolder() throws {
-        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV", "FuzzKeyFile", "FuzzAdminUpload", "FuzzOnnx", "FuzzRecordScanner"] {
+        for target in ["FuzzFrames", "FuzzRequest", "FuzzModelFile", "FuzzCSV", "FuzzKeyFile", "FuzzAdminUpload", "FuzzOnnx", "FuzzRecordScanner",
+                       "FuzzResponseEncoder", "FuzzDenseRequest"] {
             _ = try Self.inputs(target)
         }
         // Kept crashes and seeds: the replay checks something for these targets.
-        for target in ["FuzzRequest", "FuzzModelFile", "FuzzKeyFile", "FuzzAdminUpload", "FuzzRecordScanner"] {
+        for target in ["FuzzRequest", "FuzzModelFile", "FuzzKeyFile", "FuzzAdminUpload", "FuzzRecordScanner", "FuzzResponseEncoder", "FuzzDenseRequest"] {
             #expect(try Self.inputs(target).count >= 1, "\(target)")
         }
     }
@@ -47,6 +48,24 @@ import Testing
             var outcome: FuzzChecks.RecordScanOutcome?
             #expect(throws: Never.self, "\(input.name)") { outcome = try input.bytes.withUnsafeBytes { try FuzzChecks.recordScanner($0) } }
             if input.name.hasPrefix("seed-record") { #expect(outcome == .accepted, "\(input.name)") }
+        }
+    }
+
+    /// The hand-written predict answer against protobuf-c's pack; the seeds are a classification,
+    /// a labels-only, a regression answer with a long name and big varints, and special doubles.
+    @Test func responseEncoderInputs() throws {
+        for input in try Self.inputs("FuzzResponseEncoder") {
+            #expect(throws: Never.self, "\(input.name)") { try input.bytes.withUnsafeBytes { try FuzzChecks.responseEncoder($0) } }
+        }
+    }
+
+    /// The in-place dense reader against protobuf-c; the seeds are real dense requests (as the
+    /// clients and `grove bench` write them), which the reader must read, not merely agree on.
+    @Test func denseRequestInputs() throws {
+        for input in try Self.inputs("FuzzDenseRequest") {
+            var read: Bool?
+            #expect(throws: Never.self, "\(input.name)") { read = try input.bytes.withUnsafeBytes { try FuzzChecks.denseRequest($0) } }
+            if input.name.hasPrefix("seed-read") { #expect(read == true, "\(input.name)") }
         }
     }
 

@@ -69,8 +69,10 @@ struct ConnectionStateMachine {
         lastActivity = now
     }
 
-    var isReading: Bool { state == .open }
-    var isClosed: Bool { state == .closed }
+    // Matched, not compared with `==`: the synthesized `==` of an enum with a payload copies
+    // both sides (the loop asks these several times per request).
+    var isReading: Bool { if case .open = state { return true } else { return false } }
+    var isClosed: Bool { if case .closed = state { return true } else { return false } }
 
     /// A response to one request was queued for output.
     mutating func didQueueResponse() {

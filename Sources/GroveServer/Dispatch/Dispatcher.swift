@@ -16,6 +16,12 @@ final class Dispatcher {
     let responseArena = Arena()
 
     private let echo: Bool
+    /// The server's audit log and key store, fixed before the loops start (`Server.start`): read
+    /// from here, not through `server`, on every request. `server` is unowned and has a side
+    /// table (weak references to it exist), so each access through it is an atomic increment and
+    /// decrement of a reference count every loop shares: cache-line traffic between the cores.
+    private let audit: AuditLog?
+    private let keys: KeyStore?
     /// The loop this dispatcher belongs to (its slot in each model's statistics).
     let loopIndex: Int
     /// This loop's request counters (Stats and metrics sum every loop's).
@@ -31,6 +37,8 @@ final class Dispatcher {
         self.server = server
         self.loopIndex = loopIndex
         echo = server.configuration.echo
+        audit = server.audit
+        keys = server.keys
         snapshots = SnapshotReader(registry: server.registry)
         server.register(counters)
         // A decoded request may take several times its wire size in C structs; bound it.
@@ -64,7 +72,7 @@ final class Dispatcher {
     /// still pending (call again after the log's next progress).
     func finish(_ a: AwaitingAudit, into output: ByteBuffer) -> Bool {
         var response = a.response
-        switch server.audit?.durability(of: a.seq) ?? .durable {
+        switch audit?.durability(of: a.seq) ?? .durable {
         case .pending: return false
         case .durable: break
         case let .refused(refusal): response = .failure(id: response.id, Status(.unavailable, refusal.description))
@@ -85,8 +93,16 @@ final class Dispatcher {
             }
             return (.unknown, .ok)
         }
-        if server.audit == nil, RequestShape.isSinglePredict(body), let answered = answerHotPath(body, receivedAt: receivedAt, into: output) {
-            return answered
+        if audit == nil {
+            // Dense rows read in place when the reader is sure of them (it reads only requests
+            // `RequestShape` accepts); otherwise protobuf-c decodes the request (the lazy twin)
+            // and the same checks run on its values.
+            if let r = DenseRequestReader.read(body), let answered = answerDenseInPlace(r, receivedAt: receivedAt, into: output) {
+                return answered
+            }
+            if RequestShape.isSinglePredict(body), let answered = answerHotPath(body, receivedAt: receivedAt, into: output) {
+                return answered
+            }
         }
         let view: RequestView
         do {
@@ -106,7 +122,7 @@ final class Dispatcher {
             fail(id: view.id, Self.deadlineExceeded(waited: waited, budget: view.timeoutMicros), into: output)
             return (CallKind(label: view.callName), .deadlineExceeded)
         }
-        if server.audit == nil, RequestShape.isSingleExplain(body), answerExplainHotPath(view, into: output) {
+        if audit == nil, RequestShape.isSingleExplain(body), answerExplainHotPath(view, into: output) {
             return (.explain, .ok)
         }
         let apiKey: UnsafeBufferPointer<UInt8>
@@ -121,7 +137,7 @@ final class Dispatcher {
             return (CallKind(label: view.callName), status.code)
         }
         var keyID = "-"
-        if let keys = server.keys {
+        if let keys {
             switch authorize(apiKey: apiKey, call: request.call?.name ?? "unknown", keyring: keys.keyring) {
             case let .failure(denied):
                 fail(id: request.id, denied, into: output)
@@ -133,7 +149,7 @@ final class Dispatcher {
         let started = DispatchTime.now().uptimeNanoseconds
         var answeredBy: ServedModel?
         var response = answer(request, answeredBy: &answeredBy)
-        if let audit = server.audit, let record = auditRecord(response, answeredBy: answeredBy, request: request, body: body,
+        if let audit, let record = auditRecord(response, answeredBy: answeredBy, request: request, body: body,
                                                                peer: peer, keyID: keyID, started: started) {
             // Fail closed: the answer goes out only once its record is durable (unless the
             // server runs with --audit-async, which answers once the record is queued).
@@ -187,40 +203,66 @@ final class Dispatcher {
             return (.predict, status.code)
         }
         if let dense {
-            if let keys = server.keys, case let .failure(denied) = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) {
-                fail(id: view.id, denied, into: output)
-                return (.predict, denied.code)
-            }
-            let model: ServedModel
-            switch resolve(name: dense.modelName, version: dense.version, label: dense.label) {
-            case let .failure(status):
-                fail(id: view.id, status, into: output)
-                return (.predict, status.code)
-            case let .success(m):
-                model = m
-            }
-            if dense.reasons > 0 {
-                // Decision and reasons in place; anything the hot path does not explain (a model
-                // without cover, top_k above the maximum) is the ordinary path's to answer.
-                guard model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, reasons: dense.reasons,
-                                         catalog: snapshots.snapshot.reasons(for: model.info.name), id: view.id,
-                                         loop: loopIndex, scratch: scratch, into: output) else { return nil }
-                return (.predict, .ok)
-            }
-            if let status = model.predictDense(dense.dense, labelsOnly: dense.labelsOnly, id: view.id, loop: loopIndex,
-                                               scratch: scratch, into: output) {
-                fail(id: view.id, status, into: output)
-                return (.predict, status.code)
-            }
-            return (.predict, .ok)
+            return answerDense(id: view.id, apiKey: apiKey, modelName: dense.modelName, version: dense.version, label: dense.label,
+                               dense: dense.dense, labelsOnly: dense.labelsOnly, reasons: dense.reasons, into: output)
         }
         // Raw records that need no note are answered in place, as dense rows are; anything else
         // about them (an error, a note, a key refused, a model not found) is the ordinary path's.
         guard let p = view.recordPredict() else { return nil }
-        if let keys = server.keys, case .failure = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) { return nil }
+        if let keys, case .failure = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) { return nil }
         guard case let .success(model) = resolve(name: p.modelName, version: p.version, label: p.label) else { return nil }
         guard model.predictRecords(p.records, labelsOnly: p.labelsOnly, id: view.id, loop: loopIndex,
                                    scratch: scratch, order: recordOrder, into: output) else { return nil }
+        return (.predict, .ok)
+    }
+
+    /// A dense predict read in place by `DenseRequestReader`: the deadline checked as
+    /// `answerHotPath` checks it, the values copied into the loop's scratch (aligned), then
+    /// `answerDense`. nil as `answerDense`.
+    private func answerDenseInPlace(_ r: DenseRequestReader.Parts, receivedAt: UInt64, into output: ByteBuffer) -> (CallKind, StatusCode)? {
+        if r.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > r.timeoutMicros &* 1000 {
+            let waited = (MonotonicClock.now() &- receivedAt) / 1000
+            fail(id: r.id, Self.deadlineExceeded(waited: waited, budget: r.timeoutMicros), into: output)
+            return (.predict, .deadlineExceeded)
+        }
+        scratch.reserve(inputCount: r.count)
+        let values = scratch.inputs.baseAddress!
+        r.copyValues(into: values)
+        return answerDense(id: r.id, apiKey: r.apiKey, modelName: r.modelName, version: r.version, label: r.label,
+                           dense: UnsafeBufferPointer(start: values, count: r.count), labelsOnly: r.labelsOnly,
+                           reasons: r.reasons, into: output)
+    }
+
+    /// Dense rows (no NaN), read by either reader: the key checked, the model resolved, the rows
+    /// scored (with inline reasons when asked) and the answer packed into `output`. nil (nothing
+    /// written) when the ordinary path must answer: reasons this version cannot give in place.
+    private func answerDense(id: UInt64, apiKey: UnsafeBufferPointer<UInt8>, modelName: UnsafeBufferPointer<UInt8>, version: UInt64,
+                             label: UnsafeBufferPointer<UInt8>, dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, reasons: Int,
+                             into output: ByteBuffer) -> (CallKind, StatusCode)? {
+        if let keys, case let .failure(denied) = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) {
+            fail(id: id, denied, into: output)
+            return (.predict, denied.code)
+        }
+        let model: ServedModel
+        switch resolve(name: modelName, version: version, label: label) {
+        case let .failure(status):
+            fail(id: id, status, into: output)
+            return (.predict, status.code)
+        case let .success(m):
+            model = m
+        }
+        if reasons > 0 {
+            // Decision and reasons in place; anything the hot path does not explain (a model
+            // without cover, top_k above the maximum) is the ordinary path's to answer.
+            guard model.predictDense(dense, labelsOnly: labelsOnly, reasons: reasons,
+                                     catalog: snapshots.snapshot.reasons(for: model.info.name), id: id,
+                                     loop: loopIndex, scratch: scratch, into: output) else { return nil }
+            return (.predict, .ok)
+        }
+        if let status = model.predictDense(dense, labelsOnly: labelsOnly, id: id, loop: loopIndex, scratch: scratch, into: output) {
+            fail(id: id, status, into: output)
+            return (.predict, status.code)
+        }
         return (.predict, .ok)
     }
 
@@ -233,7 +275,7 @@ final class Dispatcher {
     /// the same view and answers it.
     private func answerExplainHotPath(_ view: RequestView, into output: ByteBuffer) -> Bool {
         guard let apiKey = try? view.apiKey(), let e = view.denseExplain() else { return false }
-        if let keys = server.keys, case .failure = authorize(apiKey: apiKey, call: "explain", keyring: keys.keyring) { return false }
+        if let keys, case .failure = authorize(apiKey: apiKey, call: "explain", keyring: keys.keyring) { return false }
         guard case let .success(model) = resolve(name: e.selector.name, version: e.selector.version, label: e.selector.label) else { return false }
         return model.explainDense(e.dense, topK: e.topK, contributions: e.contributions, features: e.encodedFeatures,
                                   catalog: snapshots.snapshot.reasons(for: model.info.name), id: view.id, loop: loopIndex,
@@ -299,7 +341,7 @@ final class Dispatcher {
     private func resolve(name: UnsafeBufferPointer<UInt8>, version: UInt64, label: UnsafeBufferPointer<UInt8>) -> Result<ServedModel, Status> {
         let snapshot = snapshots.snapshot
         if let model = cachedModel, cachedSnapshot === snapshot, cachedVersion == version,
-           cachedName.elementsEqual(name), cachedLabel.elementsEqual(label) {
+           Self.sameBytes(cachedName, name), Self.sameBytes(cachedLabel, label) {
             return .success(model)
         }
         let selector = ModelSelector(name: String(decoding: name, as: UTF8.self),
@@ -314,6 +356,14 @@ final class Dispatcher {
             cachedModel = m
         }
         return result
+    }
+
+    /// Whether `a` holds exactly the bytes of `b` (one `memcmp`; the generic `elementsEqual`
+    /// cost about 200 instructions per selector on every request).
+    private static func sameBytes(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let bBase = b.baseAddress, !a.isEmpty else { return true }
+        return a.withUnsafeBufferPointer { memcmp($0.baseAddress!, bBase, b.count) == 0 }
     }
 
     // The last key this loop verified, so a connection sending the same key on

@@ -3,6 +3,7 @@
 import Foundation
 import GroveForest
 import GroveModelStore
+import GroveSystem
 import GroveWire
 import Synchronization
 
@@ -105,7 +106,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     /// loop's index (its stats slot).
     func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, id: UInt64, loop: Int,
                       scratch: PredictScratch, into output: ByteBuffer) -> Status? {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = MonotonicClock.now()
         let stats = self.stats.slot(loop)
         let rows: Int
         switch rowCount(denseValues: dense.count) {
@@ -118,7 +119,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             stats.recordError()
             return failure
         }
-        stats.record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        stats.record(rows: rows, nanos: MonotonicClock.now() &- started)
         return nil
     }
 
@@ -130,7 +131,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     /// whole). Allocates nothing once the loop's scratch has grown to the request's size.
     func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, reasons topK: Int, catalog: ReasonCatalog,
                       id: UInt64, loop: Int, scratch: PredictScratch, into output: ByteBuffer) -> Bool {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = MonotonicClock.now()
         guard case let .success(explainer) = self.explainer, topK > 0, topK <= ModelExplainer.maxTopK,
               case let .success(rows) = rowCount(denseValues: dense.count) else { return false }
         let explained = explainer.defaultOutput   // as `output(forClass: "")`, the ordinary path's choice
@@ -152,7 +153,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         if score(dense, rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: packed, into: output) != nil {
             return false
         }
-        stats.slot(loop).record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        stats.slot(loop).record(rows: rows, nanos: MonotonicClock.now() &- started)
         return true
     }
 
@@ -163,7 +164,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     /// so both paths give the same answer. Allocates nothing.
     func predictRecords(_ records: RawRecordsView, labelsOnly: Bool, id: UInt64, loop: Int,
                         scratch: PredictScratch, order: RecordOrder, into output: ByteBuffer) -> Bool {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = MonotonicClock.now()
         let rows = records.count
         guard rows > 0, rows <= Self.maxRowsPerRequest else { return false }
         scratch.reserve(inputCount: rows * featureCount)
@@ -173,7 +174,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         if score(UnsafeBufferPointer(input), rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, into: output) != nil {
             return false
         }
-        stats.slot(loop).record(rows: rows, nanos: DispatchTime.now().uptimeNanoseconds &- started)
+        stats.slot(loop).record(rows: rows, nanos: MonotonicClock.now() &- started)
         return true
     }
 
@@ -262,10 +263,10 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     /// reasons are explained with its explanation scratch).
     func predict(_ request: PredictRequest, strict: Bool, loop: Int, scratch: PredictScratch,
                  catalog: ReasonCatalog = ReasonCatalog()) -> Result<PredictResponse, Status> {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = MonotonicClock.now()
         let stats = self.stats.slot(loop)
         let result = score(request, strict: strict || request.strict, scratch: scratch, catalog: catalog)
-        let elapsed = DispatchTime.now().uptimeNanoseconds &- started
+        let elapsed = MonotonicClock.now() &- started
         switch result {
         case let .success(r): stats.record(rows: Int(r.rows), nanos: elapsed)
         case .failure: stats.recordError()

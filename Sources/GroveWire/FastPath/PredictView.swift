@@ -37,9 +37,7 @@ public struct PredictView {
     /// The API key's bytes, valid while the view is; checked (no NUL, UTF-8) so that a key is
     /// never compared cut short.
     public func apiKey() throws(MessageDecodeError) -> UnsafeBufferPointer<UInt8> {
-        let key = WireText.bytes(c.pointee.api_key)
-        try WireText.check(key, field: "Request.api_key")
-        return key
+        try WireText.apiKey(c.pointee.api_key)
     }
 
     /// The predict call's parts when this is a predict with dense rows only and no value
@@ -49,7 +47,7 @@ public struct PredictView {
         guard c.pointee.call_case == GROVE__V1__LAZY_REQUEST__CALL_PREDICT, let p = c.pointee.predict?.pointee,
               p.n_records == 0, p.n_dense > 0, let dense = p.dense else { return nil }
         let values = UnsafeBufferPointer(start: dense, count: p.n_dense)
-        for x in values where x.isNaN { return nil }
+        if DenseRequestReader.containsNaN(UnsafeRawBufferPointer(values)) { return nil }
         let selector = try SelectorBytes(p.model)
         return DensePredict(modelName: selector.name, version: selector.version, label: selector.label,
                             dense: values, labelsOnly: p.labels_only != 0, reasons: Int(p.reasons))

@@ -43,9 +43,7 @@ public struct RequestView {
     /// The API key's bytes, valid while the view is; checked (no NUL, UTF-8) so that a key is
     /// never compared cut short.
     public func apiKey() throws(MessageDecodeError) -> UnsafeBufferPointer<UInt8> {
-        let key = WireText.bytes(c.pointee.api_key)
-        try WireText.check(key, field: "Request.api_key")
-        return key
+        try WireText.apiKey(c.pointee.api_key)
     }
 
     /// The ordinary Swift value (allocates; for every call but the hot path).
@@ -58,7 +56,7 @@ public struct RequestView {
         guard c.pointee.call_case == GROVE__V1__REQUEST__CALL_EXPLAIN, let e = c.pointee.explain?.pointee,
               e.n_records == 0, e.n_dense > 0, let dense = e.dense, e.class_label.len == 0 else { return nil }
         let values = UnsafeBufferPointer(start: dense, count: e.n_dense)
-        for x in values where x.isNaN { return nil }
+        if DenseRequestReader.containsNaN(UnsafeRawBufferPointer(values)) { return nil }
         guard let selector = try? SelectorBytes(e.model) else { return nil }
         return DenseExplain(selector: selector, dense: values, topK: Int(e.top_k),
                             contributions: e.contributions != 0, encodedFeatures: e.encoded_features != 0)

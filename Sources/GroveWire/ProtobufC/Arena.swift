@@ -16,29 +16,32 @@ public final class Arena {
     public static let defaultLimit = 64 * 1024 * 1024
     private static let alignment = 16
 
-    private var chunks: [(base: UnsafeMutableRawPointer, size: Int)] = []
-    private var chunkIndex = 0
     private let chunkSize: Int
     /// Upper bound on bytes handed out between resets.
     public let limit: Int
     /// Bytes handed out since the last reset.
     public var allocatedBytes: Int { cursor.pointee.allocated }
     /// True when an allocation was refused because of `limit` since the last reset.
-    public private(set) var exhausted = false
+    public var exhausted: Bool { cursor.pointee.exhausted }
 
-    /// The bump pointer, behind a pointer held by a `let`: protobuf-c calls `allocate` once per
-    /// message, string and repeated field (about 60 times for one 20-field record), and a class's
+    /// The bump pointer and the rest of the arena's state, behind a pointer held by a `let`:
+    /// protobuf-c calls `allocate` once per message, string and repeated field (about 60 times
+    /// for one 20-field record), the server resets the arena twice per request, and a class's
     /// `var`s would cost a dynamic exclusivity check (a runtime call) on every access.
     private struct Cursor {
         /// Next free byte of the current chunk, and its end (nil, nil: no chunk yet).
         var next: UnsafeMutableRawPointer?
         var end: UnsafeMutableRawPointer?
         var allocated: Int
+        var chunks: [(base: UnsafeMutableRawPointer, size: Int)] = []
+        var chunkIndex = 0
+        var exhausted = false
+        var generation: UInt64 = 0
     }
     private let cursor: UnsafeMutablePointer<Cursor>
     /// How many times the arena was reset: what it handed out before belongs to an earlier
     /// generation and must not be read (RequestView checks it in debug builds).
-    package private(set) var generation: UInt64 = 0
+    package var generation: UInt64 { cursor.pointee.generation }
 
     public init(chunkSize: Int = 64 * 1024, limit: Int = Arena.defaultLimit) {
         self.chunkSize = chunkSize
@@ -48,7 +51,8 @@ public final class Arena {
     }
 
     deinit {
-        for chunk in chunks { chunk.base.deallocate() }
+        for chunk in cursor.pointee.chunks { chunk.base.deallocate() }
+        cursor.deinitialize(count: 1)
         cursor.deallocate()
     }
 
@@ -67,55 +71,60 @@ public final class Arena {
 
     /// `allocate` when the current chunk is full (or there is none yet), or past `limit`.
     private func allocateInNextChunk(_ size: Int) -> UnsafeMutableRawPointer? {
-        guard cursor.pointee.allocated + size <= limit else {
-            exhausted = true
+        let c = cursor
+        guard c.pointee.allocated + size <= limit else {
+            c.pointee.exhausted = true
             return nil
         }
-        cursor.pointee.allocated += size
-        if cursor.pointee.next != nil { chunkIndex += 1 }   // the current chunk is too full
-        while chunkIndex < chunks.count {
-            if size <= chunks[chunkIndex].size {
-                let base = chunks[chunkIndex].base
-                cursor.pointee.next = base + size
-                cursor.pointee.end = base + chunks[chunkIndex].size
-                return base
+        c.pointee.allocated += size
+        if c.pointee.next != nil { c.pointee.chunkIndex += 1 }   // the current chunk is too full
+        while c.pointee.chunkIndex < c.pointee.chunks.count {
+            let chunk = c.pointee.chunks[c.pointee.chunkIndex]
+            if size <= chunk.size {
+                c.pointee.next = chunk.base + size
+                c.pointee.end = chunk.base + chunk.size
+                return chunk.base
             }
-            chunkIndex += 1
+            c.pointee.chunkIndex += 1
         }
         let newSize = max(chunkSize, size)
         let base = UnsafeMutableRawPointer.allocate(byteCount: newSize, alignment: Arena.alignment)
-        chunks.append((base, newSize))
-        chunkIndex = chunks.count - 1
-        cursor.pointee.next = base + size
-        cursor.pointee.end = base + newSize
+        c.pointee.chunks.append((base, newSize))
+        c.pointee.chunkIndex = c.pointee.chunks.count - 1
+        c.pointee.next = base + size
+        c.pointee.end = base + newSize
         return base
     }
 
     /// Frees everything handed out. Keeps the first chunks up to 4 x chunkSize
     /// for reuse, so a steady stream of small messages allocates nothing.
     public func reset() {
-        generation &+= 1
-        if chunks.count > 1 {
+        let c = cursor
+        c.pointee.generation &+= 1
+        if c.pointee.chunks.count > 1 {
             // Keep the leading chunks up to 4 x chunkSize; free the rest (after one
             // huge message). In place: a reset must not allocate (it runs per request).
             var kept = 0
             var keepCount = 0
-            while keepCount < chunks.count && kept + chunks[keepCount].size <= 4 * chunkSize {
-                kept += chunks[keepCount].size
+            while keepCount < c.pointee.chunks.count && kept + c.pointee.chunks[keepCount].size <= 4 * chunkSize {
+                kept += c.pointee.chunks[keepCount].size
                 keepCount += 1
             }
-            if keepCount < chunks.count {
-                for i in keepCount..<chunks.count { chunks[i].base.deallocate() }
-                chunks.removeSubrange(keepCount...)
+            if keepCount < c.pointee.chunks.count {
+                for i in keepCount..<c.pointee.chunks.count { c.pointee.chunks[i].base.deallocate() }
+                c.pointee.chunks.removeSubrange(keepCount...)
             }
-        } else if let only = chunks.first, only.size > 4 * chunkSize {
+        } else if let only = c.pointee.chunks.first, only.size > 4 * chunkSize {
             only.base.deallocate()
-            chunks.removeAll(keepingCapacity: true)
+            c.pointee.chunks.removeAll(keepingCapacity: true)
         }
-        chunkIndex = 0
         // The first kept chunk (if any) is the current one again.
-        cursor.pointee = Cursor(next: chunks.first?.base, end: chunks.first.map { $0.base + $0.size }, allocated: 0)
-        exhausted = false
+        let first = c.pointee.chunks.first
+        c.pointee.chunkIndex = 0
+        c.pointee.next = first?.base
+        c.pointee.end = first.map { $0.base + $0.size }
+        c.pointee.allocated = 0
+        c.pointee.exhausted = false
     }
 
     /// A zeroed `T`.
@@ -179,7 +188,9 @@ public final class Arena {
     package var allocator: ProtobufCAllocator {
         ProtobufCAllocator(
             alloc: { data, size in
-                Unmanaged<Arena>.fromOpaque(data!).takeUnretainedValue().allocate(byteCount: size)
+                // Guaranteed (no retain and release per allocation): the arena outlives every
+                // unpack that uses this allocator.
+                Unmanaged<Arena>.fromOpaque(data!)._withUnsafeGuaranteedRef { $0.allocate(byteCount: size) }
             },
             free: { _, _ in },
             allocator_data: Unmanaged.passUnretained(self).toOpaque()

@@ -4,7 +4,8 @@ import CGroveProto
 import CProtobufC
 
 /// Raw records as protobuf-c's unpack reads them (the real `Record` and `Request` messages),
-/// copied out as plain values. Not for serving (it allocates): the differential fuzz target
+/// copied out as plain values, and the rest of what the predict hot path reads of a request
+/// (`predictReading`). Not for serving (it allocates): the differential fuzz target
 /// (FuzzChecks.recordScanner) and the tests compare `RecordScanner` and the lazy twin with it.
 package enum ProtobufCRecords {
     package enum Value: Equatable {
@@ -48,6 +49,43 @@ package enum ProtobufCRecords {
         defer { arena.reset() }
         guard q.pointee.call_case == GROVE__V1__REQUEST__CALL_PREDICT, let p = q.pointee.predict?.pointee, let records = p.records else { return [] }
         return (0..<p.n_records).map { i in records[i].map { fields($0.pointee) } ?? [] }
+    }
+
+    /// What the predict hot path should read of `body` (`PredictReading`), from protobuf-c's
+    /// decode of the real `Request` and the rules `PredictView` documents: a dense call when the
+    /// predict call holds dense values, none of them NaN, and no record; a raw-record call when
+    /// it holds records, no dense value and no inline reasons, and its selector's text is valid.
+    /// nil when protobuf-c refuses the request.
+    package static func predictReading(_ body: UnsafeRawBufferPointer, arena: Arena) -> PredictReading? {
+        guard let q = try? WirePack.unpack(body, arena: arena, message: "Request", grove__v1__request__unpack) else { return nil }
+        defer { arena.reset() }
+        let r = q.pointee
+        let p = r.call_case == GROVE__V1__REQUEST__CALL_PREDICT ? r.predict?.pointee : nil
+        func selector(_ m: UnsafeMutablePointer<Grove__V1__ModelSelector>?) throws(MessageDecodeError) -> PredictReading.Selector {
+            let none = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            let name = m.map { WireText.bytes($0.pointee.name) } ?? none, label = m.map { WireText.bytes($0.pointee.label) } ?? none
+            try WireText.check(name, field: "ModelSelector.name")
+            try WireText.check(label, field: "ModelSelector.label")
+            return PredictReading.Selector(name: Array(name), version: m?.pointee.version ?? 0, label: Array(label))
+        }
+        var dense = Result<PredictReading.Dense?, MessageDecodeError>.success(nil)
+        if let p, p.n_records == 0, p.n_dense > 0, let values = p.dense {
+            let v = UnsafeBufferPointer(start: values, count: p.n_dense)
+            if !v.contains(where: \.isNaN) {
+                dense = Result { () throws(MessageDecodeError) in
+                    PredictReading.Dense(selector: try selector(p.model), values: v.map(\.bitPattern), labelsOnly: p.labels_only != 0,
+                                         reasons: Int(p.reasons))
+                }
+            }
+        }
+        var records: PredictReading.Records?
+        if let p, p.n_dense == 0, p.n_records > 0, p.reasons == 0, p.records != nil, let s = try? selector(p.model) {
+            records = PredictReading.Records(selector: s, count: p.n_records, labelsOnly: p.labels_only != 0)
+        }
+        let key = WireText.bytes(r.api_key)
+        return PredictReading(id: r.id, timeoutMicros: r.timeout_micros, holdsNoRecord: (p?.n_records ?? 0) == 0,
+                              apiKey: Result { () throws(MessageDecodeError) in try WireText.check(key, field: "Request.api_key"); return Array(key) },
+                              dense: dense, records: records)
     }
 
     private static func fields(_ r: Grove__V1__Record) -> [Field] {

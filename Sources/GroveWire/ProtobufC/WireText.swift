@@ -34,6 +34,18 @@ enum WireText {
         }
     }
 
+    /// The API key's bytes, checked (no NUL, UTF-8) so that a key is never compared cut short.
+    static func apiKey(_ b: ProtobufCBinaryData) throws(MessageDecodeError) -> UnsafeBufferPointer<UInt8> {
+        let key = bytes(b)
+        try checkAPIKey(key)
+        return key
+    }
+
+    /// `check` for `Request.api_key`, wherever the key was read from.
+    static func checkAPIKey(_ key: UnsafeBufferPointer<UInt8>) throws(MessageDecodeError) {
+        try check(key, field: "Request.api_key")
+    }
+
     /// The text of a `bytes` field, checked.
     static func string(_ b: ProtobufCBinaryData, field: String) throws(MessageDecodeError) -> String {
         let raw = bytes(b)

@@ -1,0 +1,125 @@
+// DenseRequestReaderTests: dense requests read in place agree with protobuf-c, and anything unsure is declined.
+
+import Foundation
+import GroveFuzzChecks
+import Testing
+@testable import GroveWire
+
+@Suite struct DenseRequestReaderTests {
+    static func encoded(_ request: Request) -> [UInt8] { request.encoded() }
+
+    static func read(_ bytes: [UInt8]) -> DenseRequestReader.Parts? {
+        bytes.withUnsafeBytes { DenseRequestReader.read($0) }
+    }
+
+    static func values(_ p: DenseRequestReader.Parts) -> [Double] {
+        (0..<p.count).map { p.denseBytes.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
+    }
+
+    static let base = Request(id: 300, apiKey: "desk-key", timeoutMicros: 5000, call: .predict(PredictRequest(
+        model: ModelSelector(name: "german_credit", version: 4, label: "stable"), dense: [1.5, -2, 0, -0.0, .infinity, 7e-310],
+        labelsOnly: true, reasons: 3)))
+
+    /// A request as the clients write it is read, every part as sent (checked against
+    /// protobuf-c by the differential check too).
+    @Test func theClientsRequestIsRead() throws {
+        let bytes = Self.encoded(Self.base)
+        let p = try #require(Self.read(bytes))
+        #expect(p.id == 300 && p.timeoutMicros == 5000 && p.version == 4 && p.labelsOnly && p.reasons == 3)
+        #expect(String(decoding: p.apiKey, as: UTF8.self) == "desk-key")
+        #expect(String(decoding: p.modelName, as: UTF8.self) == "german_credit")
+        #expect(String(decoding: p.label, as: UTF8.self) == "stable")
+        #expect(Self.values(p).map(\.bitPattern) == [1.5, -2, 0, -0.0, .infinity, 7e-310].map(\.bitPattern))
+        #expect(try bytes.withUnsafeBytes { try FuzzChecks.denseRequest($0) })
+        // Defaults left out on the wire read as protobuf-c's zeros.
+        let bare = try #require(Self.read(Self.encoded(Request(id: 0, call: .predict(PredictRequest(model: ModelSelector(name: "m"), dense: [1]))))))
+        #expect(bare.id == 0 && bare.timeoutMicros == 0 && bare.apiKey.isEmpty && bare.version == 0 && bare.label.isEmpty && !bare.labelsOnly && bare.reasons == 0)
+    }
+
+    /// What the reader is not sure of goes to protobuf-c's path.
+    @Test func unsureRequestsAreDeclined() {
+        func predict(_ p: PredictRequest, apiKey: String = "") -> [UInt8] { Self.encoded(Request(id: 1, apiKey: apiKey, call: .predict(p))) }
+        let m = ModelSelector(name: "m")
+        #expect(Self.read(predict(PredictRequest(model: m, dense: [1, .nan]))) == nil, "a NaN (notes)")
+        #expect(Self.read(predict(PredictRequest(model: m, records: [RawRecord([RawField("a", .number(1))])]))) == nil, "records")
+        #expect(Self.read(predict(PredictRequest(model: m, dense: []))) == nil, "no values")
+        #expect(Self.read(Self.encoded(Request(id: 1, call: .health))) == nil, "another call")
+        // Over the reader's bound: protobuf-c's path.
+        let big = [Double](repeating: 1, count: DenseRequestReader.maxDenseBytes / 8 + 1)
+        #expect(Self.read(predict(PredictRequest(model: m, dense: big))) == nil, "above maxDenseBytes")
+        #expect(Self.read(predict(PredictRequest(model: m, dense: Array(big.dropLast())))) != nil, "at maxDenseBytes")
+        // Text the hot path refuses: the ordinary path reports it.
+        #expect(Self.read(predict(PredictRequest(model: ModelSelector(name: "a\u{0}b"), dense: [1]))) == nil, "NUL in the name")
+        var badKey = predict(PredictRequest(model: m, dense: [1]), apiKey: "k~")
+        badKey[badKey.firstIndex(of: 0x7e)!] = 0xff   // the key's "~" becomes a byte that is not UTF-8
+        #expect(Self.read(badKey) == nil, "invalid UTF-8 in the key")
+        // Hand-made framings protobuf-c merges, concatenates or refuses.
+        let sel = Self.field(1, 2, Self.field(1, 2, Array("m".utf8)))
+        let one = Self.field(2, 2, Self.doubles([1]))
+        #expect(Self.read(Self.field(13, 2, sel + one)) != nil, "the plain form")
+        #expect(Self.read(Self.field(13, 2, sel + sel + one)) == nil, "two selectors (merged)")
+        #expect(Self.read(Self.field(13, 2, sel + one + one)) == nil, "dense twice (concatenated)")
+        #expect(Self.read(Self.field(13, 2, sel + Self.field(2, 1, Self.doubles([1])))) == nil, "dense unpacked")
+        #expect(Self.read(Self.field(13, 2, sel + Self.field(2, 2, [1, 2, 3, 4, 5, 6, 7])))  == nil, "dense not a multiple of 8")
+        #expect(Self.read(Self.field(13, 2, sel + one) + Self.field(13, 2, sel + one)) == nil, "two predict calls")
+        #expect(Self.read(Self.field(1, 2, [1]) + Self.field(13, 2, sel + one)) == nil, "id with another wire type")
+        #expect(Self.read(Self.field(13, 2, sel + one + Self.field(4, 2, [1]))) == nil, "labels_only with another wire type")
+        #expect(Self.read(Self.field(9, 0, [1]) + Self.field(13, 2, sel + one)) == nil, "an unknown top-level field")
+        #expect(Self.read(Self.field(13, 2, sel + one + [0x1b])) == nil, "a group (wire type 3)")
+        #expect(Self.read(Self.field(13, 2, sel + one)  + [0x08]) == nil, "a truncated field")
+    }
+
+    /// Repeated scalars take the last value, unknown fields are skipped, long varints read as
+    /// protobuf-c reads them: the same parts as protobuf-c.
+    @Test func protobufCsReadingOfOddButValidForms() throws {
+        let sel = Self.field(1, 2, Self.field(1, 2, Array("m".utf8)) + Self.field(2, 0, [5]) + Self.field(12, 0, [9]) + Self.field(2, 0, [6]))
+        let predict = sel + Self.field(2, 2, Self.doubles([3])) + Self.field(4, 0, [0x80, 0x01]) + Self.field(6, 0, [0xff, 0xff, 0xff, 0xff, 0x7f])
+            + Self.field(20, 5, [1, 2, 3, 4]) + Self.field(4, 0, [0x80, 0x00]) + Self.field(5, 0, [1])
+        let body = Self.field(1, 0, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]) + Self.field(1, 0, [0x81, 0x01])
+            + Self.field(3, 0, [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]) + Self.field(13, 2, predict)
+        let p = try #require(Self.read(body))
+        #expect(p.id == 129 && p.version == 6 && !p.labelsOnly && p.reasons == Int(UInt32.max))
+        #expect(p.timeoutMicros == 1 << 63)
+        #expect(try body.withUnsafeBytes { try FuzzChecks.denseRequest($0) })
+    }
+
+    /// Every byte of a real request changed to many values, bytes dropped and inserted: wherever
+    /// the reader reads the result, protobuf-c decodes it to the same parts.
+    @Test func mutatedRequestsAgreeWithProtobufC() throws {
+        let original = Self.encoded(Self.base)
+        var rng = SplitMix(seed: 0xd5e)
+        var read = 0, checked = 0
+        for _ in 0..<20_000 {
+            var b = original
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let i = Int(rng.next() % UInt64(b.count))
+                switch rng.next() % 4 {
+                case 0: b[i] = UInt8(truncatingIfNeeded: rng.next())
+                case 1: b[i] ^= 1 << (rng.next() % 8)
+                case 2: b.remove(at: i)
+                default: b.insert(UInt8(truncatingIfNeeded: rng.next()), at: i)
+                }
+                if b.isEmpty { b = [0] }
+            }
+            #expect(throws: Never.self) { if try b.withUnsafeBytes({ try FuzzChecks.denseRequest($0) }) { read += 1 } }
+            checked += 1
+        }
+        #expect(checked == 20_000)
+        #expect(read > 1000, "the mutations left too few readable requests to check anything (\(read))")
+    }
+
+    static func varint(_ v: UInt64) -> [UInt8] {
+        var v = v, out: [UInt8] = []
+        while v >= 0x80 { out.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
+        return out + [UInt8(v)]
+    }
+
+    /// A field: tag, then the length for wire type 2, then `payload` (a varint's or fixed value's bytes).
+    static func field(_ number: UInt64, _ wireType: UInt64, _ payload: [UInt8]) -> [UInt8] {
+        varint(number << 3 | wireType) + (wireType == 2 ? varint(UInt64(payload.count)) : []) + payload
+    }
+
+    static func doubles(_ v: [Double]) -> [UInt8] {
+        v.flatMap { d in withUnsafeBytes(of: d.bitPattern.littleEndian) { Array($0) } }
+    }
+}
