@@ -64,6 +64,11 @@ public final class GroveClient: @unchecked Sendable {  // every mutable field is
     }
 
     public let configuration: Configuration
+    // NSLock, not Synchronization's Mutex: the idle pool holds `GroveConnection`s, which are
+    // not Sendable, and `Mutex.withLock` hands its state over as `inout sending`, so putting a
+    // connection back into the pool is refused by Swift 6.3's region checker ("'inout sending'
+    // parameter cannot be task-isolated at end of function"), even for a `sending` connection;
+    // Mutex would need an unchecked box around each connection, no safer than this lock.
     private let lock = NSLock()
     private var balancer: EndpointBalancer
     /// Open connections not in use, per endpoint.

@@ -5,6 +5,7 @@ import Glibc
 import GroveClient
 @testable import GroveServer
 import GroveWire
+import Synchronization
 import Testing
 import GroveModelStore
 
@@ -67,6 +68,42 @@ import GroveModelStore
         // The state lives in the repository: REPO/NAME/serving.
         let text = try String(contentsOf: s.repository.appendingPathComponent("german_credit/serving"), encoding: .utf8)
         #expect(text.contains("label stable 1") && !text.contains("unload 2"))
+    }
+
+    /// Admin calls from connections on both loops at once lose nothing: every label set (each a
+    /// read, change and write of REPO/NAME/serving) is in the file, and concurrent chunked
+    /// uploads each publish their version.
+    @Test func concurrentAdminCallsLoseNoChange() throws {
+        let (s, keys) = try Self.server()
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let m = "german_credit", labelThreads = 6, perThread = 12
+        let bytes = ModelFileCodec.encode(try Fixtures.germanModel(name: "other_name", trees: 4))
+        let failures = Mutex<[String]>([])
+        let group = DispatchGroup()
+        for t in 0..<labelThreads + 2 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    // Own clients and connections: the kernel spreads them over the server's two loops
+                    // (SO_REUSEPORT), so that calls run on both at once.
+                    let admin = try Self.client(s, key: "admin-key")
+                    if t < labelThreads {
+                        for k in 0..<perThread { _ = try admin.admin(.setLabel(model: m, label: "t\(t)_\(k)", version: 1)) }
+                    } else {
+                        _ = try admin.uploadModel(name: m, file: bytes, sha256: ModelFileCodec.sha256Hex(bytes), chunkBytes: 3_000)
+                    }
+                } catch {
+                    failures.withLock { $0.append("thread \(t): \(error)") }
+                }
+            }.start()
+        }
+        group.wait()
+        #expect(failures.withLock { $0 } == [])
+        let text = try String(contentsOf: s.repository.appendingPathComponent("\(m)/serving"), encoding: .utf8)
+        let lost = (0..<labelThreads).flatMap { t in (0..<perThread).map { "label t\(t)_\($0) 1" } }.filter { !text.contains($0 + "\n") }
+        #expect(lost == [], "labels lost by concurrent policy changes")
+        #expect(ModelRepository.versions(repository: s.repository, name: m) == [1, 2, 3, 4])
     }
 
     @Test func uploadInChunksPublishesTheNextVersion() throws {

@@ -22,6 +22,9 @@ public final class AuditLog: @unchecked Sendable {  // queue under `cond`; file 
     private let maxFileBytes: Int
     private let capacity: Int
     private let logger: Logger
+    // NSCondition, not Synchronization's Mutex (used below for `failure`): callers wait on it
+    // until their record is durable and the writer thread waits on it for records (group
+    // commit), and Mutex has no condition to wait on.
     private let cond = NSCondition()
     private var queue: [AuditRecord] = []
     private var closing = false

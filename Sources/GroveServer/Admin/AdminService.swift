@@ -14,11 +14,13 @@ import GroveForest
 import GroveModelStore
 import GroveSystem
 import GroveWire
+import Synchronization
 
-final class AdminService: @unchecked Sendable {  // upload sessions read and written under `lock` only
+final class AdminService: Sendable {
     private unowned let server: Server
-    private let lock = NSLock()
-    private var uploads: [String: Upload] = [:]
+    /// The uploads in progress, by upload id. Its lock also makes each serving-policy change
+    /// (read, change, write) one step: admin calls from several loops never interleave them.
+    private let sessions = Mutex<[String: Upload]>([:])
 
     /// An upload in progress: chunks appended to a file under REPO/.uploads/.
     private final class Upload {
@@ -98,18 +100,18 @@ final class AdminService: @unchecked Sendable {  // upload sessions read and wri
         guard ModelName.isValid(model) else { return .failure(Status(.invalidArgument, "invalid model name")) }
         let dir = repository.appendingPathComponent(model, isDirectory: true)
         guard FileManager.default.fileExists(atPath: dir.path) else { return .failure(Status(.notFound, "model '\(model)' not found")) }
-        lock.lock()
-        defer { lock.unlock() }
-        var policy = server.registry.readPolicy(dir: dir, name: model)
-        let response = change(&policy)
-        let file = dir.appendingPathComponent(ModelRegistry.policyFileName)
-        do {
-            try Data(policy.text.utf8).write(to: file, options: .atomic)
-        } catch {
-            return .failure(Status(.internal, "cannot write the serving policy"))
+        return sessions.withLock { _ in
+            var policy = server.registry.readPolicy(dir: dir, name: model)
+            let response = change(&policy)
+            let file = dir.appendingPathComponent(ModelRegistry.policyFileName)
+            do {
+                try Data(policy.text.utf8).write(to: file, options: .atomic)
+            } catch {
+                return .failure(Status(.internal, "cannot write the serving policy"))
+            }
+            server.registry.rescanSoon()
+            return .success(response)
         }
-        server.registry.rescanSoon()
-        return .success(response)
     }
 
     private func upload(_ c: UploadChunk) -> Result<AdminResponse, Status> {
@@ -118,80 +120,80 @@ final class AdminService: @unchecked Sendable {  // upload sessions read and wri
         guard c.totalSize > 0, c.totalSize <= UInt64(ModelFileCodec.maxFileBytes) else {
             return .failure(Status(.invalidArgument, "total_size must be within 1...\(ModelFileCodec.maxFileBytes)"))
         }
-        lock.lock()
-        defer { lock.unlock() }
-        let now = Date()
-        for (id, u) in uploads where now.timeIntervalSince(u.lastActivity) > Self.uploadIdleSeconds {
-            removeUploadFile(u.path)
-            uploads[id] = nil
-        }
-        let session: Upload
-        if let existing = uploads[c.uploadID] {
-            guard existing.model == c.model, existing.totalSize == c.totalSize else {
-                return .failure(Status(.invalidArgument, "upload \(c.uploadID) was started for another model or size"))
+        return sessions.withLock { uploads in
+            let now = Date()
+            for (id, u) in uploads where now.timeIntervalSince(u.lastActivity) > Self.uploadIdleSeconds {
+                removeUploadFile(u.path)
+                uploads[id] = nil
             }
-            session = existing
-        } else {
-            guard c.offset == 0 else { return .failure(Status(.failedPrecondition, "no upload \(c.uploadID) in progress; start at offset 0")) }
-            guard uploads.count < Self.maxUploads else { return .failure(Status(.resourceExhausted, "too many uploads in progress")) }
-            let dir = repository.appendingPathComponent(".uploads", isDirectory: true)
-            try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let path = dir.appendingPathComponent(c.uploadID).path
-            removeUploadFile(path)
-            session = Upload(model: c.model, totalSize: c.totalSize, path: path)
-            uploads[c.uploadID] = session
-        }
-        guard c.offset == session.received else {
-            return .failure(Status(.failedPrecondition, "expected offset \(session.received), got \(c.offset)"))
-        }
-        guard session.received + UInt64(c.data.count) <= session.totalSize else {
-            return .failure(Status(.invalidArgument, "chunk goes past total_size \(session.totalSize)"))
-        }
-        if !c.data.isEmpty {
+            let session: Upload
+            if let existing = uploads[c.uploadID] {
+                guard existing.model == c.model, existing.totalSize == c.totalSize else {
+                    return .failure(Status(.invalidArgument, "upload \(c.uploadID) was started for another model or size"))
+                }
+                session = existing
+            } else {
+                guard c.offset == 0 else { return .failure(Status(.failedPrecondition, "no upload \(c.uploadID) in progress; start at offset 0")) }
+                guard uploads.count < Self.maxUploads else { return .failure(Status(.resourceExhausted, "too many uploads in progress")) }
+                let dir = repository.appendingPathComponent(".uploads", isDirectory: true)
+                try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                let path = dir.appendingPathComponent(c.uploadID).path
+                removeUploadFile(path)
+                session = Upload(model: c.model, totalSize: c.totalSize, path: path)
+                uploads[c.uploadID] = session
+            }
+            guard c.offset == session.received else {
+                return .failure(Status(.failedPrecondition, "expected offset \(session.received), got \(c.offset)"))
+            }
+            guard session.received + UInt64(c.data.count) <= session.totalSize else {
+                return .failure(Status(.invalidArgument, "chunk goes past total_size \(session.totalSize)"))
+            }
+            if !c.data.isEmpty {
+                do {
+                    let fd = try Syscall.open(session.path, O_WRONLY | O_CREAT | O_APPEND, mode: 0o600)
+                    defer { Syscall.close(fd) }
+                    try Syscall.writeAll(fd, c.data)
+                } catch {
+                    return .failure(Status(.internal, "cannot store the upload"))
+                }
+                session.hasher.update(data: c.data)
+                session.received += UInt64(c.data.count)
+            }
+            session.lastActivity = now
+            guard c.last else {
+                return .success(AdminResponse(message: "received \(session.received) of \(session.totalSize) bytes", received: session.received))
+            }
+            defer {
+                removeUploadFile(session.path)
+                uploads[c.uploadID] = nil
+            }
+            guard session.received == session.totalSize else {
+                return .failure(Status(.failedPrecondition, "last chunk at \(session.received) of \(session.totalSize) bytes"))
+            }
+            let digest = session.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            guard digest == c.sha256.lowercased() else {
+                return .failure(Status(.dataLoss, "SHA-256 mismatch: the upload was corrupted (got \(digest))"))
+            }
+            guard let data = FileManager.default.contents(atPath: session.path) else { return .failure(Status(.internal, "cannot read the upload")) }
+            var model: TrainedModel
+            let signature: ModelSignature?
             do {
-                let fd = try Syscall.open(session.path, O_WRONLY | O_CREAT | O_APPEND, mode: 0o600)
-                defer { Syscall.close(fd) }
-                try Syscall.writeAll(fd, c.data)
+                (model, signature) = try ModelFileCodec.decodeSealed([UInt8](data))
             } catch {
-                return .failure(Status(.internal, "cannot store the upload"))
+                return .failure(Status(.invalidArgument, "the uploaded file is not a valid model: \(error)"))
             }
-            session.hasher.update(data: c.data)
-            session.received += UInt64(c.data.count)
-        }
-        session.lastActivity = now
-        guard c.last else {
-            return .success(AdminResponse(message: "received \(session.received) of \(session.totalSize) bytes", received: session.received))
-        }
-        defer {
-            removeUploadFile(session.path)
-            uploads[c.uploadID] = nil
-        }
-        guard session.received == session.totalSize else {
-            return .failure(Status(.failedPrecondition, "last chunk at \(session.received) of \(session.totalSize) bytes"))
-        }
-        let digest = session.hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        guard digest == c.sha256.lowercased() else {
-            return .failure(Status(.dataLoss, "SHA-256 mismatch: the upload was corrupted (got \(digest))"))
-        }
-        guard let data = FileManager.default.contents(atPath: session.path) else { return .failure(Status(.internal, "cannot read the upload")) }
-        var model: TrainedModel
-        let signature: ModelSignature?
-        do {
-            (model, signature) = try ModelFileCodec.decodeSealed([UInt8](data))
-        } catch {
-            return .failure(Status(.invalidArgument, "the uploaded file is not a valid model: \(error)"))
-        }
-        if let signature, !signature.verifies(model) {
-            return .failure(Status(.invalidArgument, "the uploaded file's signature does not verify: the model was changed after signing"))
-        }
-        model.name = c.model
-        do {
-            // The signature covers the content, not the name or version: it stays valid here.
-            let (version, _) = try ModelRepository.publish(model, signature: signature, repository: repository)
-            server.registry.rescanSoon()
-            return .success(AdminResponse(message: "published \(c.model)@\(version)", version: version, received: session.received))
-        } catch {
-            return .failure(Status(.internal, "cannot publish the upload"))
+            if let signature, !signature.verifies(model) {
+                return .failure(Status(.invalidArgument, "the uploaded file's signature does not verify: the model was changed after signing"))
+            }
+            model.name = c.model
+            do {
+                // The signature covers the content, not the name or version: it stays valid here.
+                let (version, _) = try ModelRepository.publish(model, signature: signature, repository: repository)
+                server.registry.rescanSoon()
+                return .success(AdminResponse(message: "published \(c.model)@\(version)", version: version, received: session.received))
+            } catch {
+                return .failure(Status(.internal, "cannot publish the upload"))
+            }
         }
     }
 
