@@ -14,10 +14,6 @@ uint64_t grove_walk_key(double x) {
     return key & (0 - (uint64_t)(x == x));  // NaN: 0
 }
 
-void grove_walk_keys(const double *values, size_t count, uint64_t *keys) {
-    for (size_t j = 0; j < count; j++) keys[j] = grove_walk_key(values[j]);
-}
-
 void grove_walk_lane_keys(const double *rows, size_t featureCount, uint32_t count, uint64_t *keys) {
     const uint32_t last = count - 1;
     for (uint32_t g = 0; g < 8; g++) {

@@ -69,6 +69,33 @@ import Testing
         #expect(Self.read(Self.field(13, 2, sel + one)  + [0x08]) == nil, "a truncated field")
     }
 
+    /// A frame of very many tiny fields is declined, so protobuf-c's path answers it (it refuses
+    /// such a frame as too complex for the request arena): the reader's field bound, at the
+    /// bound and one above, in each of the three messages it walks; and the reviewer's frame of
+    /// 900,000 unknown fields (1.8 MB, under the 4 MiB frame limit).
+    @Test func framesOfVeryManyFieldsAreDeclined() {
+        let sel = Self.field(1, 2, Self.field(1, 2, Array("m".utf8)))
+        let one = Self.field(2, 2, Self.doubles([1]))
+        let unknown = Self.field(7, 0, [0])
+        let n = DenseRequestReader.maxFields
+        // The predict call: selector + dense + fillers.
+        #expect(Self.read(Self.field(13, 2, sel + one + Array(repeating: unknown, count: n - 2).flatMap { $0 })) != nil, "at the bound")
+        #expect(Self.read(Self.field(13, 2, sel + one + Array(repeating: unknown, count: n - 1).flatMap { $0 })) == nil, "one above")
+        let labelsOnly = Self.field(4, 0, [0])
+        #expect(Self.read(Self.field(13, 2, sel + one + Array(repeating: labelsOnly, count: n - 1).flatMap { $0 })) == nil, "a known field repeated")
+        // The top level: predict + fillers.
+        let topFiller = Self.field(1, 0, [1])
+        #expect(Self.read(Array(repeating: topFiller, count: n - 1).flatMap { $0 } + Self.field(13, 2, sel + one)) != nil, "top at the bound")
+        #expect(Self.read(Array(repeating: topFiller, count: n).flatMap { $0 } + Self.field(13, 2, sel + one)) == nil, "top one above")
+        // The selector.
+        let selFiller = Self.field(2, 0, [1])
+        let bigSel = Self.field(1, 2, Self.field(1, 2, Array("m".utf8)) + Array(repeating: selFiller, count: n).flatMap { $0 })
+        #expect(Self.read(Self.field(13, 2, bigSel + one)) == nil, "selector one above")
+        let huge = Self.field(13, 2, sel + one + [UInt8](repeating: 0, count: 900_000 * 2).enumerated().map { $0.offset % 2 == 0 ? 0x38 : 0x00 })
+        #expect(huge.count > 1_800_000)
+        #expect(Self.read(huge) == nil, "900,000 unknown fields")
+    }
+
     /// Repeated scalars take the last value, unknown fields are skipped, long varints read as
     /// protobuf-c reads them: the same parts as protobuf-c.
     @Test func protobufCsReadingOfOddButValidForms() throws {

@@ -71,6 +71,22 @@ import Testing
     }
 
     /// A name holding a NUL is read up to it, as protobuf-c's strlen does.
+    /// Packed arrays long enough for a three-byte length (16 KiB and more: a batch answer of
+    /// 1,024 two-class rows or more) and a four-byte one: the same bytes as protobuf-c.
+    @Test func longPackedArraysAreProtobufCsBytes() {
+        var rng = SplitMix(seed: 0x10ad)
+        for rows in [1_023, 1_024, 3_000, 20_000, 300_000] {
+            let probabilities = (0..<(2 * rows)).map { _ in Double(rng.next() % 1000) / 1000 }
+            let classIndex = (0..<rows).map { _ in UInt32(rng.next() % 300) }
+            let (hand, reference) = Self.frames(id: 9, name: "m", version: 1, rows: rows, numClasses: 2,
+                                                probabilities: probabilities, classIndex: classIndex, values: [])
+            #expect(hand == reference, "classifier, \(rows) rows")
+            let (handR, referenceR) = Self.frames(id: 9, name: "m", version: 1, rows: rows, numClasses: 0,
+                                                  probabilities: [], classIndex: [], values: probabilities)
+            #expect(handR == referenceR, "regression, \(2 * rows) values")
+        }
+    }
+
     @Test func aNameIsReadUpToItsFirstNul() {
         let (hand, reference) = Self.frames(id: 1, name: "ab\u{0}cd", version: 1, rows: 1, numClasses: 0, probabilities: [], classIndex: [], values: [2])
         #expect(hand == reference)

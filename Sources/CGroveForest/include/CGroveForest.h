@@ -18,9 +18,6 @@ static inline void grove_prefetch(const void *address) { __builtin_prefetch(addr
 /// NaN never goes right. Infinities keep their order. Branch-free.
 uint64_t grove_walk_key(double x);
 
-/// keys[j] = grove_walk_key(values[j]) for j < count.
-void grove_walk_keys(const double *values, size_t count, uint64_t *keys);
-
 /// Words of slots per lane (a round's trees, and the stop node's slot).
 #define GROVE_WALK_SLOT_PAD 255
 

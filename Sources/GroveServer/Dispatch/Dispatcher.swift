@@ -50,7 +50,8 @@ final class Dispatcher {
     /// Predictions of dense rows (with or without inline reasons) and of raw records needing no
     /// note, and Explain calls of dense rows for the default class (without an audit log), take
     /// the hot paths (`answerHotPath`): read in place, scored or explained into loop-owned
-    /// buffers, packed straight into the output buffer: no allocation, no Swift copies.
+    /// buffers, packed straight into the output buffer: no allocation (a dense row's values are
+    /// copied once into the loop's scratch, aligned for the walk).
     /// Everything else goes through the ordinary `Request` value.
     ///
     /// `receivedAt`: when the loop read the frame (monotonic nanoseconds). A request whose

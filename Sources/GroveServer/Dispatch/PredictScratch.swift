@@ -8,7 +8,7 @@ import GroveWire
 final class PredictScratch {
     private(set) var outputs = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     private(set) var classes = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
-    /// Encoded rows of raw records.
+    /// The rows to score: raw records encoded, or dense values copied from the frame.
     private(set) var inputs = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     /// Explanation working memory (inline reasons, explain calls), kept while it fits the
     /// explainer asked for, so explaining a row allocates no scratch after the first call.

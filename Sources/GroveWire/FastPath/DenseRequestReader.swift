@@ -13,7 +13,7 @@
 /// merges repeated submessages) and exactly one packed `dense` whose length is a multiple of 8
 /// and at most `maxDenseBytes`, no `records`, no NaN; fields 4-6 varints; unknown fields skipped
 /// (wire types 0, 1, 2, 5, as protobuf-c keeps them); the API key and the selector's texts
-/// valid (`WireText.check`). A scalar given twice takes the last value, as protobuf-c does;
+/// valid (`WireText.check`); at most `maxFields` fields in each message. A scalar given twice takes the last value, as protobuf-c does;
 /// integers are read as protobuf-c's `parse_uint64` / `parse_uint32` / `parse_boolean` read them.
 /// The differential fuzz target FuzzDenseRequest (`FuzzChecks.denseRequest`) checks every
 /// request it reads against protobuf-c's decode of the same bytes.
@@ -21,6 +21,13 @@ public enum DenseRequestReader {
     /// The largest `dense` payload read here (8,192 values); larger requests take protobuf-c's
     /// path (the forest dominates them, and the loop's copy buffer stays small).
     public static let maxDenseBytes = 64 * 1024
+
+    /// The most wire fields read in one message (the request, its predict call, its selector);
+    /// more are declined. Clients send six or fewer. Without a bound, a frame of a million
+    /// tiny fields (unknown ones, or `labels_only` repeated) would be answered here although
+    /// protobuf-c's unpack, which keeps 32 bytes or more per field in the request arena, refuses
+    /// it as too complex (RESOURCE_EXHAUSTED): declined, it gets protobuf-c's answer.
+    public static let maxFields = 64
 
     /// The parts of a dense predict request, pointing into the frame (valid while it is).
     public struct Parts {
@@ -57,8 +64,10 @@ public enum DenseRequestReader {
         var top = WireCursor(UnsafeBufferPointer(start: start, count: body.count))
         var r = Parts()
         var predict: UnsafeBufferPointer<UInt8>?
+        var fields = 0
         while !top.isAtEnd {
-            guard let f = top.next() else { return nil }
+            fields += 1
+            guard fields <= maxFields, let f = top.next() else { return nil }
             switch (f.number, f.wireType) {
             case (1, WireCursor.varint): r.id = uint64(f)
             case (2, WireCursor.lengthDelimited): r.apiKey = f.bytes
@@ -83,8 +92,10 @@ public enum DenseRequestReader {
     private static func readPredict(_ bytes: UnsafeBufferPointer<UInt8>, into r: inout Parts) -> Bool {
         var cursor = WireCursor(bytes)
         var sawSelector = false, sawDense = false
+        var fields = 0
         while !cursor.isAtEnd {
-            guard let f = cursor.next() else { return false }
+            fields += 1
+            guard fields <= maxFields, let f = cursor.next() else { return false }
             switch (f.number, f.wireType) {
             case (1, WireCursor.lengthDelimited):
                 guard !sawSelector, readSelector(f.bytes, into: &r) else { return false }
@@ -106,8 +117,10 @@ public enum DenseRequestReader {
     /// The model selector's fields; false to decline.
     private static func readSelector(_ bytes: UnsafeBufferPointer<UInt8>, into r: inout Parts) -> Bool {
         var cursor = WireCursor(bytes)
+        var fields = 0
         while !cursor.isAtEnd {
-            guard let f = cursor.next() else { return false }
+            fields += 1
+            guard fields <= maxFields, let f = cursor.next() else { return false }
             switch (f.number, f.wireType) {
             case (1, WireCursor.lengthDelimited): r.modelName = f.bytes
             case (2, WireCursor.varint): r.version = uint64(f)
