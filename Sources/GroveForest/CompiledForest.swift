@@ -29,12 +29,14 @@ import Dispatch
 /// node, so one step serves every row; only rows with NaN in a forest with missing-right
 /// nodes need the step that reads the flag (a batch of such a forest uses it for all rows).
 ///
-/// **Batch walk in C.** Without missing-right nodes, a batch walks over integer keys
-/// (`grove_walk_key`: order-preserving, NaN lowest) in CGroveForest: the rows' values are
-/// turned into keys a block at a time and the nodes keep a copy of their thresholds as keys
-/// (`keyNodes`), so a step's compare is `cmp` + `adc` instead of `ucomisd` + `seta` + `add`;
-/// measured 1.2x faster per row (BENCHMARKS.md, "Batches: integer keys"). The decisions are
-/// the same, so the outputs are the same bits.
+/// **Batch walk in C over keys.** Without missing-right nodes (and with at most
+/// `GROVE_WALK_MAX_FEATURES` features), batches walk over integer keys
+/// (`grove_walk_key`: order-preserving, NaN lowest) in CGroveForest: the nodes keep their
+/// thresholds as keys (`nodeKeys`) beside an 8-byte link (`links`: child, feature times 8,
+/// slot), so a step is two loads at `8 * i`, the slot store, `cmp` + `adc`. A batch's rows
+/// become keys a block at a time, interleaved by groups of eight (`keys[f * 8 + lane]`: one
+/// base register for eight lanes). The decisions are the same, so the outputs are the same bits (BENCHMARKS.md, "Batches: integer
+/// keys" and "fourth session").
 ///
 /// Predictions equal `Forest.predictReference` bit for bit (same comparisons, leaves
 /// added in tree order, same finish). Immutable and thread-safe.
@@ -47,8 +49,15 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     let baseScore: [Double]
     /// `stop + 1` nodes; indices past the forest's nodes and before `stop` are never read.
     private let nodes: UnsafeMutablePointer<PackedNode>
-    /// `nodes` with each threshold replaced by its key (`grove_walk_key`), for the batch walk.
-    private let keyNodes: UnsafeMutablePointer<GroveWalkNode>
+    /// Per node, its threshold's key (`grove_walk_key`), for the batch walk over keys.
+    private let nodeKeys: UnsafeMutablePointer<UInt64>
+    /// Per node, its child, feature times 8 and slot, for the batch walk over keys.
+    private let links: UnsafeMutablePointer<GroveWalkLink>
+    /// `chainStarts` as 32-bit node indices, for the batch walk over keys.
+    private let chainStarts32: UnsafeMutablePointer<UInt32>
+    /// Whether the batch walk over keys serves this forest (no missing-right node, at most
+    /// `GROVE_WALK_MAX_FEATURES` features).
+    private let keyWalk: Bool
     /// Index of the stop node: the smallest `2^m - 1` at or above the forest's node count.
     private let stop: Int
     /// Per node, 1 when NaN goes right (missing-right); nil when no node has the flag.
@@ -71,9 +80,10 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     static let slotPad = 255
     /// Rows per chunk of a batch (one thread's unit of work).
     static let chunkRows = 1024
-    /// Keys of rows a batch block holds on the stack (`KeyRows`, 32 KiB); a forest with more
-    /// than `keyRoom / 8` features walks its batches in Swift.
+    /// Keys of rows a batch block holds on the stack (`KeyRows`, 32 KiB): groups of eight rows.
     static let keyRoom = 4096
+    /// The most features the batch walk over keys takes (more: the Swift walk).
+    static let keyFeatures = Int(GROVE_WALK_MAX_FEATURES)
 
     struct PackedNode {
         /// Internal: go right when v > threshold; leaf and stop node: +infinity.
@@ -185,16 +195,24 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         }
         roundStarts[roundCount] = treeCount
         chainTrees[8 * roundCount] = treeCount
-        keyNodes = .allocate(capacity: capacity)
+        keyWalk = missingRight == nil && numFeatures <= CompiledForest.keyFeatures
+        nodeKeys = .allocate(capacity: capacity)
+        links = .allocate(capacity: capacity)
         for p in 0..<capacity where p < nodeCount || p == stop {
             let n = nodes[p]
-            (keyNodes + p).initialize(to: GroveWalkNode(key: grove_walk_key(n.threshold), meta: n.meta, child: n.child))
+            nodeKeys[p] = grove_walk_key(n.threshold)
+            let feature8 = keyWalk ? UInt16((n.meta & 0xFF_FFFF) * 8) : 0
+            links[p] = GroveWalkLink(child: n.child, feature8: feature8, slot: UInt16(n.meta >> 24))
         }
+        chainStarts32 = .allocate(capacity: max(1, roundCount) * 8)
+        for c in 0..<(roundCount * 8) { chainStarts32[c] = UInt32(chainStarts[c]) }
     }
 
     deinit {
         nodes.deallocate()
-        keyNodes.deallocate()
+        nodeKeys.deallocate()
+        links.deallocate()
+        chainStarts32.deallocate()
         missingRight?.deallocate()
         leafIndex.deallocate()
         leafValues.deallocate()
@@ -304,7 +322,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             var room = LaneSlots()
             withUnsafeMutableBytes(of: &room) { raw in
                 let slots = raw.bindMemory(to: UInt32.self).baseAddress!
-                if walk == .fastest && self.missingRight == nil && self.numFeatures <= CompiledForest.keyRoom / 8 {
+                if walk == .fastest && self.keyWalk {
                     var keyRoom = KeyRows()
                     withUnsafeMutableBytes(of: &keyRoom) { keys in
                         self.predictKeyBlock(r, o, start, end, slots, keys.bindMemory(to: UInt64.self).baseAddress!)
@@ -354,31 +372,30 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     }
 
     /// Rows start..<end as `predictBlock` walks them, in C over integer keys: blocks of as
-    /// many rows as `keys` (`keyRoom` words) holds, multiples of eight; each block's rows
-    /// become keys once, then every chain is walked by its groups of eight rows. Chains in
-    /// tree order, so every row adds its leaves in tree order. Forests without missing-right
-    /// nodes only (NaN goes left everywhere), at most `keyRoom / 8` features.
+    /// many rows as `keys` (`keyRoom` words) holds in groups of eight (at least one group);
+    /// each block's rows become keys once (`grove_walk_lane_keys`), then every chain is walked
+    /// by each group. Chains in tree order, so every row adds its leaves in tree order.
     private func predictKeyBlock(_ rows: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
                                  _ start: Int, _ end: Int, _ slots: UnsafeMutablePointer<UInt32>,
                                  _ keys: UnsafeMutablePointer<UInt64>) {
-        let nodes = UnsafePointer(keyNodes), stop = UInt32(self.stop), f = numFeatures, k = numOutputs
-        let w = CompiledForest.slotPad + 1
-        let blockRows = (CompiledForest.keyRoom / max(f, 1)) & ~7
+        let nodeKeys = UnsafePointer(self.nodeKeys), links = UnsafePointer(self.links)
+        let stop = UInt32(self.stop), f = numFeatures, k = numOutputs, w = CompiledForest.slotPad + 1
+        let groupKeys = 8 * f
+        let blockRows = 8 * max(1, CompiledForest.keyRoom / max(groupKeys, 1))
         for j in (start * k)..<(end * k) { out[j] = 0 }
         var b = start
         while b < end {
             let e = min(end, b + blockRows)
-            grove_walk_keys(rows + b * f, (e - b) * f, keys)
+            for r in stride(from: b, to: e, by: 8) {
+                grove_walk_lane_keys(rows + r * f, f, UInt32(min(8, e - r)), keys + (r - b) / 8 * groupKeys)
+            }
             for c in 0..<(8 * roundCount) {
-                let first = UInt32(chainStarts[c])
+                let first = chainStarts32[c]
                 if first == stop { continue }
                 let (lo, hi) = chainSlots(c)
-                var r = b
-                while r < e {
-                    let n = min(8, e - r)
-                    grove_walk_rows(nodes, first, stop, keys + (r - b) * f, f, UInt32(n), slots)
-                    for g in 0..<n { addLeaves(slots: slots + g * w, lo, hi, out + (r + g) * k) }
-                    r += n
+                for r in stride(from: b, to: e, by: 8) {
+                    grove_walk_lanes(nodeKeys, links, first, stop, keys + (r - b) / 8 * groupKeys, slots)
+                    for g in 0..<min(8, e - r) { addLeaves(slots: slots + g * w, lo, hi, out + (r + g) * k) }
                 }
             }
             b = e

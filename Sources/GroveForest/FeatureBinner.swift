@@ -41,13 +41,22 @@ struct FeatureBins<Code: FixedWidthInteger & UnsignedInteger>: @unchecked Sendab
     /// For a split between non-empty node bins b1 < b2, the bin m in b1..<b2 whose upper
     /// boundary lies nearest the midpoint of the two bins' values (so the threshold is
     /// close to scikit-learn's midpoint while staying on a global bin boundary).
+    ///
+    /// That is the last m in b1..<b2 with m == b1 or `suffixLower[m] <= target`: found by
+    /// bisection, since `suffixLower` never decreases within a feature (deep nodes' neighbouring
+    /// non-empty bins lie far apart, and a walk from b1 took a step per bin between).
     func splitBin(feature f: Int, b1: Int, b2: Int) -> Int {
         let off = binOffset[f]
         if hasMissing[f] && b1 == 0 { return 0 }
         let target = FeatureBinner.midpoint(upper[off + b1], lower[off + b2])
-        var m = b1
-        while m + 1 < b2 && suffixLower[off + m + 1] <= target { m += 1 }
-        return m
+        return suffixLower.withUnsafeBufferPointer { sl in
+            var lo = b1, hi = b2 - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) >> 1
+                if sl[off + mid] <= target { lo = mid } else { hi = mid - 1 }
+            }
+            return lo
+        }
     }
 }
 

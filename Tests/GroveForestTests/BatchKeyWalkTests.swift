@@ -63,9 +63,31 @@ import Testing
         }
     }
 
-    /// Forests at the key block's feature limit (`keyRoom / 8`: blocks of eight rows) and one
-    /// past it (the Swift walk), and row counts that are no multiple of eight.
-    @Test(arguments: [CompiledForest.keyRoom / 8, CompiledForest.keyRoom / 8 + 1, 1])
+    /// More trees than one round (248): the batch walk over keys adds the leaves in tree
+    /// order across rounds; one row writes nothing past its outputs.
+    @Test(arguments: [249, 300, 500])
+    func severalRounds(trees: Int) throws {
+        let f = 5, k = 3
+        let forest = forest(seed: UInt64(trees), features: f, outputs: k, trees: trees, aggregation: .sum, link: .softmax)
+        try forest.validate()
+        let compiled = try CompiledForest(forest: forest)
+        let n = 37
+        let values = rows(n, features: f, seed: 99)
+        let batch = try compiled.predict(matrix: try FeatureMatrix(rowCount: n, featureCount: f, values: values), threads: 1)
+        for r in 0..<n {
+            let row = Array(values[(r * f)..<((r + 1) * f)])
+            let reference = forest.predictReference(row: row)
+            #expect(Array(batch[(r * k)..<((r + 1) * k)]) == reference, "batch row \(r)")
+            var out = [Double](repeating: -7, count: k + 2)
+            try row.withUnsafeBufferPointer { x in try out.withUnsafeMutableBufferPointer { try compiled.predict(row: x, into: $0) } }
+            #expect(Array(out[0..<k]) == reference, "one row \(r)")
+            #expect(out[k] == -7 && out[k + 1] == -7, "one row \(r) wrote past its outputs")
+        }
+    }
+
+    /// Forests at the batch walk over keys' feature limit (`keyFeatures`: key blocks of one group of
+    /// eight rows) and one past it (the Swift walk), and row counts that are no multiple of eight.
+    @Test(arguments: [CompiledForest.keyFeatures, CompiledForest.keyFeatures + 1, 1])
     func wideAndNarrowForests(features: Int) throws {
         let forest = forest(seed: UInt64(features), features: features, outputs: 2, trees: 20, aggregation: .average,
                             link: .identity)

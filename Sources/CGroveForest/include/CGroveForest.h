@@ -1,5 +1,6 @@
 // CGroveForest: what GroveForest needs that Swift does not express: the tree learner's prefetch
-// hint, and CompiledForest's batch walk, whose compare must be an integer compare (see below).
+// hint, and CompiledForest's batch walk over integer keys, whose compare must be an integer
+// compare (see below).
 #ifndef CGROVEFOREST_H
 #define CGROVEFOREST_H
 
@@ -14,28 +15,38 @@ static inline void grove_prefetch(const void *address) { __builtin_prefetch(addr
 
 /// The order-preserving key of a double: for non-NaN x and y, x > y exactly when
 /// key(x) > key(y) (-0 and +0 share one key); NaN's key is 0, below every other key, so
-/// NaN never goes right. Infinities keep their order.
+/// NaN never goes right. Infinities keep their order. Branch-free.
 uint64_t grove_walk_key(double x);
 
 /// keys[j] = grove_walk_key(values[j]) for j < count.
 void grove_walk_keys(const double *values, size_t count, uint64_t *keys);
 
-/// CompiledForest's 16-byte batch node: its `PackedNode` with the threshold as a key.
-typedef struct GroveWalkNode {
-    uint64_t key;    ///< key of the threshold: go right when key < key(v); leaf and stop node: key(+infinity)
-    uint32_t meta;   ///< feature (low 24 bits), the node's slot: its tree's position in its round (high 8 bits)
-    uint32_t child;  ///< left child (right = child + 1); leaf: next tree of the chain; stop node: itself
-} GroveWalkNode;
-
-/// Words of slots per lane.
+/// Words of slots per lane (a round's trees, and the stop node's slot).
 #define GROVE_WALK_SLOT_PAD 255
 
-/// Walks `count` (1...8) rows of keys, `stride` keys apart from `rows`, from node `first` in
-/// lockstep until every walk reaches `stop` (a node `2^m - 1` that leads to itself; every walk
-/// from `first` must reach it). Lane g writes each node it steps on into
+/// The most features a forest may have to be walked over keys (`feature8` fits 16 bits, and a
+/// group of eight rows' keys fits CompiledForest's 32 KiB key block).
+#define GROVE_WALK_MAX_FEATURES 512
+
+/// Per node, beside its threshold's key (`nodeKeys[i]`): 8 bytes, so node i's key and link are
+/// both at `8 * i` in their arrays (no index arithmetic in a step).
+typedef struct GroveWalkLink {
+    uint32_t child;     ///< left child (right = child + 1); leaf: next tree of the chain; stop node: itself
+    uint16_t feature8;  ///< the node's feature times 8 (leaf and stop node: 0)
+    uint16_t slot;      ///< its tree's position in its round; the stop node: GROVE_WALK_SLOT_PAD
+} GroveWalkLink;
+
+/// Converts `count` (1...8) rows of `featureCount` values, consecutive from `rows`, into one
+/// group of lanes: keys[f * 8 + g] = key of row g's feature f; lanes past `count` repeat the
+/// last row. `keys` holds 8 * featureCount words.
+void grove_walk_lane_keys(const double *rows, size_t featureCount, uint32_t count, uint64_t *keys);
+
+/// Walks the eight lanes of one group (`keys`, as grove_walk_lane_keys writes it) from node
+/// `first` in lockstep until every walk reaches `stop` (a node `2^m - 1` that leads to itself;
+/// every walk from `first` must reach it). Lane g writes each node it steps on into
 /// `slots[g * (GROVE_WALK_SLOT_PAD + 1) + slot]`, so a tree's slot ends holding its leaf.
-/// Lanes past `count` repeat the last row. NaN (key 0) goes left at every node.
-void grove_walk_rows(const GroveWalkNode *nodes, uint32_t first, uint32_t stop, const uint64_t *rows, size_t stride,
-                     uint32_t count, uint32_t *slots);
+/// NaN (key 0) goes left at every node.
+void grove_walk_lanes(const uint64_t *nodeKeys, const GroveWalkLink *links, uint32_t first, uint32_t stop,
+                      const uint64_t *keys, uint32_t *slots);
 
 #endif

@@ -168,10 +168,13 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                                   constantOffset: constantOffset, oobStart: item.oobStart, oobEnd: oobMid))
         }
         if let outOfBag {
-            // Rows in ascending order: the accumulator is written sequentially.
+            // Rows in ascending order: the accumulator is written sequentially (from the list,
+            // not by testing every row's count: that branch is taken at random).
+            let rows = partition.outOfBagAscending, leafOf = partition.outOfBagLeaf
             tree.leafValues.withUnsafeBufferPointer { v in
-                for r in 0..<n where counts[r] == 0 {
-                    outOfBag.add(row: r, values: v.baseAddress! + Int(partition.outOfBagLeaf[r]))
+                for i in 0..<mo {
+                    let r = Int(rows[i])
+                    outOfBag.add(row: r, values: v.baseAddress! + Int(leafOf[r]))
                 }
             }
         }

@@ -57,7 +57,9 @@ enum InferenceBench {
         var batch1: [Double] = []
         var batchAll: [Double] = []
         var batchSwift: [Double] = []
+        var batchAllSwift: [Double] = []
         var walkRatio: [Double] = []
+        var walkRatioAll: [Double] = []
         try big.withUnsafeBufferPointer { input in
             try out.withUnsafeMutableBufferPointer { o in
                 for rep in 0..<7 {
@@ -74,11 +76,19 @@ enum InferenceBench {
                     t0 = DispatchTime.now().uptimeNanoseconds
                     try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 0)
                     if rep > 1 { batchAll.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000) }
+                    // And on all cores: whether the two walks scale alike.
+                    t0 = DispatchTime.now().uptimeNanoseconds
+                    try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 0, walk: .swift)
+                    if rep > 1 {
+                        batchAllSwift.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000)
+                        walkRatioAll.append(batchAllSwift[batchAllSwift.count - 1] / batchAll[batchAll.count - 1])
+                    }
                 }
             }
         }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         let s = median(single), b1 = median(batch1), b2 = median(batchAll), bs = median(batchSwift), speedup = median(walkRatio)
+        let bs2 = median(batchAllSwift), speedup2 = median(walkRatioAll)
         let nodes = model.forest.nodeCount
         let text = """
         in-process inference: \(model.name)@\(model.version), \(model.forest.trees.count) trees, \(nodes) nodes, \(f) features (median of 5 runs)
@@ -86,12 +96,15 @@ enum InferenceBench {
           10,000-row batch, 1 thread:  \(String(format: "%8.0f", b1)) ns/row   \(String(format: "%10.0f", 1e9 / b1)) rows/s
           10,000-row batch, all cores: \(String(format: "%8.0f", b2)) ns/row   \(String(format: "%10.0f", 1e9 / b2)) rows/s (\(String(format: "%.2f", b1 / b2))x one thread, \(ProcessInfo.processInfo.activeProcessorCount) cores)
           same batch, Swift walk:      \(String(format: "%8.0f", bs)) ns/row   (baseline, interleaved: the C key walk is \(String(format: "%.2f", speedup))x faster)
+          same, Swift walk, all cores: \(String(format: "%8.0f", bs2)) ns/row   \(String(format: "%10.0f", 1e9 / bs2)) rows/s (\(String(format: "%.2f", bs / bs2))x one thread; the C key walk is \(String(format: "%.2f", speedup2))x faster)
         """
         let json: [[String: Any]] = [
             ["name": "inference one row", "ns_per_row": s],
             ["name": "inference batch 10k, 1 thread", "ns_per_row": b1, "rows_per_second": 1e9 / b1],
             ["name": "inference batch 10k, all cores", "ns_per_row": b2, "rows_per_second": 1e9 / b2, "ratio_to_one_thread": b1 / b2],
             ["name": "inference batch 10k, 1 thread, Swift walk", "ns_per_row": bs, "key_walk_speedup": speedup],
+            ["name": "inference batch 10k, all cores, Swift walk", "ns_per_row": bs2, "rows_per_second": 1e9 / bs2,
+             "ratio_to_one_thread": bs / bs2, "key_walk_speedup": speedup2],
         ]
         return Result(text: text, json: json)
     }
