@@ -82,8 +82,10 @@ extension Syscall {
     /// or its size or modification time differ once read (a writer was at work during the
     /// read), it throws `FileChangedError` rather than hand `body` bytes that may mix two
     /// versions. (A rewrite of the same size within one tick of the file system's clock is
-    /// not seen; the bytes are still one read's.) Other files (a pipe) are read to their end.
-    /// Memory: the file's size, which a mapping read to its end occupies too. `afterChunk`
+    /// not seen; the bytes are still one read's.) Other files (a pipe), and regular files that
+    /// report size 0 (procfs, some FUSE file systems), are read to their end.
+    /// Memory: the file's size, which a mapping read to its end occupies too; when the system
+    /// cannot grant it, a `SystemCallError` (ENOMEM) names the size instead of a crash. `afterChunk`
     /// runs after each read of a regular file, given the bytes read so far: tests change the
     /// file there.
     public static func withFileBytes<R>(path: String, chunkBytes: Int = defaultChunkBytes, afterChunk: (Int) -> Void = { _ in },
@@ -92,7 +94,7 @@ extension Syscall {
         let fd = try open(path, O_RDONLY)
         defer { close(fd) }
         let opened = try fileStatus(fd)
-        guard opened.isRegular else {
+        guard opened.isRegular, opened.size > 0 else {
             var result: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 1 << 20)
             while true {
@@ -104,8 +106,11 @@ extension Syscall {
         }
         let size = opened.size
         // One byte more than the size: a read that fills it shows the file grew.
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 1, alignment: 64)
-        defer { storage.deallocate() }
+        guard let raw = aligned_alloc(64, (size + 1 + 63) & ~63) else {
+            throw SystemCallError(call: "allocate \(size + 1) bytes to read \(path)", errno: Errno(rawValue: ENOMEM))
+        }
+        defer { free(raw) }
+        let storage = UnsafeMutableRawBufferPointer(start: raw, count: size + 1)
         var got = 0
         while got <= size {
             let want = min(chunkBytes, size + 1 - got)

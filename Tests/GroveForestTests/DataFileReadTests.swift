@@ -20,6 +20,12 @@ import Testing
         return (path, bytes)
     }
 
+    /// Removes the directory `file` made for `path` (cleanup only: a failure here says nothing
+    /// about the read under test).
+    private static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+    }
+
     /// Overwrites the file in place (same inode, as an editor saving without a rename would).
     private static func rewrite(_ path: String, with bytes: [UInt8]) {
         let fd = open(path, O_WRONLY | O_TRUNC)
@@ -34,6 +40,7 @@ import Testing
     /// the new bytes, or end the process with SIGBUS past the cut).
     @Test func bytesHandedOutStayTheSameWhenTheFileIsCutAndRewritten() throws {
         let (path, original) = try Self.file(count: 256 << 10)
+        defer { Self.remove(path) }
         let seen: [UInt8] = try CSVReader.withFileBytes(path: path) { buffer in
             #expect(truncate(path, 0) == 0)
             Self.rewrite(path, with: [UInt8](repeating: UInt8(ascii: "x"), count: 4096))
@@ -44,6 +51,7 @@ import Testing
 
     @Test func aFileCutDuringTheReadIsAnError() throws {
         let (path, original) = try Self.file(count: 64 << 10)
+        defer { Self.remove(path) }
         #expect(throws: FileChangedError(path: path, sizeWhenOpened: original.count, bytesRead: 4096, sizeWhenRead: 100)) {
             try Syscall.withFileBytes(path: path, chunkBytes: 4096, afterChunk: { got in
                 if got == 4096 { #expect(truncate(path, 100) == 0) }
@@ -53,6 +61,7 @@ import Testing
 
     @Test func aFileRewrittenInPlaceDuringTheReadIsAnError() throws {
         let (path, original) = try Self.file(count: 64 << 10)
+        defer { Self.remove(path) }
         #expect(throws: FileChangedError(path: path, sizeWhenOpened: original.count, bytesRead: original.count, sizeWhenRead: original.count)) {
             try Syscall.withFileBytes(path: path, chunkBytes: 4096, afterChunk: { got in
                 if got == 4096 { Self.rewrite(path, with: original.reversed()) }
@@ -62,6 +71,7 @@ import Testing
 
     @Test func aFileGrownDuringTheReadIsAnError() throws {
         let (path, original) = try Self.file(count: 64 << 10)
+        defer { Self.remove(path) }
         #expect(throws: FileChangedError(path: path, sizeWhenOpened: original.count, bytesRead: original.count + 1,
                                          sizeWhenRead: original.count + 10)) {
             try Syscall.withFileBytes(path: path, chunkBytes: 4096, afterChunk: { got in
@@ -70,13 +80,28 @@ import Testing
         }
     }
 
+    /// A regular file that reports size 0 but has content (procfs) is read to its end, and a
+    /// file larger than the memory the system grants is a clear ENOMEM error, not a crash.
+    @Test func sizeZeroFilesAndFilesBeyondMemory() throws {
+        let status = try Syscall.withFileBytes(path: "/proc/self/status") { Array($0) }
+        #expect(String(decoding: status, as: UTF8.self).hasPrefix("Name:"))
+        let (path, _) = try Self.file(count: 1)
+        defer { Self.remove(path) }
+        #expect(truncate(path, 1 << 43) == 0, "a sparse file of 8 TiB")
+        #expect(throws: SystemCallError(call: "allocate \((1 << 43) + 1) bytes to read \(path)", errno: Errno(rawValue: ENOMEM))) {
+            try Syscall.withFileBytes(path: path) { _ in Issue.record("the body ran on an 8 TiB file") }
+        }
+    }
+
     /// A quiet file is read whole (in several reads, or none for an empty file); a missing one
     /// is a read error naming the file.
     @Test func quietFilesAreReadWhole() throws {
         let (path, original) = try Self.file(count: 10_007)
+        defer { Self.remove(path) }
         #expect(try Syscall.withFileBytes(path: path, chunkBytes: 4096) { Array($0) } == original)
         #expect(try CSVReader.readFile(path: path) == original)
         let empty = try Self.file(count: 0)
+        defer { Self.remove(empty.path) }
         #expect(try CSVReader.readFile(path: empty.path) == [])
         #expect(throws: CSVError.cannotRead(path: empty.path + ".absent", reason: Errno(rawValue: ENOENT).description)) {
             try CSVReader.readFile(path: empty.path + ".absent")

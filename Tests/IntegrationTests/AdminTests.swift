@@ -98,7 +98,8 @@ import GroveModelStore
                 }
             }.start()
         }
-        group.wait()
+        // Bounded: a lock regression that deadlocks fails here instead of hanging `make test`.
+        #expect(group.wait(timeout: .now() + 120) == .success, "concurrent admin calls did not finish in 120 s")
         #expect(failures.withLock { $0 } == [])
         let text = try String(contentsOf: s.repository.appendingPathComponent("\(m)/serving"), encoding: .utf8)
         let lost = (0..<labelThreads).flatMap { t in (0..<perThread).map { "label t\(t)_\($0) 1" } }.filter { !text.contains($0 + "\n") }
