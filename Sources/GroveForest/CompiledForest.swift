@@ -53,8 +53,6 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     private let nodeKeys: UnsafeMutablePointer<UInt64>
     /// Per node, its child, feature times 8 and slot, for the batch walk over keys.
     private let links: UnsafeMutablePointer<GroveWalkLink>
-    /// `chainStarts` as 32-bit node indices, for the batch walk over keys.
-    private let chainStarts32: UnsafeMutablePointer<UInt32>
     /// Whether the batch walk over keys serves this forest (no missing-right node, at most
     /// `GROVE_WALK_MAX_FEATURES` features).
     private let keyWalk: Bool
@@ -204,15 +202,12 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             let feature8 = keyWalk ? UInt16((n.meta & 0xFF_FFFF) * 8) : 0
             links[p] = GroveWalkLink(child: n.child, feature8: feature8, slot: UInt16(n.meta >> 24))
         }
-        chainStarts32 = .allocate(capacity: max(1, roundCount) * 8)
-        for c in 0..<(roundCount * 8) { chainStarts32[c] = UInt32(chainStarts[c]) }
     }
 
     deinit {
         nodes.deallocate()
         nodeKeys.deallocate()
         links.deallocate()
-        chainStarts32.deallocate()
         missingRight?.deallocate()
         leafIndex.deallocate()
         leafValues.deallocate()
@@ -390,7 +385,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
                 grove_walk_lane_keys(rows + r * f, f, UInt32(min(8, e - r)), keys + (r - b) / 8 * groupKeys)
             }
             for c in 0..<(8 * roundCount) {
-                let first = chainStarts32[c]
+                let first = UInt32(chainStarts[c])
                 if first == stop { continue }
                 let (lo, hi) = chainSlots(c)
                 for r in stride(from: b, to: e, by: 8) {
