@@ -62,26 +62,20 @@ enum InferenceBench {
         var walkRatioAll: [Double] = []
         try big.withUnsafeBufferPointer { input in
             try out.withUnsafeMutableBufferPointer { o in
+                // ns per row of one 10,000-row batch.
+                func timed(threads: Int, walk: BatchWalk) throws -> Double {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: threads, walk: walk)
+                    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000
+                }
                 for rep in 0..<7 {
-                    var t0 = DispatchTime.now().uptimeNanoseconds
-                    try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 1)
-                    if rep > 1 { batch1.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000) }
-                    // The baseline of the C key walk, interleaved: the Swift walk on the same rows.
-                    t0 = DispatchTime.now().uptimeNanoseconds
-                    try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 1, walk: .swift)
+                    // Each walk beside its baseline, interleaved: the Swift walk on the same rows,
+                    // on one thread and on all cores (whether the two walks scale alike).
+                    let one = try timed(threads: 1, walk: .fastest), oneSwift = try timed(threads: 1, walk: .swift)
+                    let all = try timed(threads: 0, walk: .fastest), allSwift = try timed(threads: 0, walk: .swift)
                     if rep > 1 {
-                        batchSwift.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000)
-                        walkRatio.append(batchSwift[batchSwift.count - 1] / batch1[batch1.count - 1])
-                    }
-                    t0 = DispatchTime.now().uptimeNanoseconds
-                    try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 0)
-                    if rep > 1 { batchAll.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000) }
-                    // And on all cores: whether the two walks scale alike.
-                    t0 = DispatchTime.now().uptimeNanoseconds
-                    try compiled.predict(rows: input, rowCount: 10_000, into: o, threads: 0, walk: .swift)
-                    if rep > 1 {
-                        batchAllSwift.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 10_000)
-                        walkRatioAll.append(batchAllSwift[batchAllSwift.count - 1] / batchAll[batchAll.count - 1])
+                        batch1.append(one); batchSwift.append(oneSwift); walkRatio.append(oneSwift / one)
+                        batchAll.append(all); batchAllSwift.append(allSwift); walkRatioAll.append(allSwift / all)
                     }
                 }
             }
