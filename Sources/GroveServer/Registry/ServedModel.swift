@@ -133,12 +133,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     func predictDense(_ dense: UnsafeBufferPointer<Double>, labelsOnly: Bool, reasons topK: Int, catalog: ReasonCatalog,
                       id: UInt64, loop: Int, scratch: PredictScratch, into output: ByteBuffer) -> Bool {
         let started = MonotonicClock.now()
-        guard case let .success(explainer) = self.explainer, topK > 0, topK <= ModelExplainer.maxTopK,
-              case let .success(rows) = rowCount(denseValues: dense.count) else { return false }
-        let explained = explainer.defaultOutput   // as `output(forClass: "")`, the ordinary path's choice
-        let columnCount = explainer.preprocessing.columns.count
-        let explainScratch = scratch.explainScratch(for: explainer.forest)
-        scratch.reserve(features: featureCount, columns: columnCount, reasons: topK)
+        guard topK > 0, let (explainer, rows, explained, columnCount, explainScratch) = explainInPlace(dense, topK: topK, scratch: scratch)
+        else { return false }
         let packed = scratch.reasons
         // A row has at most one reason per input column: room for more would only be sized by
         // the caller's top_k (up to 64 per row of a 4 MiB frame), never used, and kept by the loop.
@@ -149,8 +145,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             _ = explainer.explain(row: row, output: explained, scratch: explainScratch, phi: scratch.phi, columns: scratch.columns)
             Self.appendReasons(explainer, row: row, columns: grouped, topK: topK, catalog: catalog, scratch: scratch, into: packed)
         }
-        let classes = model.preprocessing.classes
-        if isClassification && explained < classes.count { packed.setExplainedClass(classes[explained]) }
+        if let label = explainedClass(explained) { packed.setExplainedClass(label) }
         if score(dense, rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: packed, into: output) != nil {
             return false
         }
@@ -376,7 +371,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         let scale = Self.scale(link: explainer.forest.link, classification: isClassification)
         return .success(ExplainResponse(
             model: info.name, version: info.version,
-            explainedClass: isClassification && output < p.classes.count ? p.classes[output] : "", scale: scale,
+            explainedClass: explainedClass(output) ?? "", scale: scale,
             columns: contributions ? p.columns.map(\.name) : [], featureNames: features ? p.featureNames : [], rows: out))
     }
 
@@ -394,12 +389,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     func explainDense(_ dense: UnsafeBufferPointer<Double>, topK asked: Int, contributions: Bool, features: Bool,
                       catalog: ReasonCatalog, id: UInt64, loop: Int, scratch: PredictScratch, into output: ByteBuffer) -> Bool {
         let topK = asked == 0 ? ModelExplainer.defaultTopK : asked
-        guard case let .success(explainer) = self.explainer, topK <= ModelExplainer.maxTopK,
-              case let .success(rows) = rowCount(denseValues: dense.count) else { return false }
-        let explained = explainer.defaultOutput
-        let columnCount = explainer.preprocessing.columns.count
-        let explainScratch = scratch.explainScratch(for: explainer.forest)
-        scratch.reserve(features: featureCount, columns: columnCount, reasons: topK)
+        guard let (explainer, rows, explained, columnCount, explainScratch) = explainInPlace(dense, topK: topK, scratch: scratch)
+        else { return false }
         let answer = scratch.explainRows
         answer.start(rows: rows, columns: columnCount, features: featureCount, reasonsPerRow: min(topK, columnCount),
                      sendColumns: contributions, sendFeatures: features)
@@ -411,13 +402,35 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             Self.appendReasons(explainer, row: row, columns: UnsafeBufferPointer(grouped), topK: topK, catalog: catalog,
                                scratch: scratch, into: answer.reasons)
         }
-        let classes = model.preprocessing.classes
-        if isClassification && explained < classes.count { answer.reasons.setExplainedClass(classes[explained]) }
+        if let label = explainedClass(explained) { answer.reasons.setExplainedClass(label) }
         ExplainResponseWriter.write(id: id, modelName: cName, version: info.version, scale: cScale[0],
                                     columns: contributions ? cColumns : nil, featureNames: features ? cFeatureNames : nil,
                                     rows: answer, into: output)
         stats.slot(loop).recordExplanation(rows: rows)
         return true
+    }
+
+    /// What both explanation hot paths need to explain `dense` in place: the explainer, the
+    /// number of rows, the output explained (the default class, as `output(forClass: "")`, the
+    /// ordinary path's choice), the input column count and the loop's explanation scratch, with
+    /// room for one row and `topK` reasons reserved; nil when the ordinary path must answer (this
+    /// version cannot be explained, `topK` is above `ModelExplainer.maxTopK`, or the rows are not
+    /// whole).
+    private func explainInPlace(_ dense: UnsafeBufferPointer<Double>, topK: Int, scratch: PredictScratch)
+        -> (ModelExplainer, rows: Int, explained: Int, columnCount: Int, ExplainScratch)? {
+        guard case let .success(explainer) = self.explainer, topK <= ModelExplainer.maxTopK,
+              case let .success(rows) = rowCount(denseValues: dense.count) else { return nil }
+        let columnCount = explainer.preprocessing.columns.count
+        let explainScratch = scratch.explainScratch(for: explainer.forest)
+        scratch.reserve(features: featureCount, columns: columnCount, reasons: topK)
+        return (explainer, rows, explainer.defaultOutput, columnCount, explainScratch)
+    }
+
+    /// The class label an explanation of output `explained` names (`explained_class`), or nil
+    /// (regression, or an output that is not a class).
+    private func explainedClass(_ explained: Int) -> String? {
+        let classes = model.preprocessing.classes
+        return isClassification && explained < classes.count ? classes[explained] : nil
     }
 
     /// Appends one row's reasons (from its per-column contributions `columns`) to `packed`:
