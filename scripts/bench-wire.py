@@ -5,7 +5,7 @@ Usage: scripts/bench-wire.py GROVE REPO MODEL DATA [--runs 2] [--lat 30000] [--s
 
 Builds ../shared/peers/serving/limit/pingpong.c (gcc -O2, into .build/; when the file is absent
 it says so and exits 0), has `grove bench --write-frames` write Grove's own request payloads (one
-dense row, one raw record, the 100-row batch), starts `grove serve` (default threads) and the C
+dense row, one raw record, the 100-row batch, one row with 4 inline reasons), starts `grove serve` (default threads) and the C
 echo server, and replays each payload against both, interleaved, RUNS times:
   lat   N sequential round trips on one connection (after N/10 of warm-up)
   tput  16 connections x 16 in flight for SECONDS (after 1 s of warm-up)
@@ -93,7 +93,8 @@ def main():
     frames = os.path.join(BUILD, "bench-frames")
     subprocess.run([a.grove, "bench", "--repo", a.repo, "--model", a.model, "--data", a.data, "--write-frames", frames],
                    check=True, stdout=subprocess.DEVNULL)
-    payloads = [("dense 1 row", "dense-1row.pb"), ("raw record 1 row", "record-1row.pb"), ("dense 100 rows", "dense-100rows.pb")]
+    payloads = [("dense 1 row", "dense-1row.pb"), ("raw record 1 row", "record-1row.pb"), ("dense 100 rows", "dense-100rows.pb"),
+                ("1 row + 4 reasons", "reasons-1row.pb")]
     for _, f in payloads:
         if not os.path.exists(os.path.join(frames, f)):
             sys.exit(f"bench-wire: {f} was not written")
@@ -133,7 +134,7 @@ def main():
                     j, cpu = run_client(pingpong, ["lat", str(port), spec, str(a.lat), str(warm), "60"], pid, 0)
                     j["cpu_us_per_request"] = cpu / (j["n"] + warm) * 1e6
                     res[("lat", label, name)] = j
-            for label, f in payloads[:2]:
+            for label, f in payloads[:2] + payloads[3:]:
                 spec = "@" + os.path.join(frames, f)
                 for name, port, pid in servers:
                     j, cpu = run_client(pingpong, ["tput", str(port), spec, "16", "16", str(a.seconds), "50000000"], pid, 1.0)
@@ -161,6 +162,7 @@ def main():
         shutil.rmtree(audit_dir, ignore_errors=True)
 
     dense, record, batch, g, e = "dense 1 row", "raw record 1 row", "dense 100 rows", "grove", "C echo"
+    reasons = "1 row + 4 reasons"
     cpu = "cpu_us_per_request"
     # name, target, mode, metric, numerator (payload, server), denominator (payload, server);
     # a figure named "... - (echo + forest)" is the difference numerator - denominator - forest.
@@ -176,6 +178,8 @@ def main():
         ("server CPU µs/request, 16x16 dense: grove - (echo + forest)", "<= 0.5 µs", "tput", cpu, (dense, g), (dense, e)),
         ("server CPU µs/request, 16x16 record / dense (grove)", "", "tput", cpu, (record, g), (dense, g)),
         ("server CPU µs/request, 1 conn dense: grove - (echo + forest)", "", "lat", cpu, (dense, g), (dense, e)),
+        ("1 row + 4 inline reasons p50 / plain dense p50 (grove)", "<= 2", "lat", "p50_us", (reasons, g), (dense, g)),
+        ("16x16 1 row + 4 inline reasons req/s, grove / C echo", "", "tput", "rps", (reasons, g), (reasons, e)),
         ("audited (durable before answer) p50 / no audit, dense 1 row", "", "lat", "p50_us", (dense, "audit"), (dense, g)),
         ("audited (durable before answer) p99 / no audit", "", "lat", "p99_us", (dense, "audit"), (dense, g)),
         ("audited --audit-async p50 / no audit", "", "lat", "p50_us", (dense, "audit-async"), (dense, g)),

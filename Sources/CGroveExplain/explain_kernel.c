@@ -170,13 +170,13 @@ ALWAYS_INLINE void new_leaves(const GroveExplainEdge *e, uint32_t hot, const dou
 /// each step would wait for the previous store to be forwarded (the descent's H chain is the
 /// kernel's critical path).
 ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const double *restrict row, uint32_t output,
-                                  const GroveExplainScratch *s, uint32_t nb, v8d *rt, v8d *h, v8d *hn, v8d *rn,
-                                  uint32_t slotStride, uint32_t v) {
+                                  const GroveExplainScratch *s, double *restrict phi, uint32_t nb, v8d *rt, v8d *h,
+                                  v8d *hn, v8d *rn, uint32_t slotStride, uint32_t v) {
     const uint32_t begin = f->edgeStart[t], end = f->edgeStart[t + 1];
     const double *restrict values = f->values + output;
     const double *restrict leafTerms = f->leafTerms + 3 * output;
     if (begin == end) return;
-    double *restrict slots = s->slots, *restrict phi = s->phi;
+    double *restrict slots = s->slots;
     const double *restrict nodes = f->rules + f->ruleOffset[t];
     const double *restrict weights = nodes + nb * B, *restrict complement = nodes + 2 * nb * B;
     const GroveExplainEdge *edges = f->edges;
@@ -320,43 +320,45 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
     }
 }
 
-/// The whole row: every tree, then the lanes summed per feature.
-ALWAYS_INLINE double explain_all(const GroveExplainForest *f, const double *row, uint32_t output,
-                                 const GroveExplainScratch *s, double *phi) {
-    const uint32_t n = f->numFeatures;
-    memset(s->phi, 0, (size_t)n * B * sizeof(double));
+/// Trees [begin, end): their contributions into `lanes` (numFeatures x 8, overwritten), one
+/// lane per quadrature point; returns the sum of the leaf values the row reaches.
+ALWAYS_INLINE double explain_trees(const GroveExplainForest *f, const double *row, uint32_t output,
+                                   const GroveExplainScratch *s, double *restrict lanes, uint32_t begin, uint32_t end) {
+    memset(lanes, 0, (size_t)f->numFeatures * B * sizeof(double));
     double hot = 0;
     v8d one[1], many[GROVE_EXPLAIN_MAX_BLOCKS], oneH[1], manyH[GROVE_EXPLAIN_MAX_BLOCKS];
     v8d oneHN[1], manyHN[GROVE_EXPLAIN_MAX_BLOCKS], oneRN[1], manyRN[GROVE_EXPLAIN_MAX_BLOCKS];
-    for (uint32_t t = 0; t < f->treeCount; t++) {
+    for (uint32_t t = begin; t < end; t++) {
         hot += leaf_value(f, t, row, output);
         if (s->maxBlocks == 1) {
             // The common case (8 points or fewer in every tree): constant strides.
-            explain_tree(f, t, row, output, s, 1, one, oneH, oneHN, oneRN, 4 * B + 8, B);
+            explain_tree(f, t, row, output, s, lanes, 1, one, oneH, oneHN, oneRN, 4 * B + 8, B);
         } else if (f->blocks[t] == 1) {
-            explain_tree(f, t, row, output, s, 1, one, oneH, oneHN, oneRN, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, lanes, 1, one, oneH, oneHN, oneRN, s->slotStride, s->maxBlocks * B);
         } else {
-            explain_tree(f, t, row, output, s, f->blocks[t], many, manyH, manyHN, manyRN, s->slotStride, s->maxBlocks * B);
+            explain_tree(f, t, row, output, s, lanes, f->blocks[t], many, manyH, manyHN, manyRN, s->slotStride,
+                         s->maxBlocks * B);
         }
     }
-    for (uint32_t j = 0; j < n; j++) phi[j] = sum8(load8(s->phi + (size_t)j * B));
     return hot;
 }
 
 static double explain_portable(const GroveExplainForest *f, const double *row, uint32_t output,
-                               const GroveExplainScratch *s, double *phi) {
-    return explain_all(f, row, output, s, phi);
+                               const GroveExplainScratch *s, uint32_t begin, uint32_t end) {
+    return explain_trees(f, row, output, s, s->phi, begin, end);
 }
 
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma"))) static double explain_avx2(const GroveExplainForest *f, const double *row,
-                                                               uint32_t output, const GroveExplainScratch *s, double *phi) {
-    return explain_all(f, row, output, s, phi);
+                                                               uint32_t output, const GroveExplainScratch *s,
+                                                               uint32_t begin, uint32_t end) {
+    return explain_trees(f, row, output, s, s->phi, begin, end);
 }
 
 __attribute__((target("avx512f"))) static double explain_avx512(const GroveExplainForest *f, const double *row,
-                                                                uint32_t output, const GroveExplainScratch *s, double *phi) {
-    return explain_all(f, row, output, s, phi);
+                                                                uint32_t output, const GroveExplainScratch *s,
+                                                                uint32_t begin, uint32_t end) {
+    return explain_trees(f, row, output, s, s->phi, begin, end);
 }
 #endif
 
@@ -382,13 +384,18 @@ GroveExplainISA grove_explain_best(void) {
     return GROVE_EXPLAIN_PORTABLE;
 }
 
-double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
-                         const GroveExplainScratch *scratch, double *phi) {
+double grove_explain_trees(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                           const GroveExplainScratch *scratch, uint32_t begin, uint32_t end) {
 #if defined(__x86_64__)
-    if (isa == GROVE_EXPLAIN_AVX512) return explain_avx512(forest, row, output, scratch, phi);
-    if (isa == GROVE_EXPLAIN_AVX2) return explain_avx2(forest, row, output, scratch, phi);
+    if (isa == GROVE_EXPLAIN_AVX512) return explain_avx512(forest, row, output, scratch, begin, end);
+    if (isa == GROVE_EXPLAIN_AVX2) return explain_avx2(forest, row, output, scratch, begin, end);
 #endif
     (void)isa;
-    return explain_portable(forest, row, output, scratch, phi);
+    return explain_portable(forest, row, output, scratch, begin, end);
 }
 
+void grove_explain_combine(const GroveExplainForest *forest, const double *first, const double *second, double *phi) {
+    for (uint32_t j = 0; j < forest->numFeatures; j++) {
+        phi[j] = sum8(load8(first + (size_t)j * B) + load8(second + (size_t)j * B));
+    }
+}

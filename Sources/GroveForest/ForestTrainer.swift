@@ -29,11 +29,17 @@ public enum ForestTrainer {
 
     /// As `train`, also returning the mean out-of-bag output of every training row (for
     /// out-of-bag metrics and calibration).
+    ///
+    /// `treeBuilt(i, tree)` is called once per tree as soon as tree i is grown, on the worker
+    /// thread that grew it (several at once for different trees), before the forest is
+    /// assembled: a caller can prepare each tree's output (its model-file bytes) while the
+    /// other trees grow. `tree` is the forest's tree i as returned.
     public static func fit(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
                            positiveClass: Int? = nil, threads: Int = 0,
-                           progress: ((Int, Int) -> Void)? = nil) throws -> ForestFit {
+                           progress: ((Int, Int) -> Void)? = nil,
+                           treeBuilt: ((Int, Tree) -> Void)? = nil) throws -> ForestFit {
         try fit(features: features, target: target, parameters: parameters, positiveClass: positiveClass,
-                threads: threads, paths: .measured, progress: progress)
+                threads: threads, paths: .measured, progress: progress, treeBuilt: treeBuilt)
     }
 
     /// `train` with the split-search paths chosen by `paths` (tests force each path; the
@@ -48,7 +54,8 @@ public enum ForestTrainer {
     /// `fit` with the split-search paths chosen by `paths`.
     static func fit(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
                     positiveClass: Int? = nil, threads: Int = 0, paths: SplitPaths,
-                    progress: ((Int, Int) -> Void)? = nil) throws -> ForestFit {
+                    progress: ((Int, Int) -> Void)? = nil,
+                    treeBuilt: ((Int, Tree) -> Void)? = nil) throws -> ForestFit {
         try parameters.validate(for: target.task)
         let n = features.rowCount, p = features.featureCount
         guard n > 0 else { throw TrainingError.noRows }
@@ -90,13 +97,13 @@ public enum ForestTrainer {
         switch layout.maxBinCount {
         case ...256:
             built = grow(FeatureBinner.encode(features, layout: layout, as: UInt8.self, threads: workers),
-                         settings, labels, values, parameters, features, oob, workers, progress)
+                         settings, labels, values, parameters, features, oob, workers, progress, treeBuilt)
         case ...65_536:
             built = grow(FeatureBinner.encode(features, layout: layout, as: UInt16.self, threads: workers),
-                         settings, labels, values, parameters, features, oob, workers, progress)
+                         settings, labels, values, parameters, features, oob, workers, progress, treeBuilt)
         default:
             built = grow(FeatureBinner.encode(features, layout: layout, as: UInt32.self, threads: workers),
-                         settings, labels, values, parameters, features, oob, workers, progress)
+                         settings, labels, values, parameters, features, oob, workers, progress, treeBuilt)
         }
         var importance = [Double](repeating: 0, count: p)
         for b in built { for f in 0..<p { importance[f] += b.importance[f] } }
@@ -120,7 +127,7 @@ public enum ForestTrainer {
     private static func grow<Code>(_ bins: FeatureBins<Code>, _ settings: TreeSettings, _ labels: [Int32],
                                    _ values: [Double], _ parameters: TrainingParameters, _ features: FeatureMatrix,
                                    _ oob: OutOfBagAccumulator?, _ workers: Int,
-                                   _ progress: ((Int, Int) -> Void)?) -> [BuiltTree] {
+                                   _ progress: ((Int, Int) -> Void)?, _ treeBuilt: ((Int, Tree) -> Void)?) -> [BuiltTree] {
         let count = parameters.trees
         let w = min(workers, count)
         let table = settings.criterion == .entropy && settings.classCount == 2
@@ -142,6 +149,7 @@ public enum ForestTrainer {
                 Parallel.forEachWorker(count: count, threads: w) { worker, i in
                     let b = builders[worker].build(treeIndex: i, seed: parameters.seed, outOfBag: accumulators?[worker])
                     out[i] = b
+                    treeBuilt?(i, b.tree)
                     if let progress {
                         lock.lock()
                         done += 1

@@ -11,11 +11,16 @@ public enum ModelTrainer {
     /// and the metrics are measured on the holdout; otherwise all rows train and the
     /// metrics hold only "oob_score". Binary classification adds "oob_log_loss" and
     /// "oob_brier" (see `outOfBagMetrics`). Classes come from all rows.
+    ///
+    /// `treeBuilt` sees each tree of the returned forest as soon as it is grown, on the
+    /// worker thread that grew it (`ForestTrainer.fit`); with `tune` it is not called (only
+    /// one of the candidates' forests is kept).
     public static func train(table: DataTable, target: String, task: ModelTask, positive: String? = nil,
                              parameters: TrainingParameters, name: String, version: UInt64 = 1,
                              producer: String = "grove", trainingDataSHA256: [UInt8] = [],
                              createdUnixMicros: Int64? = nil, threads: Int = 0,
-                             progress: ((Int, Int) -> Void)? = nil) throws -> TrainedModel {
+                             progress: ((Int, Int) -> Void)? = nil,
+                             treeBuilt: ((Int, Tree) -> Void)? = nil) throws -> TrainedModel {
         try parameters.validate(for: task)
         let all = try Preprocessing.fit(table: table, target: target, task: task, positive: positive)
         let allTargets = try all.encodeTargets(table: table)
@@ -35,7 +40,7 @@ public enum ModelTrainer {
         let y = everyRow ? allTargets : allTargets.selecting(rows: trainRows)
         let (fit, params, calibration, reliability) = try fitForest(
             features: x, target: y, parameters: parameters, positiveClass: prep.positiveClass, threads: threads,
-            progress: progress)
+            progress: progress, treeBuilt: treeBuilt)
         let forest = fit.forest
         var metrics: [Metric]
         if testRows.isEmpty {
@@ -58,7 +63,8 @@ public enum ModelTrainer {
     /// parameters used (the tuned choice), the calibration and the out-of-bag reliability
     /// bins (two classes with bootstrap; else empty). `train` and `crossValidate` share it.
     static func fitForest(features x: FeatureMatrix, target y: TrainingTarget, parameters: TrainingParameters,
-                          positiveClass: Int?, threads: Int, progress: ((Int, Int) -> Void)?) throws
+                          positiveClass: Int?, threads: Int, progress: ((Int, Int) -> Void)?,
+                          treeBuilt: ((Int, Tree) -> Void)? = nil) throws
         -> (fit: ForestFit, params: TrainingParameters, calibration: ProbabilityCalibration, reliability: [ReliabilityBin]) {
         var params = parameters
         let fit: ForestFit
@@ -67,7 +73,8 @@ public enum ModelTrainer {
                                       threads: threads, progress: progress)
         } else {
             fit = try ForestTrainer.fit(features: x, target: y, parameters: parameters,
-                                        positiveClass: positiveClass, threads: threads, progress: progress)
+                                        positiveClass: positiveClass, threads: threads, progress: progress,
+                                        treeBuilt: treeBuilt)
         }
         var calibration = ProbabilityCalibration.identity
         var reliability: [ReliabilityBin] = []

@@ -46,25 +46,23 @@ struct Train: ParsableCommand {
         let task = try training.resolveTask(table)
         let params = try training.parameters(task: task, testFraction: testFraction)
         let bar = ProgressBar()
+        // Each tree's model-file bytes, packed by the worker that grew it while the others grow.
+        let packed = PackedTrees(count: params.trees)
         let model: TrainedModel
         do {
             model = try ModelTrainer.train(
                 table: table, target: training.target, task: task, positive: training.positive, parameters: params,
                 name: name, producer: "grove \(GroveVersion.string)", trainingDataSHA256: dataSHA256,
-                threads: training.threads, progress: { bar.update(done: $0, total: $1) })
+                threads: training.threads, progress: { bar.update(done: $0, total: $1) },
+                treeBuilt: { packed.pack($1, at: $0) })
         } catch {
             throw ValidationError("training failed: \(error)")
         }
         let trainSeconds = Date().timeIntervalSince(started)
-        let (version, file) = try ModelRepository.publish(model, repository: URL(fileURLWithPath: repo, isDirectory: true),
-                                                             chunkPauseMicros: testPublishPauseUs)
-        // The digest of the file as written (read back once).
-        let sha: String
-        do {
-            sha = try Syscall.withFileBytes(path: file.path) { ModelFileCodec.sha256Hex(UnsafeRawBufferPointer($0)) }
-        } catch {
-            throw ValidationError("cannot read back \(file.path): \(error)")
-        }
+        // The digest of the file as written (of the bytes handed to write(2): see publishFile).
+        let published = try ModelRepository.publishFile(model, repository: URL(fileURLWithPath: repo, isDirectory: true),
+                                                        chunkPauseMicros: testPublishPauseUs, packedTrees: packed)
+        let (version, file, sha) = (published.version, published.file, published.sha256)
         if json {
             var o: [String: Any] = MetricText.object(model.metrics)
             o["name"] = name

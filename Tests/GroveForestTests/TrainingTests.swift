@@ -72,6 +72,24 @@ import Testing
         #expect(r1.oobScore > 0.9)
     }
 
+    /// `treeBuilt` sees every tree once, as the forest holds it, on any thread count.
+    @Test func eachTreeIsHandedOverOnceAsBuilt() throws {
+        let (x, y) = TestSupport.binaryData(rows: 1200, features: 6, seed: 4)
+        let p = TestSupport.smallParameters(task: .classification, trees: 11)
+        for threads in [1, 2, 3] {
+            let lock = NSLock()
+            var seen: [Int: Tree] = [:]
+            var repeats = 0
+            let fit = try ForestTrainer.fit(features: x, target: y, parameters: p, threads: threads,
+                                            treeBuilt: { i, tree in
+                                                lock.lock(); if seen.updateValue(tree, forKey: i) != nil { repeats += 1 }; lock.unlock()
+                                            })
+            #expect(repeats == 0)
+            #expect(seen.count == 11)
+            for (i, t) in fit.forest.trees.enumerated() { #expect(seen[i] == t) }
+        }
+    }
+
     @Test func multiclassProbabilitiesAndProgress() throws {
         var rng = RandomGenerator(seed: 3)
         var rows: [[Double]] = []

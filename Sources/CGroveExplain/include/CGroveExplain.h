@@ -99,6 +99,10 @@ typedef struct GroveExplainForest {
     uint32_t treeCount;
     uint32_t numFeatures;
     uint32_t numOutputs;
+    /// Where a row's trees are cut in two (0 ... treeCount, about half the edges before it):
+    /// trees [0, splitTree) and [splitTree, treeCount) are summed apart, then added, on one
+    /// thread or two (grove_explain_row), so both give the same bits.
+    uint32_t splitTree;
 } GroveExplainForest;
 
 /// Per-thread working memory (ExplainScratch owns it): one record per frame slot (deepest
@@ -138,11 +142,81 @@ int grove_explain_supported(GroveExplainISA isa);
 /// GROVE_EXPLAIN_ISA says "portable" or "avx2" (which caps it; read once).
 GroveExplainISA grove_explain_best(void);
 
-/// Adds every tree's SHAP values for `output` into phi (numFeatures doubles, overwritten:
-/// the forest's sum over trees, before any averaging) and returns the sum over trees of the
-/// leaf values the row reaches. `isa` must be supported (grove_explain_supported).
-/// Results are identical for every isa (no fused multiply-add; lanes summed in one order).
+/// Trees [begin, end) of the forest: their SHAP values for `output` into scratch->phi (one lane
+/// per quadrature point: numFeatures x 8 doubles, overwritten); returns the sum of the leaf
+/// values the row reaches. `isa` must be supported (grove_explain_supported). Results are
+/// identical for every isa (no fused multiply-add; one order of operations).
+double grove_explain_trees(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                           const GroveExplainScratch *scratch, uint32_t begin, uint32_t end);
+
+/// phi[j] = the sum of the 8 lanes of first[j] + second[j] (lanes of two grove_explain_trees
+/// calls), in one order on every CPU.
+void grove_explain_combine(const GroveExplainForest *forest, const double *first, const double *second, double *phi);
+
+/// A thread that explains the second half of a row's trees while the caller explains the
+/// first (explain_helper.c). After a job it spins (yielding) for a bounded time waiting for the
+/// next one, then parks (an idle process burns no CPU); a caller hands it work only while it
+/// spins and no other caller is explaining, so a request never waits for it to wake. Any
+/// number of threads may post; one job at a time.
+typedef struct GroveExplainHelper GroveExplainHelper;
+
+/// Starts a helper thread that spins `spinNanos` after each job before parking. NULL when the
+/// thread cannot be started (the caller explains alone).
+GroveExplainHelper *grove_explain_helper_start(uint64_t spinNanos);
+
+/// Stops and joins the helper and frees it. No call may be using it.
+void grove_explain_helper_stop(GroveExplainHelper *helper);
+
+/// Rows the helper explained a half of, and rows its posters explained alone because it was
+/// busy or parked (since the start; approximate while rows are explained).
+void grove_explain_helper_counts(const GroveExplainHelper *helper, uint64_t *shared, uint64_t *alone);
+
+/// The helper's states (one atomic word).
+typedef enum GroveExplainHelperState {
+    GROVE_HELPER_PARKED = 0,    /* asleep on its condition: the next poster wakes it and explains alone */
+    GROVE_HELPER_SPINNING = 1,  /* waiting for a job: a poster may claim it */
+    GROVE_HELPER_CLAIMED = 2,   /* a poster is writing a job */
+    GROVE_HELPER_POSTED = 3,    /* a job waits: the helper starts it, or the poster takes it back */
+    GROVE_HELPER_RUNNING = 4,   /* the helper runs the job */
+    GROVE_HELPER_DONE = 5,      /* the job's results are ready for the poster */
+    GROVE_HELPER_ABANDONED = 6, /* the poster gave up waiting and ran the half itself: the helper drops its answer */
+} GroveExplainHelperState;
+
+/// What the helper thread does next (a decision of its own, tested apart from the thread).
+typedef enum GroveExplainHelperStep {
+    GROVE_HELPER_SPIN = 0,  /* look again after a pause */
+    GROVE_HELPER_RUN = 1,   /* start the posted job */
+    GROVE_HELPER_PARK = 2,  /* sleep until a poster wakes it */
+    GROVE_HELPER_EXIT = 3,  /* stopping */
+} GroveExplainHelperStep;
+
+/// The helper's state now (for tests and statistics; it may change at once).
+GroveExplainHelperState grove_explain_helper_state(const GroveExplainHelper *helper);
+
+/// The helper's next step in `state`, having spun `idleNanos` since its last job (or wake-up).
+GroveExplainHelperStep grove_explain_helper_next(GroveExplainHelperState state, uint64_t idleNanos, uint64_t spinNanos,
+                                                 int stopping);
+
+/// What a poster does with a row (a decision, tested apart).
+typedef enum GroveExplainPostStep {
+    GROVE_POST_SHARE = 0,         /* claim the helper: it explains the second half */
+    GROVE_POST_ALONE = 1,         /* explain both halves here */
+    GROVE_POST_WAKE_ALONE = 2,    /* parked: wake it for the next row, explain both halves here */
+} GroveExplainPostStep;
+
+/// The poster's step seeing the helper in `state` while `others` other callers are explaining
+/// rows: share only with a spinning helper and only when no other caller is explaining (then
+/// the cores are already busy with rows, and splitting would only add hand-offs).
+GroveExplainPostStep grove_explain_post_step(GroveExplainHelperState state, uint32_t others);
+
+/// Every tree's SHAP values for `output` into phi (numFeatures doubles, overwritten: the
+/// forest's sum over trees, before any averaging); returns the sum over trees of the leaf
+/// values the row reaches. Trees [0, splitTree) run here with `first`; [splitTree, treeCount)
+/// on `helper` with `lent` when it is spinning (NULL: never), else here with `second` (which a
+/// helper never holds: it may still be finishing an abandoned job on `lent`). The same bits
+/// either way, and for every isa. The three scratches belong to the caller's thread.
 double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
-                         const GroveExplainScratch *scratch, double *phi);
+                         const GroveExplainScratch *first, const GroveExplainScratch *second,
+                         const GroveExplainScratch *lent, GroveExplainHelper *helper, double *phi);
 
 #endif

@@ -33,6 +33,14 @@ public final class ExplainScratch {
     /// 8 points, 64-byte aligned; slot 0 is the frame of features new on the path.
     let kernel: UnsafeMutablePointer<GroveExplainScratch>
     let kernelBlocks: Int
+    /// The same for the second half of a row's trees (`ForestExplainer.splitTree`) run on this
+    /// thread, and lent to `helper`'s thread to run it while this one runs the first half (two,
+    /// since the helper may still hold the lent one after its caller gave up waiting for it).
+    let kernelSecond: UnsafeMutablePointer<GroveExplainScratch>
+    let kernelLent: UnsafeMutablePointer<GroveExplainScratch>
+    /// A thread that may explain the second half of each row (nil: this thread explains all).
+    /// It only changes which core runs what: the answers have the same bits.
+    public var helper: ExplainHelper?
 
     /// Scratch sized for `explainer`.
     public convenience init(for explainer: ForestExplainer) {
@@ -70,22 +78,30 @@ public final class ExplainScratch {
             let p = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Double>.stride, alignment: 64)
             return p.initializeMemory(as: Double.self, repeating: 0, count: count)
         }
-        let slotTable = lanes(slots * slotStride)
-        let oneField = MemoryLayout<GroveExplainSlot>.offset(of: \GroveExplainSlot.one)!
-        UnsafeMutableRawPointer(slotTable + 4 * blocks * ExplainScratch.block).storeBytes(of: 1, toByteOffset: oneField, as: UInt32.self)
-        kernel = .allocate(capacity: 1)
-        kernel.initialize(to: GroveExplainScratch(
-            slots: slotTable, phi: lanes(max(features, 1) * ExplainScratch.block),
-            slotStride: UInt32(slotStride), maxBlocks: UInt32(blocks)))
+        func kernelScratch() -> UnsafeMutablePointer<GroveExplainScratch> {
+            let slotTable = lanes(slots * slotStride)
+            let oneField = MemoryLayout<GroveExplainSlot>.offset(of: \GroveExplainSlot.one)!
+            UnsafeMutableRawPointer(slotTable + 4 * blocks * ExplainScratch.block).storeBytes(of: 1, toByteOffset: oneField, as: UInt32.self)
+            let made = UnsafeMutablePointer<GroveExplainScratch>.allocate(capacity: 1)
+            made.initialize(to: GroveExplainScratch(
+                slots: slotTable, phi: lanes(max(features, 1) * ExplainScratch.block),
+                slotStride: UInt32(slotStride), maxBlocks: UInt32(blocks)))
+            return made
+        }
+        kernel = kernelScratch()
+        kernelSecond = kernelScratch()
+        kernelLent = kernelScratch()
     }
 
     deinit {
         h.deallocate(); factor.deallocate(); r.deallocate(); inverse.deallocate()
         feature.deallocate(); previous.deallocate(); zero.deallocate(); one.deallocate(); pathSum.deallocate()
         decisions.deallocate()
-        UnsafeMutableRawPointer(kernel.pointee.slots).deallocate()
-        UnsafeMutableRawPointer(kernel.pointee.phi).deallocate()
-        kernel.deallocate()
+        for k in [kernel, kernelSecond, kernelLent] {
+            UnsafeMutableRawPointer(k.pointee.slots).deallocate()
+            UnsafeMutableRawPointer(k.pointee.phi).deallocate()
+            k.deallocate()
+        }
     }
 
     /// Whether this scratch is large enough for `explainer`.

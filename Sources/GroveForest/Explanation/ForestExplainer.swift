@@ -52,6 +52,10 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     public let maxPoints: Int
     /// The code that explains rows (`ExplainKernel.best` unless the caller chose).
     public let kernel: ExplainKernel
+    /// The C kernel sums trees [0, splitTree) and [splitTree, treeCount) apart, then adds the
+    /// two (`grove_explain_row`), so a row explained on two threads (`ExplainHelper`) has the
+    /// same bits as on one.
+    public let splitTree: Int
     let baseScore: [Double]
 
     /// Deepest tree explained (a named bound on scratch memory).
@@ -349,6 +353,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         edgeTable.initialize(from: kernelEdges, count: kernelEdges.count)
         var edgeStarts = (0..<treeCount).map { starts[$0] }
         edgeStarts.append(kernelEdges.count)
+        splitTree = ForestExplainer.halfway(edgeStarts)
         compiled = .allocate(capacity: 1)
         compiled.initialize(to: GroveExplainForest(
             edges: edgeTable, edgeStart: words(edgeStarts), blocks: words(kernelBlocks),
@@ -357,8 +362,17 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
             nodeWord: UnsafePointer(meta), nodeNext: UnsafePointer(next),
             rules: aligned(kernelRuleTable), inverseOne: aligned(inverseOneTable), values: UnsafePointer(values),
             leafTerms: aligned(leafTerms), treeCount: UInt32(treeCount), numFeatures: UInt32(numFeatures),
-            numOutputs: UInt32(k)))
+            numOutputs: UInt32(k), splitTree: UInt32(splitTree)))
 
+    }
+
+    /// The tree where a row's trees are cut in two (`splitTree`): the cut whose halves have
+    /// the nearest edge counts, given each tree's first edge and, last, the edge count.
+    static func halfway(_ edgeStarts: [Int]) -> Int {
+        let total = edgeStarts.last ?? 0
+        var best = 0
+        for t in edgeStarts.indices where abs(2 * edgeStarts[t] - total) < abs(2 * edgeStarts[best] - total) { best = t }
+        return best
     }
 
     /// When internal node `n` (compiled index) has a leaf child and an internal child whose
@@ -427,10 +441,15 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                                   _ phi: UnsafeMutablePointer<Double>) -> ExplanationTotals {
         var hot = 0.0
         if let isa = kernel.isa {
-            hot = grove_explain_row(isa, compiled, r, UInt32(output), scratch.kernel, phi)
+            hot = grove_explain_row(isa, compiled, r, UInt32(output), scratch.kernel, scratch.kernelSecond,
+                                    scratch.kernelLent, scratch.helper?.handle, phi)
         } else {
+            // The leaf values summed in the kernel's two halves (`splitTree`), so the prediction has its bits.
             phi.initialize(repeating: 0, count: numFeatures)
-            for t in 0..<treeCount { hot += explainTree(t, r, output, scratch, phi) }
+            var second = 0.0
+            for t in 0..<splitTree { hot += explainTree(t, r, output, scratch, phi) }
+            for t in splitTree..<treeCount { second += explainTree(t, r, output, scratch, phi) }
+            hot += second
         }
         if aggregation == .average {
             let scale = 1 / Double(treeCount)

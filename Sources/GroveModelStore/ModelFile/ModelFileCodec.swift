@@ -13,8 +13,82 @@ public enum ModelFileCodec {
     // MARK: - Writing
 
     /// The model's sealed file bytes (`ModelSeal`), with `signature` when given.
-    public static func encode(_ model: TrainedModel, signature: ModelSignature? = nil) -> [UInt8] {
-        ModelSeal.seal(payload: payload(model), signature: signature)
+    ///
+    /// `packedTrees` may hold the trees' `Tree` messages packed ahead (`treeBytes`, e.g. by the
+    /// workers that grew them while the other trees grew); a tree without its bytes there is
+    /// packed here. Either way the bytes are those of `ModelSeal.seal(payload: payload(model),
+    /// signature:)`, the whole message packed by protobuf-c (the tests compare both), written
+    /// once into the returned array: the payload is spliced from its fields before the forest,
+    /// the forest's fields before its trees, the trees, the fields after them and after the
+    /// forest, with each message's tag and length, and the seal's digest computed in place.
+    public static func encode(_ model: TrainedModel, signature: ModelSignature? = nil,
+                              packedTrees: PackedTrees? = nil) -> [UInt8] {
+        let arena = Arena(chunkSize: 1 << 16, limit: .max)
+        let m = message(model, arena, withForest: false)
+        let forestNumber = withUnsafePointer(to: grove__v1__model_file__descriptor) { WirePack.fieldNumber($0, "forest")! }
+        let treesNumber = withUnsafePointer(to: grove__v1__forest__descriptor) { WirePack.fieldNumber($0, "trees")! }
+        let modelNumber = withUnsafePointer(to: grove__v1__model_seal__descriptor) { WirePack.fieldNumber($0, "model")! }
+        let head = WirePack.bytes(WirePack.message(m), fields: { $0 < forestNumber })
+        let tail = WirePack.bytes(WirePack.message(m), fields: { $0 > forestNumber })
+        let f = forest(model.forest, arena, withTrees: false)
+        let forestHead = WirePack.bytes(WirePack.message(f), fields: { $0 < treesNumber })
+        let forestTail = WirePack.bytes(WirePack.message(f), fields: { $0 > treesNumber })
+        let trees = model.forest.trees.indices.map { i in
+            packedTrees?.bytes(at: i, of: model.forest.trees[i]) ?? treeBytes(model.forest.trees[i])
+        }
+        // The seal's other fields (its signature): the seal without its model bytes.
+        let s = arena.new(Grove__V1__ModelSeal.self)
+        grove__v1__model_seal__init(s)
+        s.pointee.signature = ModelSeal.signatureMessage(signature, arena)
+        let sealTail = WirePack.bytes(WirePack.message(s))
+
+        // A length-delimited field's tag: (number << 3) | 2.
+        func tag(_ number: UInt32) -> [UInt8] {
+            var t = [UInt8](repeating: 0, count: 5)
+            let n = t.withUnsafeMutableBufferPointer {
+                PredictResponseEncoder.putVarint(UInt64(number) << 3 | 2, $0.baseAddress!) - $0.baseAddress!
+            }
+            return Array(t[..<n])
+        }
+        func size(_ length: Int) -> Int { PredictResponseEncoder.varintSize(UInt64(length)) }
+        let treeTag = tag(treesNumber), forestTag = tag(forestNumber), modelTag = tag(modelNumber)
+        let forestBytes = forestHead.count + trees.reduce(0) { $0 + treeTag.count + size($1.count) + $1.count }
+            + forestTail.count
+        let payloadBytes = head.count + forestTag.count + size(forestBytes) + forestBytes + tail.count
+        let bodyBytes = modelTag.count + size(payloadBytes) + payloadBytes + sealTail.count
+        let total = ModelSeal.headerBytes + bodyBytes
+        return [UInt8](unsafeUninitializedCapacity: total) { out, count in
+            var at = 0
+            func put(_ bytes: [UInt8]) {
+                bytes.withUnsafeBufferPointer { b in
+                    if let base = b.baseAddress { (out.baseAddress! + at).update(from: base, count: b.count) }
+                }
+                at += bytes.count
+            }
+            func putLength(_ value: Int) {
+                at = PredictResponseEncoder.putVarint(UInt64(value), out.baseAddress! + at) - out.baseAddress!
+            }
+            put(ModelSeal.magic)
+            at = ModelSeal.headerBytes  // the digest goes in last
+            put(modelTag); putLength(payloadBytes)
+            put(head)
+            put(forestTag); putLength(forestBytes)
+            put(forestHead)
+            for t in trees { put(treeTag); putLength(t.count); put(t) }
+            put(forestTail)
+            put(tail)
+            put(sealTail)
+            precondition(at == total, "ModelFileCodec: spliced \(at) bytes, expected \(total)")
+            let digest = SHA256.hash(data: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: out[ModelSeal.headerBytes..<total])))
+            var d = ModelSeal.magic.count
+            for byte in digest { out[d] = byte; d += 1 }
+            count = total
+        }
+    }
+
+    /// One tree's `Tree` message, packed as the model file holds it inside the forest.
+    public static func treeBytes(_ t: Tree) -> [UInt8] {
+        withTreeMessage(t) { WirePack.bytes(WirePack.message($0)) }
     }
 
     /// The SHA-256 a signature covers: the payload with the name and version cleared
@@ -26,9 +100,14 @@ public enum ModelFileCodec {
         return sha256(payload(content))
     }
 
-    /// The `ModelFile` message of a model (what a seal carries).
+    /// The `ModelFile` message of a model (what a seal carries), packed whole by protobuf-c.
     public static func payload(_ model: TrainedModel) -> [UInt8] {
         let arena = Arena(chunkSize: 1 << 20, limit: .max)
+        return WirePack.bytes(WirePack.message(message(model, arena, withForest: true)))
+    }
+
+    /// The `ModelFile` message of a model in `arena`, without its forest unless `withForest`.
+    private static func message(_ model: TrainedModel, _ arena: Arena, withForest: Bool) -> UnsafeMutablePointer<Grove__V1__ModelFile> {
         let m = arena.new(Grove__V1__ModelFile.self)
         grove__v1__model_file__init(m)
         m.pointee.format_version = TrainedModel.formatVersion
@@ -44,7 +123,7 @@ public enum ModelFileCodec {
         m.pointee.training_data_sha256 = ProtobufCBinaryData(len: model.trainingDataSHA256.count,
                                                              data: arena.copy(model.trainingDataSHA256))
         m.pointee.preprocessing = preprocessing(model.preprocessing, arena)
-        m.pointee.forest = forest(model.forest, arena)
+        m.pointee.forest = withForest ? forest(model.forest, arena, withTrees: true) : nil
         m.pointee.producer = arena.cString(model.producer)
         m.pointee.training_rows = model.trainingRows
         if let s = model.source {
@@ -73,7 +152,7 @@ public enum ModelFileCodec {
             x.pointee.observed_rate = b.observedRate
             return x
         }
-        return WirePack.bytes(WirePack.message(m))
+        return m
     }
 
     private static func calibration(_ c: ProbabilityCalibration, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__ProbabilityCalibration> {
@@ -129,7 +208,8 @@ public enum ModelFileCodec {
         return x
     }
 
-    private static func forest(_ f: Forest, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__Forest> {
+    /// The `Forest` message of `f` in `arena`, without its trees unless `withTrees`.
+    private static func forest(_ f: Forest, _ arena: Arena, withTrees: Bool) -> UnsafeMutablePointer<Grove__V1__Forest> {
         let x = arena.new(Grove__V1__Forest.self)
         grove__v1__forest__init(x)
         x.pointee.num_features = UInt32(f.numFeatures)
@@ -144,8 +224,9 @@ public enum ModelFileCodec {
         }
         x.pointee.n_base_score = f.baseScore.count
         x.pointee.base_score = arena.copy(f.baseScore)
-        x.pointee.n_trees = f.trees.count
-        x.pointee.trees = arena.pointers(f.trees.count) { i in
+        let trees = withTrees ? f.trees.count : 0
+        x.pointee.n_trees = trees
+        x.pointee.trees = arena.pointers(trees) { i in
             let t = f.trees[i]
             let c = arena.new(Grove__V1__Tree.self)
             grove__v1__tree__init(c)
@@ -165,6 +246,40 @@ public enum ModelFileCodec {
         x.pointee.feature_importance = arena.copy(f.featureImportance)
         x.pointee.oob_score = f.oobScore
         return x
+    }
+
+    /// Calls `body` with the `Tree` message of `t`, its arrays pointing into the tree's own.
+    private static func withTreeMessage<R>(_ t: Tree, _ body: (UnsafeMutablePointer<Grove__V1__Tree>) -> R) -> R {
+        // All-zero flags are written as an empty array (the schema's "all NONE"), as `forest` does.
+        let flags = t.flags.contains { $0 != 0 } ? t.flags : []
+        var c = Grove__V1__Tree()
+        grove__v1__tree__init(&c)
+        func mutable<T>(_ b: UnsafeBufferPointer<T>) -> UnsafeMutablePointer<T>? { b.baseAddress.map { UnsafeMutablePointer(mutating: $0) } }
+        return t.feature.withUnsafeBufferPointer { feature in
+            t.threshold.withUnsafeBufferPointer { threshold in
+                t.left.withUnsafeBufferPointer { left in
+                    t.right.withUnsafeBufferPointer { right in
+                        flags.withUnsafeBufferPointer { flags in
+                            t.cover.withUnsafeBufferPointer { cover in
+                                t.leafValues.withUnsafeBufferPointer { leafValues in
+                                    t.leafOffset.withUnsafeBufferPointer { leafOffset in
+                                        c.n_feature = feature.count; c.feature = mutable(feature)
+                                        c.n_threshold = threshold.count; c.threshold = mutable(threshold)
+                                        c.n_left = left.count; c.left = mutable(left)
+                                        c.n_right = right.count; c.right = mutable(right)
+                                        c.n_flags = flags.count; c.flags = mutable(flags)
+                                        c.n_cover = cover.count; c.cover = mutable(cover)
+                                        c.n_leaf_values = leafValues.count; c.leaf_values = mutable(leafValues)
+                                        c.n_leaf_offset = leafOffset.count; c.leaf_offset = mutable(leafOffset)
+                                        return withUnsafeMutablePointer(to: &c, body)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     // MARK: - Reading

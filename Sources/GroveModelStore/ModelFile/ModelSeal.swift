@@ -21,16 +21,20 @@ public enum ModelSeal {
         let m = arena.new(Grove__V1__ModelSeal.self)
         grove__v1__model_seal__init(m)
         m.pointee.model = ProtobufCBinaryData(len: payload.count, data: arena.copy(payload))
-        if let signature {
-            let s = arena.new(Grove__V1__ModelSealSignature.self)
-            grove__v1__model_seal_signature__init(s)
-            s.pointee.public_key = ProtobufCBinaryData(len: signature.publicKey.count, data: arena.copy(signature.publicKey))
-            s.pointee.signature = ProtobufCBinaryData(len: signature.signature.count, data: arena.copy(signature.signature))
-            s.pointee.signer = arena.cString(signature.signer)
-            m.pointee.signature = s
-        }
+        m.pointee.signature = signatureMessage(signature, arena)
         let body = WirePack.bytes(WirePack.message(m))
         return magic + Array(SHA256.hash(data: body)) + body
+    }
+
+    /// The seal's `signature` field in `arena` (nil without a signature).
+    static func signatureMessage(_ signature: ModelSignature?, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__ModelSealSignature>? {
+        guard let signature else { return nil }
+        let s = arena.new(Grove__V1__ModelSealSignature.self)
+        grove__v1__model_seal_signature__init(s)
+        s.pointee.public_key = ProtobufCBinaryData(len: signature.publicKey.count, data: arena.copy(signature.publicKey))
+        s.pointee.signature = ProtobufCBinaryData(len: signature.signature.count, data: arena.copy(signature.signature))
+        s.pointee.signer = arena.cString(signature.signer)
+        return s
     }
 
     /// The payload and signature of sealed file bytes, after checking magic and digest.

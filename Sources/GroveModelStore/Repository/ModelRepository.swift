@@ -51,6 +51,19 @@ public enum ModelRepository {
     /// writes the file in 64 KiB chunks with that pause between them, so a kill lands mid-write.
     public static func publish(_ model: TrainedModel, signature: ModelSignature? = nil, repository: URL,
                                chunkPauseMicros: UInt32 = 0) throws -> (version: UInt64, file: URL) {
+        let published = try publishFile(model, signature: signature, repository: repository,
+                                        chunkPauseMicros: chunkPauseMicros)
+        return (published.version, published.file)
+    }
+
+    /// `publish`, also returning the SHA-256 of the file's bytes, and taking the trees' `Tree`
+    /// messages packed ahead (`packedTrees`; a tree not there is packed here: same file).
+    ///
+    /// The digest is that of the bytes written: it is computed from the very array handed to
+    /// write(2) (immutable, written whole: `writeAll` loops until the kernel took every byte),
+    /// on another thread while the file is written and synced, instead of reading the file back.
+    public static func publishFile(_ model: TrainedModel, signature: ModelSignature? = nil, repository: URL,
+                                   chunkPauseMicros: UInt32 = 0, packedTrees: PackedTrees? = nil) throws -> PublishedModel {
         guard ModelName.isValid(model.name) else { throw PublishError.invalidName(model.name) }
         let fm = FileManager.default
         let dir = repository.appendingPathComponent(model.name, isDirectory: true)
@@ -63,7 +76,8 @@ public enum ModelRepository {
             let version = (versions(repository: repository, name: model.name).last ?? 0) + 1
             var m = model
             m.version = version
-            let bytes = ModelFileCodec.encode(m, signature: signature)
+            let bytes = ModelFileCodec.encode(m, signature: signature, packedTrees: packedTrees)
+            let digest = FileDigest(of: bytes)
             let incoming = dir.appendingPathComponent(".incoming-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
             try fm.createDirectory(at: incoming, withIntermediateDirectories: false)
             let file = incoming.appendingPathComponent(modelFileName)
@@ -78,7 +92,8 @@ public enum ModelRepository {
             do throws(SystemCallError) {
                 try Syscall.rename(incoming.path, final.path)
                 try? Syscall.syncDirectory(dir.path)
-                return (version, final.appendingPathComponent(modelFileName))
+                return PublishedModel(version: version, file: final.appendingPathComponent(modelFileName),
+                                      sha256: digest.wait())
             } catch {
                 try? fm.removeItem(at: incoming)
                 if error.errno.rawValue != EEXIST && error.errno.rawValue != ENOTEMPTY {
@@ -105,3 +120,4 @@ public enum ModelRepository {
         try Syscall.fsync(fd)
     }
 }
+

@@ -50,10 +50,12 @@ final class PredictScratch {
         if classes.count < classCount { classes.deallocate(); classes = .allocate(capacity: Self.grown(classCount)) }
     }
 
-    /// This loop's explanation scratch, replaced by a larger one when `explainer` does not fit.
+    /// This loop's explanation scratch, replaced by a larger one when `explainer` does not fit;
+    /// it shares the process's explanation helper (a second core for each row, when idle).
     func explainScratch(for explainer: ForestExplainer) -> ExplainScratch {
         if let explanation, explanation.fits(explainer) { return explanation }
         let made = ExplainScratch(for: explainer)
+        made.helper = ExplainHelper.serving
         explanation = made
         return made
     }

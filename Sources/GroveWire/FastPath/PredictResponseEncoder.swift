@@ -76,7 +76,7 @@ public enum PredictResponseEncoder {
 
     /// Bytes of `v` as a base-128 varint (1 to 10).
     @inline(__always)
-    static func varintSize(_ v: UInt64) -> Int {
+    package static func varintSize(_ v: UInt64) -> Int {
         // 1 + floor(bits / 7) for the significant bits; 0 takes one byte.
         let bits = 64 - (v | 1).leadingZeroBitCount
         return (bits + 6) / 7
@@ -89,7 +89,7 @@ public enum PredictResponseEncoder {
     }
 
     @inline(__always)
-    static func putVarint(_ value: UInt64, _ at: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+    package static func putVarint(_ value: UInt64, _ at: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
         var v = value, p = at
         while v >= 0x80 {
             p.pointee = UInt8(truncatingIfNeeded: v) | 0x80

@@ -1,0 +1,258 @@
+// Two cores for one row: GroveExplainHelper, a thread that explains the second half of a row's
+// trees while the caller explains the first, and grove_explain_row, which uses it when it can.
+//
+// Hand-off protocol (one atomic word, `state`, on a cache line of its own; see
+// GroveExplainHelperState). A poster claims a spinning helper (SPINNING -> CLAIMED), writes the
+// job and publishes it (POSTED, release). The helper starts it (POSTED -> RUNNING), writes its
+// lanes and sum and publishes them (DONE, release); the poster, having run its own half, reads
+// them (acquire) and hands the helper back (SPINNING). If the helper has not started when the
+// poster is done, the poster takes the job back (POSTED -> SPINNING) and runs it itself; if it
+// runs much longer than the poster's own half (it was descheduled), the poster abandons it
+// (RUNNING -> ABANDONED; the helper drops its answer and returns to SPINNING) and runs it
+// itself on a scratch never lent: a row never waits long for a helper off its core. A helper that spun
+// `spinNanos` without a job parks (SPINNING -> PARKED, then sleeps on a condition while PARKED);
+// the next poster wakes it (PARKED -> SPINNING, then signals) and explains that row alone.
+// Each half writes only its own scratch (`first` here; `lent` on the helper, `second` when the
+// caller runs it), and the halves are added in one order whoever ran them
+// (grove_explain_combine): the same bits either way.
+
+#include "CGroveExplain.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+/// One half of a row, as posted (read by the helper between RUNNING and DONE).
+typedef struct Job {
+    GroveExplainISA isa;
+    const GroveExplainForest *forest;
+    const double *row;
+    const GroveExplainScratch *scratch;
+    uint32_t output, begin, end;
+    double hot;  /* written by whoever runs it */
+} Job;
+
+struct GroveExplainHelper {
+    alignas(64) _Atomic uint32_t state;
+    alignas(64) Job job;
+    _Atomic int stopping;
+    _Atomic uint32_t explaining;  /* callers inside grove_explain_row with this helper */
+    _Atomic uint64_t shared, alone;
+    uint64_t spinNanos;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+};
+
+static uint64_t now_nanos(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/// A pause between looks at a word another core is about to write.
+static inline void relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
+GroveExplainHelperStep grove_explain_helper_next(GroveExplainHelperState state, uint64_t idleNanos, uint64_t spinNanos,
+                                                 int stopping) {
+    if (stopping) return GROVE_HELPER_EXIT;
+    if (state == GROVE_HELPER_POSTED) return GROVE_HELPER_RUN;
+    // A claimed job is on its way and a finished one not yet collected: never park under a poster.
+    if (state == GROVE_HELPER_SPINNING && idleNanos >= spinNanos) return GROVE_HELPER_PARK;
+    return GROVE_HELPER_SPIN;
+}
+
+GroveExplainPostStep grove_explain_post_step(GroveExplainHelperState state, uint32_t others) {
+    switch (state) {
+    case GROVE_HELPER_SPINNING: return others == 0 ? GROVE_POST_SHARE : GROVE_POST_ALONE;
+    case GROVE_HELPER_PARKED: return GROVE_POST_WAKE_ALONE;
+    default: return GROVE_POST_ALONE;
+    }
+}
+
+static void run_job(Job *job) {
+    job->hot = grove_explain_trees(job->isa, job->forest, job->row, job->output, job->scratch, job->begin, job->end);
+}
+
+static void *helper_main(void *argument) {
+    GroveExplainHelper *h = argument;
+    uint64_t idleSince = now_nanos(), idle = 0;
+    for (;;) {
+        const uint32_t state = atomic_load_explicit(&h->state, memory_order_acquire);
+        if (state == GROVE_HELPER_SPINNING) idle = now_nanos() - idleSince;
+        switch (grove_explain_helper_next((GroveExplainHelperState)state, idle, h->spinNanos,
+                                          atomic_load_explicit(&h->stopping, memory_order_relaxed))) {
+        case GROVE_HELPER_EXIT: return NULL;
+        case GROVE_HELPER_RUN: {
+            uint32_t expected = GROVE_HELPER_POSTED;
+            if (atomic_compare_exchange_strong_explicit(&h->state, &expected, GROVE_HELPER_RUNNING, memory_order_acquire,
+                                                        memory_order_relaxed)) {
+                run_job(&h->job);
+                expected = GROVE_HELPER_RUNNING;
+                if (!atomic_compare_exchange_strong_explicit(&h->state, &expected, GROVE_HELPER_DONE, memory_order_release,
+                                                             memory_order_relaxed)) {
+                    // Abandoned: the poster ran the half itself and no one reads this one.
+                    atomic_store_explicit(&h->state, GROVE_HELPER_SPINNING, memory_order_release);
+                }
+            }
+            idleSince = now_nanos();
+            idle = 0;
+            break;
+        }
+        case GROVE_HELPER_PARK: {
+            uint32_t expected = GROVE_HELPER_SPINNING;
+            if (atomic_compare_exchange_strong_explicit(&h->state, &expected, GROVE_HELPER_PARKED, memory_order_relaxed,
+                                                        memory_order_relaxed)) {
+                pthread_mutex_lock(&h->lock);
+                while (atomic_load_explicit(&h->state, memory_order_acquire) == GROVE_HELPER_PARKED &&
+                       !atomic_load_explicit(&h->stopping, memory_order_relaxed)) {
+                    pthread_cond_wait(&h->wake, &h->lock);
+                }
+                pthread_mutex_unlock(&h->lock);
+            }
+            idleSince = now_nanos();
+            idle = 0;
+            break;
+        }
+        case GROVE_HELPER_SPIN:
+            // Yield between looks: when the loops need both cores (many requests at once) the
+            // spinning costs them little, and a job it is slow to start, its poster takes back.
+            sched_yield();
+            break;
+        }
+    }
+}
+
+GroveExplainHelper *grove_explain_helper_start(uint64_t spinNanos) {
+    GroveExplainHelper *h = aligned_alloc(64, (sizeof(GroveExplainHelper) + 63) / 64 * 64);
+    if (!h) return NULL;
+    atomic_init(&h->state, GROVE_HELPER_SPINNING);
+    atomic_init(&h->stopping, 0);
+    atomic_init(&h->explaining, 0);
+    atomic_init(&h->shared, 0);
+    atomic_init(&h->alone, 0);
+    h->spinNanos = spinNanos;
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->wake, NULL);
+    if (pthread_create(&h->thread, NULL, helper_main, h) != 0) {
+        pthread_cond_destroy(&h->wake);
+        pthread_mutex_destroy(&h->lock);
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void grove_explain_helper_stop(GroveExplainHelper *h) {
+    if (!h) return;
+    pthread_mutex_lock(&h->lock);
+    atomic_store_explicit(&h->stopping, 1, memory_order_relaxed);
+    pthread_cond_signal(&h->wake);
+    pthread_mutex_unlock(&h->lock);
+    pthread_join(h->thread, NULL);
+    pthread_cond_destroy(&h->wake);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+void grove_explain_helper_counts(const GroveExplainHelper *h, uint64_t *shared, uint64_t *alone) {
+    *shared = atomic_load_explicit(&((GroveExplainHelper *)h)->shared, memory_order_relaxed);
+    *alone = atomic_load_explicit(&((GroveExplainHelper *)h)->alone, memory_order_relaxed);
+}
+
+GroveExplainHelperState grove_explain_helper_state(const GroveExplainHelper *h) {
+    return (GroveExplainHelperState)atomic_load_explicit(&((GroveExplainHelper *)h)->state, memory_order_acquire);
+}
+
+/// Hands `job` to the helper if it is spinning and no other caller is explaining (1), else 0;
+/// wakes it if it is parked. `others`: callers explaining beside this one.
+static int post(GroveExplainHelper *h, const Job *job, uint32_t others) {
+    uint32_t state = atomic_load_explicit(&h->state, memory_order_relaxed);
+    switch (grove_explain_post_step((GroveExplainHelperState)state, others)) {
+    case GROVE_POST_SHARE:
+        if (!atomic_compare_exchange_strong_explicit(&h->state, &state, GROVE_HELPER_CLAIMED, memory_order_acquire,
+                                                     memory_order_relaxed)) {
+            return 0;
+        }
+        h->job = *job;
+        atomic_store_explicit(&h->state, GROVE_HELPER_POSTED, memory_order_release);
+        return 1;
+    case GROVE_POST_WAKE_ALONE:
+        if (atomic_compare_exchange_strong_explicit(&h->state, &state, GROVE_HELPER_SPINNING, memory_order_relaxed,
+                                                    memory_order_relaxed)) {
+            pthread_mutex_lock(&h->lock);
+            pthread_cond_signal(&h->wake);
+            pthread_mutex_unlock(&h->lock);
+        }
+        return 0;
+    case GROVE_POST_ALONE: return 0;
+    }
+    return 0;
+}
+
+/// The posted job's sum, or NAN when the caller must run the half itself: taken back and run
+/// here if the helper has not started it, waited for while it runs, but abandoned (the caller
+/// runs it on its own scratch; the helper's late answer is dropped) once the wait exceeds
+/// `budgetNanos` (the helper was descheduled). Leaves the helper SPINNING, or ABANDONED until it
+/// finishes.
+static double collect(GroveExplainHelper *h, uint64_t budgetNanos) {
+    uint32_t expected = GROVE_HELPER_POSTED;
+    if (atomic_compare_exchange_strong_explicit(&h->state, &expected, GROVE_HELPER_CLAIMED, memory_order_acquire,
+                                                memory_order_relaxed)) {
+        // Not started: it is ours again while CLAIMED.
+        atomic_store_explicit(&h->state, GROVE_HELPER_SPINNING, memory_order_release);
+        return NAN;
+    }
+    const uint64_t start = now_nanos();
+    for (unsigned spins = 1;; spins++) {
+        if (atomic_load_explicit(&h->state, memory_order_acquire) == GROVE_HELPER_DONE) break;
+        if ((spins & 63) == 0 && now_nanos() - start > budgetNanos) {
+            expected = GROVE_HELPER_RUNNING;
+            if (atomic_compare_exchange_strong_explicit(&h->state, &expected, GROVE_HELPER_ABANDONED,
+                                                        memory_order_relaxed, memory_order_relaxed)) {
+                return NAN;
+            }
+        }
+        relax();
+    }
+    const double hot = h->job.hot;
+    atomic_store_explicit(&h->state, GROVE_HELPER_SPINNING, memory_order_release);
+    return hot;
+}
+
+double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                         const GroveExplainScratch *first, const GroveExplainScratch *second,
+                         const GroveExplainScratch *lent, GroveExplainHelper *helper, double *phi) {
+    const uint32_t split = forest->splitTree, count = forest->treeCount;
+    const Job job = {isa, forest, row, lent, output, split, count, 0};
+    // Loops explaining at once (many requests in flight) already use the cores: then each
+    // explains alone, and the helper, given nothing, parks.
+    const uint32_t others = helper ? atomic_fetch_add_explicit(&helper->explaining, 1, memory_order_relaxed) : 0;
+    const int posted = helper && split < count && post(helper, &job, others);
+    const uint64_t start = posted ? now_nanos() : 0;
+    const double hot = grove_explain_trees(isa, forest, row, output, first, 0, split);
+    // The helper's half costs about as much as this one: a wait as long again means it was descheduled.
+    const double hotSecond = posted ? collect(helper, now_nanos() - start + 2000) : NAN;
+    const double *secondLanes = lent->phi;
+    double sum;
+    if (posted && !isnan(hotSecond)) {
+        atomic_fetch_add_explicit(&helper->shared, 1, memory_order_relaxed);
+        sum = hot + hotSecond;
+    } else {
+        // `lent` may still be the helper's (a job abandoned now or before): `second` is never lent.
+        sum = hot + grove_explain_trees(isa, forest, row, output, second, split, count);
+        secondLanes = second->phi;
+        if (helper) atomic_fetch_add_explicit(&helper->alone, 1, memory_order_relaxed);
+    }
+    if (helper) atomic_fetch_sub_explicit(&helper->explaining, 1, memory_order_relaxed);
+    grove_explain_combine(forest, first->phi, secondLanes, phi);
+    return sum;
+}

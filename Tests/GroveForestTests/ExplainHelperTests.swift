@@ -1,0 +1,119 @@
+// ExplainHelper: a second thread explains half of a row's trees; the answers keep their bits,
+// the hand-off's decisions are values, and an idle helper parks.
+
+import CGroveExplain
+import Foundation
+import Testing
+@testable import GroveForest
+
+@Suite struct ExplainHelperTests {
+    /// The helper thread's step: run a posted job, never park while a poster holds it
+    /// (claimed, running, done), park only after spinning its limit, exit when stopping.
+    @Test func theHelpersNextStepIsADecision() {
+        let limit: UInt64 = 200_000
+        #expect(grove_explain_helper_next(GROVE_HELPER_POSTED, 0, limit, 0) == GROVE_HELPER_RUN)
+        #expect(grove_explain_helper_next(GROVE_HELPER_POSTED, 10 * limit, limit, 0) == GROVE_HELPER_RUN)
+        #expect(grove_explain_helper_next(GROVE_HELPER_SPINNING, limit - 1, limit, 0) == GROVE_HELPER_SPIN)
+        #expect(grove_explain_helper_next(GROVE_HELPER_SPINNING, limit, limit, 0) == GROVE_HELPER_PARK)
+        for held in [GROVE_HELPER_CLAIMED, GROVE_HELPER_RUNNING, GROVE_HELPER_DONE, GROVE_HELPER_ABANDONED] {
+            #expect(grove_explain_helper_next(held, 10 * limit, limit, 0) == GROVE_HELPER_SPIN, "\(held)")
+        }
+        for state in [GROVE_HELPER_PARKED, GROVE_HELPER_SPINNING, GROVE_HELPER_POSTED, GROVE_HELPER_DONE] {
+            #expect(grove_explain_helper_next(state, 0, limit, 1) == GROVE_HELPER_EXIT, "\(state)")
+        }
+    }
+
+    /// A poster shares a row only with a spinning helper and only when no other caller is
+    /// explaining (many requests at once already fill the cores); a parked helper is woken for
+    /// the next row, a busy one left alone.
+    @Test func aPosterSharesOnlyWithASpinningHelperWhenAlone() {
+        #expect(grove_explain_post_step(GROVE_HELPER_SPINNING, 0) == GROVE_POST_SHARE)
+        #expect(grove_explain_post_step(GROVE_HELPER_SPINNING, 1) == GROVE_POST_ALONE)
+        #expect(grove_explain_post_step(GROVE_HELPER_PARKED, 0) == GROVE_POST_WAKE_ALONE)
+        for busy in [GROVE_HELPER_CLAIMED, GROVE_HELPER_POSTED, GROVE_HELPER_RUNNING, GROVE_HELPER_DONE, GROVE_HELPER_ABANDONED] {
+            #expect(grove_explain_post_step(busy, 0) == GROVE_POST_ALONE, "\(busy)")
+        }
+    }
+
+    /// The cut balances the edges: the first tree whose start is nearest half of them.
+    @Test func theCutHalvesTheEdges() {
+        #expect(ForestExplainer.halfway([0, 10, 20, 30, 40]) == 2)
+        #expect(ForestExplainer.halfway([0, 90, 100]) == 1)
+        #expect(ForestExplainer.halfway([0, 5, 6, 100]) == 2)
+        #expect(ForestExplainer.halfway([0, 7]) == 0)
+    }
+
+    /// Rows explained with a helper (which takes the second half of the trees whenever it
+    /// spins) have the same bits as without, at every vector width, from one thread and from
+    /// two sharing one helper; and the helper did take rows.
+    @Test func rowsExplainedOnTwoThreadsHaveTheSameBits() throws {
+        var gen = RandomForests(seed: 777)
+        let features = 12
+        let trees = (0..<24).map { _ in gen.tree(features: features, depth: 10, outputs: 2, zeroCover: true, leafRate: 0.25) }
+        let forest = Forest(numFeatures: features, numOutputs: 2, trees: trees)
+        let rows = (0..<40).map { _ in gen.row(features: features, missing: 0.2) }
+        // Long enough a spin that it does not park between the test's rows.
+        let helper = try #require(ExplainHelper(spinMicroseconds: 1_000_000))
+        var shared: UInt64 = 0
+        for kernel in ExplainKernel.allCases where kernel != .reference && kernel.isSupported {
+            let explainer = try ForestExplainer(forest: forest, kernel: kernel)
+            #expect(explainer.splitTree > 0 && explainer.splitTree < trees.count)
+            let expected = try rows.map { try explainer.explain(row: $0, output: 1) }
+            let before = helper.counts.shared
+            // Rows whose bits differ, explaining every row `rounds` times with a scratch of its own.
+            func mismatches(rounds: Int) -> Int {
+                let scratch = ExplainScratch(for: explainer)
+                scratch.helper = helper
+                var phi = [Double](repeating: 0, count: features)
+                var differ = 0
+                for _ in 0..<rounds {
+                    for (i, row) in rows.enumerated() {
+                        let totals = row.withUnsafeBufferPointer { r in
+                            phi.withUnsafeMutableBufferPointer { try! explainer.explain(row: r, output: 1, scratch: scratch, into: $0) }
+                        }
+                        if phi.map(\.bitPattern) != expected[i].contributions.map(\.bitPattern) || totals != expected[i].totals {
+                            differ += 1
+                        }
+                    }
+                }
+                return differ
+            }
+            // One caller (the helper takes rows while it spins), then two at once (each mostly alone).
+            #expect(mismatches(rounds: 50) == 0, "\(kernel), one caller")
+            let perThread = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2)
+            defer { perThread.deallocate() }
+            perThread.initialize(repeating: 0)
+            DispatchQueue.concurrentPerform(iterations: 2) { thread in perThread[thread] = mismatches(rounds: 30) }
+            #expect(perThread[0] + perThread[1] == 0, "\(kernel), two callers")
+            shared += helper.counts.shared - before
+        }
+        #expect(shared > 0, "the helper never took a row")
+    }
+
+    /// A helper with no rows parks (burns no CPU) after its spin limit; the next row wakes it
+    /// and is explained on the caller's thread, with the same bits.
+    @Test func anIdleHelperParksAndTheNextRowWakesIt() throws {
+        var gen = RandomForests(seed: 31)
+        let trees = (0..<6).map { _ in gen.tree(features: 5, depth: 6, outputs: 1, zeroCover: false) }
+        let explainer = try ForestExplainer(forest: Forest(numFeatures: 5, numOutputs: 1, trees: trees), kernel: .portable)
+        let helper = try #require(ExplainHelper(spinMicroseconds: 1_000))
+        let deadline = Date().addingTimeInterval(10)
+        while !helper.isParked && Date() < deadline { usleep(1_000) }
+        #expect(helper.isParked)
+        let row = gen.row(features: 5, missing: 0)
+        let (expected, expectedTotals) = try explainer.explain(row: row, output: 0)
+        let scratch = ExplainScratch(for: explainer)
+        scratch.helper = helper
+        var phi = [Double](repeating: 0, count: 5)
+        let totals = try row.withUnsafeBufferPointer { r in
+            try phi.withUnsafeMutableBufferPointer { try explainer.explain(row: r, output: 0, scratch: scratch, into: $0) }
+        }
+        #expect(phi.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(totals == expectedTotals)
+        #expect(helper.counts == (shared: 0, alone: 1))
+        // Woken, it spins again, then parks again.
+        let again = Date().addingTimeInterval(10)
+        while !helper.isParked && Date() < again { usleep(1_000) }
+        #expect(helper.isParked)
+    }
+}
