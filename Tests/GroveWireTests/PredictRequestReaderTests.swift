@@ -117,17 +117,7 @@ import Testing
         var rng = SplitMix(seed: 0xd5e)
         var read = 0, checked = 0
         for _ in 0..<20_000 {
-            var b = original
-            for _ in 0..<(1 + Int(rng.next() % 3)) {
-                let i = Int(rng.next() % UInt64(b.count))
-                switch rng.next() % 4 {
-                case 0: b[i] = UInt8(truncatingIfNeeded: rng.next())
-                case 1: b[i] ^= 1 << (rng.next() % 8)
-                case 2: b.remove(at: i)
-                default: b.insert(UInt8(truncatingIfNeeded: rng.next()), at: i)
-                }
-                if b.isEmpty { b = [0] }
-            }
+            let b = Self.mutated(original, &rng)
             #expect(throws: Never.self) { if try b.withUnsafeBytes({ try FuzzChecks.denseRequest($0) }) { read += 1 } }
             checked += 1
         }
@@ -196,21 +186,27 @@ import Testing
         var rng = SplitMix(seed: 0x7ec)
         var read = 0
         for _ in 0..<10_000 {
-            var b = original
-            for _ in 0..<(1 + Int(rng.next() % 3)) {
-                let i = Int(rng.next() % UInt64(b.count))
-                switch rng.next() % 4 {
-                case 0: b[i] = UInt8(truncatingIfNeeded: rng.next())
-                case 1: b[i] ^= 1 << (rng.next() % 8)
-                case 2: b.remove(at: i)
-                default: b.insert(UInt8(truncatingIfNeeded: rng.next()), at: i)
-                }
-                if b.isEmpty { b = [0] }
-            }
+            let b = Self.mutated(original, &rng)
             if b.withUnsafeBytes({ PredictRequestReader.read($0)?.records.count ?? 0 }) > 0 { read += 1 }
             #expect(throws: Never.self) { try b.withUnsafeBytes { _ = try FuzzChecks.recordScanner($0) } }
         }
         #expect(read > 1000, "the mutations left too few readable requests to check anything (\(read))")
+    }
+
+    /// `original` with one to three bytes changed, dropped or inserted.
+    static func mutated(_ original: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+        var b = original
+        for _ in 0..<(1 + Int(rng.next() % 3)) {
+            let i = Int(rng.next() % UInt64(b.count))
+            switch rng.next() % 4 {
+            case 0: b[i] = UInt8(truncatingIfNeeded: rng.next())
+            case 1: b[i] ^= 1 << (rng.next() % 8)
+            case 2: b.remove(at: i)
+            default: b.insert(UInt8(truncatingIfNeeded: rng.next()), at: i)
+            }
+            if b.isEmpty { b = [0] }
+        }
+        return b
     }
 
     static func varint(_ v: UInt64) -> [UInt8] {

@@ -77,7 +77,7 @@ public enum PredictRequestReader {
     /// The dense request in `body`, or nil when it is not one or this reader declines it (see
     /// the type's contract).
     public static func readDense(_ body: UnsafeRawBufferPointer) -> Parts? {
-        guard let r = read(body), r.records.count == 0 else { return nil }
+        guard let r = Self.read(body), r.records.count == 0 else { return nil }
         return r
     }
 
@@ -85,7 +85,7 @@ public enum PredictRequestReader {
     /// type's contract): `records.count > 0` for raw records, else dense values.
     public static func read(_ body: UnsafeRawBufferPointer) -> Parts? {
         var r = Parts()
-        return read(body, into: &r) ? r : nil
+        return Self.read(body, into: &r) ? r : nil
     }
 
     /// `read(_:)` for the hot path: the parts written into `r` (true), or false when this reader
