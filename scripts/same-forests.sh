@@ -1,8 +1,9 @@
 #!/bin/bash
 # Same forests from two grove binaries: trains 17 configurations with each (two-class entropy
 # and gini, leaf 1 and 10, exact splits, 32 bins, calibration, regression, 4 and 10 classes, the
-# 50k synthetic rows of `make bench-train`) and compares `grove export --format json` and the
-# `--json` metrics (timings, paths and file digests removed). Exit status 1 if any differ.
+# 50k synthetic rows of `make bench-train`) and compares `grove export --format json`, the
+# `--json` metrics (timings, paths and file digests removed) and the model files byte for byte
+# apart from their creation time (scripts/same-model-file.py). Exit status 1 if any differ.
 #
 # Usage: scripts/same-forests.sh OLD_GROVE NEW_GROVE
 #   SYNTHETIC=path.csv  the synthetic training file (default .build/bench-data/synthetic_50000.train.csv,
@@ -49,7 +50,8 @@ for c in "${configs[@]}"; do
       | sed -E 's/"seconds": ?[0-9.e-]+//; s/"path":"[^"]*"//; s/"sha256":"[^"]*"//' > "$W/$side$i.metrics"
     "$bin" export --repo "$W/$side$i" --name m --format json > "$W/$side$i.json" 2>&1
   done
-  if cmp -s "$W/old$i.json" "$W/new$i.json" && cmp -s "$W/old$i.metrics" "$W/new$i.metrics"; then
+  if cmp -s "$W/old$i.json" "$W/new$i.json" && cmp -s "$W/old$i.metrics" "$W/new$i.metrics" \
+     && python3 "$ROOT/scripts/same-model-file.py" "$W/old$i/m/1/model.grove" "$W/new$i/m/1/model.grove" > /dev/null; then
     echo "$i same ($(wc -c < "$W/new$i.json") bytes of trees): $c"
   else
     echo "$i DIFFER: $c"; bad=$((bad + 1))

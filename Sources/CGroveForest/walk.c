@@ -42,3 +42,55 @@ void grove_walk_lanes(const uint64_t *restrict nodeKeys, const GroveWalkLink *re
         LANE_STEP(4); LANE_STEP(5); LANE_STEP(6); LANE_STEP(7);
     }
 }
+
+/// One step of chain g of one row: as LANE_STEP, over one 16-byte record per node, and the
+/// row's keys are not interleaved: feature8 is the byte offset of the feature's key.
+#define ROW_STEP(g)                                                                               \
+    do {                                                                                          \
+        const GroveWalkNode *n = nodes + i##g;                                                    \
+        slots[n->link.slot] = (uint32_t)i##g;                                                     \
+        i##g = n->link.child + (n->key < *(const uint64_t *)((const char *)keys + n->link.feature8)); \
+    } while (0)
+
+#if GROVE_WALK_CHAINS != 8
+#error "grove_walk_row walks 8 chains"
+#endif
+
+static inline void walk_row_round(const GroveWalkNode *restrict nodes, const intptr_t *s, size_t stop,
+                                  const uint64_t *restrict keys, uint32_t *restrict slots) {
+    size_t i0 = s[0], i1 = s[1], i2 = s[2], i3 = s[3], i4 = s[4], i5 = s[5], i6 = s[6], i7 = s[7];
+    while ((i0 & i1 & i2 & i3 & i4 & i5 & i6 & i7) != stop) {
+        ROW_STEP(0); ROW_STEP(1); ROW_STEP(2); ROW_STEP(3);
+        ROW_STEP(4); ROW_STEP(5); ROW_STEP(6); ROW_STEP(7);
+    }
+}
+
+void grove_walk_row(const GroveWalkForest *forest, const double *row, double *out) {
+    uint64_t keys[GROVE_WALK_MAX_FEATURES];
+    uint32_t slots[SLOTS];
+    const size_t n = forest->featureCount, k = forest->outputCount;
+    for (size_t j = 0; j < n; j++) keys[j] = grove_walk_key(row[j]);
+    for (size_t c = 0; c < k; c++) out[c] = 0;
+    const uint32_t *leafIndex = forest->leafIndex;
+    const double *values = forest->leafValues;
+    for (size_t r = 0; r < forest->roundCount; r++) {
+        walk_row_round(forest->nodes, forest->chainStarts + r * GROVE_WALK_CHAINS, forest->stop, keys, slots);
+        const size_t trees = (size_t)(forest->roundStarts[r + 1] - forest->roundStarts[r]);
+        // The leaves in tree order, as CompiledForest.addLeaves adds them.
+        if (k == 2) {
+            double a0 = out[0], a1 = out[1];
+            for (size_t t = 0; t < trees; t++) {
+                const size_t o = leafIndex[slots[t]];
+                a0 += values[o];
+                a1 += values[o + 1];
+            }
+            out[0] = a0;
+            out[1] = a1;
+        } else {
+            for (size_t t = 0; t < trees; t++) {
+                const size_t o = leafIndex[slots[t]];
+                for (size_t c = 0; c < k; c++) out[c] += values[o + c];
+            }
+        }
+    }
+}

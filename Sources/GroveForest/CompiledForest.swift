@@ -13,10 +13,10 @@ import Dispatch
 /// are finite). A leaf has threshold +infinity (every value, NaN included, goes "left")
 /// and its `child` is the root of the next tree in its *chain*; the last tree of a chain
 /// leads to the stop node, which leads to itself. The stop node's index is `2^m - 1`, so
-/// eight walks have all stopped exactly when the AND of their node indices equals it.
+/// several walks have all stopped exactly when the AND of their node indices equals it.
 ///
 /// **Chains.** The trees are split into rounds of at most `roundTrees` trees, and each
-/// round into eight contiguous chains balanced by the trees' expected path lengths
+/// round into `chains` (8) contiguous chains balanced by the trees' expected path lengths
 /// (training cover, else leaf depth). Every step writes the node's index into the slot of
 /// its tree (kept in the node's top byte); the last write in a tree is its leaf, so after a chain is walked
 /// the slots hold the leaves reached, and the leaves are added in tree order.
@@ -38,6 +38,15 @@ import Dispatch
 /// base register for eight lanes). The decisions are the same, so the outputs are the same bits (BENCHMARKS.md, "Batches: integer
 /// keys" and "fourth session").
 ///
+/// **One row in C over keys.** With at most `GROVE_WALK_MAX_FEATURES` features, a row
+/// without NaN (any row, when no node is missing-right) is walked by `grove_walk_row`: the
+/// row becomes keys once, and the eight chains of each round walk in lockstep over
+/// `rowNodes`, the key and link of each node in one 16-byte record: a row reads the forest
+/// from L2, so one cache line per step instead of two (the threshold as a double and the
+/// node's word, or `nodeKeys` and `links`), and an integer compare. Same decisions, leaves
+/// added in tree order: the same bits (BENCHMARKS.md, "fifth session"). Memory: 16 bytes per
+/// node more (`rowNodes`); forests the key walks cannot take build no keys at all.
+///
 /// Predictions equal `Forest.predictReference` bit for bit (same comparisons, leaves
 /// added in tree order, same finish). Immutable and thread-safe.
 public final class CompiledForest: @unchecked Sendable {  // raw node buffers written once in init, then only read
@@ -49,13 +58,21 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     let baseScore: [Double]
     /// `stop + 1` nodes; indices past the forest's nodes and before `stop` are never read.
     private let nodes: UnsafeMutablePointer<PackedNode>
-    /// Per node, its threshold's key (`grove_walk_key`), for the batch walk over keys.
-    private let nodeKeys: UnsafeMutablePointer<UInt64>
-    /// Per node, its child, feature times 8 and slot, for the batch walk over keys.
-    private let links: UnsafeMutablePointer<GroveWalkLink>
-    /// Whether the batch walk over keys serves this forest (no missing-right node, at most
-    /// `GROVE_WALK_MAX_FEATURES` features).
+    /// Per node, its threshold's key (`grove_walk_key`), for the walks over keys; nil when the
+    /// forest has more than `GROVE_WALK_MAX_FEATURES` features (then only the Swift walk serves it).
+    private let nodeKeys: UnsafeMutablePointer<UInt64>?
+    /// Per node, its child, feature times 8 and slot, for the walks over keys (nil with `nodeKeys`).
+    private let links: UnsafeMutablePointer<GroveWalkLink>?
+    /// Per node, its key and link in one 16-byte record, for the one-row walk over keys (nil
+    /// with `nodeKeys`).
+    private let rowNodes: UnsafeMutablePointer<GroveWalkNode>?
+    /// What the one-row walk over keys reads (nil with `nodeKeys`).
+    private let rowWalk: UnsafeMutablePointer<GroveWalkForest>?
+    /// Whether the batch walk over keys serves this forest: it has keys and no missing-right
+    /// node (a batch would need the flags for its rows with NaN).
     private let keyWalk: Bool
+    /// Whether the forest has keys (the one-row walk over keys serves it; for tests).
+    var hasKeys: Bool { rowWalk != nil }
     /// Index of the stop node: the smallest `2^m - 1` at or above the forest's node count.
     private let stop: Int
     /// Per node, 1 when NaN goes right (missing-right); nil when no node has the flag.
@@ -64,9 +81,9 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     private let leafIndex: UnsafeMutablePointer<UInt32>
     private let leafValues: UnsafeMutablePointer<Double>
     private let leafValueCount: Int
-    /// Per round, the first node of each of its eight chains (`stop` for an empty chain).
+    /// Per round, the first node of each of its `chains` chains (`stop` for an empty chain).
     private let chainStarts: UnsafeMutablePointer<Int>
-    /// Per chain (round * 8 + chain), its first tree; `8 * roundCount + 1` entries.
+    /// Per chain (round * chains + chain), its first tree; `chains * roundCount + 1` entries.
     private let chainTrees: UnsafeMutablePointer<Int>
     /// Per round, its first tree; `roundCount + 1` entries.
     private let roundStarts: UnsafeMutablePointer<Int>
@@ -75,6 +92,8 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     /// Trees per round: a round's slots (one per tree, and the stop node's) fit in
     /// `slotPad + 1` 32-bit words, 1 KiB on the stack.
     static let roundTrees = 248
+    /// Chains per round (`GROVE_WALK_CHAINS`).
+    static let chains = Int(GROVE_WALK_CHAINS)
     static let slotPad = 255
     /// Rows per chunk of a batch (one thread's unit of work).
     static let chunkRows = 1024
@@ -116,9 +135,9 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         }
         missingRight = anyMissingRight ? .allocate(capacity: capacity) : nil
         roundCount = (treeCount + CompiledForest.roundTrees - 1) / CompiledForest.roundTrees
-        chainStarts = .allocate(capacity: max(1, roundCount) * 8)
+        chainStarts = .allocate(capacity: max(1, roundCount) * CompiledForest.chains)
         roundStarts = .allocate(capacity: roundCount + 1)
-        chainTrees = .allocate(capacity: 8 * roundCount + 1)
+        chainTrees = .allocate(capacity: CompiledForest.chains * roundCount + 1)
 
         let k = numOutputs
         (nodes + stop).initialize(to: PackedNode(threshold: .infinity, meta: UInt32(CompiledForest.slotPad) << 24, child: UInt32(stop)))
@@ -167,7 +186,8 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             let leaves = Double(leavesOf[ti].count)
             weight[ti] = 1 + (covered > 0 ? weighted / covered : depthSum / leaves)
         }
-        // Rounds, and eight chains per round balanced by weight.
+        // Rounds, and `chains` chains per round balanced by weight.
+        let chains = CompiledForest.chains
         for r in 0..<roundCount {
             let a = r * CompiledForest.roundTrees, b = min(treeCount, a + CompiledForest.roundTrees)
             roundStarts[r] = a
@@ -175,39 +195,52 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             var chainOf = [Int](repeating: 0, count: b - a)
             var before = 0.0
             for tt in a..<b {
-                chainOf[tt - a] = min(7, Int(8 * (before + weight[tt] / 2) / total))
+                chainOf[tt - a] = min(chains - 1, Int(Double(chains) * (before + weight[tt] / 2) / total))
                 before += weight[tt]
             }
-            for g in 0..<8 {
-                chainStarts[r * 8 + g] = stop
-                chainTrees[r * 8 + g] = a + chainOf.prefix { $0 < g }.count
+            for g in 0..<chains {
+                chainStarts[r * chains + g] = stop
+                chainTrees[r * chains + g] = a + chainOf.prefix { $0 < g }.count
             }
             for tt in (a..<b).reversed() {
                 let g = chainOf[tt - a]
-                let after = chainStarts[r * 8 + g]  // the next tree of this chain, or stop
+                let after = chainStarts[r * chains + g]  // the next tree of this chain, or stop
                 let end = tt + 1 < treeCount ? treeRoot[tt + 1] : nodeCount
                 for p in treeRoot[tt]..<end { nodes[p].meta |= UInt32(tt - a) << 24 }
                 for p in leavesOf[tt] { nodes[p].child = UInt32(after) }
-                chainStarts[r * 8 + g] = treeRoot[tt]
+                chainStarts[r * chains + g] = treeRoot[tt]
             }
         }
         roundStarts[roundCount] = treeCount
-        chainTrees[8 * roundCount] = treeCount
-        keyWalk = missingRight == nil && numFeatures <= CompiledForest.keyFeatures
-        nodeKeys = .allocate(capacity: capacity)
-        links = .allocate(capacity: capacity)
+        chainTrees[chains * roundCount] = treeCount
+        guard numFeatures <= CompiledForest.keyFeatures else {
+            (nodeKeys, links, rowNodes, rowWalk, keyWalk) = (nil, nil, nil, nil, false)
+            return
+        }
+        keyWalk = missingRight == nil
+        let nodeKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        let links = UnsafeMutablePointer<GroveWalkLink>.allocate(capacity: capacity)
+        let rowNodes = UnsafeMutablePointer<GroveWalkNode>.allocate(capacity: capacity)
         for p in 0..<capacity where p < nodeCount || p == stop {
             let n = nodes[p]
             nodeKeys[p] = grove_walk_key(n.threshold)
-            let feature8 = keyWalk ? UInt16((n.meta & 0xFF_FFFF) * 8) : 0
-            links[p] = GroveWalkLink(child: n.child, feature8: feature8, slot: UInt16(n.meta >> 24))
+            links[p] = GroveWalkLink(child: n.child, feature8: UInt16((n.meta & 0xFF_FFFF) * 8), slot: UInt16(n.meta >> 24))
+            rowNodes[p] = GroveWalkNode(key: nodeKeys[p], link: links[p])
         }
+        let rowWalk = UnsafeMutablePointer<GroveWalkForest>.allocate(capacity: 1)
+        rowWalk.initialize(to: GroveWalkForest(
+            nodes: rowNodes, chainStarts: chainStarts, roundStarts: roundStarts, leafIndex: leafIndex,
+            leafValues: leafValues, roundCount: roundCount, featureCount: numFeatures, outputCount: numOutputs,
+            stop: UInt32(stop)))
+        (self.nodeKeys, self.links, self.rowNodes, self.rowWalk) = (nodeKeys, links, rowNodes, rowWalk)
     }
 
     deinit {
         nodes.deallocate()
-        nodeKeys.deallocate()
-        links.deallocate()
+        nodeKeys?.deallocate()
+        links?.deallocate()
+        rowNodes?.deallocate()
+        rowWalk?.deallocate()
         missingRight?.deallocate()
         leafIndex.deallocate()
         leafValues.deallocate()
@@ -247,7 +280,8 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         return nan != 0
     }
 
-    /// Sums one row's leaves into `out` (zeroed here): each round's eight chains walked in lockstep.
+    /// Sums one row's leaves into `out` (zeroed here): each round's chains walked in lockstep,
+    /// eight at a time.
     @inline(__always)
     private func accumulate<Mixed: MissingMode>(_: Mixed.Type, _ row: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
                                                 _ slots: UnsafeMutablePointer<UInt32>) {
@@ -255,18 +289,25 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         let stop = self.stop, k = numOutputs
         for j in 0..<k { out[j] = 0 }
         for r in 0..<roundCount {
-            let s = chainStarts + 8 * r
-            CompiledForest.walkToStop(Mixed.self, (s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]), stop,
-                                      (row, row, row, row, row, row, row, row),
-                                      (slots, slots, slots, slots, slots, slots, slots, slots), nodes, flags)
+            for h in stride(from: 0, to: CompiledForest.chains, by: 8) {
+                let s = chainStarts + CompiledForest.chains * r + h
+                CompiledForest.walkToStop(Mixed.self, (s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]), stop,
+                                          (row, row, row, row, row, row, row, row),
+                                          (slots, slots, slots, slots, slots, slots, slots, slots), nodes, flags)
+            }
             addLeaves(slots: slots, 0, roundStarts[r + 1] - roundStarts[r], out)
         }
     }
 
-    /// Predicts one row into `out` using `slots` (`slotPad + 1` words).
+    /// Predicts one row into `out` using `slots` (`slotPad + 1` words): in C over keys when
+    /// the forest has them and NaN goes left at every node the row reaches, else in Swift.
     @inline(__always)
-    private func predictOne(_ row: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ slots: UnsafeMutablePointer<UInt32>) {
-        if needsFlags(row) {
+    private func predictOne(_ row: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ slots: UnsafeMutablePointer<UInt32>,
+                            _ walk: BatchWalk) {
+        let flags = needsFlags(row)
+        if walk == .fastest, !flags, let rowWalk {
+            grove_walk_row(rowWalk, row, out)
+        } else if flags {
             accumulate(FlagsRead.self, row, out, slots)
         } else {
             accumulate(FlagsIgnored.self, row, out, slots)
@@ -277,7 +318,8 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
 
     /// Predicts one encoded row into `out` (numOutputs values: class probabilities or
     /// the regression value). Allocates nothing. Throws if a buffer is too small.
-    public func predict(row: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) throws {
+    public func predict(row: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
+                        walk: BatchWalk = .fastest) throws {
         guard row.count >= numFeatures, let r = row.baseAddress else {
             throw InferenceError.rowTooShort(needed: numFeatures, got: row.count)
         }
@@ -285,7 +327,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             throw InferenceError.outputTooSmall(needed: numOutputs, got: out.count)
         }
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: CompiledForest.slotPad + 1) { slots in
-            predictOne(r, o, slots.baseAddress!)
+            predictOne(r, o, slots.baseAddress!, walk)
         }
     }
 
@@ -343,7 +385,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         let s0 = slots, s1 = slots + w, s2 = slots + 2 * w, s3 = slots + 3 * w
         let s4 = slots + 4 * w, s5 = slots + 5 * w, s6 = slots + 6 * w, s7 = slots + 7 * w
         for j in (start * k)..<(end * k) { out[j] = 0 }
-        for c in 0..<(8 * roundCount) {
+        for c in 0..<(CompiledForest.chains * roundCount) {
             let first = chainStarts[c]
             if first == stop { continue }
             let (lo, hi) = chainSlots(c)
@@ -373,7 +415,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     private func predictKeyBlock(_ rows: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
                                  _ start: Int, _ end: Int, _ slots: UnsafeMutablePointer<UInt32>,
                                  _ keys: UnsafeMutablePointer<UInt64>) {
-        let nodeKeys = UnsafePointer(self.nodeKeys), links = UnsafePointer(self.links)
+        let nodeKeys = UnsafePointer(self.nodeKeys!), links = UnsafePointer(self.links!)
         let stop = UInt32(self.stop), f = numFeatures, k = numOutputs, w = CompiledForest.slotPad + 1
         let groupKeys = 8 * f
         let blockRows = 8 * max(1, CompiledForest.keyRoom / max(groupKeys, 1))
@@ -384,7 +426,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             for r in stride(from: b, to: e, by: 8) {
                 grove_walk_lane_keys(rows + r * f, f, UInt32(min(8, e - r)), keys + (r - b) / 8 * groupKeys)
             }
-            for c in 0..<(8 * roundCount) {
+            for c in 0..<(CompiledForest.chains * roundCount) {
                 let first = UInt32(chainStarts[c])
                 if first == stop { continue }
                 let (lo, hi) = chainSlots(c)
@@ -401,10 +443,10 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         }
     }
 
-    /// The slots of chain `c` (round * 8 + chain): its trees' positions in their round.
+    /// The slots of chain `c` (round * chains + chain): its trees' positions in their round.
     @inline(__always)
     private func chainSlots(_ c: Int) -> (Int, Int) {
-        let round = c / 8
+        let round = c / CompiledForest.chains
         return (chainTrees[c] - roundStarts[round], chainTrees[c + 1] - roundStarts[round])
     }
 

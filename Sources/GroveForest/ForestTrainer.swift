@@ -34,11 +34,15 @@ public enum ForestTrainer {
     /// thread that grew it (several at once for different trees), before the forest is
     /// assembled: a caller can prepare each tree's output (its model-file bytes) while the
     /// other trees grow. `tree` is the forest's tree i as returned.
-    public static func fit(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
+    ///
+    /// The matrix is taken (`consuming`): when the caller hands over its last copy (`consume x`),
+    /// its memory goes back as soon as the features are binned, before the trees grow (the bins
+    /// hold all the trees read; at 1M rows the matrix is 300 MB).
+    public static func fit(features: consuming FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
                            positiveClass: Int? = nil, threads: Int = 0,
                            progress: ((Int, Int) -> Void)? = nil,
                            treeBuilt: ((Int, Tree) -> Void)? = nil) throws -> ForestFit {
-        try fit(features: features, target: target, parameters: parameters, positiveClass: positiveClass,
+        try fit(features: consume features, target: target, parameters: parameters, positiveClass: positiveClass,
                 threads: threads, paths: .measured, progress: progress, treeBuilt: treeBuilt)
     }
 
@@ -52,7 +56,7 @@ public enum ForestTrainer {
     }
 
     /// `fit` with the split-search paths chosen by `paths`.
-    static func fit(features: FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
+    static func fit(features: consuming FeatureMatrix, target: TrainingTarget, parameters: TrainingParameters,
                     positiveClass: Int? = nil, threads: Int = 0, paths: SplitPaths,
                     progress: ((Int, Int) -> Void)? = nil,
                     treeBuilt: ((Int, Tree) -> Void)? = nil) throws -> ForestFit {
@@ -94,16 +98,20 @@ public enum ForestTrainer {
         let oob = parameters.bootstrap
             ? OutOfBagAccumulator(rowCount: n, outputs: outputs, lowest: lowest, highest: highest) : nil
         let built: [BuiltTree]
+        // The matrix is released once binned (`consume`): the trees read only the bins.
         switch layout.maxBinCount {
         case ...256:
-            built = grow(FeatureBinner.encode(features, layout: layout, as: UInt8.self, threads: workers),
-                         settings, labels, values, parameters, features, oob, workers, progress, treeBuilt)
+            let bins = FeatureBinner.encode(features, layout: layout, as: UInt8.self, threads: workers)
+            _ = consume features
+            built = grow(bins, settings, labels, values, parameters, oob, workers, progress, treeBuilt)
         case ...65_536:
-            built = grow(FeatureBinner.encode(features, layout: layout, as: UInt16.self, threads: workers),
-                         settings, labels, values, parameters, features, oob, workers, progress, treeBuilt)
+            let bins = FeatureBinner.encode(features, layout: layout, as: UInt16.self, threads: workers)
+            _ = consume features
+            built = grow(bins, settings, labels, values, parameters, oob, workers, progress, treeBuilt)
         default:
-            built = grow(FeatureBinner.encode(features, layout: layout, as: UInt32.self, threads: workers),
-                         settings, labels, values, parameters, features, oob, workers, progress, treeBuilt)
+            let bins = FeatureBinner.encode(features, layout: layout, as: UInt32.self, threads: workers)
+            _ = consume features
+            built = grow(bins, settings, labels, values, parameters, oob, workers, progress, treeBuilt)
         }
         var importance = [Double](repeating: 0, count: p)
         for b in built { for f in 0..<p { importance[f] += b.importance[f] } }
@@ -125,7 +133,7 @@ public enum ForestTrainer {
     static let skipConstantFeatures = true
 
     private static func grow<Code>(_ bins: FeatureBins<Code>, _ settings: TreeSettings, _ labels: [Int32],
-                                   _ values: [Double], _ parameters: TrainingParameters, _ features: FeatureMatrix,
+                                   _ values: [Double], _ parameters: TrainingParameters,
                                    _ oob: OutOfBagAccumulator?, _ workers: Int,
                                    _ progress: ((Int, Int) -> Void)?, _ treeBuilt: ((Int, Tree) -> Void)?) -> [BuiltTree] {
         let count = parameters.trees

@@ -7,7 +7,42 @@ import Foundation
 public enum Metrics {
     /// Binary ROC AUC: probability that a random positive scores above a random negative,
     /// ties counting one half (Mann–Whitney with average ranks).
+    ///
+    /// The positives' and the negatives' scores are sorted apart (plain `[Double]` sorts, not a
+    /// sort of row indices through a closure: about 3x faster on the out-of-bag scores of every
+    /// training row) and walked together by groups of equal scores, ascending; each positive
+    /// adds its group's average rank in that order, as a walk over all rows sorted together
+    /// would: the same additions, so the same bits. Scores with a NaN (no order) take that walk.
     public static func rocAUC(scores: [Double], positives: [Bool]) -> Double {
+        let n = min(scores.count, positives.count)
+        var pos: [Double] = [], neg: [Double] = []
+        pos.reserveCapacity(n)
+        neg.reserveCapacity(n)
+        for i in 0..<n {
+            if scores[i].isNaN { return rocAUCSortingRows(scores: scores, positives: positives) }
+            if positives[i] { pos.append(scores[i]) } else { neg.append(scores[i]) }
+        }
+        if pos.isEmpty || neg.isEmpty { return .nan }
+        pos.sort()
+        neg.sort()
+        var rankSumPos = 0.0
+        var before = 0, a = 0, b = 0
+        while a < pos.count || b < neg.count {
+            let v = a == pos.count ? neg[b] : b == neg.count ? pos[a] : Swift.min(pos[a], neg[b])
+            let a0 = a, b0 = b
+            while a < pos.count && pos[a] == v { a += 1 }
+            while b < neg.count && neg[b] == v { b += 1 }
+            let last = before + (a - a0) + (b - b0) - 1
+            let avgRank = Double(before + last + 2) / 2
+            for _ in a0..<a { rankSumPos += avgRank }
+            before = last + 1
+        }
+        let nPos = pos.count, nNeg = neg.count
+        return (rankSumPos - Double(nPos) * Double(nPos + 1) / 2) / (Double(nPos) * Double(nNeg))
+    }
+
+    /// `rocAUC` over the row indices sorted by score (the reference walk; any scores).
+    static func rocAUCSortingRows(scores: [Double], positives: [Bool]) -> Double {
         let n = min(scores.count, positives.count)
         let order = (0..<n).sorted { scores[$0] < scores[$1] }
         var rankSumPos = 0.0

@@ -38,8 +38,9 @@ public enum ModelTrainer {
             : try Preprocessing.fit(table: table, target: target, task: task, positive: positive, rows: trainRows)
         let x = try prep.encode(table: table, rows: everyRow ? nil : trainRows, threads: threads)
         let y = everyRow ? allTargets : allTargets.selecting(rows: trainRows)
+        // The matrix is handed over (`consume`): its memory goes back before the trees grow.
         let (fit, params, calibration, reliability) = try fitForest(
-            features: x, target: y, parameters: parameters, positiveClass: prep.positiveClass, threads: threads,
+            features: consume x, target: y, parameters: parameters, positiveClass: prep.positiveClass, threads: threads,
             progress: progress, treeBuilt: treeBuilt)
         let forest = fit.forest
         var metrics: [Metric]
@@ -62,7 +63,7 @@ public enum ModelTrainer {
     /// then calibrated (`calibration`) on its out-of-bag predictions; returns the
     /// parameters used (the tuned choice), the calibration and the out-of-bag reliability
     /// bins (two classes with bootstrap; else empty). `train` and `crossValidate` share it.
-    static func fitForest(features x: FeatureMatrix, target y: TrainingTarget, parameters: TrainingParameters,
+    static func fitForest(features x: consuming FeatureMatrix, target y: TrainingTarget, parameters: TrainingParameters,
                           positiveClass: Int?, threads: Int, progress: ((Int, Int) -> Void)?,
                           treeBuilt: ((Int, Tree) -> Void)? = nil) throws
         -> (fit: ForestFit, params: TrainingParameters, calibration: ProbabilityCalibration, reliability: [ReliabilityBin]) {
@@ -72,7 +73,7 @@ public enum ModelTrainer {
             (fit, params) = try tuned(features: x, target: y, parameters: parameters, positiveClass: positiveClass,
                                       threads: threads, progress: progress)
         } else {
-            fit = try ForestTrainer.fit(features: x, target: y, parameters: parameters,
+            fit = try ForestTrainer.fit(features: consume x, target: y, parameters: parameters,
                                         positiveClass: positiveClass, threads: threads, progress: progress,
                                         treeBuilt: treeBuilt)
         }

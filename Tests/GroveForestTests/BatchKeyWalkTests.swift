@@ -1,6 +1,7 @@
-// The batch walk over integer keys (CGroveForest, forests without missing-right nodes) must
-// give the reference walk's bits for every row, whatever the values: NaN, infinities, -0 and
-// +0, subnormals, values on and next to the thresholds (strict-less folded to nextDown).
+// The walks over integer keys (CGroveForest: batches of forests without missing-right nodes,
+// one row whenever no NaN meets a missing-right node) must give the reference walk's bits for
+// every row, whatever the values: NaN, infinities, -0 and +0, subnormals, values on and next to
+// the thresholds (strict-less folded to nextDown).
 
 import Testing
 @testable import GroveForest
@@ -102,6 +103,54 @@ import Testing
                 #expect(Array(batch[(2 * r)..<(2 * r + 2)]) == forest.predictReference(row: row), "\(features) features, row \(r) of \(n)")
                 #expect(try compiled.predict(row: row) == forest.predictReference(row: row))
             }
+        }
+    }
+
+    /// One row over keys (the default walk) and the Swift walk both give the reference's bits:
+    /// forests with and without missing-right nodes (rows with NaN in a flagged forest take the
+    /// Swift walk, the others the key walk), every aggregation, several rounds.
+    @Test(arguments: [(1, ForestAggregation.average, ForestLink.identity, false), (2, .average, .identity, true),
+                      (3, .sum, .softmax, true), (1, .sum, .logistic, true), (2, .sum, .identity, false)])
+    func oneRowEqualsReference(outputs: Int, aggregation: ForestAggregation, link: ForestLink, missingRight: Bool) throws {
+        let f = 7
+        for trees in [1, 17, 300] {
+            var forest = forest(seed: UInt64(trees * 13 + outputs), features: f, outputs: outputs, trees: trees,
+                                aggregation: aggregation, link: link)
+            if missingRight {
+                var rng = RandomGenerator(seed: UInt64(trees))
+                for t in forest.trees.indices {
+                    forest.trees[t].flags = forest.trees[t].flags.map { $0 | (rng.below(2) == 0 ? TreeNodeFlags.missingRight.rawValue : 0) }
+                }
+            }
+            try forest.validate()
+            let compiled = try CompiledForest(forest: forest)
+            #expect(compiled.hasKeys, "a forest of \(f) features is walked over keys")
+            let n = 400
+            var values = rows(n, features: f, seed: UInt64(trees + outputs))
+            for r in stride(from: 0, to: n, by: 2) {  // every other row without NaN: the key walk in flagged forests too
+                for j in 0..<f where values[r * f + j].isNaN { values[r * f + j] = -0.0 }
+            }
+            var mismatches = 0
+            for r in 0..<n {
+                let row = Array(values[(r * f)..<((r + 1) * f)])
+                let reference = forest.predictReference(row: row)
+                for walk in [BatchWalk.fastest, .swift] {
+                    var out = [Double](repeating: -7, count: outputs + 1)
+                    try row.withUnsafeBufferPointer { x in
+                        try out.withUnsafeMutableBufferPointer { try compiled.predict(row: x, into: $0, walk: walk) }
+                    }
+                    if Array(out[0..<outputs]) != reference || out[outputs] != -7 { mismatches += 1 }
+                }
+            }
+            #expect(mismatches == 0, "\(trees) trees, missing-right \(missingRight): \(mismatches) of \(2 * n) walks differ")
+        }
+    }
+
+    /// Keys are built only for forests the key walks can take (at most `keyFeatures` features).
+    @Test func keysOnlyWhereTheyServe() throws {
+        for (features, expected) in [(CompiledForest.keyFeatures, true), (CompiledForest.keyFeatures + 1, false)] {
+            let forest = forest(seed: 3, features: features, outputs: 1, trees: 3, aggregation: .average, link: .identity)
+            #expect(try CompiledForest(forest: forest).hasKeys == expected, "\(features) features")
         }
     }
 }

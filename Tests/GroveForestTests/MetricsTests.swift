@@ -17,6 +17,25 @@ import Testing
         #expect(Metrics.rocAUC(probabilities: probs, labels: [0, 1, 1], classCount: 2, positiveClass: 0) == 1)
     }
 
+    /// The AUC from separately sorted positives and negatives is, bit for bit, the walk over
+    /// all rows sorted together: ties within and across classes, -0 and 0, infinities, one
+    /// class only, and NaN scores (which take the reference walk).
+    @Test func aucBySortedClassesIsTheRowWalkBitForBit() {
+        var rng = RandomGenerator(seed: 12)
+        for trial in 0..<300 {
+            let n = 1 + Int(rng.next() % 400)
+            let distinct = trial % 3 == 0 ? 5 : 1000   // many ties, or few
+            var scores = (0..<n).map { _ in Double(rng.next() % UInt64(distinct)) / Double(distinct) }
+            let positives = (0..<n).map { _ in rng.next() % UInt64(2 + trial % 5) == 0 }
+            if trial % 7 == 1 { scores[0] = -0.0; scores[n - 1] = 0.0 }
+            if trial % 11 == 2 { scores[n / 2] = .infinity; scores[0] = -.infinity }
+            if trial % 13 == 3 { scores[n - 1] = .nan }
+            let fast = Metrics.rocAUC(scores: scores, positives: positives)
+            let reference = Metrics.rocAUCSortingRows(scores: scores, positives: positives)
+            #expect(fast.bitPattern == reference.bitPattern, "trial \(trial): \(fast) vs \(reference)")
+        }
+    }
+
     @Test func logLossAndBrier() {
         let probs = [0.2, 0.8, 0.7, 0.3]
         let ll = Metrics.logLoss(probabilities: probs, labels: [1, 0], classCount: 2)

@@ -34,7 +34,7 @@ struct Bench: ParsableCommand {
     var explainProbe: Int?
     @Option(help: ArgumentHelp("Only predict a 10,000-row batch on one thread this many times and exit (for callgrind's instruction count).", visibility: .hidden))
     var batchProbe: Int?
-    @Flag(help: ArgumentHelp("With --batch-probe: the Swift batch walk (the C key walk's baseline).", visibility: .hidden))
+    @Flag(help: ArgumentHelp("With --batch-probe or --alloc-probe: the Swift walk (the C key walk's baseline).", visibility: .hidden))
     var probeSwiftWalk = false
     @Option(help: "Only write the request payloads this benchmark sends (one dense row, one raw record, the batch) into this directory and exit (for scripts/bench-wire.py).")
     var writeFrames: String?
@@ -55,7 +55,8 @@ struct Bench: ParsableCommand {
                 try out.withUnsafeMutableBufferPointer { o in
                     for i in 0..<calls {
                         let r = i % rows
-                        try compiled.predict(row: UnsafeBufferPointer(rebasing: input[(r * f)..<((r + 1) * f)]), into: o)
+                        try compiled.predict(row: UnsafeBufferPointer(rebasing: input[(r * f)..<((r + 1) * f)]), into: o,
+                                             walk: probeSwiftWalk ? .swift : .fastest)
                     }
                 }
             }

@@ -40,17 +40,25 @@ enum InferenceBench {
         let big = batch(rows: rows, rowCount: rowCount, features: f)
 
         var single: [Double] = []
+        var singleSwift: [Double] = []
+        var singleRatio: [Double] = []
         try rows.withUnsafeBufferPointer { input in
             try out.withUnsafeMutableBufferPointer { o in
                 let one = UnsafeMutableBufferPointer(rebasing: o[0..<k])
-                for rep in 0..<7 {
+                // ns per call of 20,000 one-row calls.
+                func timed(walk: BatchWalk) throws -> Double {
                     let n = 20_000
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     for i in 0..<n {
                         let r = i % rowCount
-                        try compiled.predict(row: UnsafeBufferPointer(rebasing: input[(r * f)..<((r + 1) * f)]), into: one)
+                        try compiled.predict(row: UnsafeBufferPointer(rebasing: input[(r * f)..<((r + 1) * f)]), into: one, walk: walk)
                     }
-                    if rep > 1 { single.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(n)) }
+                    return Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(n)
+                }
+                for rep in 0..<9 {
+                    // The one-row walk beside the Swift walk (its baseline), interleaved.
+                    let fast = try timed(walk: .fastest), swift = try timed(walk: .swift)
+                    if rep > 1 { single.append(fast); singleSwift.append(swift); singleRatio.append(swift / fast) }
                 }
             }
         }
@@ -81,12 +89,13 @@ enum InferenceBench {
             }
         }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
-        let s = median(single), b1 = median(batch1), b2 = median(batchAll), bs = median(batchSwift), speedup = median(walkRatio)
+        let s = median(single), ss = median(singleSwift), sr = median(singleRatio), b1 = median(batch1), b2 = median(batchAll), bs = median(batchSwift), speedup = median(walkRatio)
         let bs2 = median(batchAllSwift), speedup2 = median(walkRatioAll)
         let nodes = model.forest.nodeCount
         let text = """
-        in-process inference: \(model.name)@\(model.version), \(model.forest.trees.count) trees, \(nodes) nodes, \(f) features (median of 5 runs)
+        in-process inference: \(model.name)@\(model.version), \(model.forest.trees.count) trees, \(nodes) nodes, \(f) features (medians of 5 or 7 runs)
           one row:                     \(String(format: "%8.0f", s)) ns/row   (\(String(format: "%.2f", s / 1000)) µs)
+          one row, Swift walk:         \(String(format: "%8.0f", ss)) ns/row   (baseline, interleaved: the C key walk is \(String(format: "%.2f", sr))x faster)
           10,000-row batch, 1 thread:  \(String(format: "%8.0f", b1)) ns/row   \(String(format: "%10.0f", 1e9 / b1)) rows/s
           10,000-row batch, all cores: \(String(format: "%8.0f", b2)) ns/row   \(String(format: "%10.0f", 1e9 / b2)) rows/s (\(String(format: "%.2f", b1 / b2))x one thread, \(ProcessInfo.processInfo.activeProcessorCount) cores)
           same batch, Swift walk:      \(String(format: "%8.0f", bs)) ns/row   (baseline, interleaved: the C key walk is \(String(format: "%.2f", speedup))x faster)
@@ -94,6 +103,7 @@ enum InferenceBench {
         """
         let json: [[String: Any]] = [
             ["name": "inference one row", "ns_per_row": s],
+            ["name": "inference one row, Swift walk", "ns_per_row": ss, "key_walk_speedup": sr],
             ["name": "inference batch 10k, 1 thread", "ns_per_row": b1, "rows_per_second": 1e9 / b1],
             ["name": "inference batch 10k, all cores", "ns_per_row": b2, "rows_per_second": 1e9 / b2, "ratio_to_one_thread": b1 / b2],
             ["name": "inference batch 10k, 1 thread, Swift walk", "ns_per_row": bs, "key_walk_speedup": speedup],
