@@ -33,6 +33,7 @@ typedef struct Job {
     const double *row;
     const GroveExplainScratch *scratch;
     uint32_t output, begin, end;
+    int leaves;
     double hot;  /* written by whoever runs it */
 } Job;
 
@@ -73,13 +74,14 @@ GroveExplainHelperStep grove_explain_helper_next(GroveExplainHelperState state, 
 GroveExplainPostStep grove_explain_post_step(GroveExplainHelperState state, uint32_t others) {
     switch (state) {
     case GROVE_HELPER_SPINNING: return others == 0 ? GROVE_POST_SHARE : GROVE_POST_ALONE;
-    case GROVE_HELPER_PARKED: return GROVE_POST_WAKE_ALONE;
+    case GROVE_HELPER_PARKED: return others == 0 ? GROVE_POST_WAKE_ALONE : GROVE_POST_ALONE;
     default: return GROVE_POST_ALONE;
     }
 }
 
 static void run_job(Job *job) {
-    job->hot = grove_explain_trees(job->isa, job->forest, job->row, job->output, job->scratch, job->begin, job->end);
+    job->hot = grove_explain_trees(job->isa, job->forest, job->row, job->output, job->scratch, job->begin, job->end,
+                                   job->leaves);
 }
 
 static void *helper_main(void *argument) {
@@ -230,17 +232,19 @@ static double collect(GroveExplainHelper *h, uint64_t budgetNanos) {
 
 double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
                          const GroveExplainScratch *first, const GroveExplainScratch *second,
-                         const GroveExplainScratch *lent, GroveExplainHelper *helper, double *phi) {
+                         const GroveExplainScratch *lent, int leaves, GroveExplainHelper *helper, double *phi) {
     const uint32_t split = forest->splitTree, count = forest->treeCount;
-    const Job job = {isa, forest, row, lent, output, split, count, 0};
+    const Job job = {isa, forest, row, lent, output, split, count, leaves, 0};
     // Loops explaining at once (many requests in flight) already use the cores: then each
     // explains alone, and the helper, given nothing, parks.
     const uint32_t others = helper ? atomic_fetch_add_explicit(&helper->explaining, 1, memory_order_relaxed) : 0;
     const int posted = helper && split < count && post(helper, &job, others);
     const uint64_t start = posted ? now_nanos() : 0;
-    const double hot = grove_explain_trees(isa, forest, row, output, first, 0, split);
-    // The helper's half costs about as much as this one: a wait as long again means it was descheduled.
-    const double hotSecond = posted ? collect(helper, now_nanos() - start + 2000) : NAN;
+    const double hot = grove_explain_trees(isa, forest, row, output, first, 0, split, leaves);
+    // The helper's half costs about as much as this one and started with it: a wait a quarter
+    // as long again (plus 3 µs) means it was descheduled, and waiting longer would cost more than
+    // running the half here.
+    const double hotSecond = posted ? collect(helper, (now_nanos() - start) / 4 + 3000) : NAN;
     const double *secondLanes = lent->phi;
     double sum;
     if (posted && !isnan(hotSecond)) {
@@ -248,7 +252,7 @@ double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, 
         sum = hot + hotSecond;
     } else {
         // `lent` may still be the helper's (a job abandoned now or before): `second` is never lent.
-        sum = hot + grove_explain_trees(isa, forest, row, output, second, split, count);
+        sum = hot + grove_explain_trees(isa, forest, row, output, second, split, count, leaves);
         secondLanes = second->phi;
         if (helper) atomic_fetch_add_explicit(&helper->alone, 1, memory_order_relaxed);
     }

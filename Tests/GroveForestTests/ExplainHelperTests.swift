@@ -25,11 +25,12 @@ import Testing
 
     /// A poster shares a row only with a spinning helper and only when no other caller is
     /// explaining (many requests at once already fill the cores); a parked helper is woken for
-    /// the next row, a busy one left alone.
+    /// the next row (again only by a caller explaining alone), a busy one left alone.
     @Test func aPosterSharesOnlyWithASpinningHelperWhenAlone() {
         #expect(grove_explain_post_step(GROVE_HELPER_SPINNING, 0) == GROVE_POST_SHARE)
         #expect(grove_explain_post_step(GROVE_HELPER_SPINNING, 1) == GROVE_POST_ALONE)
         #expect(grove_explain_post_step(GROVE_HELPER_PARKED, 0) == GROVE_POST_WAKE_ALONE)
+        #expect(grove_explain_post_step(GROVE_HELPER_PARKED, 1) == GROVE_POST_ALONE)
         for busy in [GROVE_HELPER_CLAIMED, GROVE_HELPER_POSTED, GROVE_HELPER_RUNNING, GROVE_HELPER_DONE, GROVE_HELPER_ABANDONED] {
             #expect(grove_explain_post_step(busy, 0) == GROVE_POST_ALONE, "\(busy)")
         }

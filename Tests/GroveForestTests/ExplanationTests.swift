@@ -131,6 +131,31 @@ import Testing
         }
     }
 
+    /// Contributions without the leaf walk (inline reasons beside a prediction) have the same
+    /// bits as with it, for every kernel; only the leaf sum is skipped.
+    @Test func contributionsWithoutTheLeafWalkAreTheSame() throws {
+        var gen = RandomForests(seed: 606)
+        let trees = (0..<9).map { _ in gen.tree(features: 8, depth: 9, outputs: 2, zeroCover: true, leafRate: 0.3) }
+        let forest = Forest(numFeatures: 8, numOutputs: 2, trees: trees)
+        for kernel in ExplainKernel.allCases where kernel.isSupported {
+            let explainer = try ForestExplainer(forest: forest, kernel: kernel)
+            let scratch = ExplainScratch(for: explainer)
+            for _ in 0..<10 {
+                var row = gen.row(features: 8, missing: 0.2)
+                let (expected, totals) = try explainer.explain(row: row, output: 1)
+                var phi = [Double](repeating: .nan, count: 8)
+                let leafSum = row.withUnsafeMutableBufferPointer { r in
+                    phi.withUnsafeMutableBufferPointer { explainer.contributionsUnchecked(r.baseAddress!, 1, scratch, $0.baseAddress!, leaves: false) }
+                }
+                #expect(phi.map(\.bitPattern) == expected.map(\.bitPattern), "\(kernel)")
+                #expect(kernel == .reference || leafSum == 0, "\(kernel): the leaf walk ran")
+                #expect(explainer.totals(leafSum: row.withUnsafeMutableBufferPointer { r in
+                    phi.withUnsafeMutableBufferPointer { explainer.contributionsUnchecked(r.baseAddress!, 1, scratch, $0.baseAddress!, leaves: true) }
+                }, output: 1) == totals)
+            }
+        }
+    }
+
     @Test func quadratureIsExactForItsDegree() {
         for m in [1, 2, 5, 9, 20, 64] {
             let rule = QuadratureRule(points: m)

@@ -144,10 +144,11 @@ GroveExplainISA grove_explain_best(void);
 
 /// Trees [begin, end) of the forest: their SHAP values for `output` into scratch->phi (one lane
 /// per quadrature point: numFeatures x 8 doubles, overwritten); returns the sum of the leaf
-/// values the row reaches. `isa` must be supported (grove_explain_supported). Results are
+/// values the row reaches, in tree order (0 unless `leaves`: a caller that has the prediction
+/// skips that walk). `isa` must be supported (grove_explain_supported). Results are
 /// identical for every isa (no fused multiply-add; one order of operations).
 double grove_explain_trees(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
-                           const GroveExplainScratch *scratch, uint32_t begin, uint32_t end);
+                           const GroveExplainScratch *scratch, uint32_t begin, uint32_t end, int leaves);
 
 /// phi[j] = the sum of the 8 lanes of first[j] + second[j] (lanes of two grove_explain_trees
 /// calls), in one order on every CPU.
@@ -205,18 +206,19 @@ typedef enum GroveExplainPostStep {
 } GroveExplainPostStep;
 
 /// The poster's step seeing the helper in `state` while `others` other callers are explaining
-/// rows: share only with a spinning helper and only when no other caller is explaining (then
-/// the cores are already busy with rows, and splitting would only add hand-offs).
+/// rows: share only with a spinning helper, and share or wake it only when no other caller is
+/// explaining (then the cores are already busy with rows, and splitting would only add
+/// hand-offs and wake-ups).
 GroveExplainPostStep grove_explain_post_step(GroveExplainHelperState state, uint32_t others);
 
 /// Every tree's SHAP values for `output` into phi (numFeatures doubles, overwritten: the
 /// forest's sum over trees, before any averaging); returns the sum over trees of the leaf
-/// values the row reaches. Trees [0, splitTree) run here with `first`; [splitTree, treeCount)
+/// values the row reaches (the halves' sums added; 0 unless `leaves`). Trees [0, splitTree) run here with `first`; [splitTree, treeCount)
 /// on `helper` with `lent` when it is spinning (NULL: never), else here with `second` (which a
 /// helper never holds: it may still be finishing an abandoned job on `lent`). The same bits
 /// either way, and for every isa. The three scratches belong to the caller's thread.
 double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
                          const GroveExplainScratch *first, const GroveExplainScratch *second,
-                         const GroveExplainScratch *lent, GroveExplainHelper *helper, double *phi);
+                         const GroveExplainScratch *lent, int leaves, GroveExplainHelper *helper, double *phi);
 
 #endif

@@ -439,10 +439,24 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     @inline(__always)
     func explainUnchecked(_ r: UnsafePointer<Double>, _ output: Int, _ scratch: ExplainScratch,
                                   _ phi: UnsafeMutablePointer<Double>) -> ExplanationTotals {
+        totals(leafSum: contributionsUnchecked(r, output, scratch, phi, leaves: true), output: output)
+    }
+
+    /// The prediction and base value, given the row's leaf values summed over the trees.
+    @inline(__always)
+    func totals(leafSum: Double, output: Int) -> ExplanationTotals {
+        ExplanationTotals(prediction: finishRaw(leafSum, output: output), baseValue: baseValue(output: output))
+    }
+
+    /// The contributions into phi, as `explainUnchecked`; returns the sum of the leaf values the
+    /// row reaches when `leaves`, else 0 (a caller that has the prediction skips that walk).
+    @inline(__always)
+    func contributionsUnchecked(_ r: UnsafePointer<Double>, _ output: Int, _ scratch: ExplainScratch,
+                                _ phi: UnsafeMutablePointer<Double>, leaves: Bool) -> Double {
         var hot = 0.0
         if let isa = kernel.isa {
             hot = grove_explain_row(isa, compiled, r, UInt32(output), scratch.kernel, scratch.kernelSecond,
-                                    scratch.kernelLent, scratch.helper?.handle, phi)
+                                    scratch.kernelLent, leaves ? 1 : 0, scratch.helper?.handle, phi)
         } else {
             // The leaf values summed in the kernel's two halves (`splitTree`), so the prediction has its bits.
             phi.initialize(repeating: 0, count: numFeatures)
@@ -455,7 +469,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
             let scale = 1 / Double(treeCount)
             for j in 0..<numFeatures { phi[j] *= scale }
         }
-        return ExplanationTotals(prediction: finishRaw(hot, output: output), baseValue: baseValue(output: output))
+        return hot
     }
 
     /// Array convenience (allocates): contributions per encoded feature and the totals.

@@ -69,12 +69,28 @@ public final class ModelExplainer: Sendable {
     /// must fit (checked). Reasons then come from `topColumns`.
     public func explain(row: UnsafeBufferPointer<Double>, output: Int, scratch: ExplainScratch,
                         phi: UnsafeMutableBufferPointer<Double>, columns: UnsafeMutableBufferPointer<Double>) -> ExplanationTotals {
+        let hot = contributions(row: row, output: output, scratch: scratch, phi: phi, columns: columns, leaves: true)
+        return forest.totals(leafSum: hot, output: output)
+    }
+
+    /// `explain(row:output:scratch:phi:columns:)` without the prediction and base value, for a
+    /// caller that has them (inline reasons beside a prediction): the contributions only,
+    /// without walking each tree to the row's leaf again.
+    public func contributions(row: UnsafeBufferPointer<Double>, output: Int, scratch: ExplainScratch,
+                              phi: UnsafeMutableBufferPointer<Double>, columns: UnsafeMutableBufferPointer<Double>) {
+        _ = contributions(row: row, output: output, scratch: scratch, phi: phi, columns: columns, leaves: false)
+    }
+
+    /// The two above: checks, contributions, grouping; the leaf sum when `leaves` (else 0).
+    private func contributions(row: UnsafeBufferPointer<Double>, output: Int, scratch: ExplainScratch,
+                               phi: UnsafeMutableBufferPointer<Double>, columns: UnsafeMutableBufferPointer<Double>,
+                               leaves: Bool) -> Double {
         precondition(row.count >= forest.numFeatures && phi.count >= forest.numFeatures, "explain: row or phi too short")
         precondition(output >= 0 && output < forest.numOutputs, "explain: output out of range")
         precondition(scratch.fits(forest), "ExplainScratch made for a smaller explainer")
-        let totals = forest.explainUnchecked(row.baseAddress!, output, scratch, phi.baseAddress!)
+        let hot = forest.contributionsUnchecked(row.baseAddress!, output, scratch, phi.baseAddress!, leaves: leaves)
         group(UnsafeBufferPointer(rebasing: phi[0..<forest.numFeatures]), into: columns)
-        return totals
+        return hot
     }
 
     /// The reasons' columns, in order: the input columns with positive contributions in

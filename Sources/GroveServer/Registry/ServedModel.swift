@@ -142,7 +142,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         let grouped = UnsafeBufferPointer(rebasing: scratch.columns[0..<columnCount])
         for r in 0..<rows {
             let row = UnsafeBufferPointer(rebasing: dense[(r * featureCount)..<((r + 1) * featureCount)])
-            _ = explainer.explain(row: row, output: explained, scratch: explainScratch, phi: scratch.phi, columns: scratch.columns)
+            explainer.contributions(row: row, output: explained, scratch: explainScratch, phi: scratch.phi, columns: scratch.columns)
             Self.appendReasons(explainer, row: row, columns: grouped, topK: topK, catalog: catalog, scratch: scratch, into: packed)
         }
         if let label = explainedClass(explained) { packed.setExplainedClass(label) }
