@@ -3,7 +3,7 @@
 import GroveWire
 
 extension FuzzChecks {
-    /// `DenseRequestReader` against protobuf-c's decode of the same bytes (the lazy twin the hot
+    /// `PredictRequestReader` against protobuf-c's decode of the same bytes (the lazy twin the hot
     /// path decoded before, `PredictView`): whenever the reader reads a request, `RequestShape`
     /// must accept it, protobuf-c must decode it, and every part the hot path uses (id, budget,
     /// API key, selector, values bit for bit, labels_only, reasons) must be protobuf-c's, with the
@@ -11,7 +11,7 @@ extension FuzzChecks {
     /// way. Declining promises nothing. Returns whether the reader read the bytes.
     @discardableResult
     public static func denseRequest(_ body: UnsafeRawBufferPointer, arena: Arena = Arena(limit: 1 << 24)) throws -> Bool {
-        guard let r = DenseRequestReader.read(body) else { return false }
+        guard let r = PredictRequestReader.readDense(body) else { return false }
         guard RequestShape.isSinglePredict(body) else { throw FuzzCheckFailure("the reader read a request RequestShape refuses") }
         let view: PredictView
         do { view = try PredictView(decoding: body, arena: arena) } catch {

@@ -40,24 +40,30 @@ extension FuzzChecks {
     }
 
     private static func predictRequest(_ body: UnsafeRawBufferPointer, arena: Arena) throws {
-        guard RequestShape.isSinglePredict(body) else { return }
+        let inPlace = PredictRequestReader.read(body).flatMap { $0.records.count > 0 ? $0 : nil }
+        guard RequestShape.isSinglePredict(body) else {
+            if inPlace != nil { throw FuzzCheckFailure("the in-place reader read records from a request RequestShape refuses") }
+            return
+        }
         let view: PredictView
         do {
             view = try PredictView(decoding: body, arena: arena)
         } catch {
+            if inPlace != nil { throw FuzzCheckFailure("the in-place reader read records from a request the lazy twin refuses") }
             if ProtobufCRecords.predictRecords(body, arena: arena) != nil {
                 throw FuzzCheckFailure("the lazy twin refused a request the real Request reads")
             }
             return
         }
+        if let inPlace { try sameRecordCall(inPlace, view) }
         // Everything else the hot path reads (id, deadline, key, selector, dense values, flags)
         // must be what the real Request holds, whenever protobuf-c reads the request.
         let reading = PredictReading(view)
         var records: [[ProtobufCRecords.Field]] = []
         var verdict = RecordScanOutcome.accepted
-        let all = view.allRecords
-        for r in 0..<all.count where verdict == .accepted {
-            let (outcome, fields) = scanRecord(all.scanner(r))
+        var all = view.allRecords.makeIterator()
+        while verdict == .accepted, let bytes = all.next() {
+            let (outcome, fields) = scanRecord(bytes)
             verdict = outcome
             records.append(fields)
         }
@@ -75,6 +81,25 @@ extension FuzzChecks {
         case .declined:
             break
         }
+    }
+
+    /// The in-place reader's raw-record call against the lazy twin's (`PredictView.recordPredict`)
+    /// of the same bytes: the same id, budget, key, selector, flag and records, byte for byte, in
+    /// order, so the record hot path answers it as it did from the twin.
+    private static func sameRecordCall(_ r: PredictRequestReader.Parts, _ view: PredictView) throws {
+        guard let p = view.recordPredict(), let key = try? view.apiKey() else {
+            throw FuzzCheckFailure("the in-place reader read records the lazy twin's record path does not take")
+        }
+        func bytes(_ records: RawRecordsView) -> [[UInt8]] {
+            var all = records.makeIterator(), out: [[UInt8]] = []
+            while let b = all.next() { out.append(Array(b)) }
+            return out
+        }
+        let mine = bytes(r.records), twin = bytes(p.records)
+        let same = r.id == view.id && r.timeoutMicros == view.timeoutMicros && Array(r.apiKey) == Array(key)
+            && Array(r.modelName) == Array(p.modelName) && r.version == p.version && Array(r.label) == Array(p.label)
+            && r.labelsOnly == p.labelsOnly && r.records.count == p.records.count && mine == twin
+        if !same { throw FuzzCheckFailure("the in-place reader read \(r.id), \(mine), the lazy twin \(view.id), \(twin)") }
     }
 
     /// Every field `RecordScanner` yields from `bytes` (read as one record), and its verdict.

@@ -134,6 +134,111 @@ import Testing
         #expect(try Self.checked(Self.field(Self.delimited(1, atMaximum))) == .accepted)
     }
 
+    /// Fields that yield nothing are bounded per record (`maxSkippedFields`), wherever they are:
+    /// unknown fields in the record, unknown fields in a field, a field's name or value given
+    /// again. At the bound the record is read (as protobuf-c reads it); one above, declined.
+    @Test func fieldsThatYieldNothingAreBounded() throws {
+        let n = RecordScanner.maxSkippedFields
+        let unknown = Self.tag(9, 0) + [1]
+        let value = Self.double(2, 4)
+        func record(inRecord: Int, inField: Int, repeats: Int) -> [UInt8] {
+            Array(repeating: unknown, count: inRecord).flatMap { $0 }
+                + Self.field(Self.name("a"), Array(repeating: unknown, count: inField).flatMap { $0 }, Array(repeating: value, count: repeats + 1).flatMap { $0 })
+                + Self.field(Self.name("b"), Self.text("x"))
+        }
+        for (what, split) in [("in the record", (n, 0, 0)), ("in a field", (0, n, 0)), ("a value given again", (0, 0, n)),
+                              ("all three", (n / 2, n / 4, n - n / 2 - n / 4))] {
+            let at = record(inRecord: split.0, inField: split.1, repeats: split.2)
+            #expect(try Self.checked(at) == .accepted, "\(what), at the bound")
+            #expect(Self.scan(at).1.count == 2)
+            for above in [record(inRecord: split.0 + 1, inField: split.1, repeats: split.2),
+                          record(inRecord: split.0, inField: split.1 + 1, repeats: split.2),
+                          record(inRecord: split.0, inField: split.1, repeats: split.2 + 1)] {
+                #expect(try Self.checked(above) == .declined, "\(what), one above")
+            }
+        }
+    }
+
+    /// A field confirmed against its head (`next(head:count:)`) is the field `next()` reads from
+    /// the same bytes, and anything not written as a client writes it is left to `next()` with
+    /// the scanner unmoved: names of every length around the comparison's 4- and 8-byte steps,
+    /// numbers and texts, then every byte of such records changed.
+    @Test func aFieldConfirmedByItsHeadIsTheFieldReadInFull() throws {
+        var rng = SplitMix(seed: 0x4ead)
+        var confirmed = 0
+        for length in 0..<40 {
+            let name = (0..<length).map { UInt8(0x61 + $0 % 26) }
+            for numeric in [true, false] {
+                let head = try #require(RecordLayout.head(name: name, numeric: numeric))
+                let value = numeric ? Self.double(2, Double(length) + 0.5) : Self.text(String(repeating: "c", count: length % 7))
+                let clean = Self.delimited(1, Self.delimited(1, name) + value) + Self.field(Self.name("z"))
+                for trial in 0..<30 {
+                    var b = clean
+                    if trial > 0 {
+                        let i = Int(rng.next() % UInt64(b.count))
+                        if rng.next() % 2 == 0 { b[i] = UInt8(truncatingIfNeeded: rng.next()) } else { b[i] ^= 1 << (rng.next() % 8) }
+                    }
+                    b.withUnsafeBufferPointer { bytes in
+                        head.withUnsafeBufferPointer { h in
+                            var byHead = RecordScanner(bytes), inFull = RecordScanner(bytes)
+                            let step = inFull.next()
+                            guard let kind = byHead.next(head: h.baseAddress!, count: h.count) else {
+                                // Unmoved: the next field read is the first one.
+                                let again = byHead.next()
+                                #expect(Self.describe(again) == Self.describe(step), "length \(length), trial \(trial)")
+                                return
+                            }
+                            confirmed += 1
+                            guard case let .field(f) = step else { Issue.record("confirmed a field next() does not read"); return }
+                            #expect(Array(f.name) == name && Self.describe(f.name, kind) == Self.describe(step))
+                            #expect(Self.describe(byHead.next()) == Self.describe(inFull.next()), "the scanners part after the field")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(confirmed > 80 * 5)
+        // Heads of names too long for a one-byte field length do not exist.
+        #expect(RecordLayout.head(name: [UInt8](repeating: 0x61, count: 116), numeric: true) != nil)
+        #expect(RecordLayout.head(name: [UInt8](repeating: 0x61, count: 117), numeric: true) == nil)
+        #expect(RecordLayout.head(name: [UInt8](repeating: 0x61, count: 123), numeric: false) != nil)
+        #expect(RecordLayout.head(name: [UInt8](repeating: 0x61, count: 124), numeric: false) == nil)
+    }
+
+    /// `ByteComparison.equal` (which confirms heads and categories) against a byte-by-byte
+    /// comparison, for every length up to 48 and a difference at every position.
+    @Test func byteComparisonFindsEveryDifference() {
+        for count in 1...48 {
+            let a = (0..<count).map { UInt8($0 * 7 % 251) }
+            a.withUnsafeBufferPointer { x in
+                let copy = a.map { $0 }   // equal bytes elsewhere in memory
+                copy.withUnsafeBufferPointer { y in #expect(ByteComparison.equal(x.baseAddress!, y.baseAddress!, count: count)) }
+                for i in 0..<count {
+                    var b = a
+                    b[i] ^= 0x20
+                    b.withUnsafeBufferPointer { y in #expect(!ByteComparison.equal(x.baseAddress!, y.baseAddress!, count: count), "length \(count), byte \(i)") }
+                }
+            }
+        }
+    }
+
+    static func describe(_ name: UnsafeBufferPointer<UInt8>, _ kind: RawFieldView.Kind) -> String {
+        switch kind {
+        case let .number(x): return "field \(Array(name)) number \(x.bitPattern)"
+        case let .text(t): return "field \(Array(name)) text \(Array(t))"
+        case .missing: return "field \(Array(name)) missing"
+        }
+    }
+
+    static func describe(_ step: RecordScanner.Step) -> String {
+        switch step {
+        case let .field(f): return describe(f.name, f.kind)
+        case .end: return "end"
+        case .malformed: return "malformed"
+        case .declined: return "declined"
+        }
+    }
+
     /// Real requests, as `grove frame` and the clients write them, read the same through the
     /// twin and the scanner as through protobuf-c's real messages; and the top-level shapes the
     /// twin would read differently are left to the ordinary path.

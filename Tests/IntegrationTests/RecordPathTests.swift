@@ -153,7 +153,12 @@ import Testing
             Self.delimited(1, Self.delimited(1, Array("decoy".utf8)) + Self.value(.text("decoy")) + unknown
                               + Self.delimited(1, Array($0.name.utf8)) + Self.value($0.value)) + unknown
         }
-        for (id, fields) in [(2, clean), (3, noisy)] {
+        // Fields that yield nothing, at the scanner's bound (answered in place) and one above
+        // (declined, answered by the ordinary path): the same answer.
+        let filler: [UInt8] = [0x48, 0x01]
+        let atBound = Array(repeating: filler, count: RecordScanner.maxSkippedFields) + clean
+        let aboveBound = Array(repeating: filler, count: RecordScanner.maxSkippedFields + 1) + clean
+        for (id, fields) in [(2, clean), (3, noisy), (5, atBound), (6, aboveBound)] {
             try c.send(Self.frame(id: id, predicts: [Self.delimited(3, fields.flatMap { $0 })]))
             let r = try c.readResponse()
             guard r.id == UInt64(id), case let .predict(p)? = r.result else { Issue.record("\(id): \(r.status)"); continue }

@@ -1,6 +1,6 @@
 // ByteStringTable: an immutable set of strings looked up by raw bytes, in place, without allocating.
 
-import Glibc
+import GroveWire
 
 /// Maps each of a list of strings to its index, looked up with bytes read in place from a
 /// request (an open-addressing hash table, keys compared byte for byte). The hash reads the
@@ -58,17 +58,17 @@ struct ByteStringTable: Sendable {
         }
     }
 
-    /// Whether `name` is exactly key `key`'s bytes (one comparison: length, then the bytes).
+    /// Whether `name` is exactly key `key`'s bytes (one comparison: length, then the bytes in place).
     @inline(__always)
     func matches(_ name: UnsafeBufferPointer<UInt8>, key: Int) -> Bool {
         let start = starts[key], length = starts[key + 1] - start
         guard name.count == length else { return false }
         if length == 0 { return true }
-        return bytes.withUnsafeBufferPointer { all in memcmp(all.baseAddress! + start, name.baseAddress!, length) == 0 }
+        return bytes.withUnsafeBufferPointer { all in ByteComparison.equal(all.baseAddress! + start, name.baseAddress!, count: length) }
     }
 
-    /// The length, the first and the last 8 bytes (FNV-1a over the bytes when fewer than 8),
-    /// mixed: a handful of instructions whatever the length.
+    /// The length, the first and the last 8 bytes (4 when fewer than 8; FNV-1a over the bytes
+    /// when fewer than 4), mixed: a handful of instructions whatever the length.
     @inline(__always)
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let prime: UInt64 = 0x0000_0100_0000_01b3
@@ -77,6 +77,12 @@ struct ByteStringTable: Sendable {
             let raw = UnsafeRawPointer(base)
             h = (h ^ raw.loadUnaligned(as: UInt64.self)) &* prime
             h = (h ^ raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)) &* prime
+            return h ^ (h >> 32)
+        }
+        if bytes.count >= 4, let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            h = (h ^ UInt64(raw.loadUnaligned(as: UInt32.self))) &* prime
+            h = (h ^ UInt64(raw.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self))) &* prime
             return h ^ (h >> 32)
         }
         for b in bytes { h = (h ^ UInt64(b)) &* prime }

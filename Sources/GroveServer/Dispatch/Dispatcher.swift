@@ -95,13 +95,17 @@ final class Dispatcher {
             return (.unknown, .ok)
         }
         if audit == nil {
-            // Dense rows read in place when the reader is sure of them (it reads only requests
-            // `RequestShape` accepts); otherwise protobuf-c decodes the request (the lazy twin)
-            // and the same checks run on its values.
-            if let r = DenseRequestReader.read(body), let answered = answerDenseInPlace(r, receivedAt: receivedAt, into: output) {
-                return answered
-            }
-            if RequestShape.isSinglePredict(body), let answered = answerHotPath(body, receivedAt: receivedAt, into: output) {
+            // Dense rows and raw records read in place when the reader is sure of them (it reads
+            // only requests `RequestShape` accepts, and what it reads the lazy twin reads alike:
+            // a request it read and did not answer goes straight to the ordinary path);
+            // otherwise protobuf-c decodes the request (the lazy twin) and the same checks run
+            // on its values.
+            var r = PredictRequestReader.Parts()
+            if PredictRequestReader.read(body, into: &r) {
+                let answered = r.records.count > 0 ? answerRecordsInPlace(r, receivedAt: receivedAt, into: output)
+                                                   : answerDenseInPlace(r, receivedAt: receivedAt, into: output)
+                if let answered { return answered }
+            } else if RequestShape.isSinglePredict(body), let answered = answerHotPath(body, receivedAt: receivedAt, into: output) {
                 return answered
             }
         }
@@ -207,20 +211,37 @@ final class Dispatcher {
             return answerDense(id: view.id, apiKey: apiKey, modelName: dense.modelName, version: dense.version, label: dense.label,
                                dense: dense.dense, labelsOnly: dense.labelsOnly, reasons: dense.reasons, into: output)
         }
-        // Raw records that need no note are answered in place, as dense rows are; anything else
-        // about them (an error, a note, a key refused, a model not found) is the ordinary path's.
         guard let p = view.recordPredict() else { return nil }
+        return answerRecords(id: view.id, apiKey: apiKey, modelName: p.modelName, version: p.version, label: p.label,
+                             records: p.records, labelsOnly: p.labelsOnly, into: output)
+    }
+
+    /// A raw-record predict read in place by `PredictRequestReader`: nil (nothing written) when
+    /// its budget is spent (the ordinary path answers DEADLINE_EXCEEDED, as for every request
+    /// holding records), else `answerRecords`.
+    private func answerRecordsInPlace(_ r: PredictRequestReader.Parts, receivedAt: UInt64, into output: ByteBuffer) -> (CallKind, StatusCode)? {
+        if r.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > r.timeoutMicros &* 1000 { return nil }
+        return answerRecords(id: r.id, apiKey: r.apiKey, modelName: r.modelName, version: r.version, label: r.label,
+                             records: r.records, labelsOnly: r.labelsOnly, into: output)
+    }
+
+    /// Raw records, read by either reader: answered in place, as dense rows are, when they need
+    /// no note; anything else about them (an error, a note, a key refused, a model not found) is
+    /// the ordinary path's: nil, nothing written.
+    private func answerRecords(id: UInt64, apiKey: UnsafeBufferPointer<UInt8>, modelName: UnsafeBufferPointer<UInt8>, version: UInt64,
+                               label: UnsafeBufferPointer<UInt8>, records: RawRecordsView, labelsOnly: Bool,
+                               into output: ByteBuffer) -> (CallKind, StatusCode)? {
         if let keys, case .failure = authorize(apiKey: apiKey, call: "predict", keyring: keys.keyring) { return nil }
-        guard case let .success(model) = resolve(name: p.modelName, version: p.version, label: p.label) else { return nil }
-        guard model.predictRecords(p.records, labelsOnly: p.labelsOnly, id: view.id, loop: loopIndex,
+        guard case let .success(model) = resolve(name: modelName, version: version, label: label) else { return nil }
+        guard model.predictRecords(records, labelsOnly: labelsOnly, id: id, loop: loopIndex,
                                    scratch: scratch, order: recordOrder, into: output) else { return nil }
         return (.predict, .ok)
     }
 
-    /// A dense predict read in place by `DenseRequestReader`: the deadline checked as
+    /// A dense predict read in place by `PredictRequestReader`: the deadline checked as
     /// `answerHotPath` checks it, the values copied into the loop's scratch (aligned), then
     /// `answerDense`. nil as `answerDense`.
-    private func answerDenseInPlace(_ r: DenseRequestReader.Parts, receivedAt: UInt64, into output: ByteBuffer) -> (CallKind, StatusCode)? {
+    private func answerDenseInPlace(_ r: PredictRequestReader.Parts, receivedAt: UInt64, into output: ByteBuffer) -> (CallKind, StatusCode)? {
         if r.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > r.timeoutMicros &* 1000 {
             let waited = (MonotonicClock.now() &- receivedAt) / 1000
             fail(id: r.id, Self.deadlineExceeded(waited: waited, budget: r.timeoutMicros), into: output)

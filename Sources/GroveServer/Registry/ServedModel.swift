@@ -101,7 +101,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
 
     /// The hot path: scores dense rows read in place and writes the response frame.
     /// Returns nil when answered, or the error status to send instead. Allocates nothing.
-    /// The rows hold no NaN (`DenseRequestReader` and `PredictView.densePredict()` leave NaN
+    /// The rows hold no NaN (`PredictRequestReader` and `PredictView.densePredict()` leave NaN
     /// to the ordinary path): rows with missing values carry notes, which only the ordinary
     /// path (`predict`) builds. `loop`: the calling event
     /// loop's index (its stats slot).

@@ -47,7 +47,7 @@ public struct PredictView {
         guard c.pointee.call_case == GROVE__V1__LAZY_REQUEST__CALL_PREDICT, let p = c.pointee.predict?.pointee,
               p.n_records == 0, p.n_dense > 0, let dense = p.dense else { return nil }
         let values = UnsafeBufferPointer(start: dense, count: p.n_dense)
-        if DenseRequestReader.containsNaN(UnsafeRawBufferPointer(values)) { return nil }
+        if PredictRequestReader.containsNaN(UnsafeRawBufferPointer(values)) { return nil }
         let selector = try SelectorBytes(p.model)
         return DensePredict(modelName: selector.name, version: selector.version, label: selector.label,
                             dense: values, labelsOnly: p.labels_only != 0, reasons: Int(p.reasons))

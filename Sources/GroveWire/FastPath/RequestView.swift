@@ -56,7 +56,7 @@ public struct RequestView {
         guard c.pointee.call_case == GROVE__V1__REQUEST__CALL_EXPLAIN, let e = c.pointee.explain?.pointee,
               e.n_records == 0, e.n_dense > 0, let dense = e.dense, e.class_label.len == 0 else { return nil }
         let values = UnsafeBufferPointer(start: dense, count: e.n_dense)
-        if DenseRequestReader.containsNaN(UnsafeRawBufferPointer(values)) { return nil }
+        if PredictRequestReader.containsNaN(UnsafeRawBufferPointer(values)) { return nil }
         guard let selector = try? SelectorBytes(e.model) else { return nil }
         return DenseExplain(selector: selector, dense: values, topK: Int(e.top_k),
                             contributions: e.contributions != 0, encodedFeatures: e.encoded_features != 0)
