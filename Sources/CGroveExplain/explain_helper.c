@@ -12,6 +12,10 @@
 // itself on a scratch never lent: a row never waits long for a helper off its core. A helper that spun
 // `spinNanos` without a job parks (SPINNING -> PARKED, then sleeps on a condition while PARKED);
 // the next poster wakes it (PARKED -> SPINNING, then signals) and explains that row alone.
+// A poster shares or wakes only when no other caller is explaining (the cores are busy with
+// rows already) and the helper is not resting: two posted rows in a row it did not deliver
+// (GROVE_HELPER_MISSES) rest it GROVE_HELPER_REST_NANOS, so it parks while other processes hold
+// the cores (grove_explain_post_step, grove_explain_rest_nanos).
 // Each half writes only its own scratch (`first` here; `lent` on the helper, `second` when the
 // caller runs it), and the halves are added in one order whoever ran them
 // (grove_explain_combine): the same bits either way.
