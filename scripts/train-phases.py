@@ -42,7 +42,8 @@ ENTRY_POINTS = [
     ("binning encode", r"FeatureBinner[^ ]*6encode_6layout"),
     ("trees", r"TreeBuilderC5build9treeIndex"),
     ("out-of-bag metrics", r"ModelTrainer[^ ]*15outOfBagMetrics"),
-    ("publish (encode, seal, write)", r"RepositoryO7publish"),
+    ("trees packed for the file (workers)", r"PackedTreesC4pack_2at"),
+    ("publish (encode, seal, write)", r"RepositoryO7publish|RepositoryO11publishFile"),
     ("sha256 blocks", r"sha256_block_data_order"),
 ]
 

@@ -42,6 +42,8 @@ struct GroveExplainHelper {
     alignas(64) Job job;
     _Atomic int stopping;
     _Atomic uint32_t explaining;  /* callers inside grove_explain_row with this helper */
+    _Atomic uint32_t misses;      /* posted rows in a row it did not deliver */
+    _Atomic uint64_t restUntil;   /* no posting before this time (nanoseconds, CLOCK_MONOTONIC) */
     _Atomic uint64_t shared, alone;
     uint64_t spinNanos;
     pthread_mutex_t lock;
@@ -71,7 +73,8 @@ GroveExplainHelperStep grove_explain_helper_next(GroveExplainHelperState state, 
     return GROVE_HELPER_SPIN;
 }
 
-GroveExplainPostStep grove_explain_post_step(GroveExplainHelperState state, uint32_t others) {
+GroveExplainPostStep grove_explain_post_step(GroveExplainHelperState state, uint32_t others, int resting) {
+    if (resting) return GROVE_POST_ALONE;
     switch (state) {
     case GROVE_HELPER_SPINNING: return others == 0 ? GROVE_POST_SHARE : GROVE_POST_ALONE;
     case GROVE_HELPER_PARKED: return others == 0 ? GROVE_POST_WAKE_ALONE : GROVE_POST_ALONE;
@@ -139,6 +142,8 @@ GroveExplainHelper *grove_explain_helper_start(uint64_t spinNanos) {
     atomic_init(&h->state, GROVE_HELPER_SPINNING);
     atomic_init(&h->stopping, 0);
     atomic_init(&h->explaining, 0);
+    atomic_init(&h->misses, 0);
+    atomic_init(&h->restUntil, 0);
     atomic_init(&h->shared, 0);
     atomic_init(&h->alone, 0);
     h->spinNanos = spinNanos;
@@ -174,11 +179,16 @@ GroveExplainHelperState grove_explain_helper_state(const GroveExplainHelper *h) 
     return (GroveExplainHelperState)atomic_load_explicit(&((GroveExplainHelper *)h)->state, memory_order_acquire);
 }
 
-/// Hands `job` to the helper if it is spinning and no other caller is explaining (1), else 0;
-/// wakes it if it is parked. `others`: callers explaining beside this one.
-static int post(GroveExplainHelper *h, const Job *job, uint32_t others) {
+uint64_t grove_explain_rest_nanos(uint32_t misses) {
+    return misses >= GROVE_HELPER_MISSES ? GROVE_HELPER_REST_NANOS : 0;
+}
+
+/// Hands `job` to the helper if it is spinning, no other caller is explaining and it is not
+/// resting (1), else 0; wakes it if it is parked. `others`: callers explaining beside this one.
+static int post(GroveExplainHelper *h, const Job *job, uint32_t others, uint64_t now) {
     uint32_t state = atomic_load_explicit(&h->state, memory_order_relaxed);
-    switch (grove_explain_post_step((GroveExplainHelperState)state, others)) {
+    const int resting = now < atomic_load_explicit(&h->restUntil, memory_order_relaxed);
+    switch (grove_explain_post_step((GroveExplainHelperState)state, others, resting)) {
     case GROVE_POST_SHARE:
         if (!atomic_compare_exchange_strong_explicit(&h->state, &state, GROVE_HELPER_CLAIMED, memory_order_acquire,
                                                      memory_order_relaxed)) {
@@ -238,8 +248,8 @@ double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, 
     // Loops explaining at once (many requests in flight) already use the cores: then each
     // explains alone, and the helper, given nothing, parks.
     const uint32_t others = helper ? atomic_fetch_add_explicit(&helper->explaining, 1, memory_order_relaxed) : 0;
-    const int posted = helper && split < count && post(helper, &job, others);
-    const uint64_t start = posted ? now_nanos() : 0;
+    const uint64_t start = helper ? now_nanos() : 0;
+    const int posted = helper && split < count && post(helper, &job, others, start);
     const double hot = grove_explain_trees(isa, forest, row, output, first, 0, split, leaves);
     // The helper's half costs about as much as this one and started with it: a wait a quarter
     // as long again (plus 3 µs) means it was descheduled, and waiting longer would cost more than
@@ -247,6 +257,17 @@ double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, 
     const double hotSecond = posted ? collect(helper, (now_nanos() - start) / 4 + 3000) : NAN;
     const double *secondLanes = lent->phi;
     double sum;
+    if (posted) {
+        // A helper that keeps missing rows has no core to itself (other processes hold them):
+        // rest it, so it parks instead of competing with this thread.
+        const uint32_t misses = isnan(hotSecond) ? atomic_fetch_add_explicit(&helper->misses, 1, memory_order_relaxed) + 1 : 0;
+        if (!isnan(hotSecond)) atomic_store_explicit(&helper->misses, 0, memory_order_relaxed);
+        const uint64_t rest = grove_explain_rest_nanos(misses);
+        if (rest) {
+            atomic_store_explicit(&helper->restUntil, now_nanos() + rest, memory_order_relaxed);
+            atomic_store_explicit(&helper->misses, 0, memory_order_relaxed);
+        }
+    }
     if (posted && !isnan(hotSecond)) {
         atomic_fetch_add_explicit(&helper->shared, 1, memory_order_relaxed);
         sum = hot + hotSecond;

@@ -27,13 +27,24 @@ import Testing
     /// explaining (many requests at once already fill the cores); a parked helper is woken for
     /// the next row (again only by a caller explaining alone), a busy one left alone.
     @Test func aPosterSharesOnlyWithASpinningHelperWhenAlone() {
-        #expect(grove_explain_post_step(GROVE_HELPER_SPINNING, 0) == GROVE_POST_SHARE)
-        #expect(grove_explain_post_step(GROVE_HELPER_SPINNING, 1) == GROVE_POST_ALONE)
-        #expect(grove_explain_post_step(GROVE_HELPER_PARKED, 0) == GROVE_POST_WAKE_ALONE)
-        #expect(grove_explain_post_step(GROVE_HELPER_PARKED, 1) == GROVE_POST_ALONE)
+        #expect(grove_explain_post_step(GROVE_HELPER_SPINNING, 0, 0) == GROVE_POST_SHARE)
+        #expect(grove_explain_post_step(GROVE_HELPER_SPINNING, 1, 0) == GROVE_POST_ALONE)
+        #expect(grove_explain_post_step(GROVE_HELPER_PARKED, 0, 0) == GROVE_POST_WAKE_ALONE)
+        #expect(grove_explain_post_step(GROVE_HELPER_PARKED, 1, 0) == GROVE_POST_ALONE)
         for busy in [GROVE_HELPER_CLAIMED, GROVE_HELPER_POSTED, GROVE_HELPER_RUNNING, GROVE_HELPER_DONE, GROVE_HELPER_ABANDONED] {
-            #expect(grove_explain_post_step(busy, 0) == GROVE_POST_ALONE, "\(busy)")
+            #expect(grove_explain_post_step(busy, 0, 0) == GROVE_POST_ALONE, "\(busy)")
         }
+        // Resting (it kept missing rows): neither shared with nor woken.
+        for state in [GROVE_HELPER_SPINNING, GROVE_HELPER_PARKED] {
+            #expect(grove_explain_post_step(state, 0, 1) == GROVE_POST_ALONE, "\(state)")
+        }
+    }
+
+    /// A helper that missed GROVE_HELPER_MISSES posted rows in a row rests; fewer misses do not.
+    @Test func aHelperThatKeepsMissingRowsRests() {
+        #expect(grove_explain_rest_nanos(0) == 0)
+        #expect(grove_explain_rest_nanos(GROVE_HELPER_MISSES - 1) == 0)
+        #expect(grove_explain_rest_nanos(GROVE_HELPER_MISSES) == UInt64(GROVE_HELPER_REST_NANOS))
     }
 
     /// The cut balances the edges: the first tree whose start is nearest half of them.

@@ -208,8 +208,17 @@ typedef enum GroveExplainPostStep {
 /// The poster's step seeing the helper in `state` while `others` other callers are explaining
 /// rows: share only with a spinning helper, and share or wake it only when no other caller is
 /// explaining (then the cores are already busy with rows, and splitting would only add
-/// hand-offs and wake-ups).
-GroveExplainPostStep grove_explain_post_step(GroveExplainHelperState state, uint32_t others);
+/// hand-offs and wake-ups) and it is not `resting` (grove_explain_rest_nanos).
+GroveExplainPostStep grove_explain_post_step(GroveExplainHelperState state, uint32_t others, int resting);
+
+/// Posted rows in a row the helper may fail to deliver (it had not started, or was abandoned)
+/// before it rests, and how long it rests: no rows are posted to it (so it parks) while other
+/// processes keep it off the cores.
+#define GROVE_HELPER_MISSES 2u
+#define GROVE_HELPER_REST_NANOS 20000000u
+
+/// How long the helper rests after `misses` undelivered rows in a row (0: not yet).
+uint64_t grove_explain_rest_nanos(uint32_t misses);
 
 /// Every tree's SHAP values for `output` into phi (numFeatures doubles, overwritten: the
 /// forest's sum over trees, before any averaging); returns the sum over trees of the leaf
