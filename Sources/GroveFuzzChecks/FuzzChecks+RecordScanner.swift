@@ -19,7 +19,10 @@ extension FuzzChecks {
     ///   real message must refuse it too; when every record scans to its end, the real message
     ///   must decode with the same records; when one is malformed, the real one must be refused;
     ///   whenever the real message decodes, the view must read from the twin what the real one
-    ///   holds (`PredictReading`: id, deadline, API key, model selector, dense values, flags).
+    ///   holds (`PredictReading`: id, deadline, API key, model selector, dense values, flags);
+    /// - when `PredictRequestReader` reads raw records from the bytes in place, the lazy twin must
+    ///   decode them and its record path read the same call (id, deadline, key, selector, flag,
+    ///   each record's bytes in order).
     /// Returns the scanner's verdict on the bytes as a record.
     @discardableResult
     public static func recordScanner(_ bytes: UnsafeRawBufferPointer, arena: Arena = Arena(limit: 1 << 24)) throws -> RecordScanOutcome {

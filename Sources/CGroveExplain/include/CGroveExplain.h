@@ -211,9 +211,9 @@ typedef enum GroveExplainPostStep {
 /// hand-offs and wake-ups) and it is not `resting` (grove_explain_rest_nanos).
 GroveExplainPostStep grove_explain_post_step(GroveExplainHelperState state, uint32_t others, int resting);
 
-/// Posted rows in a row the helper may fail to deliver (it had not started, or was abandoned)
-/// before it rests, and how long it rests: no rows are posted to it (so it parks) while other
-/// processes keep it off the cores.
+/// Posted rows in a row the helper may fail to deliver because it was descheduled inside them
+/// (abandoned by their posters) before it rests, and how long it rests: no rows are posted to
+/// it (so it parks) while other processes keep it off the cores.
 #define GROVE_HELPER_MISSES 2u
 #define GROVE_HELPER_REST_NANOS 20000000u
 

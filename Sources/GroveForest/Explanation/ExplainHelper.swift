@@ -8,8 +8,8 @@ import Foundation
 /// (`ExplainScratch.helper`). The hand-off is the C kernel's (`GroveExplainHelper`,
 /// explain_helper.c): after a job the thread spins (yielding) `spinMicroseconds` waiting for
 /// the next one, then parks (an idle process burns no CPU). A caller hands it a row only while
-/// it spins, no other caller is explaining and it is not resting (after rows it failed to
-/// deliver, descheduled by other processes); otherwise (busy with another caller's row, or
+/// it spins, no other caller is explaining and it is not resting (after rows it was
+/// descheduled inside, by other processes); otherwise (busy with another caller's row, or
 /// parked: the caller then wakes it for the next row) the caller explains the whole row
 /// itself. Either way the answer has the same bits. Any number of threads may share one helper.
 public final class ExplainHelper: @unchecked Sendable {  // the C side synchronizes; `handle` never changes
