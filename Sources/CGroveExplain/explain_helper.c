@@ -28,6 +28,7 @@
 #include <stdatomic.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /// One half of a row, as posted (read by the helper between RUNNING and DONE).
@@ -49,11 +50,21 @@ struct GroveExplainHelper {
     _Atomic uint32_t misses;      /* posted rows in a row it did not deliver */
     _Atomic uint64_t restUntil;   /* no posting before this time (nanoseconds, CLOCK_MONOTONIC) */
     _Atomic uint64_t shared, alone;
+    _Atomic uint64_t delayNanos;  /* tests only (grove_explain_helper_delay_jobs) */
     uint64_t spinNanos;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     pthread_t thread;
 };
+
+/// Jobs abandoned by their posters that a helper is still running, in the whole process
+/// (grove_explain_wait_abandoned). Changed only when a poster abandons a job (rare: its helper
+/// was descheduled) and when that job ends.
+static _Atomic uint32_t abandonedRunning;
+
+void grove_explain_wait_abandoned(void) {
+    while (atomic_load_explicit(&abandonedRunning, memory_order_acquire) != 0) sched_yield();
+}
 
 static uint64_t now_nanos(void) {
     struct timespec ts;
@@ -104,11 +115,18 @@ static void *helper_main(void *argument) {
             uint32_t expected = GROVE_HELPER_POSTED;
             if (atomic_compare_exchange_strong_explicit(&h->state, &expected, GROVE_HELPER_RUNNING, memory_order_acquire,
                                                         memory_order_relaxed)) {
+                const uint64_t delay = atomic_load_explicit(&h->delayNanos, memory_order_relaxed);
+                if (delay) {
+                    const struct timespec pause = {(time_t)(delay / 1000000000u), (long)(delay % 1000000000u)};
+                    nanosleep(&pause, NULL);
+                }
                 run_job(&h->job);
                 expected = GROVE_HELPER_RUNNING;
                 if (!atomic_compare_exchange_strong_explicit(&h->state, &expected, GROVE_HELPER_DONE, memory_order_release,
                                                              memory_order_relaxed)) {
-                    // Abandoned: the poster ran the half itself and no one reads this one.
+                    // Abandoned: the poster ran the half itself and no one reads this one. The
+                    // job no longer touches its forest or scratch: they may be freed now.
+                    atomic_fetch_sub_explicit(&abandonedRunning, 1, memory_order_release);
                     atomic_store_explicit(&h->state, GROVE_HELPER_SPINNING, memory_order_release);
                 }
             }
@@ -150,6 +168,7 @@ GroveExplainHelper *grove_explain_helper_start(uint64_t spinNanos) {
     atomic_init(&h->restUntil, 0);
     atomic_init(&h->shared, 0);
     atomic_init(&h->alone, 0);
+    atomic_init(&h->delayNanos, 0);
     h->spinNanos = spinNanos;
     pthread_mutex_init(&h->lock, NULL);
     pthread_cond_init(&h->wake, NULL);
@@ -172,6 +191,10 @@ void grove_explain_helper_stop(GroveExplainHelper *h) {
     pthread_cond_destroy(&h->wake);
     pthread_mutex_destroy(&h->lock);
     free(h);
+}
+
+void grove_explain_helper_delay_jobs(GroveExplainHelper *h, uint64_t nanos) {
+    atomic_store_explicit(&h->delayNanos, nanos, memory_order_relaxed);
 }
 
 void grove_explain_helper_counts(const GroveExplainHelper *h, uint64_t *shared, uint64_t *alone) {
@@ -199,6 +222,10 @@ static int post(GroveExplainHelper *h, const Job *job, uint32_t others, uint64_t
             return 0;
         }
         h->job = *job;
+        // The helper reads the row from the lent scratch, never the caller's memory: the caller may
+        // abandon the job and reuse or free its row while the helper still runs it.
+        memcpy(job->scratch->row, job->row, (size_t)job->forest->numFeatures * sizeof(double));
+        h->job.row = job->scratch->row;
         atomic_store_explicit(&h->state, GROVE_HELPER_POSTED, memory_order_release);
         return 1;
     case GROVE_POST_WAKE_ALONE:
@@ -233,11 +260,14 @@ static double collect(GroveExplainHelper *h, uint64_t budgetNanos, int *abandone
         if (atomic_load_explicit(&h->state, memory_order_acquire) == GROVE_HELPER_DONE) break;
         if ((spins & 63) == 0 && now_nanos() - start > budgetNanos) {
             expected = GROVE_HELPER_RUNNING;
+            // Counted before the helper can see the abandonment (it decrements when its job ends).
+            atomic_fetch_add_explicit(&abandonedRunning, 1, memory_order_relaxed);
             if (atomic_compare_exchange_strong_explicit(&h->state, &expected, GROVE_HELPER_ABANDONED,
                                                         memory_order_relaxed, memory_order_relaxed)) {
                 *abandoned = 1;
                 return NAN;
             }
+            atomic_fetch_sub_explicit(&abandonedRunning, 1, memory_order_relaxed);  // it finished meanwhile
         }
         relax();
     }

@@ -102,6 +102,40 @@ import Testing
         #expect(shared > 0, "the helper never took a row")
     }
 
+    /// A job its poster abandoned (the helper was descheduled inside it) still reads its forest
+    /// and writes its lent scratch after the poster has returned: the answer keeps its bits, and
+    /// `grove_explain_wait_abandoned` (which the deinits of ForestExplainer and ExplainScratch
+    /// call before freeing) returns only once the helper has finished with that memory.
+    @Test func anAbandonedJobIsWaitedForBeforeItsMemoryIsFreed() throws {
+        var gen = RandomForests(seed: 4242)
+        let features = 12
+        // Halves long enough (hundreds of µs) that the helper starts its half before the poster ends its own.
+        let trees = (0..<200).map { _ in gen.tree(features: features, depth: 12, outputs: 1, zeroCover: false) }
+        let explainer = try ForestExplainer(forest: Forest(numFeatures: features, numOutputs: 1, trees: trees), kernel: .portable)
+        let helper = try #require(ExplainHelper(spinMicroseconds: 1_000_000))
+        grove_explain_helper_delay_jobs(helper.handle, 300_000_000)  // 0.3 s "descheduled" in each job
+        let scratch = ExplainScratch(for: explainer)
+        scratch.helper = helper
+        var phi = [Double](repeating: 0, count: features)
+        var abandoned = false
+        for _ in 0..<10 where !abandoned {
+            var row = gen.row(features: features, missing: 0)
+            let (expected, _) = try explainer.explain(row: row, output: 0)
+            _ = try row.withUnsafeBufferPointer { r in
+                try phi.withUnsafeMutableBufferPointer { try explainer.explain(row: r, output: 0, scratch: scratch, into: $0) }
+            }
+            #expect(phi.map(\.bitPattern) == expected.map(\.bitPattern))
+            abandoned = grove_explain_helper_state(helper.handle) == GROVE_HELPER_ABANDONED
+            row.withUnsafeMutableBufferPointer { $0.update(repeating: .nan) }  // the helper reads its own copy
+        }
+        try #require(abandoned, "no job was abandoned: the test proves nothing")
+        let start = Date()
+        grove_explain_wait_abandoned()
+        #expect(grove_explain_helper_state(helper.handle) != GROVE_HELPER_ABANDONED)
+        #expect(Date().timeIntervalSince(start) > 0.05)
+        grove_explain_helper_delay_jobs(helper.handle, 0)
+    }
+
     /// A helper with no rows parks (burns no CPU) after its spin limit; the next row wakes it
     /// and is explained on the caller's thread, with the same bits.
     @Test func anIdleHelperParksAndTheNextRowWakesIt() throws {

@@ -117,6 +117,7 @@ typedef struct GroveExplainScratch {
     double *phi;          /* numFeatures x 8 lanes: contributions per feature and quadrature lane */
     uint32_t slotStride;  /* doubles per slot: 4 x maxBlocks x 8 + 8 */
     uint32_t maxBlocks;
+    double *row;          /* numFeatures doubles: the row's copy while this scratch is lent to a helper */
 } GroveExplainScratch;
 
 /// The scalars of a frame slot (after its vectors; 64 bytes).
@@ -167,6 +168,18 @@ GroveExplainHelper *grove_explain_helper_start(uint64_t spinNanos);
 
 /// Stops and joins the helper and frees it. No call may be using it.
 void grove_explain_helper_stop(GroveExplainHelper *helper);
+
+/// Returns once no helper of this process is still running a job its poster abandoned. An
+/// abandoned job reads its forest and writes its lent scratch (it reads the row's copy in that
+/// scratch, never the caller's row) until it finishes, after its poster has returned: whoever
+/// frees a forest or a scratch a helper may have held calls this first (the deinits of
+/// ForestExplainer and ExplainScratch). It waits at most the rest of one half-row's work once
+/// the helper is back on a core.
+void grove_explain_wait_abandoned(void);
+
+/// For tests: the helper sleeps `nanos` after starting each job, as if it were descheduled
+/// inside it (0, the default: it does not), so its poster abandons the job.
+void grove_explain_helper_delay_jobs(GroveExplainHelper *helper, uint64_t nanos);
 
 /// Rows the helper explained a half of, and rows its posters explained alone because it was
 /// busy or parked (since the start; approximate while rows are explained).
@@ -224,7 +237,8 @@ uint64_t grove_explain_rest_nanos(uint32_t misses);
 /// forest's sum over trees, before any averaging); returns the sum over trees of the leaf
 /// values the row reaches (the halves' sums added; 0 unless `leaves`). Trees [0, splitTree) run here with `first`; [splitTree, treeCount)
 /// on `helper` with `lent` when it is spinning (NULL: never), else here with `second` (which a
-/// helper never holds: it may still be finishing an abandoned job on `lent`). The same bits
+/// helper never holds: it may still be finishing an abandoned job on `lent`; the helper reads
+/// the row from `lent->row`, where it is copied, never from `row`). The same bits
 /// either way, and for every isa. The three scratches belong to the caller's thread.
 double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
                          const GroveExplainScratch *first, const GroveExplainScratch *second,

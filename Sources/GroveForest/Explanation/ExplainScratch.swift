@@ -85,7 +85,7 @@ public final class ExplainScratch {
             let made = UnsafeMutablePointer<GroveExplainScratch>.allocate(capacity: 1)
             made.initialize(to: GroveExplainScratch(
                 slots: slotTable, phi: lanes(max(features, 1) * ExplainScratch.block),
-                slotStride: UInt32(slotStride), maxBlocks: UInt32(blocks)))
+                slotStride: UInt32(slotStride), maxBlocks: UInt32(blocks), row: lanes(max(features, 1))))
             return made
         }
         kernel = kernelScratch()
@@ -94,12 +94,15 @@ public final class ExplainScratch {
     }
 
     deinit {
+        // A helper may still be finishing a job abandoned on `kernelLent` (it reads the row's copy there).
+        grove_explain_wait_abandoned()
         h.deallocate(); factor.deallocate(); r.deallocate(); inverse.deallocate()
         feature.deallocate(); previous.deallocate(); zero.deallocate(); one.deallocate(); pathSum.deallocate()
         decisions.deallocate()
         for k in [kernel, kernelSecond, kernelLent] {
             UnsafeMutableRawPointer(k.pointee.slots).deallocate()
             UnsafeMutableRawPointer(k.pointee.phi).deallocate()
+            UnsafeMutableRawPointer(k.pointee.row).deallocate()
             k.deallocate()
         }
     }

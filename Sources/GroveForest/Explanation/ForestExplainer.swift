@@ -391,6 +391,8 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     }
 
     deinit {
+        // A helper may still be finishing a job abandoned by its poster on this forest.
+        grove_explain_wait_abandoned()
         threshold.deallocate(); meta.deallocate(); next.deallocate(); zeroLeft.deallocate(); zeroRight.deallocate()
         values.deallocate(); roots.deallocate(); points.deallocate(); ruleOffset.deallocate()
         ruleNodes.deallocate(); ruleWeights.deallocate(); expected.deallocate()
