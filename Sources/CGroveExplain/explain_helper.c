@@ -280,20 +280,21 @@ double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, 
                          const GroveExplainScratch *first, const GroveExplainScratch *second,
                          const GroveExplainScratch *lent, int leaves, GroveExplainHelper *helper, double *phi) {
     const uint32_t split = forest->splitTree, count = forest->treeCount;
-    const Job job = {isa, forest, row, lent, output, split, count, leaves, 0};
+    // The halves explain only; the leaf values are summed here, in tree order (as Predict sums them).
+    const Job job = {isa, forest, row, lent, output, split, count, 0, 0};
     // Loops explaining at once (many requests in flight) already use the cores: then each
     // explains alone, and the helper, given nothing, parks.
     const uint32_t others = helper ? atomic_fetch_add_explicit(&helper->explaining, 1, memory_order_relaxed) : 0;
     const uint64_t start = helper ? now_nanos() : 0;
     const int posted = helper && split < count && post(helper, &job, others, start);
-    const double hot = grove_explain_trees(isa, forest, row, output, first, 0, split, leaves);
+    grove_explain_trees(isa, forest, row, output, first, 0, split, 0);
+    const double sum = leaves ? grove_explain_leaf_sum(forest, row, output) : 0;
     // The helper's half costs about as much as this one and started with it: a wait as long
     // again (plus 2 µs) means it was descheduled. (A quarter as long cut off helpers that were
     // only a little slower: they shared 1-66 % of rows where they had shared 99 %.)
     int abandoned = 0;
     const double hotSecond = posted ? collect(helper, now_nanos() - start + 2000, &abandoned) : NAN;
     const double *secondLanes = lent->phi;
-    double sum;
     if (posted) {
         // A helper that keeps being descheduled inside rows has no core to itself (other
         // processes hold them): rest it, so it parks instead of costing this thread waits. A job
@@ -308,10 +309,9 @@ double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, 
     }
     if (posted && !isnan(hotSecond)) {
         atomic_fetch_add_explicit(&helper->shared, 1, memory_order_relaxed);
-        sum = hot + hotSecond;
     } else {
         // `lent` may still be the helper's (a job abandoned now or before): `second` is never lent.
-        sum = hot + grove_explain_trees(isa, forest, row, output, second, split, count, leaves);
+        grove_explain_trees(isa, forest, row, output, second, split, count, 0);
         secondLanes = second->phi;
         if (helper) atomic_fetch_add_explicit(&helper->alone, 1, memory_order_relaxed);
     }

@@ -126,6 +126,10 @@ ALWAYS_INLINE double leaf_sum(const GroveExplainForest *f, uint32_t begin, uint3
     return sum;
 }
 
+double grove_explain_leaf_sum(const GroveExplainForest *f, const double *row, uint32_t output) {
+    return leaf_sum(f, 0, f->treeCount, row, output);
+}
+
 /// Whether a row takes edge e: not x > threshold (true for NaN) unless NaN goes right;
 /// flipped for a right edge. One comparison, no branch.
 ALWAYS_INLINE uint32_t takes(const GroveExplainEdge *e, const double *row) {

@@ -103,6 +103,39 @@ import Testing
     /// The C kernel returns the same bits at every vector width (no fused multiply-add, one
     /// summation order), so an explanation does not depend on the server's CPU; and it
     /// agrees with the Swift reference to rounding. Every width this CPU runs is called.
+    /// An explanation's prediction has the bits of Predict's (CompiledForest): the leaf values
+    /// are added in tree order on every kernel, with or without a helper taking half the trees,
+    /// so `grove explain` and the Explain call report the value `grove predict` and Predict do.
+    @Test(arguments: ExplainKernel.allCases.filter(\.isSupported))
+    func predictionHasPredictsBits(kernel: ExplainKernel) throws {
+        var gen = RandomForests(seed: 9_001)
+        let features = 9
+        for outputs in [1, 3] {
+            let trees = (0..<60).map { _ in gen.tree(features: features, depth: 7, outputs: outputs, zeroCover: false) }
+            let forest = Forest(numFeatures: features, numOutputs: outputs, trees: trees)
+            let compiled = try CompiledForest(forest: forest)
+            let explainer = try ForestExplainer(forest: forest, kernel: kernel)
+            let helper = try #require(ExplainHelper(spinMicroseconds: 1_000_000))
+            let scratch = ExplainScratch(for: explainer)
+            scratch.helper = helper
+            var phi = [Double](repeating: 0, count: features)
+            var differ = 0
+            for _ in 0..<200 {
+                let row = gen.row(features: features, missing: 0.1)
+                let predicted = try compiled.predict(row: row)
+                for output in 0..<outputs {
+                    let (_, alone) = try explainer.explain(row: row, output: output)
+                    let helped = try row.withUnsafeBufferPointer { r in
+                        try phi.withUnsafeMutableBufferPointer { try explainer.explain(row: r, output: output, scratch: scratch, into: $0) }
+                    }
+                    if alone.prediction.bitPattern != predicted[output].bitPattern { differ += 1 }
+                    if helped.prediction.bitPattern != predicted[output].bitPattern { differ += 1 }
+                }
+            }
+            #expect(differ == 0, "\(kernel), \(outputs) outputs: \(differ) predictions differ from Predict's")
+        }
+    }
+
     @Test func kernelsAgreeBitForBitAcrossWidths() throws {
         let widths = ExplainKernel.allCases.filter { $0 != .reference && $0.isSupported }
         #expect(widths.contains(.portable))

@@ -100,8 +100,8 @@ typedef struct GroveExplainForest {
     uint32_t numFeatures;
     uint32_t numOutputs;
     /// Where a row's trees are cut in two (0 ... treeCount, about half the edges before it):
-    /// trees [0, splitTree) and [splitTree, treeCount) are summed apart, then added, on one
-    /// thread or two (grove_explain_row), so both give the same bits.
+    /// the contributions of trees [0, splitTree) and [splitTree, treeCount) are summed apart,
+    /// then added, on one thread or two (grove_explain_row), so both give the same bits.
     uint32_t splitTree;
 } GroveExplainForest;
 
@@ -150,6 +150,11 @@ GroveExplainISA grove_explain_best(void);
 /// identical for every isa (no fused multiply-add; one order of operations).
 double grove_explain_trees(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
                            const GroveExplainScratch *scratch, uint32_t begin, uint32_t end, int leaves);
+
+/// The sum of the values (`output`) of the leaves the row reaches in every tree, added in tree
+/// order: the forest's own walk (CompiledForest) adds them in this order, so an explanation's
+/// prediction has the bits of Predict's.
+double grove_explain_leaf_sum(const GroveExplainForest *forest, const double *row, uint32_t output);
 
 /// phi[j] = the sum of the 8 lanes of first[j] + second[j] (lanes of two grove_explain_trees
 /// calls), in one order on every CPU.
@@ -235,7 +240,8 @@ uint64_t grove_explain_rest_nanos(uint32_t misses);
 
 /// Every tree's SHAP values for `output` into phi (numFeatures doubles, overwritten: the
 /// forest's sum over trees, before any averaging); returns the sum over trees of the leaf
-/// values the row reaches (the halves' sums added; 0 unless `leaves`). Trees [0, splitTree) run here with `first`; [splitTree, treeCount)
+/// values the row reaches, in tree order (grove_explain_leaf_sum, run here while the helper
+/// finishes its half; 0 unless `leaves`). Trees [0, splitTree) run here with `first`; [splitTree, treeCount)
 /// on `helper` with `lent` when it is spinning (NULL: never), else here with `second` (which a
 /// helper never holds: it may still be finishing an abandoned job on `lent`; the helper reads
 /// the row from `lent->row`, where it is copied, never from `row`). The same bits

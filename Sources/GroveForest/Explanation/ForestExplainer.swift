@@ -52,9 +52,10 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     public let maxPoints: Int
     /// The code that explains rows (`ExplainKernel.best` unless the caller chose).
     public let kernel: ExplainKernel
-    /// The C kernel sums trees [0, splitTree) and [splitTree, treeCount) apart, then adds the
-    /// two (`grove_explain_row`), so a row explained on two threads (`ExplainHelper`) has the
-    /// same bits as on one.
+    /// The C kernel sums the contributions of trees [0, splitTree) and [splitTree, treeCount)
+    /// apart, then adds the two (`grove_explain_row`), so a row explained on two threads
+    /// (`ExplainHelper`) has the same bits as on one. (The leaf values, for the prediction, it
+    /// adds in tree order, as Predict does.)
     public let splitTree: Int
     let baseScore: [Double]
 
@@ -460,12 +461,9 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
             hot = grove_explain_row(isa, compiled, r, UInt32(output), scratch.kernel, scratch.kernelSecond,
                                     scratch.kernelLent, leaves ? 1 : 0, scratch.helper?.handle, phi)
         } else {
-            // The leaf values summed in the kernel's two halves (`splitTree`), so the prediction has its bits.
+            // The leaf values summed in tree order, as the kernel and Predict sum them.
             phi.initialize(repeating: 0, count: numFeatures)
-            var second = 0.0
-            for t in 0..<splitTree { hot += explainTree(t, r, output, scratch, phi) }
-            for t in splitTree..<treeCount { second += explainTree(t, r, output, scratch, phi) }
-            hot += second
+            for t in 0..<treeCount { hot += explainTree(t, r, output, scratch, phi) }
         }
         if aggregation == .average {
             let scale = 1 / Double(treeCount)
