@@ -88,7 +88,8 @@ public enum ModelFileCodec {
 
     /// One tree's `Tree` message, packed as the model file holds it inside the forest.
     public static func treeBytes(_ t: Tree) -> [UInt8] {
-        withTreeMessage(t) { WirePack.bytes(WirePack.message($0)) }
+        let arena = Arena(chunkSize: 1 << 16, limit: .max)
+        return WirePack.bytes(WirePack.message(tree(t, arena)))
     }
 
     /// The SHA-256 a signature covers: the payload with the name and version cleared
@@ -226,60 +227,28 @@ public enum ModelFileCodec {
         x.pointee.base_score = arena.copy(f.baseScore)
         let trees = withTrees ? f.trees.count : 0
         x.pointee.n_trees = trees
-        x.pointee.trees = arena.pointers(trees) { i in
-            let t = f.trees[i]
-            let c = arena.new(Grove__V1__Tree.self)
-            grove__v1__tree__init(c)
-            c.pointee.n_feature = t.feature.count; c.pointee.feature = arena.copy(t.feature)
-            c.pointee.n_threshold = t.threshold.count; c.pointee.threshold = arena.copy(t.threshold)
-            c.pointee.n_left = t.left.count; c.pointee.left = arena.copy(t.left)
-            c.pointee.n_right = t.right.count; c.pointee.right = arena.copy(t.right)
-            // All-zero flags are written as an empty array (the schema's "all NONE").
-            let flags = t.flags.contains { $0 != 0 } ? t.flags : []
-            c.pointee.n_flags = flags.count; c.pointee.flags = arena.copy(flags)
-            c.pointee.n_cover = t.cover.count; c.pointee.cover = arena.copy(t.cover)
-            c.pointee.n_leaf_values = t.leafValues.count; c.pointee.leaf_values = arena.copy(t.leafValues)
-            c.pointee.n_leaf_offset = t.leafOffset.count; c.pointee.leaf_offset = arena.copy(t.leafOffset)
-            return c
-        }
+        x.pointee.trees = arena.pointers(trees) { i in tree(f.trees[i], arena) }
         x.pointee.n_feature_importance = f.featureImportance.count
         x.pointee.feature_importance = arena.copy(f.featureImportance)
         x.pointee.oob_score = f.oobScore
         return x
     }
 
-    /// Calls `body` with the `Tree` message of `t`, its arrays pointing into the tree's own.
-    private static func withTreeMessage<R>(_ t: Tree, _ body: (UnsafeMutablePointer<Grove__V1__Tree>) -> R) -> R {
-        // All-zero flags are written as an empty array (the schema's "all NONE"), as `forest` does.
+    /// The `Tree` message of `t` in `arena` (the forest's trees, and `treeBytes`).
+    private static func tree(_ t: Tree, _ arena: Arena) -> UnsafeMutablePointer<Grove__V1__Tree> {
+        let c = arena.new(Grove__V1__Tree.self)
+        grove__v1__tree__init(c)
+        c.pointee.n_feature = t.feature.count; c.pointee.feature = arena.copy(t.feature)
+        c.pointee.n_threshold = t.threshold.count; c.pointee.threshold = arena.copy(t.threshold)
+        c.pointee.n_left = t.left.count; c.pointee.left = arena.copy(t.left)
+        c.pointee.n_right = t.right.count; c.pointee.right = arena.copy(t.right)
+        // All-zero flags are written as an empty array (the schema's "all NONE").
         let flags = t.flags.contains { $0 != 0 } ? t.flags : []
-        var c = Grove__V1__Tree()
-        grove__v1__tree__init(&c)
-        func mutable<T>(_ b: UnsafeBufferPointer<T>) -> UnsafeMutablePointer<T>? { b.baseAddress.map { UnsafeMutablePointer(mutating: $0) } }
-        return t.feature.withUnsafeBufferPointer { feature in
-            t.threshold.withUnsafeBufferPointer { threshold in
-                t.left.withUnsafeBufferPointer { left in
-                    t.right.withUnsafeBufferPointer { right in
-                        flags.withUnsafeBufferPointer { flags in
-                            t.cover.withUnsafeBufferPointer { cover in
-                                t.leafValues.withUnsafeBufferPointer { leafValues in
-                                    t.leafOffset.withUnsafeBufferPointer { leafOffset in
-                                        c.n_feature = feature.count; c.feature = mutable(feature)
-                                        c.n_threshold = threshold.count; c.threshold = mutable(threshold)
-                                        c.n_left = left.count; c.left = mutable(left)
-                                        c.n_right = right.count; c.right = mutable(right)
-                                        c.n_flags = flags.count; c.flags = mutable(flags)
-                                        c.n_cover = cover.count; c.cover = mutable(cover)
-                                        c.n_leaf_values = leafValues.count; c.leaf_values = mutable(leafValues)
-                                        c.n_leaf_offset = leafOffset.count; c.leaf_offset = mutable(leafOffset)
-                                        return withUnsafeMutablePointer(to: &c, body)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        c.pointee.n_flags = flags.count; c.pointee.flags = arena.copy(flags)
+        c.pointee.n_cover = t.cover.count; c.pointee.cover = arena.copy(t.cover)
+        c.pointee.n_leaf_values = t.leafValues.count; c.pointee.leaf_values = arena.copy(t.leafValues)
+        c.pointee.n_leaf_offset = t.leafOffset.count; c.pointee.leaf_offset = arena.copy(t.leafOffset)
+        return c
     }
 
     // MARK: - Reading
