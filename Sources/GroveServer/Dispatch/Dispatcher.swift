@@ -380,12 +380,12 @@ final class Dispatcher {
         return result
     }
 
-    /// Whether `a` holds exactly the bytes of `b` (one `memcmp`; the generic `elementsEqual`
-    /// cost about 200 instructions per selector on every request).
+    /// Whether `a` holds exactly the bytes of `b` (`ByteComparison`, as record names are
+    /// compared; the generic `elementsEqual` cost about 200 instructions per selector on every request).
     private static func sameBytes(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         guard let bBase = b.baseAddress, !a.isEmpty else { return true }
-        return a.withUnsafeBufferPointer { memcmp($0.baseAddress!, bBase, b.count) == 0 }
+        return a.withUnsafeBufferPointer { ByteComparison.equal($0.baseAddress!, bBase, count: b.count) }
     }
 
     // The last key this loop verified, so a connection sending the same key on
