@@ -92,7 +92,8 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     /// Trees per round: a round's slots (one per tree, and the stop node's) fit in
     /// `slotPad + 1` 32-bit words, 1 KiB on the stack.
     static let roundTrees = 248
-    /// Chains per round (`GROVE_WALK_CHAINS`).
+    /// Chains per round (`GROVE_WALK_CHAINS`, 8: the walks step eight chains at once, `walkToStop`'s
+    /// tuples and `grove_walk_row`, which refuses to compile with another count).
     static let chains = Int(GROVE_WALK_CHAINS)
     static let slotPad = 255
     /// Rows per chunk of a batch (one thread's unit of work).
@@ -280,8 +281,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         return nan != 0
     }
 
-    /// Sums one row's leaves into `out` (zeroed here): each round's chains walked in lockstep,
-    /// eight at a time.
+    /// Sums one row's leaves into `out` (zeroed here): each round's eight chains walked in lockstep.
     @inline(__always)
     private func accumulate<Mixed: MissingMode>(_: Mixed.Type, _ row: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
                                                 _ slots: UnsafeMutablePointer<UInt32>) {
@@ -289,12 +289,10 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         let stop = self.stop, k = numOutputs
         for j in 0..<k { out[j] = 0 }
         for r in 0..<roundCount {
-            for h in stride(from: 0, to: CompiledForest.chains, by: 8) {
-                let s = chainStarts + CompiledForest.chains * r + h
-                CompiledForest.walkToStop(Mixed.self, (s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]), stop,
-                                          (row, row, row, row, row, row, row, row),
-                                          (slots, slots, slots, slots, slots, slots, slots, slots), nodes, flags)
-            }
+            let s = chainStarts + CompiledForest.chains * r
+            CompiledForest.walkToStop(Mixed.self, (s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]), stop,
+                                      (row, row, row, row, row, row, row, row),
+                                      (slots, slots, slots, slots, slots, slots, slots, slots), nodes, flags)
             addLeaves(slots: slots, 0, roundStarts[r + 1] - roundStarts[r], out)
         }
     }
