@@ -250,4 +250,25 @@ double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, 
                          const GroveExplainScratch *first, const GroveExplainScratch *second,
                          const GroveExplainScratch *lent, int leaves, GroveExplainHelper *helper, double *phi);
 
+
+/// A row begun by grove_explain_row_begin and not yet ended (the caller's, on its stack).
+typedef struct GroveExplainPending {
+    uint64_t start;  /* when the row began (CLOCK_MONOTONIC ns; 0 without a helper) */
+    int posted;      /* the second half was handed to the helper */
+} GroveExplainPending;
+
+/// grove_explain_row in two calls, so the caller can do other work of its own (a prediction's
+/// walk, say) between them while the helper explains the second half: begin hands the second
+/// half to the helper when it can and explains the first; end sums the leaf values (when
+/// `leaves`), collects the second half (or explains it here) and combines. The same arguments
+/// to both; between them the caller must not touch `first`, `lent` or `row`. The same bits as
+/// grove_explain_row, which is begin then end.
+void grove_explain_row_begin(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                             const GroveExplainScratch *first, const GroveExplainScratch *lent, GroveExplainHelper *helper,
+                             GroveExplainPending *pending);
+double grove_explain_row_end(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                             const GroveExplainScratch *first, const GroveExplainScratch *second,
+                             const GroveExplainScratch *lent, int leaves, GroveExplainHelper *helper,
+                             const GroveExplainPending *pending, double *phi);
+
 #endif

@@ -456,14 +456,29 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     @inline(__always)
     func contributionsUnchecked(_ r: UnsafePointer<Double>, _ output: Int, _ scratch: ExplainScratch,
                                 _ phi: UnsafeMutablePointer<Double>, leaves: Bool) -> Double {
+        contributionsUnchecked(r, output, scratch, phi, leaves: leaves, meanwhile: {})
+    }
+
+    /// `contributionsUnchecked(_:_:_:_:leaves:)`, running `meanwhile` on this thread while the
+    /// scratch's helper (if it took the row) explains the second half of the trees: once this
+    /// thread's half is done, before it waits for the helper's. `meanwhile` must not touch the
+    /// row, the scratch or phi; the answer has the same bits with or without it.
+    @inline(__always)
+    func contributionsUnchecked(_ r: UnsafePointer<Double>, _ output: Int, _ scratch: ExplainScratch,
+                                _ phi: UnsafeMutablePointer<Double>, leaves: Bool, meanwhile: () -> Void) -> Double {
         var hot = 0.0
         if let isa = kernel.isa {
-            hot = grove_explain_row(isa, compiled, r, UInt32(output), scratch.kernel, scratch.kernelSecond,
-                                    scratch.kernelLent, leaves ? 1 : 0, scratch.helper?.handle, phi)
+            var pending = GroveExplainPending()
+            let helper = scratch.helper?.handle
+            grove_explain_row_begin(isa, compiled, r, UInt32(output), scratch.kernel, scratch.kernelLent, helper, &pending)
+            meanwhile()
+            hot = grove_explain_row_end(isa, compiled, r, UInt32(output), scratch.kernel, scratch.kernelSecond,
+                                        scratch.kernelLent, leaves ? 1 : 0, helper, &pending, phi)
         } else {
             // The leaf values summed in tree order, as the kernel and Predict sum them.
             phi.initialize(repeating: 0, count: numFeatures)
             for t in 0..<treeCount { hot += explainTree(t, r, output, scratch, phi) }
+            meanwhile()
         }
         if aggregation == .average {
             let scale = 1 / Double(treeCount)
