@@ -155,7 +155,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         if let label = explainedClass(explained) { packed.setExplainedClass(label) }
         // A failed walk wrote nothing: the ordinary path scores again and reports the failure.
         guard walked, failure == nil else { return false }
-        write(rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: packed, into: output)
+        writeAnswer(rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: packed, into: output)
         stats.slot(loop).record(rows: rows, nanos: MonotonicClock.now() &- started)
         return true
     }
@@ -187,7 +187,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     private func score(_ input: UnsafeBufferPointer<Double>, rows: Int, labelsOnly: Bool, id: UInt64,
                        scratch: PredictScratch, reasons: ReasonListBuffer? = nil, into output: ByteBuffer) -> Status? {
         if let failure = runScored(input, rows: rows, scratch: scratch) { return failure }
-        write(rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: reasons, into: output)
+        writeAnswer(rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: reasons, into: output)
         return nil
     }
 
@@ -199,7 +199,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     }
 
     /// `score`'s second half: the response frame from the outputs `runScored` left in the scratch.
-    private func write(rows: Int, labelsOnly: Bool, id: UInt64, scratch: PredictScratch, reasons: ReasonListBuffer?,
+    private func writeAnswer(rows: Int, labelsOnly: Bool, id: UInt64, scratch: PredictScratch, reasons: ReasonListBuffer?,
                        into output: ByteBuffer) {
         let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
         let none = UnsafeBufferPointer<Double>(start: nil, count: 0)
