@@ -25,6 +25,10 @@
    two fused children (GROVE_EXPLAIN_PAIR), the child's feature new on the path: the next four
    (six) edges are that subtree's (the leaf first when GROVE_EXPLAIN_LEAF_FIRST), taken at once. */
 #define GROVE_EXPLAIN_FUSED2 32u
+/* An edge to an internal child whose children are each a lone leaf, a GROVE_EXPLAIN_FUSED child
+   or a GROVE_EXPLAIN_FUSED2 child (not two leaves, and not a shape GROVE_EXPLAIN_FUSED2 covers),
+   the child's feature new on the path: the next edges are those children's, taken at once. */
+#define GROVE_EXPLAIN_FUSED3 4u
 #define GROVE_EXPLAIN_LEAF_FIRST 64u
 #define GROVE_EXPLAIN_PAIR 128u
 
@@ -61,7 +65,7 @@ typedef struct GroveExplainEdge {
     uint16_t parent;
     uint16_t previous;
     uint16_t closes;
-    /// GROVE_EXPLAIN_LEAF | _TWIN | _FUSED | _FUSED2 | _LEAF_FIRST | _PAIR.
+    /// GROVE_EXPLAIN_LEAF | _TWIN | _FUSED | _FUSED2 | _FUSED3 | _LEAF_FIRST | _PAIR.
     uint8_t flags;
     /// 1: the edge to the right child (else 0). 1: the parent sends missing values right.
     /// Bytes of their own, so the row's decision costs no shifts or masks.
