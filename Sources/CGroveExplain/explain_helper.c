@@ -1,5 +1,7 @@
 // Two cores for one row: GroveExplainHelper, a thread that explains the second half of a row's
-// trees while the caller explains the first, and grove_explain_row, which uses it when it can.
+// trees while the caller explains the first, and grove_explain_row, which uses it when it can
+// (in two calls, grove_explain_row_begin and _end, when the caller has work of its own to do while
+// the helper finishes: the served prediction's walk).
 //
 // Hand-off protocol (one atomic word, `state`, on a cache line of its own; see
 // GroveExplainHelperState). A poster claims a spinning helper (SPINNING -> CLAIMED), writes the
@@ -276,24 +278,33 @@ static double collect(GroveExplainHelper *h, uint64_t budgetNanos, int *abandone
     return hot;
 }
 
-double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
-                         const GroveExplainScratch *first, const GroveExplainScratch *second,
-                         const GroveExplainScratch *lent, int leaves, GroveExplainHelper *helper, double *phi) {
+void grove_explain_row_begin(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                             const GroveExplainScratch *first, const GroveExplainScratch *lent, GroveExplainHelper *helper,
+                             GroveExplainPending *pending) {
     const uint32_t split = forest->splitTree, count = forest->treeCount;
-    // The halves explain only; the leaf values are summed here, in tree order (as Predict sums them).
+    // The halves explain only; the leaf values are summed by the caller's thread, in tree order
+    // (as Predict sums them), in grove_explain_row_end.
     const Job job = {isa, forest, row, lent, output, split, count, 0, 0};
     // Loops explaining at once (many requests in flight) already use the cores: then each
     // explains alone, and the helper, given nothing, parks.
     const uint32_t others = helper ? atomic_fetch_add_explicit(&helper->explaining, 1, memory_order_relaxed) : 0;
-    const uint64_t start = helper ? now_nanos() : 0;
-    const int posted = helper && split < count && post(helper, &job, others, start);
+    pending->start = helper ? now_nanos() : 0;
+    pending->posted = helper && split < count && post(helper, &job, others, pending->start);
     grove_explain_trees(isa, forest, row, output, first, 0, split, 0);
+}
+
+double grove_explain_row_end(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                             const GroveExplainScratch *first, const GroveExplainScratch *second,
+                             const GroveExplainScratch *lent, int leaves, GroveExplainHelper *helper,
+                             const GroveExplainPending *pending, double *phi) {
+    const uint32_t split = forest->splitTree, count = forest->treeCount;
+    const int posted = pending->posted;
     const double sum = leaves ? grove_explain_leaf_sum(forest, row, output) : 0;
     // The helper's half costs about as much as this one and started with it: a wait as long
     // again (plus 2 µs) means it was descheduled. (A quarter as long cut off helpers that were
     // only a little slower: they shared 1-66 % of rows where they had shared 99 %.)
     int abandoned = 0;
-    const double hotSecond = posted ? collect(helper, now_nanos() - start + 2000, &abandoned) : NAN;
+    const double hotSecond = posted ? collect(helper, now_nanos() - pending->start + 2000, &abandoned) : NAN;
     const double *secondLanes = lent->phi;
     if (posted) {
         // A helper that keeps being descheduled inside rows has no core to itself (other
@@ -318,4 +329,12 @@ double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, 
     if (helper) atomic_fetch_sub_explicit(&helper->explaining, 1, memory_order_relaxed);
     grove_explain_combine(forest, first->phi, secondLanes, phi);
     return sum;
+}
+
+double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                         const GroveExplainScratch *first, const GroveExplainScratch *second,
+                         const GroveExplainScratch *lent, int leaves, GroveExplainHelper *helper, double *phi) {
+    GroveExplainPending pending;
+    grove_explain_row_begin(isa, forest, row, output, first, lent, helper, &pending);
+    return grove_explain_row_end(isa, forest, row, output, first, second, lent, leaves, helper, &pending, phi);
 }

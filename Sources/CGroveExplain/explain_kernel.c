@@ -17,8 +17,9 @@
 //   row walk their slots by pointer.
 // - Small subtrees whose features are all new on the path run in registers: a node whose
 //   children are twin leaves (GROVE_EXPLAIN_FUSED), and a node whose children are such a node
-//   and a leaf, or two of them (GROVE_EXPLAIN_FUSED2): their frames never reach memory and the
-//   row takes one step instead of three to seven. What limits the loop is less the
+//   and a leaf, or two of them (GROVE_EXPLAIN_FUSED2), and a node whose children are each a
+//   leaf or such a node (GROVE_EXPLAIN_FUSED3): their frames never reach memory and the row
+//   takes one step instead of three to fifteen. What limits the loop is less the
 //   instructions than the branches on the edge kinds, whose sequence differs in every tree
 //   (BENCHMARKS.md, "third session"); fusing removes branches with the steps. The fused
 //   arithmetic is the same as the steps apart, in the same order: the same bits.
@@ -175,6 +176,65 @@ ALWAYS_INLINE void new_leaves(const GroveExplainEdge *e, uint32_t hot, const dou
     credit(phi + (size_t)e->feature * B, acc);
 }
 
+
+/// A node N whose children are a lone leaf and a fused child, or two fused children, all
+/// features new on the path (GROVE_EXPLAIN_FUSED2 on its edge e, `hot` that edge's decision),
+/// under a frame of path product `hp` and running R `rt`; N's frame in `hn`, `rn`. Returns the
+/// edges after e it spans; `closing`: the frames of its own that close at its last edge.
+ALWAYS_INLINE uint32_t fused2(const GroveExplainEdge *e, uint32_t hot, const double *restrict row,
+                              const double *restrict leafTerms, const double *restrict nodes, double *restrict phi,
+                              uint32_t nb, const v8d *hp, v8d *rt, v8d *hn, v8d *rn, uint32_t *closing) {
+    const uint32_t flags = e->flags;
+    const v8d z = splat8(e->zero), av = splat8((double)hot - e->zero);
+    for (uint32_t b = 0; b < nb; b++) {
+        hn[b] = hp[b] * (z + av * load8(nodes + b * B));
+        rn[b] = splat8(0);
+    }
+    uint32_t size = 4;
+    if (flags & GROVE_EXPLAIN_PAIR) {
+        preterminal(e + 1, takes(e + 1, row), row, leafTerms, nodes, phi, nb, hn, rn);
+        preterminal(e + 4, takes(e + 4, row), row, leafTerms, nodes, phi, nb, hn, rn);
+        *closing = 2;  // the second fused child's frame, then N's
+        size = 6;
+    } else if (flags & GROVE_EXPLAIN_LEAF_FIRST) {
+        new_leaves(e + 1, takes(e + 1, row), leafTerms, nodes, phi, nb, hn, rn);
+        preterminal(e + 2, takes(e + 2, row), row, leafTerms, nodes, phi, nb, hn, rn);
+        *closing = 2;  // the fused child's frame, then N's
+    } else {
+        preterminal(e + 1, takes(e + 1, row), row, leafTerms, nodes, phi, nb, hn, rn);
+        new_leaves(e + 4, takes(e + 4, row), leafTerms, nodes, phi, nb, hn, rn);
+        *closing = 1;  // N's
+    }
+    v8d acc = splat8(0);
+    for (uint32_t b = 0; b < nb; b++) {
+        const v8d fi = z + av * load8(nodes + b * B);
+        acc += hp[b] * (av * rn[b]);
+        rt[b] = rt[b] + fi * rn[b];
+    }
+    credit(phi + (size_t)e->feature * B, acc);
+    return size;
+}
+
+/// One child of a GROVE_EXPLAIN_FUSED3 node (edge c: a lone leaf, a fused child or a
+/// GROVE_EXPLAIN_FUSED2 child) in registers; returns the edges it spans (c included) and in
+/// `closing` its own frames that close at its last edge.
+ALWAYS_INLINE uint32_t fused_child(const GroveExplainEdge *c, const double *restrict row,
+                                   const double *restrict leafTerms, const double *restrict nodes, double *restrict phi,
+                                   uint32_t nb, const v8d *hp, v8d *rt, v8d *hn, v8d *rn, uint32_t *closing) {
+    const uint32_t hot = takes(c, row);
+    if (c->flags & GROVE_EXPLAIN_LEAF) {
+        new_leaves(c, hot, leafTerms, nodes, phi, nb, hp, rt);
+        *closing = 0;
+        return 1;
+    }
+    if (c->flags & GROVE_EXPLAIN_FUSED) {
+        preterminal(c, hot, row, leafTerms, nodes, phi, nb, hp, rt);
+        *closing = 1;
+        return 3;
+    }
+    return 1 + fused2(c, hot, row, leafTerms, nodes, phi, nb, hp, rt, hn, rn, closing);
+}
+
 /// Adds tree t's contributions to phi's lanes. `nb`: the tree's blocks of quadrature points
 /// (a constant where inlined); `rt`, `h`: room for nb vectors each, the running frame's R
 /// (closed children) and its path product H. In registers when nb is 1: through memory,
@@ -251,36 +311,36 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
             // An internal child N whose children are a lone leaf and a fused child (above), or
             // two fused children, all features new on the path: N's frame too stays in
             // registers (`hn`, `rn`), its edges in their order (so the same bits as apart).
+            uint32_t closing;
+            e += fused2(e, hot, row, leafTerms, nodes, phi, nb, h, rt, hn, rn, &closing);
+            const double *sc = SLOT(d);
+            for (uint32_t k = e->closes - closing; k > 0; k--, sc -= slotStride) {
+                close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
+            }
+        } else if (flags & GROVE_EXPLAIN_FUSED3) {
+            // An internal child N whose children are each a lone leaf, a fused child or a
+            // FUSED2 child (not both leaves, not a FUSED2 shape), all features new on the path:
+            // N's frame in registers (`h3`, `r3`), its children's in `hn`, `rn`.
             const v8d z = splat8(e->zero), av = splat8((double)hot - e->zero);
+            v8d h3[GROVE_EXPLAIN_MAX_BLOCKS], r3[GROVE_EXPLAIN_MAX_BLOCKS];
             for (uint32_t b = 0; b < nb; b++) {
-                hn[b] = h[b] * (z + av * load8(nodes + b * B));
-                rn[b] = splat8(0);
+                h3[b] = h[b] * (z + av * load8(nodes + b * B));
+                r3[b] = splat8(0);
             }
-            uint32_t closing, size = 4;
-            if (flags & GROVE_EXPLAIN_PAIR) {
-                preterminal(e + 1, takes(e + 1, row), row, leafTerms, nodes, phi, nb, hn, rn);
-                preterminal(e + 4, takes(e + 4, row), row, leafTerms, nodes, phi, nb, hn, rn);
-                closing = 2;  // the second fused child's frame, then N's
-                size = 6;
-            } else if (flags & GROVE_EXPLAIN_LEAF_FIRST) {
-                new_leaves(e + 1, takes(e + 1, row), leafTerms, nodes, phi, nb, hn, rn);
-                preterminal(e + 2, takes(e + 2, row), row, leafTerms, nodes, phi, nb, hn, rn);
-                closing = 2;  // the fused child's frame, then N's
-            } else {
-                preterminal(e + 1, takes(e + 1, row), row, leafTerms, nodes, phi, nb, hn, rn);
-                new_leaves(e + 4, takes(e + 4, row), leafTerms, nodes, phi, nb, hn, rn);
-                closing = 1;  // N's
-            }
+            uint32_t closing;
+            const GroveExplainEdge *c = e + 1;
+            c += fused_child(c, row, leafTerms, nodes, phi, nb, h3, r3, hn, rn, &closing);
+            c += fused_child(c, row, leafTerms, nodes, phi, nb, h3, r3, hn, rn, &closing);
             v8d acc = splat8(0);
             for (uint32_t b = 0; b < nb; b++) {
                 const v8d fi = z + av * load8(nodes + b * B);
-                acc += h[b] * (av * rn[b]);
-                rt[b] = rt[b] + fi * rn[b];
+                acc += h[b] * (av * r3[b]);
+                rt[b] = rt[b] + fi * r3[b];
             }
             credit(lanes, acc);
-            e += size;
+            e = c - 1;
             const double *sc = SLOT(d);
-            for (uint32_t k = e->closes - closing; k > 0; k--, sc -= slotStride) {
+            for (uint32_t k = e->closes - closing - 1; k > 0; k--, sc -= slotStride) {
                 close_frame(slots, slotStride, v, phi, sc, sc - slotStride, nb, rt, h);
             }
         } else {

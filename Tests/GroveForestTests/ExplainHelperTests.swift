@@ -102,6 +102,42 @@ import Testing
         #expect(shared > 0, "the helper never took a row")
     }
 
+    /// Work the caller does between its half and the helper's (`meanwhile`: the served
+    /// prediction's walk) runs exactly once per row, on every kernel, with or without a helper,
+    /// and the contributions keep their bits.
+    @Test func workBetweenTheHalvesRunsOnceAndKeepsTheBits() throws {
+        var gen = RandomForests(seed: 31)
+        let features = 10
+        let trees = (0..<16).map { _ in gen.tree(features: features, depth: 8, outputs: 2, zeroCover: true, leafRate: 0.25) }
+        let forest = Forest(numFeatures: features, numOutputs: 2, trees: trees)
+        let rows = (0..<20).map { _ in gen.row(features: features, missing: 0.2) }
+        let helper = try #require(ExplainHelper(spinMicroseconds: 1_000_000))
+        for kernel in ExplainKernel.allCases where kernel.isSupported {
+            let explainer = try ForestExplainer(forest: forest, kernel: kernel)
+            for helped in [false, true] {
+                let scratch = ExplainScratch(for: explainer)
+                scratch.helper = helped ? helper : nil
+                var phi = [Double](repeating: 0, count: features)
+                for row in rows {
+                    let (expected, _) = try explainer.explain(row: row, output: 1)
+                    var runs = 0
+                    var busy = 0.0
+                    row.withUnsafeBufferPointer { r in
+                        phi.withUnsafeMutableBufferPointer { p in
+                            _ = explainer.contributionsUnchecked(r.baseAddress!, 1, scratch, p.baseAddress!, leaves: false) {
+                                runs += 1
+                                for i in 0..<2_000 { busy += Double(i) }  // a walk's worth of work while the helper runs
+                            }
+                        }
+                    }
+                    #expect(runs == 1, "\(kernel), helper \(helped)")
+                    #expect(busy > 0)
+                    #expect(phi.map(\.bitPattern) == expected.map(\.bitPattern), "\(kernel), helper \(helped)")
+                }
+            }
+        }
+    }
+
     /// A job its poster abandoned (the helper was descheduled inside it) still reads its forest
     /// and writes its lent scratch after the poster has returned: the answer keeps its bits, and
     /// `grove_explain_wait_abandoned` (which the deinits of ForestExplainer and ExplainScratch

@@ -25,6 +25,10 @@
    two fused children (GROVE_EXPLAIN_PAIR), the child's feature new on the path: the next four
    (six) edges are that subtree's (the leaf first when GROVE_EXPLAIN_LEAF_FIRST), taken at once. */
 #define GROVE_EXPLAIN_FUSED2 32u
+/* An edge to an internal child whose children are each a lone leaf, a GROVE_EXPLAIN_FUSED child
+   or a GROVE_EXPLAIN_FUSED2 child (not two leaves, and not a shape GROVE_EXPLAIN_FUSED2 covers),
+   the child's feature new on the path: the next edges are those children's, taken at once. */
+#define GROVE_EXPLAIN_FUSED3 4u
 #define GROVE_EXPLAIN_LEAF_FIRST 64u
 #define GROVE_EXPLAIN_PAIR 128u
 
@@ -61,7 +65,7 @@ typedef struct GroveExplainEdge {
     uint16_t parent;
     uint16_t previous;
     uint16_t closes;
-    /// GROVE_EXPLAIN_LEAF | _TWIN | _FUSED | _FUSED2 | _LEAF_FIRST | _PAIR.
+    /// GROVE_EXPLAIN_LEAF | _TWIN | _FUSED | _FUSED2 | _FUSED3 | _LEAF_FIRST | _PAIR.
     uint8_t flags;
     /// 1: the edge to the right child (else 0). 1: the parent sends missing values right.
     /// Bytes of their own, so the row's decision costs no shifts or masks.
@@ -249,5 +253,26 @@ uint64_t grove_explain_rest_nanos(uint32_t misses);
 double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
                          const GroveExplainScratch *first, const GroveExplainScratch *second,
                          const GroveExplainScratch *lent, int leaves, GroveExplainHelper *helper, double *phi);
+
+
+/// A row begun by grove_explain_row_begin and not yet ended (the caller's, on its stack).
+typedef struct GroveExplainPending {
+    uint64_t start;  /* when the row began (CLOCK_MONOTONIC ns; 0 without a helper) */
+    int posted;      /* the second half was handed to the helper */
+} GroveExplainPending;
+
+/// grove_explain_row in two calls, so the caller can do other work of its own (a prediction's
+/// walk, say) between them while the helper explains the second half: begin hands the second
+/// half to the helper when it can and explains the first; end sums the leaf values (when
+/// `leaves`), collects the second half (or explains it here) and combines. The same arguments
+/// to both; between them the caller must not touch `first`, `lent` or `row`. The same bits as
+/// grove_explain_row, which is begin then end.
+void grove_explain_row_begin(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                             const GroveExplainScratch *first, const GroveExplainScratch *lent, GroveExplainHelper *helper,
+                             GroveExplainPending *pending);
+double grove_explain_row_end(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
+                             const GroveExplainScratch *first, const GroveExplainScratch *second,
+                             const GroveExplainScratch *lent, int leaves, GroveExplainHelper *helper,
+                             const GroveExplainPending *pending, double *phi);
 
 #endif

@@ -315,6 +315,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                             for o in [0.0, 1.0] { leafTerms.append(v * (o - z) + vRight * (twin ? (1 - o) - zRight : 0)) }
                         }
                     }
+                    let edgeIndex = kernelEdges.count
                     kernelEdges.append(GroveExplainEdge(
                         threshold: threshold[node], zero: z, feature: UInt32(f), value: value, inverseOne: UInt32(inverseOne),
                         parent: UInt16(depth + 1), previous: UInt16(Int(previous) + 1), closes: 0, flags: kernelFlags,
@@ -327,6 +328,11 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                         lastFrame[f] = previous
                         if buildsReference { allSteps[allSteps.count - 1].closes += 1 }
                         kernelEdges[kernelEdges.count - 1].closes += 1
+                        let fusedAlready = UInt8(GROVE_EXPLAIN_FUSED | GROVE_EXPLAIN_FUSED2)
+                        if previous < 0 && kernelFlags & fusedAlready == 0 && ForestExplainer.fusesChildren(kernelEdges, after: edgeIndex) {
+                            // Its children are leaves and fused subtrees, all features new on the path.
+                            kernelEdges[edgeIndex].flags |= UInt8(GROVE_EXPLAIN_FUSED3)
+                        }
                     }
                 }
             }
@@ -374,6 +380,32 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         var best = 0
         for t in edgeStarts.indices where abs(2 * edgeStarts[t] - total) < abs(2 * edgeStarts[best] - total) { best = t }
         return best
+    }
+
+    /// Whether the kernel edges after edge `e` (to an internal child, its whole subtree being
+    /// the last edges) are its child's two children, each a lone leaf, a GROVE_EXPLAIN_FUSED child
+    /// or a GROVE_EXPLAIN_FUSED2 child with its feature new on the path, not both leaves: then
+    /// `e` is GROVE_EXPLAIN_FUSED3 (the kernel keeps the child's frame in registers).
+    static func fusesChildren(_ edges: [GroveExplainEdge], after e: Int) -> Bool {
+        var c = e + 1, fused = false
+        for side in 0..<2 {
+            guard c < edges.count else { return false }
+            let x = edges[c]
+            guard x.previous == 0, x.parent == edges[e].parent + 1, x.right == UInt8(side) else { return false }
+            if x.flags & UInt8(GROVE_EXPLAIN_LEAF) != 0 {
+                if x.flags & UInt8(GROVE_EXPLAIN_TWIN) != 0 { return false }
+                c += 1
+            } else if x.flags & UInt8(GROVE_EXPLAIN_FUSED) != 0 {
+                c += 3
+                fused = true
+            } else if x.flags & UInt8(GROVE_EXPLAIN_FUSED2) != 0 {
+                c += 1 + (x.flags & UInt8(GROVE_EXPLAIN_PAIR) != 0 ? 6 : 4)
+                fused = true
+            } else {
+                return false
+            }
+        }
+        return fused && c == edges.count
     }
 
     /// When internal node `n` (compiled index) has a leaf child and an internal child whose
@@ -456,14 +488,29 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
     @inline(__always)
     func contributionsUnchecked(_ r: UnsafePointer<Double>, _ output: Int, _ scratch: ExplainScratch,
                                 _ phi: UnsafeMutablePointer<Double>, leaves: Bool) -> Double {
+        contributionsUnchecked(r, output, scratch, phi, leaves: leaves, meanwhile: {})
+    }
+
+    /// `contributionsUnchecked(_:_:_:_:leaves:)`, running `meanwhile` on this thread while the
+    /// scratch's helper (if it took the row) explains the second half of the trees: once this
+    /// thread's half is done, before it waits for the helper's. `meanwhile` must not touch the
+    /// row, the scratch or phi; the answer has the same bits with or without it.
+    @inline(__always)
+    func contributionsUnchecked(_ r: UnsafePointer<Double>, _ output: Int, _ scratch: ExplainScratch,
+                                _ phi: UnsafeMutablePointer<Double>, leaves: Bool, meanwhile: () -> Void) -> Double {
         var hot = 0.0
         if let isa = kernel.isa {
-            hot = grove_explain_row(isa, compiled, r, UInt32(output), scratch.kernel, scratch.kernelSecond,
-                                    scratch.kernelLent, leaves ? 1 : 0, scratch.helper?.handle, phi)
+            var pending = GroveExplainPending()
+            let helper = scratch.helper?.handle
+            grove_explain_row_begin(isa, compiled, r, UInt32(output), scratch.kernel, scratch.kernelLent, helper, &pending)
+            meanwhile()
+            hot = grove_explain_row_end(isa, compiled, r, UInt32(output), scratch.kernel, scratch.kernelSecond,
+                                        scratch.kernelLent, leaves ? 1 : 0, helper, &pending, phi)
         } else {
             // The leaf values summed in tree order, as the kernel and Predict sum them.
             phi.initialize(repeating: 0, count: numFeatures)
             for t in 0..<treeCount { hot += explainTree(t, r, output, scratch, phi) }
+            meanwhile()
         }
         if aggregation == .average {
             let scale = 1 / Double(treeCount)

@@ -76,19 +76,25 @@ public final class ModelExplainer: Sendable {
     /// `explain(row:output:scratch:phi:columns:)` without the prediction and base value, for a
     /// caller that has them (inline reasons beside a prediction): the contributions only,
     /// without walking each tree to the row's leaf again.
+    /// `meanwhile` runs on this thread while the scratch's helper explains the second half of
+    /// the trees (`ForestExplainer`): work of the caller's own that does not touch the row, the
+    /// scratch, phi or columns (the prediction's forest walk). The same bits with or without it.
     public func contributions(row: UnsafeBufferPointer<Double>, output: Int, scratch: ExplainScratch,
-                              phi: UnsafeMutableBufferPointer<Double>, columns: UnsafeMutableBufferPointer<Double>) {
-        _ = contributions(row: row, output: output, scratch: scratch, phi: phi, columns: columns, leaves: false)
+                              phi: UnsafeMutableBufferPointer<Double>, columns: UnsafeMutableBufferPointer<Double>,
+                              meanwhile: () -> Void = {}) {
+        _ = contributions(row: row, output: output, scratch: scratch, phi: phi, columns: columns, leaves: false,
+                          meanwhile: meanwhile)
     }
 
     /// The two above: checks, contributions, grouping; the leaf sum when `leaves` (else 0).
     private func contributions(row: UnsafeBufferPointer<Double>, output: Int, scratch: ExplainScratch,
                                phi: UnsafeMutableBufferPointer<Double>, columns: UnsafeMutableBufferPointer<Double>,
-                               leaves: Bool) -> Double {
+                               leaves: Bool, meanwhile: () -> Void = {}) -> Double {
         precondition(row.count >= forest.numFeatures && phi.count >= forest.numFeatures, "explain: row or phi too short")
         precondition(output >= 0 && output < forest.numOutputs, "explain: output out of range")
         precondition(scratch.fits(forest), "ExplainScratch made for a smaller explainer")
-        let hot = forest.contributionsUnchecked(row.baseAddress!, output, scratch, phi.baseAddress!, leaves: leaves)
+        let hot = forest.contributionsUnchecked(row.baseAddress!, output, scratch, phi.baseAddress!, leaves: leaves,
+                                                meanwhile: meanwhile)
         group(UnsafeBufferPointer(rebasing: phi[0..<forest.numFeatures]), into: columns)
         return hot
     }

@@ -140,15 +140,22 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         // the caller's top_k (up to 64 per row of a 4 MiB frame), never used, and kept by the loop.
         packed.start(rows: rows, reasonsPerRow: min(topK, columnCount))
         let grouped = UnsafeBufferPointer(rebasing: scratch.columns[0..<columnCount])
+        // The prediction's walk runs while the explanation helper explains the second half of
+        // the first row's trees (this thread would only wait for it): the same answer, sooner.
+        var walked = false, failure: Status?
         for r in 0..<rows {
             let row = UnsafeBufferPointer(rebasing: dense[(r * featureCount)..<((r + 1) * featureCount)])
-            explainer.contributions(row: row, output: explained, scratch: explainScratch, phi: scratch.phi, columns: scratch.columns)
+            explainer.contributions(row: row, output: explained, scratch: explainScratch, phi: scratch.phi, columns: scratch.columns) {
+                guard r == 0 else { return }
+                failure = runScored(dense, rows: rows, scratch: scratch)
+                walked = true
+            }
             Self.appendReasons(explainer, row: row, columns: grouped, topK: topK, catalog: catalog, scratch: scratch, into: packed)
         }
         if let label = explainedClass(explained) { packed.setExplainedClass(label) }
-        if score(dense, rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: packed, into: output) != nil {
-            return false
-        }
+        // A failed walk wrote nothing: the ordinary path scores again and reports the failure.
+        guard walked, failure == nil else { return false }
+        writeAnswer(rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: packed, into: output)
         stats.slot(loop).record(rows: rows, nanos: MonotonicClock.now() &- started)
         return true
     }
@@ -179,9 +186,22 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     /// `reasons`: the inline reason lists to pack with the answer, if asked for.
     private func score(_ input: UnsafeBufferPointer<Double>, rows: Int, labelsOnly: Bool, id: UInt64,
                        scratch: PredictScratch, reasons: ReasonListBuffer? = nil, into output: ByteBuffer) -> Status? {
+        if let failure = runScored(input, rows: rows, scratch: scratch) { return failure }
+        writeAnswer(rows: rows, labelsOnly: labelsOnly, id: id, scratch: scratch, reasons: reasons, into: output)
+        return nil
+    }
+
+    /// `score`'s first half: the `rows` rows' outputs into the loop's scratch; nil, or the
+    /// failure to report. Allocates nothing.
+    private func runScored(_ input: UnsafeBufferPointer<Double>, rows: Int, scratch: PredictScratch) -> Status? {
         scratch.reserve(outputCount: rows * outputCount, classCount: rows)
+        return run(input, rows: rows, into: UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)]))
+    }
+
+    /// `score`'s second half: the response frame from the outputs `runScored` left in the scratch.
+    private func writeAnswer(rows: Int, labelsOnly: Bool, id: UInt64, scratch: PredictScratch, reasons: ReasonListBuffer?,
+                       into output: ByteBuffer) {
         let out = UnsafeMutableBufferPointer(rebasing: scratch.outputs[0..<(rows * outputCount)])
-        if let failure = run(input, rows: rows, into: out) { return failure }
         let none = UnsafeBufferPointer<Double>(start: nil, count: 0)
         if isClassification {
             let k = outputCount
@@ -195,7 +215,6 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
                 id: id, modelName: cName, version: info.version, rows: rows, numClasses: 0, probabilities: none,
                 classIndex: UnsafeBufferPointer(start: nil, count: 0), values: UnsafeBufferPointer(out), reasons: reasons, into: output)
         }
-        return nil
     }
 
     /// Reads, decodes, validates and compiles a model file (off the hot path). The seal's digest
