@@ -23,13 +23,21 @@ extension Syscall {
     }
 
     /// Writes every byte of `bytes[range]` (default: all) to a blocking descriptor; a short
-    /// write continues where it stopped.
-    public static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8], _ range: Range<Int>? = nil) throws(SystemCallError) {
-        var offset = range?.lowerBound ?? 0
+    /// write continues where it stopped. With `position`, the bytes go to the file from that
+    /// offset on (pwrite(2): the descriptor's own offset does not move), else at its offset.
+    public static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8], _ range: Range<Int>? = nil,
+                                at position: Int? = nil) throws(SystemCallError) {
+        let start = range?.lowerBound ?? 0
+        var offset = start
         let end = range?.upperBound ?? bytes.count
         while offset < end {
-            let n = try must("write") {
-                bytes.withUnsafeBytes { Glibc.write(fd.rawValue, $0.baseAddress! + offset, end - offset) }
+            let n = try must(position == nil ? "write" : "pwrite") {
+                bytes.withUnsafeBytes { b in
+                    if let position {
+                        return Glibc.pwrite(fd.rawValue, b.baseAddress! + offset, end - offset, off_t(position + offset - start))
+                    }
+                    return Glibc.write(fd.rawValue, b.baseAddress! + offset, end - offset)
+                }
             }
             offset += n
         }

@@ -62,6 +62,22 @@ import Testing
         }
     }
 
+    /// Publishing writes the body of a file encoded without its seal's digest, then the seal's
+    /// header computed apart (on another thread): together they are the sealed file.
+    @Test func theSealHeaderComputedApartSealsTheFile() throws {
+        let signature = ModelSignature(publicKey: Array(repeating: 1, count: 32), signature: Array(repeating: 2, count: 64),
+                                       signer: "risk")
+        for model in try Self.models() {
+            for sig in [nil, signature] {
+                let sealed = ModelFileCodec.encode(model, signature: sig)
+                let unsealed = ModelFileCodec.encode(model, signature: sig, sealed: false)
+                #expect(unsealed[ModelSeal.headerBytes...] == sealed[ModelSeal.headerBytes...])
+                #expect(unsealed[ModelSeal.magic.count..<ModelSeal.headerBytes].allSatisfy { $0 == 0 })
+                #expect(ModelFileCodec.sealHeader(of: unsealed) == Array(sealed[..<ModelSeal.headerBytes]))
+            }
+        }
+    }
+
     /// Trees packed for another forest (or not at all) are packed again: the file stays right.
     @Test func packedTreesOfAnotherForestAreNotUsed() throws {
         let models = try Self.models()
@@ -92,8 +108,10 @@ import Testing
         let model = try Self.models()[0]
         let packed = PackedTrees(count: model.forest.trees.count)
         for (i, t) in model.forest.trees.enumerated() { packed.pack(t, at: i) }
-        for round in 1...2 {
-            let published = try ModelRepository.publishFile(model, repository: dir, packedTrees: round == 1 ? packed : nil)
+        // Round 3 writes the body in 64 KiB chunks (the kill -9 test's way), the header last.
+        for round in 1...3 {
+            let published = try ModelRepository.publishFile(model, repository: dir, chunkPauseMicros: round == 3 ? 1 : 0,
+                                                            packedTrees: round == 1 ? packed : nil)
             #expect(published.version == UInt64(round))
             let bytes = try [UInt8](Data(contentsOf: published.file))
             #expect(published.sha256 == ModelFileCodec.sha256Hex(bytes))

@@ -32,8 +32,10 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
     private var features: FeatureSampler
     private let histograms: HistogramBuilder<Code>
     private let scanner: SplitScanner
-    /// Known-constant feature bit sets of the pending nodes (`words` words each).
-    private var constantPool: [UInt64] = []
+    /// Known-constant feature bit sets of the pending nodes (`words` words each). `build` works
+    /// on a local copy swapped out of here (keeping the capacity between trees): a stored
+    /// property held across findSplit would cost two exclusivity-check calls per node.
+    private var constantPoolStorage: [UInt64] = []
     /// A node batch's candidate features that take sorted groups or marked bins (at most p).
     private let sparseList: UnsafeMutablePointer<Int>
     private var words: Int { (p + 63) / 64 }
@@ -95,6 +97,9 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
             }
         }
 
+        var constantPool: [UInt64] = []
+        swap(&constantPool, &constantPoolStorage)
+        defer { swap(&constantPool, &constantPoolStorage) }
         constantPool.removeAll(keepingCapacity: true)
         constantPool.append(contentsOf: repeatElement(0, count: words))
         var tree = Tree()

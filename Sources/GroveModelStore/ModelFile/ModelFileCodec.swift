@@ -21,8 +21,12 @@ public enum ModelFileCodec {
     /// once into the returned array: the payload is spliced from its fields before the forest,
     /// the forest's fields before its trees, the trees, the fields after them and after the
     /// forest, with each message's tag and length, and the seal's digest computed in place.
+    ///
+    /// With `sealed: false` the digest's bytes are left zero: `sealHeader(of:)` gives the file's
+    /// first `ModelSeal.headerBytes` bytes (so a writer can write the body while the digest is
+    /// computed, and the header last).
     public static func encode(_ model: TrainedModel, signature: ModelSignature? = nil,
-                              packedTrees: PackedTrees? = nil) -> [UInt8] {
+                              packedTrees: PackedTrees? = nil, sealed: Bool = true) -> [UInt8] {
         let arena = Arena(chunkSize: 1 << 16, limit: .max)
         let m = message(model, arena, withForest: false)
         let forestNumber = withUnsafePointer(to: grove__v1__model_file__descriptor) { WirePack.fieldNumber($0, "forest")! }
@@ -69,6 +73,7 @@ public enum ModelFileCodec {
                 at = PredictResponseEncoder.putVarint(UInt64(value), out.baseAddress! + at) - out.baseAddress!
             }
             put(ModelSeal.magic)
+            (out.baseAddress! + at).initialize(repeating: 0, count: ModelSeal.headerBytes - at)
             at = ModelSeal.headerBytes  // the digest goes in last
             put(modelTag); putLength(payloadBytes)
             put(head)
@@ -79,11 +84,21 @@ public enum ModelFileCodec {
             put(tail)
             put(sealTail)
             precondition(at == total, "ModelFileCodec: spliced \(at) bytes, expected \(total)")
-            let digest = SHA256.hash(data: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: out[ModelSeal.headerBytes..<total])))
-            var d = ModelSeal.magic.count
-            for byte in digest { out[d] = byte; d += 1 }
+            if sealed {
+                let digest = SHA256.hash(data: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: out[ModelSeal.headerBytes..<total])))
+                var d = ModelSeal.magic.count
+                for byte in digest { out[d] = byte; d += 1 }
+            }
             count = total
         }
+    }
+
+    /// The seal's header (magic, then the digest of everything after the header) of a file
+    /// encoded with `sealed: false`: with it in place of the first `ModelSeal.headerBytes`
+    /// bytes, the file is `encode(sealed: true)`'s.
+    public static func sealHeader(of bytes: [UInt8]) -> [UInt8] {
+        let digest = bytes.withUnsafeBytes { SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[ModelSeal.headerBytes...])) }
+        return ModelSeal.magic + Array(digest)
     }
 
     /// One tree's `Tree` message, packed as the model file holds it inside the forest.
@@ -396,12 +411,17 @@ public enum ModelFileCodec {
 
     /// Lower-case hex SHA-256 of `bytes`.
     public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: bytes))
     }
 
     /// Lower-case hex SHA-256 of the bytes in `buffer` (no copy).
     public static func sha256Hex(_ buffer: UnsafeRawBufferPointer) -> String {
-        SHA256.hash(data: buffer).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: buffer))
+    }
+
+    /// A digest's bytes as lower-case hex.
+    public static func hex(_ digest: some Sequence<UInt8>) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
     }
 
     /// The raw SHA-256 of `bytes`.

@@ -62,6 +62,8 @@ public enum ModelRepository {
     /// The digest is that of the bytes written: it is computed from the very array handed to
     /// write(2) (immutable, written whole: `writeAll` loops until the kernel took every byte),
     /// on another thread while the file is written and synced, instead of reading the file back.
+    /// The model is encoded without its seal's digest; that thread computes the seal's header
+    /// first, while this one writes the body after the header's place, then writes the header.
     public static func publishFile(_ model: TrainedModel, signature: ModelSignature? = nil, repository: URL,
                                    chunkPauseMicros: UInt32 = 0, packedTrees: PackedTrees? = nil) throws -> PublishedModel {
         guard ModelName.isValid(model.name) else { throw PublishError.invalidName(model.name) }
@@ -76,13 +78,13 @@ public enum ModelRepository {
             let version = (versions(repository: repository, name: model.name).last ?? 0) + 1
             var m = model
             m.version = version
-            let bytes = ModelFileCodec.encode(m, signature: signature, packedTrees: packedTrees)
-            let digest = FileDigest(of: bytes)
+            let bytes = ModelFileCodec.encode(m, signature: signature, packedTrees: packedTrees, sealed: false)
+            let digest = FileDigest(sealing: bytes)
             let incoming = dir.appendingPathComponent(".incoming-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", isDirectory: true)
             try fm.createDirectory(at: incoming, withIntermediateDirectories: false)
             let file = incoming.appendingPathComponent(modelFileName)
             do throws(SystemCallError) {
-                try writeSynced(bytes, to: file.path, chunkPauseMicros: chunkPauseMicros)
+                try writeSynced(bytes, header: digest.header, to: file.path, chunkPauseMicros: chunkPauseMicros)
                 try Syscall.syncDirectory(incoming.path)
             } catch {
                 try? fm.removeItem(at: incoming)
@@ -105,18 +107,23 @@ public enum ModelRepository {
         throw PublishError.io("could not find a free version number for \(model.name)")
     }
 
-    /// Creates `path` (it must not exist), writes `bytes` and fsyncs it.
-    private static func writeSynced(_ bytes: [UInt8], to path: String, chunkPauseMicros: UInt32) throws(SystemCallError) {
+    /// Creates `path` (it must not exist), writes `bytes` after the seal's header, then the
+    /// `header()` (its first `ModelSeal.headerBytes` bytes) in front of them, and fsyncs it.
+    private static func writeSynced(_ bytes: [UInt8], header: () -> [UInt8], to path: String,
+                                    chunkPauseMicros: UInt32) throws(SystemCallError) {
         let fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
         defer { Syscall.close(fd) }
         let chunk = chunkPauseMicros > 0 ? 64 * 1024 : max(bytes.count, 1)
-        var offset = 0
+        var offset = ModelSeal.headerBytes
         while offset < bytes.count {
-            if chunkPauseMicros > 0 && offset > 0 { usleep(chunkPauseMicros) }
+            if chunkPauseMicros > 0 && offset > ModelSeal.headerBytes { usleep(chunkPauseMicros) }
             let end = min(bytes.count, offset + chunk)
-            try Syscall.writeAll(fd, bytes, offset..<end)
+            try Syscall.writeAll(fd, bytes, offset..<end, at: offset)
             offset = end
         }
+        let head = header()
+        precondition(head.count == ModelSeal.headerBytes, "ModelRepository: a seal header of \(head.count) bytes")
+        try Syscall.writeAll(fd, head, at: 0)
         try Syscall.fsync(fd)
     }
 }
