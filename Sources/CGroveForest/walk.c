@@ -49,7 +49,24 @@ static void walk_group_portable(const uint64_t *restrict words, size_t first, si
     }
 }
 
+// The assembly needs fourteen general registers; an AddressSanitizer build at -O0 leaves fewer
+// (clang: "inline assembly requires more registers than available"), so it takes the portable loop.
+#if defined(__SANITIZE_ADDRESS__)
+#define GROVE_WALK_ASM 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GROVE_WALK_ASM 0
+#endif
+#endif
+#if !defined(GROVE_WALK_ASM)
 #if defined(__x86_64__)
+#define GROVE_WALK_ASM 1
+#else
+#define GROVE_WALK_ASM 0
+#endif
+#endif
+
+#if GROVE_WALK_ASM
 #define GROVE_STR_(x) #x
 #define GROVE_STR(x) GROVE_STR_(x)
 // BATCH_STEP in x86-64 assembly (baseline instructions only): one load of the link word, the
@@ -131,7 +148,7 @@ void grove_walk_batch(const GroveBatchForest *forest, const double *rows, size_t
     const size_t groups = groupKeys > 0 ? GROVE_BATCH_KEY_ROOM / groupKeys : 1;
     const size_t blockRows = 8 * (groups > 0 ? groups : 1);
     void (*walk)(const uint64_t *, size_t, size_t, const uint64_t *, uint32_t *) = walk_group_portable;
-#if defined(__x86_64__)
+#if GROVE_WALK_ASM
     if (!portable) walk = walk_group_x86;
 #else
     (void)portable;

@@ -76,8 +76,9 @@ typedef struct GroveBatchForest {
 /// chain's leaves. Chains are visited in tree order, so every row adds its leaves in tree order:
 /// the same additions as CompiledForest's Swift walk, the same bits. NaN goes left at every node
 /// (forests without missing-right nodes). On x86-64 the lockstep loop is assembly (fewer loads
-/// per step than the compiler's code, which spills the lanes) unless `portable` is nonzero; the
-/// portable loop takes the same steps. Uses about 41 KiB of stack.
+/// per step than the compiler's code, which spills the lanes) unless `portable` is nonzero or
+/// the build has AddressSanitizer; the portable loop takes the same steps. Uses about 41 KiB of
+/// stack.
 void grove_walk_batch(const GroveBatchForest *forest, const double *rows, size_t count, double *out, int portable);
 
 /// A node for the one-row walk: its threshold's key and its link in one 16-byte record, so a
