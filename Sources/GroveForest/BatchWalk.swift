@@ -8,4 +8,7 @@ public enum BatchWalk: Sendable {
     case fastest
     /// Always the Swift walk over doubles (the baseline `grove bench` compares against).
     case swift
+    /// As `fastest`, with the batch walk's portable C loop instead of its x86-64 assembly (what
+    /// other CPUs run; for tests and benchmarks: both take the same steps).
+    case portable
 }

@@ -31,19 +31,22 @@ import Dispatch
 ///
 /// **Batch walk in C over keys.** Without missing-right nodes (and with at most
 /// `GROVE_WALK_MAX_FEATURES` features), batches walk over integer keys
-/// (`grove_walk_key`: order-preserving, NaN lowest) in CGroveForest: the nodes keep their
-/// thresholds as keys (`nodeKeys`) beside an 8-byte link (`links`: child, feature times 8,
-/// slot), so a step is two loads at `8 * i`, the slot store, `cmp` + `adc`. A batch's rows
-/// become keys a block at a time, interleaved by groups of eight (`keys[f * 8 + lane]`: one
-/// base register for eight lanes). The decisions are the same, so the outputs are the same bits (BENCHMARKS.md, "Batches: integer
-/// keys" and "fourth session").
+/// (`grove_walk_key`: order-preserving, NaN lowest) in CGroveForest (`grove_walk_batch`): the
+/// nodes are laid out again as sibling pairs in 32-byte blocks (`batchWords`: the two keys,
+/// then the two links: child, feature times 8, slot), so a step reads the link word and the key
+/// at `8 * i` from one base register, stores the slot, and adds the carry of `cmp` to the
+/// child; on x86-64 in assembly (four memory accesses per step). A leaf's key carries the
+/// offset of its outputs, so the leaves are added from the same blocks. A batch's rows become
+/// keys a block at a time, interleaved by groups of eight (`keys[f * 8 + lane]`: one base
+/// register for eight lanes). The decisions are the same, so the outputs are the same bits
+/// (BENCHMARKS.md, "Batches: integer keys", "fourth session" and "sixth session").
 ///
 /// **One row in C over keys.** With at most `GROVE_WALK_MAX_FEATURES` features, a row
 /// without NaN (any row, when no node is missing-right) is walked by `grove_walk_row`: the
 /// row becomes keys once, and the eight chains of each round walk in lockstep over
 /// `rowNodes`, the key and link of each node in one 16-byte record: a row reads the forest
 /// from L2, so one cache line per step instead of two (the threshold as a double and the
-/// node's word, or `nodeKeys` and `links`), and an integer compare. Same decisions, leaves
+/// node's word, or a key array beside a link array), and an integer compare. Same decisions, leaves
 /// added in tree order: the same bits (BENCHMARKS.md, "fifth session"). Memory: 16 bytes per
 /// node more (`rowNodes`); forests the key walks cannot take build no keys at all.
 ///
@@ -58,16 +61,18 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     let baseScore: [Double]
     /// `stop + 1` nodes; indices past the forest's nodes and before `stop` are never read.
     private let nodes: UnsafeMutablePointer<PackedNode>
-    /// Per node, its threshold's key (`grove_walk_key`), for the walks over keys; nil when the
-    /// forest has more than `GROVE_WALK_MAX_FEATURES` features (then only the Swift walk serves it).
-    private let nodeKeys: UnsafeMutablePointer<UInt64>?
-    /// Per node, its child, feature times 8 and slot, for the walks over keys (nil with `nodeKeys`).
-    private let links: UnsafeMutablePointer<GroveWalkLink>?
-    /// Per node, its key and link in one 16-byte record, for the one-row walk over keys (nil
-    /// with `nodeKeys`).
+    /// Per node, its threshold's key (`grove_walk_key`) and link in one 16-byte record, for the
+    /// one-row walk over keys; nil when the forest has more than `GROVE_WALK_MAX_FEATURES`
+    /// features (then only the Swift walk serves it).
     private let rowNodes: UnsafeMutablePointer<GroveWalkNode>?
-    /// What the one-row walk over keys reads (nil with `nodeKeys`).
+    /// What the one-row walk over keys reads (nil with `rowNodes`).
     private let rowWalk: UnsafeMutablePointer<GroveWalkForest>?
+    /// The batch walk's sibling-pair blocks (`GroveBatchForest.words`); nil unless `keyWalk`.
+    private let batchWords: UnsafeMutablePointer<UInt64>?
+    /// Per chain, its first node in `batchWords` (the batch stop node when empty).
+    private let batchChainStarts: UnsafeMutablePointer<UInt32>?
+    /// What the batch walk over keys reads (nil unless `keyWalk`).
+    private let batchWalk: UnsafeMutablePointer<GroveBatchForest>?
     /// Whether the batch walk over keys serves this forest: it has keys and no missing-right
     /// node (a batch would need the flags for its rows with NaN).
     private let keyWalk: Bool
@@ -98,8 +103,6 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     static let slotPad = 255
     /// Rows per chunk of a batch (one thread's unit of work).
     static let chunkRows = 1024
-    /// Keys of rows a batch block holds on the stack (`KeyRows`, 32 KiB): groups of eight rows.
-    static let keyRoom = 4096
     /// The most features the batch walk over keys takes (more: the Swift walk).
     static let keyFeatures = Int(GROVE_WALK_MAX_FEATURES)
 
@@ -146,6 +149,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         missingRight?[stop] = 0
         // Lay out each tree, siblings adjacent; remember each tree's root and leaves.
         var treeRoot = [Int](repeating: 0, count: treeCount)
+        var isLeaf = [Bool](repeating: false, count: nodeCount)
         var leavesOf = [[Int]](repeating: [], count: treeCount)
         var weight = [Double](repeating: 1, count: treeCount)
         var next = 0
@@ -164,6 +168,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
                     for j in 0..<k { leafValues[nextLeaf + j] = t.leafValues[off + j] }
                     (nodes + p).initialize(to: PackedNode(threshold: .infinity, meta: 0, child: UInt32(stop)))
                     leafIndex[p] = UInt32(nextLeaf)
+                    isLeaf[p] = true
                     nextLeaf += k
                     leavesOf[ti].append(p)
                     let c = t.cover.isEmpty ? 0 : t.cover[o]
@@ -215,33 +220,83 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         roundStarts[roundCount] = treeCount
         chainTrees[chains * roundCount] = treeCount
         guard numFeatures <= CompiledForest.keyFeatures else {
-            (nodeKeys, links, rowNodes, rowWalk, keyWalk) = (nil, nil, nil, nil, false)
+            (rowNodes, rowWalk, batchWords, batchChainStarts, batchWalk, keyWalk) = (nil, nil, nil, nil, nil, false)
             return
         }
-        keyWalk = missingRight == nil
-        let nodeKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
-        let links = UnsafeMutablePointer<GroveWalkLink>.allocate(capacity: capacity)
         let rowNodes = UnsafeMutablePointer<GroveWalkNode>.allocate(capacity: capacity)
         for p in 0..<capacity where p < nodeCount || p == stop {
             let n = nodes[p]
-            nodeKeys[p] = grove_walk_key(n.threshold)
-            links[p] = GroveWalkLink(child: n.child, feature8: UInt16((n.meta & 0xFF_FFFF) * 8), slot: UInt16(n.meta >> 24))
-            rowNodes[p] = GroveWalkNode(key: nodeKeys[p], link: links[p])
+            rowNodes[p] = GroveWalkNode(key: grove_walk_key(n.threshold), link: GroveWalkLink(
+                child: n.child, feature8: UInt16((n.meta & 0xFF_FFFF) * 8), slot: UInt16(n.meta >> 24)))
         }
         let rowWalk = UnsafeMutablePointer<GroveWalkForest>.allocate(capacity: 1)
         rowWalk.initialize(to: GroveWalkForest(
             nodes: rowNodes, chainStarts: chainStarts, roundStarts: roundStarts, leafIndex: leafIndex,
             leafValues: leafValues, roundCount: roundCount, featureCount: numFeatures, outputCount: numOutputs,
             stop: UInt32(stop)))
-        (self.nodeKeys, self.links, self.rowNodes, self.rowWalk) = (nodeKeys, links, rowNodes, rowWalk)
+        (self.rowNodes, self.rowWalk) = (rowNodes, rowWalk)
+        keyWalk = missingRight == nil
+        guard keyWalk else {
+            (batchWords, batchChainStarts, batchWalk) = (nil, nil, nil)
+            return
+        }
+        // The batch's sibling-pair blocks (GroveBatchForest): a root gets a block of its own, the
+        // children of each internal node the next free block; node index = 4 * block + side.
+        var pairIndex = [UInt32](repeating: .max, count: nodeCount)
+        var blocks = 0
+        for p in 0..<nodeCount {
+            if pairIndex[p] == .max {
+                pairIndex[p] = UInt32(4 * blocks)
+                blocks += 1
+            }
+            if !isLeaf[p] {
+                let c = Int(nodes[p].child)
+                pairIndex[c] = UInt32(4 * blocks)
+                pairIndex[c + 1] = UInt32(4 * blocks + 1)
+                blocks += 1
+            }
+        }
+        // The stop node 2^m - 1 (at least 4 * blocks + 3): its key and link words lie in two
+        // blocks past the nodes' (words[stop] ends one, words[stop + 2] starts the next).
+        var pairCapacity = 4
+        while pairCapacity < 4 * blocks + 4 { pairCapacity <<= 1 }
+        let pairStop = pairCapacity - 1
+        let wordCount = pairCapacity + 4
+        let words = UnsafeMutablePointer<UInt64>.allocate(capacity: wordCount)
+        words.initialize(repeating: 0, count: wordCount)
+        func linkWord(feature8: UInt64, slot: UInt64, child: Int) -> UInt64 { feature8 | slot << 16 | UInt64(child) << 32 }
+        for p in 0..<nodeCount {
+            let n = nodes[p], i = Int(pairIndex[p])
+            let slot = UInt64(n.meta >> 24)
+            if isLeaf[p] {
+                words[i] = GROVE_WALK_KEY_INFINITY + UInt64(leafIndex[p])
+                words[i + 2] = linkWord(feature8: 0, slot: slot, child: Int(n.child) == stop ? pairStop : Int(pairIndex[Int(n.child)]))
+            } else {
+                words[i] = grove_walk_key(n.threshold)
+                words[i + 2] = linkWord(feature8: UInt64(n.meta & 0xFF_FFFF) * 8, slot: slot, child: Int(pairIndex[Int(n.child)]))
+            }
+        }
+        words[pairStop] = GROVE_WALK_KEY_INFINITY
+        words[pairStop + 2] = linkWord(feature8: 0, slot: UInt64(CompiledForest.slotPad), child: pairStop)
+        let chainCount = CompiledForest.chains * roundCount
+        let starts = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, chainCount))
+        for c in 0..<chainCount {
+            starts[c] = chainStarts[c] == stop ? UInt32(pairStop) : pairIndex[chainStarts[c]]
+        }
+        let batchWalk = UnsafeMutablePointer<GroveBatchForest>.allocate(capacity: 1)
+        batchWalk.initialize(to: GroveBatchForest(
+            words: words, chainStarts: starts, chainTrees: chainTrees, roundStarts: roundStarts, leafValues: leafValues,
+            chainCount: chainCount, featureCount: numFeatures, outputCount: numOutputs, stop: UInt32(pairStop)))
+        (batchWords, batchChainStarts, self.batchWalk) = (words, starts, batchWalk)
     }
 
     deinit {
         nodes.deallocate()
-        nodeKeys?.deallocate()
-        links?.deallocate()
         rowNodes?.deallocate()
         rowWalk?.deallocate()
+        batchWords?.deallocate()
+        batchChainStarts?.deallocate()
+        batchWalk?.deallocate()
         missingRight?.deallocate()
         leafIndex.deallocate()
         leafValues.deallocate()
@@ -303,7 +358,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     private func predictOne(_ row: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ slots: UnsafeMutablePointer<UInt32>,
                             _ walk: BatchWalk) {
         let flags = needsFlags(row)
-        if walk == .fastest, !flags, let rowWalk {
+        if walk != .swift, !flags, let rowWalk {
             grove_walk_row(rowWalk, row, out)
         } else if flags {
             accumulate(FlagsRead.self, row, out, slots)
@@ -354,15 +409,19 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         Parallel.forEach(count: chunks, threads: workers) { c in
             let start = c * chunk
             let end = min(rowCount, start + chunk)
+            if walk != .swift, let batchWalk = self.batchWalk {
+                let f = self.numFeatures, k = self.numOutputs
+                grove_walk_batch(batchWalk, r + start * f, end - start, o + start * k, walk == .portable ? 1 : 0)
+                for row in start..<end {
+                    Forest.finish(UnsafeMutableBufferPointer(start: o + row * k, count: k), aggregation: self.aggregation,
+                                  link: self.link, baseScore: self.baseScore, treeCount: self.treeCount)
+                }
+                return
+            }
             var room = LaneSlots()
             withUnsafeMutableBytes(of: &room) { raw in
                 let slots = raw.bindMemory(to: UInt32.self).baseAddress!
-                if walk == .fastest && self.keyWalk {
-                    var keyRoom = KeyRows()
-                    withUnsafeMutableBytes(of: &keyRoom) { keys in
-                        self.predictKeyBlock(r, o, start, end, slots, keys.bindMemory(to: UInt64.self).baseAddress!)
-                    }
-                } else if self.missingRight == nil {
+                if self.missingRight == nil {
                     self.predictBlock(FlagsIgnored.self, r, o, start, end, slots)
                 } else {
                     self.predictBlock(FlagsRead.self, r, o, start, end, slots)
@@ -399,41 +458,6 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
                 for g in 0..<n { addLeaves(slots: slots + g * w, lo, hi, out + (r + g) * k) }
                 r += n
             }
-        }
-        for r in start..<end {
-            Forest.finish(UnsafeMutableBufferPointer(start: out + r * k, count: k), aggregation: aggregation, link: link,
-                          baseScore: baseScore, treeCount: treeCount)
-        }
-    }
-
-    /// Rows start..<end as `predictBlock` walks them, in C over integer keys: blocks of as
-    /// many rows as `keys` (`keyRoom` words) holds in groups of eight (at least one group);
-    /// each block's rows become keys once (`grove_walk_lane_keys`), then every chain is walked
-    /// by each group. Chains in tree order, so every row adds its leaves in tree order.
-    private func predictKeyBlock(_ rows: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
-                                 _ start: Int, _ end: Int, _ slots: UnsafeMutablePointer<UInt32>,
-                                 _ keys: UnsafeMutablePointer<UInt64>) {
-        let nodeKeys = UnsafePointer(self.nodeKeys!), links = UnsafePointer(self.links!)
-        let stop = UInt32(self.stop), f = numFeatures, k = numOutputs, w = CompiledForest.slotPad + 1
-        let groupKeys = 8 * f
-        let blockRows = 8 * max(1, CompiledForest.keyRoom / max(groupKeys, 1))
-        for j in (start * k)..<(end * k) { out[j] = 0 }
-        var b = start
-        while b < end {
-            let e = min(end, b + blockRows)
-            for r in stride(from: b, to: e, by: 8) {
-                grove_walk_lane_keys(rows + r * f, f, UInt32(min(8, e - r)), keys + (r - b) / 8 * groupKeys)
-            }
-            for c in 0..<(CompiledForest.chains * roundCount) {
-                let first = UInt32(chainStarts[c])
-                if first == stop { continue }
-                let (lo, hi) = chainSlots(c)
-                for r in stride(from: b, to: e, by: 8) {
-                    grove_walk_lanes(nodeKeys, links, first, stop, keys + (r - b) / 8 * groupKeys, slots)
-                    for g in 0..<min(8, e - r) { addLeaves(slots: slots + g * w, lo, hi, out + (r + g) * k) }
-                }
-            }
-            b = e
         }
         for r in start..<end {
             Forest.finish(UnsafeMutableBufferPointer(start: out + r * k, count: k), aggregation: aggregation, link: link,
@@ -522,22 +546,6 @@ struct LaneSlots {
          .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
          .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
          .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero)
-}
-
-/// Stack room for a batch block's row keys (32 KiB, `keyRoom` words).
-struct KeyRows {
-    var words: (SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
-                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
-                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
-                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
-                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
-                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
-                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>,
-                SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>, SIMD64<UInt64>) =
-        (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
-         .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
-         .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero,
-         .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero)
 }
 
 /// Compile-time variants of the step: whether it reads the missing-right flags

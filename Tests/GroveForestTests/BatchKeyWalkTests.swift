@@ -64,6 +64,39 @@ import Testing
         }
     }
 
+    /// Every batch walk gives the reference's bits: the C walk over keys (its x86-64 assembly, and
+    /// its portable loop, which other CPUs run) and the Swift walk; batches of 1 to 17 rows (the
+    /// last group's spare lanes repeat its last row) and 130 (no multiple of 8 or 16); one to
+    /// three outputs; one feature, nine, and `keyFeatures` (one group of eight rows per key block);
+    /// several rounds; NaN, infinities, -0 and values on and next to the thresholds. Nothing is
+    /// written past the outputs.
+    @Test(arguments: [(1, 6, 40), (2, 1, 17), (3, 9, 300), (2, CompiledForest.keyFeatures, 12)])
+    func everyBatchWalkEqualsReference(outputs k: Int, features f: Int, trees: Int) throws {
+        let forest = forest(seed: UInt64(k * 1_000 + f * 7 + trees), features: f, outputs: k, trees: trees,
+                            aggregation: k == 1 ? .average : .sum, link: k == 3 ? .softmax : .identity)
+        try forest.validate()
+        let compiled = try CompiledForest(forest: forest)
+        let values = rows(130, features: f, seed: UInt64(f + trees))
+        let reference = (0..<130).map { forest.predictReference(row: Array(values[($0 * f)..<(($0 + 1) * f)])) }
+        var mismatches: [String] = []
+        for n in Array(1...17) + [130] {
+            for walk in [BatchWalk.fastest, .portable, .swift] {
+                var out = [Double](repeating: -7, count: n * k + 1)
+                try values.withUnsafeBufferPointer { v in
+                    try out.withUnsafeMutableBufferPointer { o in
+                        try compiled.predict(rows: UnsafeBufferPointer(rebasing: v[0..<(n * f)]), rowCount: n, into: o,
+                                             threads: 1, walk: walk)
+                    }
+                }
+                for r in 0..<n where Array(out[(r * k)..<((r + 1) * k)]) != reference[r] {
+                    mismatches.append("\(walk), \(n) rows: row \(r)")
+                }
+                if out[n * k] != -7 { mismatches.append("\(walk), \(n) rows: wrote past the outputs") }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) differ from the reference walk, first: \(mismatches.prefix(3))")
+    }
+
     /// More trees than one round (248): the batch walk over keys adds the leaves in tree
     /// order across rounds; one row writes nothing past its outputs.
     @Test(arguments: [249, 300, 500])

@@ -27,35 +27,65 @@ uint64_t grove_walk_key(double x);
 #define GROVE_WALK_CHAINS 8
 
 /// The most features a forest may have to be walked over keys (`feature8` fits 16 bits, and a
-/// group of eight rows' keys fits CompiledForest's 32 KiB key block).
+/// group of eight rows' keys fits GROVE_BATCH_KEY_ROOM).
 #define GROVE_WALK_MAX_FEATURES 512
 
-/// Per node, beside its threshold's key (`nodeKeys[i]`): 8 bytes, so node i's key and link are
-/// both at `8 * i` in their arrays (no index arithmetic in a step).
+/// Per node: its child, feature times 8 and slot (the one-row walk's `GroveWalkNode` holds one
+/// beside the node's key).
 typedef struct GroveWalkLink {
     uint32_t child;     ///< left child (right = child + 1); leaf: next tree of the chain; stop node: itself
     uint16_t feature8;  ///< the node's feature times 8 (leaf and stop node: 0)
     uint16_t slot;      ///< its tree's position in its round; the stop node: GROVE_WALK_SLOT_PAD
 } GroveWalkLink;
 
-/// Converts `count` (1...8) rows of `featureCount` values, consecutive from `rows`, into one
-/// group of lanes: keys[f * 8 + g] = key of row g's feature f; lanes past `count` repeat the
-/// last row. `keys` holds 8 * featureCount words.
-void grove_walk_lane_keys(const double *rows, size_t featureCount, uint32_t count, uint64_t *keys);
+/// Keys of rows a batch converts at a time (32 KiB on the C stack): groups of eight rows, so at
+/// least one group of a forest of GROVE_WALK_MAX_FEATURES features.
+#define GROVE_BATCH_KEY_ROOM 4096
 
-/// Walks the eight lanes of one group (`keys`, as grove_walk_lane_keys writes it) from node
-/// `first` in lockstep until every walk reaches `stop` (a node `2^m - 1` that leads to itself;
-/// every walk from `first` must reach it). Lane g writes each node it steps on into
-/// `slots[g * (GROVE_WALK_SLOT_PAD + 1) + slot]`, so a tree's slot ends holding its leaf.
-/// NaN (key 0) goes left at every node.
-void grove_walk_lanes(const uint64_t *nodeKeys, const GroveWalkLink *links, uint32_t first, uint32_t stop,
-                      const uint64_t *keys, uint32_t *slots);
+/// +infinity's key (`grove_walk_key(INFINITY)`): no key is above it.
+#define GROVE_WALK_KEY_INFINITY 0xFFF0000000000000ull
+
+/// What the batch walk over keys reads of a compiled forest (CompiledForest owns the memory).
+///
+/// The nodes are sibling pairs in 32-byte blocks of four 8-byte words, {key of the left node, key
+/// of the right node, link of the left, link of the right}: node i = 4 * block + side has its key
+/// in words[i] and its link in words[i + 2] (one base register and one cache line per pair; the
+/// right child is the left child + 1). A link word is feature8 | slot << 16 | child << 32, as in
+/// GroveWalkLink. A leaf's key is GROVE_WALK_KEY_INFINITY plus the offset of its outputs in
+/// leafValues (at or above every row's key: a leaf always leads to its `child`). A tree's root
+/// without a sibling has a block of its own. The stop node `stop` = 2^m - 1 has its key in
+/// words[stop] and its link in words[stop + 2], in two blocks past every node's.
+typedef struct GroveBatchForest {
+    const uint64_t *words;
+    const uint32_t *chainStarts;    ///< per chain (round * GROVE_WALK_CHAINS + chain), its first node; `stop` when empty
+    const intptr_t *chainTrees;     ///< per chain, its first tree; chainCount + 1 entries
+    const intptr_t *roundStarts;    ///< per round, its first tree; roundCount + 1 entries
+    const double *leafValues;
+    size_t chainCount;              ///< roundCount * GROVE_WALK_CHAINS
+    size_t featureCount;            ///< at most GROVE_WALK_MAX_FEATURES
+    size_t outputCount;
+    uint32_t stop;
+} GroveBatchForest;
+
+/// Sums the leaves of `count` rows (`featureCount` values each, consecutive from `rows`) into `out`
+/// (`outputCount` values per row, zeroed here). Blocks of rows (as many groups of eight as
+/// GROVE_BATCH_KEY_ROOM keys hold) become keys interleaved by group (keys[f * 8 + lane]: one base
+/// register for eight lanes); then chain by chain (a chain's nodes stay in cache), each group's
+/// eight lanes walk the chain in lockstep until all reach the stop node, every step recording
+/// its node in its tree's slot (the last node recorded is the tree's leaf), and each row adds the
+/// chain's leaves. Chains are visited in tree order, so every row adds its leaves in tree order:
+/// the same additions as CompiledForest's Swift walk, the same bits. NaN goes left at every node
+/// (forests without missing-right nodes). On x86-64 the lockstep loop is assembly (fewer loads
+/// per step than the compiler's code, which spills the lanes) unless `portable` is nonzero or
+/// the build has AddressSanitizer; the portable loop takes the same steps. Uses about 41 KiB of
+/// stack.
+void grove_walk_batch(const GroveBatchForest *forest, const double *rows, size_t count, double *out, int portable);
 
 /// A node for the one-row walk: its threshold's key and its link in one 16-byte record, so a
 /// step reads one cache line (a row's walk reads the forest from L2: one line per step, not two).
 typedef struct GroveWalkNode {
     uint64_t key;       ///< the threshold's key (leaf and stop node: +infinity's)
-    GroveWalkLink link; ///< as for the batch walk (feature8 = feature * 8: the byte offset of the row's key)
+    GroveWalkLink link; ///< feature8 = feature * 8: the byte offset of the row's key
 } GroveWalkNode;
 
 /// What the one-row walk over keys reads of a compiled forest (CompiledForest owns the memory).

@@ -68,6 +68,8 @@ enum InferenceBench {
         var batchAllSwift: [Double] = []
         var walkRatio: [Double] = []
         var walkRatioAll: [Double] = []
+        var batchPortable: [Double] = []
+        var asmRatio: [Double] = []
         try big.withUnsafeBufferPointer { input in
             try out.withUnsafeMutableBufferPointer { o in
                 // ns per row of one 10,000-row batch.
@@ -81,16 +83,18 @@ enum InferenceBench {
                     // on one thread and on all cores (whether the two walks scale alike).
                     let one = try timed(threads: 1, walk: .fastest), oneSwift = try timed(threads: 1, walk: .swift)
                     let all = try timed(threads: 0, walk: .fastest), allSwift = try timed(threads: 0, walk: .swift)
+                    let onePortable = try timed(threads: 1, walk: .portable)
                     if rep > 1 {
                         batch1.append(one); batchSwift.append(oneSwift); walkRatio.append(oneSwift / one)
                         batchAll.append(all); batchAllSwift.append(allSwift); walkRatioAll.append(allSwift / all)
+                        batchPortable.append(onePortable); asmRatio.append(onePortable / one)
                     }
                 }
             }
         }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         let s = median(single), ss = median(singleSwift), sr = median(singleRatio), b1 = median(batch1), b2 = median(batchAll), bs = median(batchSwift), speedup = median(walkRatio)
-        let bs2 = median(batchAllSwift), speedup2 = median(walkRatioAll)
+        let bs2 = median(batchAllSwift), speedup2 = median(walkRatioAll), bp = median(batchPortable), asm = median(asmRatio)
         let nodes = model.forest.nodeCount
         let text = """
         in-process inference: \(model.name)@\(model.version), \(model.forest.trees.count) trees, \(nodes) nodes, \(f) features (medians of 5 or 7 runs)
@@ -100,6 +104,7 @@ enum InferenceBench {
           10,000-row batch, all cores: \(String(format: "%8.0f", b2)) ns/row   \(String(format: "%10.0f", 1e9 / b2)) rows/s (\(String(format: "%.2f", b1 / b2))x one thread, \(ProcessInfo.processInfo.activeProcessorCount) cores)
           same batch, Swift walk:      \(String(format: "%8.0f", bs)) ns/row   (baseline, interleaved: the C key walk is \(String(format: "%.2f", speedup))x faster)
           same, Swift walk, all cores: \(String(format: "%8.0f", bs2)) ns/row   \(String(format: "%10.0f", 1e9 / bs2)) rows/s (\(String(format: "%.2f", bs / bs2))x one thread; the C key walk is \(String(format: "%.2f", speedup2))x faster)
+          same, portable C loop:       \(String(format: "%8.0f", bp)) ns/row   (1 thread, interleaved: the x86-64 assembly is \(String(format: "%.2f", asm))x faster)
         """
         let json: [[String: Any]] = [
             ["name": "inference one row", "ns_per_row": s],
@@ -109,6 +114,7 @@ enum InferenceBench {
             ["name": "inference batch 10k, 1 thread, Swift walk", "ns_per_row": bs, "key_walk_speedup": speedup],
             ["name": "inference batch 10k, all cores, Swift walk", "ns_per_row": bs2, "rows_per_second": 1e9 / bs2,
              "ratio_to_one_thread": bs / bs2, "key_walk_speedup": speedup2],
+            ["name": "inference batch 10k, 1 thread, portable C loop", "ns_per_row": bp, "assembly_speedup": asm],
         ]
         return Result(text: text, json: json)
     }
