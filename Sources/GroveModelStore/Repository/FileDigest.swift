@@ -3,24 +3,17 @@
 import Crypto
 import Dispatch
 
-/// The SHA-256 of a file's bytes, computed on a thread of its own from the moment it is made.
+/// The SHA-256 of a model file's bytes, computed on a thread of its own from the moment it is made.
 ///
-/// `FileDigest(sealing:)` takes a model file encoded without its seal's digest
-/// (`ModelFileCodec.encode(sealed: false)`): the thread computes the seal's header first
-/// (`header()`), then the digest of the whole file as written, header included. A writer
-/// writes the body meanwhile and the header once `header()` returns.
+/// It takes the file encoded without its seal's digest (`ModelFileCodec.encode(sealed: false)`):
+/// the thread computes the seal's header first (`header()`), then the digest of the whole file as
+/// written, header included. A writer writes the body meanwhile and the header once `header()`
+/// returns.
 final class FileDigest: @unchecked Sendable {
     private var hex = ""
     private var sealHeader: [UInt8] = []
     private let headerDone = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
-
-    init(of bytes: [UInt8]) {
-        DispatchQueue.global().async { [self] in
-            hex = ModelFileCodec.sha256Hex(bytes)
-            done.signal()
-        }
-    }
 
     init(sealing unsealed: [UInt8]) {
         DispatchQueue.global().async { [self] in

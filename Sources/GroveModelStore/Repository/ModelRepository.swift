@@ -59,9 +59,10 @@ public enum ModelRepository {
     /// `publish`, also returning the SHA-256 of the file's bytes, and taking the trees' `Tree`
     /// messages packed ahead (`packedTrees`; a tree not there is packed here: same file).
     ///
-    /// The digest is that of the bytes written: it is computed from the very array handed to
-    /// write(2) (immutable, written whole: `writeAll` loops until the kernel took every byte),
-    /// on another thread while the file is written and synced, instead of reading the file back.
+    /// The digest is that of the bytes written: it is computed from the very bytes handed to
+    /// pwrite(2) (the immutable body array and the header, each written whole: `writeAll` loops
+    /// until the kernel took every byte), on another thread while the file is written and
+    /// synced, instead of reading the file back.
     /// The model is encoded without its seal's digest; that thread computes the seal's header
     /// first, while this one writes the body after the header's place, then writes the header.
     public static func publishFile(_ model: TrainedModel, signature: ModelSignature? = nil, repository: URL,
