@@ -291,6 +291,7 @@ void grove_explain_row_begin(GroveExplainISA isa, const GroveExplainForest *fore
     pending->start = helper ? now_nanos() : 0;
     pending->posted = helper && split < count && post(helper, &job, others, pending->start);
     grove_explain_trees(isa, forest, row, output, first, 0, split, 0);
+    pending->halfNanos = helper ? now_nanos() - pending->start : 0;
 }
 
 double grove_explain_row_end(GroveExplainISA isa, const GroveExplainForest *forest, const double *row, uint32_t output,
@@ -300,11 +301,13 @@ double grove_explain_row_end(GroveExplainISA isa, const GroveExplainForest *fore
     const uint32_t split = forest->splitTree, count = forest->treeCount;
     const int posted = pending->posted;
     const double sum = leaves ? grove_explain_leaf_sum(forest, row, output) : 0;
-    // The helper's half costs about as much as this one and started with it: a wait as long
-    // again (plus 2 µs) means it was descheduled. (A quarter as long cut off helpers that were
-    // only a little slower: they shared 1-66 % of rows where they had shared 99 %.)
+    // The helper's half costs about as much as this one (begin's) and started with it: a wait as
+    // long again (plus 2 µs) means it was descheduled. The caller's work between begin and end (a
+    // whole request's walk, say) is not counted: it says nothing about the helper. (A quarter as
+    // long cut off helpers that were only a little slower: they shared 1-66 % of rows where they
+    // had shared 99 %.)
     int abandoned = 0;
-    const double hotSecond = posted ? collect(helper, now_nanos() - pending->start + 2000, &abandoned) : NAN;
+    const double hotSecond = posted ? collect(helper, pending->halfNanos + 2000, &abandoned) : NAN;
     const double *secondLanes = lent->phi;
     if (posted) {
         // A helper that keeps being descheduled inside rows has no core to itself (other

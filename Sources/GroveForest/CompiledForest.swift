@@ -48,7 +48,9 @@ import Dispatch
 /// from L2, so one cache line per step instead of two (the threshold as a double and the
 /// node's word, or a key array beside a link array), and an integer compare. Same decisions, leaves
 /// added in tree order: the same bits (BENCHMARKS.md, "fifth session"). Memory: 16 bytes per
-/// node more (`rowNodes`); forests the key walks cannot take build no keys at all.
+/// node more (`rowNodes`), and the batch's sibling-pair blocks (`batchWords`, 16 bytes per node
+/// slot, the pair count rounded up to a power of two: 16-32 bytes per node); forests the key
+/// walks cannot take build no keys at all.
 ///
 /// Predictions equal `Forest.predictReference` bit for bit (same comparisons, leaves
 /// added in tree order, same finish). Immutable and thread-safe.
@@ -67,15 +69,14 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     private let rowNodes: UnsafeMutablePointer<GroveWalkNode>?
     /// What the one-row walk over keys reads (nil with `rowNodes`).
     private let rowWalk: UnsafeMutablePointer<GroveWalkForest>?
-    /// The batch walk's sibling-pair blocks (`GroveBatchForest.words`); nil unless `keyWalk`.
+    /// The batch walk's sibling-pair blocks (`GroveBatchForest.words`); nil when a node is missing-right.
     private let batchWords: UnsafeMutablePointer<UInt64>?
     /// Per chain, its first node in `batchWords` (the batch stop node when empty).
     private let batchChainStarts: UnsafeMutablePointer<UInt32>?
-    /// What the batch walk over keys reads (nil unless `keyWalk`).
+    /// What the batch walk over keys reads (nil when a node is missing-right).
     private let batchWalk: UnsafeMutablePointer<GroveBatchForest>?
     /// Whether the batch walk over keys serves this forest: it has keys and no missing-right
     /// node (a batch would need the flags for its rows with NaN).
-    private let keyWalk: Bool
     /// Whether the forest has keys (the one-row walk over keys serves it; for tests).
     var hasKeys: Bool { rowWalk != nil }
     /// Index of the stop node: the smallest `2^m - 1` at or above the forest's node count.
@@ -220,7 +221,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         roundStarts[roundCount] = treeCount
         chainTrees[chains * roundCount] = treeCount
         guard numFeatures <= CompiledForest.keyFeatures else {
-            (rowNodes, rowWalk, batchWords, batchChainStarts, batchWalk, keyWalk) = (nil, nil, nil, nil, nil, false)
+            (rowNodes, rowWalk, batchWords, batchChainStarts, batchWalk) = (nil, nil, nil, nil, nil)
             return
         }
         let rowNodes = UnsafeMutablePointer<GroveWalkNode>.allocate(capacity: capacity)
@@ -235,8 +236,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             leafValues: leafValues, roundCount: roundCount, featureCount: numFeatures, outputCount: numOutputs,
             stop: UInt32(stop)))
         (self.rowNodes, self.rowWalk) = (rowNodes, rowWalk)
-        keyWalk = missingRight == nil
-        guard keyWalk else {
+        guard missingRight == nil else {
             (batchWords, batchChainStarts, batchWalk) = (nil, nil, nil)
             return
         }

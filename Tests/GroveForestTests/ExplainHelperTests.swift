@@ -112,6 +112,7 @@ import Testing
         let forest = Forest(numFeatures: features, numOutputs: 2, trees: trees)
         let rows = (0..<20).map { _ in gen.row(features: features, missing: 0.2) }
         let helper = try #require(ExplainHelper(spinMicroseconds: 1_000_000))
+        let sharedBefore = helper.counts.shared
         for kernel in ExplainKernel.allCases where kernel.isSupported {
             let explainer = try ForestExplainer(forest: forest, kernel: kernel)
             for helped in [false, true] {
@@ -136,6 +137,8 @@ import Testing
                 }
             }
         }
+        // The helped rounds proved something only if the helper took some of their rows.
+        #expect(helper.counts.shared > sharedBefore, "the helper never took a row")
     }
 
     /// A job its poster abandoned (the helper was descheduled inside it) still reads its forest

@@ -105,7 +105,8 @@ import Testing
     @Test func publishReturnsTheDigestOfTheFileWritten() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("grove-spliced-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let model = try Self.models()[0]
+        // Big enough (30 trees grown to leaf 1) that round 3's 64 KiB chunks are several.
+        let model = try Self.model(target: "creditability", task: .classification, positive: "bad", trees: 30, leaf: 1)
         let packed = PackedTrees(count: model.forest.trees.count)
         for (i, t) in model.forest.trees.enumerated() { packed.pack(t, at: i) }
         // Round 3 writes the body in 64 KiB chunks (the kill -9 test's way), the header last.
@@ -114,6 +115,7 @@ import Testing
                                                             packedTrees: round == 1 ? packed : nil)
             #expect(published.version == UInt64(round))
             let bytes = try [UInt8](Data(contentsOf: published.file))
+            #expect(bytes.count > 3 * 64 * 1024, "the file must span several of round 3's chunks")
             #expect(published.sha256 == ModelFileCodec.sha256Hex(bytes))
             var versioned = model
             versioned.version = published.version

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The defaults study: Grove settings against scikit-learn and ranger on many data sets and seeds.
 
-Usage (from the repository root, after `swift build -c release`):
+Usage (from the repository root, after `make release`):
   nice -n 10 /work/venv/bin/python scripts/study/study_defaults.py --out /tmp/grove-study \
       [--grove .build/release/grove] [--seeds 5] [--grid leaf] [--datasets a,b] [--no-peers]
   /work/venv/bin/python scripts/study/study_defaults.py --out /tmp/grove-study --table

@@ -257,8 +257,9 @@ double grove_explain_row(GroveExplainISA isa, const GroveExplainForest *forest, 
 
 /// A row begun by grove_explain_row_begin and not yet ended (the caller's, on its stack).
 typedef struct GroveExplainPending {
-    uint64_t start;  /* when the row began (CLOCK_MONOTONIC ns; 0 without a helper) */
-    int posted;      /* the second half was handed to the helper */
+    uint64_t start;      /* when the row began (CLOCK_MONOTONIC ns; 0 without a helper) */
+    uint64_t halfNanos;  /* how long begin's own half took (0 without a helper) */
+    int posted;          /* the second half was handed to the helper */
 } GroveExplainPending;
 
 /// grove_explain_row in two calls, so the caller can do other work of its own (a prediction's
