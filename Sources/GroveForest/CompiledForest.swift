@@ -75,8 +75,6 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
     private let batchChainStarts: UnsafeMutablePointer<UInt32>?
     /// What the batch walk over keys reads (nil when a node is missing-right).
     private let batchWalk: UnsafeMutablePointer<GroveBatchForest>?
-    /// Whether the batch walk over keys serves this forest: it has keys and no missing-right
-    /// node (a batch would need the flags for its rows with NaN).
     /// Whether the forest has keys (the one-row walk over keys serves it; for tests).
     var hasKeys: Bool { rowWalk != nil }
     /// Index of the stop node: the smallest `2^m - 1` at or above the forest's node count.
@@ -365,8 +363,17 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
         } else {
             accumulate(FlagsIgnored.self, row, out, slots)
         }
-        Forest.finish(UnsafeMutableBufferPointer(start: out, count: numOutputs), aggregation: aggregation, link: link,
-                      baseScore: baseScore, treeCount: treeCount)
+        finish(out, 0, 1)
+    }
+
+    /// Finishes rows start..<end of `out` (numOutputs sums each): the forest's aggregation and link.
+    @inline(__always)
+    private func finish(_ out: UnsafeMutablePointer<Double>, _ start: Int, _ end: Int) {
+        let k = numOutputs
+        for r in start..<end {
+            Forest.finish(UnsafeMutableBufferPointer(start: out + r * k, count: k), aggregation: aggregation, link: link,
+                          baseScore: baseScore, treeCount: treeCount)
+        }
     }
 
     /// Predicts one encoded row into `out` (numOutputs values: class probabilities or
@@ -412,10 +419,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
             if walk != .swift, let batchWalk = self.batchWalk {
                 let f = self.numFeatures, k = self.numOutputs
                 grove_walk_batch(batchWalk, r + start * f, end - start, o + start * k, walk == .portable ? 1 : 0)
-                for row in start..<end {
-                    Forest.finish(UnsafeMutableBufferPointer(start: o + row * k, count: k), aggregation: self.aggregation,
-                                  link: self.link, baseScore: self.baseScore, treeCount: self.treeCount)
-                }
+                self.finish(o, start, end)
                 return
             }
             var room = LaneSlots()
@@ -459,10 +463,7 @@ public final class CompiledForest: @unchecked Sendable {  // raw node buffers wr
                 r += n
             }
         }
-        for r in start..<end {
-            Forest.finish(UnsafeMutableBufferPointer(start: out + r * k, count: k), aggregation: aggregation, link: link,
-                          baseScore: baseScore, treeCount: treeCount)
-        }
+        finish(out, start, end)
     }
 
     /// The slots of chain `c` (round * chains + chain): its trees' positions in their round.
