@@ -61,7 +61,7 @@ public enum ModelFileCodec {
         let payloadBytes = head.count + forestTag.count + size(forestBytes) + forestBytes + tail.count
         let bodyBytes = modelTag.count + size(payloadBytes) + payloadBytes + sealTail.count
         let total = ModelSeal.headerBytes + bodyBytes
-        return [UInt8](unsafeUninitializedCapacity: total) { out, count in
+        var file = [UInt8](unsafeUninitializedCapacity: total) { out, count in
             var at = 0
             func put(_ bytes: [UInt8]) {
                 bytes.withUnsafeBufferPointer { b in
@@ -84,21 +84,20 @@ public enum ModelFileCodec {
             put(tail)
             put(sealTail)
             precondition(at == total, "ModelFileCodec: spliced \(at) bytes, expected \(total)")
-            if sealed {
-                let digest = SHA256.hash(data: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: out[ModelSeal.headerBytes..<total])))
-                var d = ModelSeal.magic.count
-                for byte in digest { out[d] = byte; d += 1 }
-            }
             count = total
         }
+        if sealed {
+            let header = sealHeader(of: file)
+            file.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: header, count: header.count) }
+        }
+        return file
     }
 
     /// The seal's header (magic, then the digest of everything after the header) of a file
     /// encoded with `sealed: false`: with it in place of the first `ModelSeal.headerBytes`
     /// bytes, the file is `encode(sealed: true)`'s.
     public static func sealHeader(of bytes: [UInt8]) -> [UInt8] {
-        let digest = bytes.withUnsafeBytes { SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[ModelSeal.headerBytes...])) }
-        return ModelSeal.magic + Array(digest)
+        bytes.withUnsafeBytes { ModelSeal.header(body: UnsafeRawBufferPointer(rebasing: $0[ModelSeal.headerBytes...])) }
     }
 
     /// One tree's `Tree` message, packed as the model file holds it inside the forest.

@@ -23,7 +23,13 @@ public enum ModelSeal {
         m.pointee.model = ProtobufCBinaryData(len: payload.count, data: arena.copy(payload))
         m.pointee.signature = signatureMessage(signature, arena)
         let body = WirePack.bytes(WirePack.message(m))
-        return magic + Array(SHA256.hash(data: body)) + body
+        return body.withUnsafeBytes { header(body: $0) } + body
+    }
+
+    /// A file's first `headerBytes` bytes for the sealed body that follows them: magic, then the
+    /// body's SHA-256.
+    public static func header(body: UnsafeRawBufferPointer) -> [UInt8] {
+        magic + Array(SHA256.hash(data: body))
     }
 
     /// The seal's `signature` field in `arena` (nil without a signature).
