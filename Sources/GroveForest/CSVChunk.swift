@@ -59,6 +59,10 @@ final class CSVChunk {
         }
         let ncols = columns
         let builders = self.builders
+        // Numbers written plainly are parsed in the pass that finds their end, when no missing
+        // marker is a number and the delimiter cannot continue one (else every field is read
+        // first and parsed after).
+        let plain = !missing.anyNumber && CSVTokenizer.delimiterEndsNumbers(tok.delimiter)
         while tok.startRecord() {
             if tok.pos >= limit {
                 stoppedAt = tok.pos
@@ -68,10 +72,16 @@ final class CSVChunk {
             let rowLine = tok.line
             var col = 0
             while true {
-                let end = try tok.nextField(column: col + 1)
-                if col < ncols {
-                    try builders[col].add(tok.fieldPointer, tok.fieldLength, row: rows, line: tok.fieldLine,
-                                          isMissing: missing.matches(tok.fieldPointer, tok.fieldLength))
+                let end: CSVTokenizer.End
+                if plain && col < ncols && builders[col].isNumeric, let number = tok.nextPlainNumber() {
+                    builders[col].addNumber(number.value)
+                    end = number.end
+                } else {
+                    end = try tok.nextField(column: col + 1)
+                    if col < ncols {
+                        try builders[col].add(tok.fieldPointer, tok.fieldLength, row: rows, line: tok.fieldLine,
+                                              isMissing: missing.matches(tok.fieldPointer, tok.fieldLength))
+                    }
                 }
                 col += 1
                 if end != .field { break }
