@@ -351,9 +351,10 @@ public struct Preprocessing: Sendable, Equatable {
         let useRows = try Self.checked(rows, in: table)  // the fillers read the columns unchecked
         let n = useRows.count
         let f = featureCount
-        var values = [Double](repeating: 0, count: n * f)
         var present = [Bool](repeating: false, count: columns.count)
-        try values.withUnsafeMutableBufferPointer { outBuf in
+        // Every value is written by exactly one column's filler, zeros included: the matrix is
+        // not cleared first (its pages are first touched by the fillers, on the cores).
+        let values = try [Double](unsafeUninitializedCapacity: n * f) { outBuf, initialized in
             guard let out = outBuf.baseAddress else { return }
             try useRows.withUnsafeBufferPointer { rowsBuf in
                 let use = rowsBuf.baseAddress!
@@ -395,9 +396,11 @@ public struct Preprocessing: Sendable, Equatable {
                     case let (.categorical, .categorical(codes, levels)):
                         let lookup = categoryLookup[ci]
                         let map = levels.map { lookup[$0] ?? -1 }
+                        let width = c.categories.count
                         fillers.append { a, b in
                             codes.withUnsafeBufferPointer { codes in
                                 for i in a..<b {
+                                    for k in 0..<width { out[i &* f &+ off &+ k] = 0 }
                                     let code = codes[use[i]]
                                     if code >= 0 {
                                         let k = map[Int(code)]
@@ -408,17 +411,26 @@ public struct Preprocessing: Sendable, Equatable {
                         }
                     case let (.categorical, .numeric(v)):
                         let lookup = categoryLookup[ci]
+                        let width = c.categories.count
                         fillers.append { a, b in
-                            for i in a..<b where !v[use[i]].isNaN {
+                            for i in a..<b {
+                                for k in 0..<width { out[i &* f &+ off &+ k] = 0 }
+                                if v[use[i]].isNaN { continue }
                                 if let k = lookup[Preprocessing.labelText(v[use[i]])] { out[i &* f &+ off &+ k] = 1 }
                             }
                         }
                     }
                 }
-                for (ci, c) in columns.enumerated() where !present[ci] && c.kind == .numeric {
+                // Input columns the table lacks: missing in every row (the fill value; no category).
+                for (ci, c) in columns.enumerated() where !present[ci] {
                     let off = featureOffsets[ci]
                     let fill = c.fillValue
-                    fillers.append { a, b in for i in a..<b { out[i &* f &+ off] = fill } }
+                    let width = c.featureCount
+                    if c.kind == .numeric {
+                        fillers.append { a, b in for i in a..<b { out[i &* f &+ off] = fill } }
+                    } else {
+                        fillers.append { a, b in for i in a..<b { for k in 0..<width { out[i &* f &+ off &+ k] = 0 } } }
+                    }
                 }
                 let block = 512
                 Parallel.forEach(count: (n + block - 1) / block, threads: Parallel.resolve(threads)) { k in
@@ -426,6 +438,7 @@ public struct Preprocessing: Sendable, Equatable {
                     for fill in fillers { fill(a, b) }
                 }
             }
+            initialized = n * f
         }
         return try FeatureMatrix(rowCount: n, featureCount: f, values: values)
     }
