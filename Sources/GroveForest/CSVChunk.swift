@@ -59,6 +59,10 @@ final class CSVChunk {
         }
         let ncols = columns
         let builders = self.builders
+        // Numbers written plainly are parsed in the pass that finds their end, when no missing
+        // marker is a number and the delimiter cannot continue one (else every field is read
+        // first and parsed after).
+        let plain = !missing.anyNumber && CSVTokenizer.delimiterEndsNumbers(tok.delimiter)
         while tok.startRecord() {
             if tok.pos >= limit {
                 stoppedAt = tok.pos
@@ -68,10 +72,16 @@ final class CSVChunk {
             let rowLine = tok.line
             var col = 0
             while true {
-                let end = try tok.nextField(column: col + 1)
-                if col < ncols {
-                    try builders[col].add(tok.fieldPointer, tok.fieldLength, row: rows, line: tok.fieldLine,
-                                          isMissing: missing.matches(tok.fieldPointer, tok.fieldLength))
+                let end: CSVTokenizer.End
+                if plain && col < ncols && builders[col].isNumeric, let number = tok.nextPlainNumber() {
+                    builders[col].addNumber(number.value)
+                    end = number.end
+                } else {
+                    end = try tok.nextField(column: col + 1)
+                    if col < ncols {
+                        try builders[col].add(tok.fieldPointer, tok.fieldLength, row: rows, line: tok.fieldLine,
+                                              isMissing: missing.matches(tok.fieldPointer, tok.fieldLength))
+                    }
                 }
                 col += 1
                 if end != .field { break }
@@ -85,17 +95,29 @@ final class CSVChunk {
         stoppedLine = tok.line
     }
 
-    /// Whether `next`'s rows can be appended to this chunk's as they are: every column can
-    /// (`CSVColumnBuilder.canAppend`: the same kind, or one side only missing values, and no
-    /// rescan, which only a serial pass restores in the serial order).
-    func canJoin(_ next: CSVChunk) -> Bool {
-        for c in 0..<columns where !builders[c].canAppend(next.builders[c]) { return false }
+    /// Appends the rows of `chunks`, in order, when every column can take each chunk's after
+    /// the ones before (`CSVColumnBuilder.canAppend`: the same kind, or one side only missing
+    /// values, and no rescan, which only a serial pass restores in the serial order); categories
+    /// keep their first-seen order. Columns are joined on up to `threads` threads, each column
+    /// on its own (a column's kinds depend on its own chunks only). Returns false when some
+    /// column cannot take some chunk: then this chunk's columns are left part-joined, for the
+    /// caller to drop.
+    func join(_ chunks: [CSVChunk], threads: Int) -> Bool {
+        let builders = self.builders
+        var refused = [Bool](repeating: false, count: columns)
+        refused.withUnsafeMutableBufferPointer { refused in
+            Parallel.forEach(count: columns, threads: threads) { c in
+                for next in chunks {
+                    guard builders[c].canAppend(next.builders[c]) else {
+                        refused[c] = true
+                        return
+                    }
+                    builders[c].append(next.builders[c])
+                }
+            }
+        }
+        if refused.contains(true) { return false }
+        for next in chunks { rows += next.rows }
         return true
-    }
-
-    /// Appends `next`'s rows (see `canJoin`): categories keep their first-seen order.
-    func join(_ next: CSVChunk) {
-        for c in 0..<columns { builders[c].append(next.builders[c]) }
-        rows += next.rows
     }
 }

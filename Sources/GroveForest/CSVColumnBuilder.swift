@@ -6,10 +6,14 @@ struct MissingMarkers {
     private let emptyIsMissing: Bool
     private let maxLength: Int
 
+    /// Whether some marker reads as a number (then a number in a field may mean missing).
+    let anyNumber: Bool
+
     init(_ list: [String]) {
         markers = list.filter { !$0.isEmpty }.map { Array($0.utf8) }
         emptyIsMissing = list.contains("")
         maxLength = markers.map(\.count).max() ?? 0
+        anyNumber = list.contains { NumberParser.parse($0) != nil }
     }
 
     @inline(__always)
@@ -92,6 +96,14 @@ struct CSVColumnBuilder {
             numbers.release()
         }
         codes.append(isMissing ? -1 : code(p, n))
+    }
+
+    /// Appends a number `NumberParser` read from a field that is no missing marker, to a
+    /// numeric column: what `add` does with that field.
+    @inline(__always)
+    mutating func addNumber(_ v: Double) {
+        numbers.append(v)
+        sawNumber = true
     }
 
     @inline(__always)

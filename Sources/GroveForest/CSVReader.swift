@@ -114,7 +114,10 @@ public enum CSVReader {
             if at + 1 < count { starts.append(at + 1) }
         }
         if starts.count > 1 {
-            let parts = (0..<starts.count).map { chunk(at: starts[$0], line: $0 == 0 ? dataLine : 1, share: starts.count) }
+            // The first chunk reserves room for every row: the others are joined onto it.
+            let parts = (0..<starts.count).map {
+                chunk(at: starts[$0], line: $0 == 0 ? dataLine : 1, share: $0 == 0 ? 1 : starts.count)
+            }
             Parallel.forEach(count: parts.count, threads: parts.count) { i in
                 do {
                     try parts[i].parse(until: i + 1 < starts.count ? starts[i + 1] : count, missing: missing)
@@ -146,13 +149,8 @@ public enum CSVReader {
             if used.count == 1 { return try finish(used[0], base: base, count: count, dataStart: dataStart,
                                                     dataLine: dataLine, options: options, missing: missing) }
             // Join in order while every column can follow on (a column's kind is settled
-            // only by all the chunks before it).
-            var joined = true
-            for next in used.dropFirst() {
-                guard used[0].canJoin(next) else { joined = false; break }
-                used[0].join(next)
-            }
-            if joined {
+            // only by all the chunks before it): the columns on the cores, each on its own.
+            if used[0].join(Array(used.dropFirst()), threads: used.count) {
                 return try finish(used[0], base: base, count: count, dataStart: dataStart, dataLine: dataLine,
                                   options: options, missing: missing)
             }

@@ -115,8 +115,36 @@ struct CSVTokenizer {
         return try terminator(column: column)
     }
 
+    /// Reads the next field when it is a number written plainly, unquoted and without spaces,
+    /// in the one pass that parses it (`NumberParser.prefix`): its value and what ended it,
+    /// as `nextField` and then `NumberParser.parse` of the field would give. Otherwise nil,
+    /// with nothing read (then `nextField` reads the field). Requires a delimiter that cannot
+    /// continue a number (`CSVTokenizer.delimiterEndsNumbers`).
     @inline(__always)
-    private mutating func terminator(column: Int) throws -> End {
+    mutating func nextPlainNumber() -> (value: Double, end: End)? {
+        fieldLine = line
+        let start = pos
+        let (value, length) = NumberParser.prefix(base + start, count - start)
+        guard let value, length > 0 else { return nil }
+        pos = start + length
+        guard let end = fieldEnd() else {
+            pos = start
+            return nil
+        }
+        fieldPointer = base + start
+        fieldLength = length
+        return (value, end)
+    }
+
+    /// Whether `delimiter` cannot continue a number (`nextPlainNumber` relies on it).
+    static func delimiterEndsNumbers(_ delimiter: UInt8) -> Bool {
+        !((0x30...0x39).contains(delimiter) || Array("+-.eE".utf8).contains(delimiter))
+    }
+
+    /// Steps over what ends a field at `pos` (a delimiter, a line end, the end of the input)
+    /// and says which; nil (nothing read) for any other byte.
+    @inline(__always)
+    private mutating func fieldEnd() -> End? {
         if pos >= count { return .input }
         let c = base[pos]
         if c == delimiter { pos += 1; return .field }
@@ -127,6 +155,12 @@ struct CSVTokenizer {
             line += 1
             return .record
         }
+        return nil
+    }
+
+    @inline(__always)
+    private mutating func terminator(column: Int) throws -> End {
+        if let end = fieldEnd() { return end }
         throw CSVError.characterAfterQuote(line: line, column: column)
     }
 }

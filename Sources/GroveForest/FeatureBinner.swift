@@ -79,44 +79,67 @@ enum FeatureBinner {
         var cuts = [[Double]](repeating: [], count: p)
         var missing = [Bool](repeating: false, count: p)
         let stride = maxBins == nil ? 1 : max(1, (n + sampleCap - 1) / sampleCap)
-        // Which features have a NaN: one pass in row order (a column-wise pass would touch a
-        // new cache line per value), over row chunks in parallel.
-        let chunk = 4_096
-        let chunks = max(1, (n + chunk - 1) / chunk)
-        var chunkNaN = [[Bool]](repeating: [], count: chunks)
-        chunkNaN.withUnsafeMutableBufferPointer { flags in
-            m.values.withUnsafeBufferPointer { vals in
-                Parallel.forEach(count: chunks, threads: threads) { c in
-                    var seen = [Bool](repeating: false, count: p)
-                    for r in (c * chunk)..<min(n, c * chunk + chunk) {
-                        for f in 0..<p where vals[r &* p &+ f].isNaN { seen[f] = true }
+        if stride > 1 {
+            // Which features have a NaN: one pass in row order (a column-wise pass would touch a
+            // new cache line per value), over row chunks in parallel. (Without sampling the
+            // gather below sees every value.)
+            let chunk = 4_096
+            let chunks = max(1, (n + chunk - 1) / chunk)
+            var chunkNaN = [[Bool]](repeating: [], count: chunks)
+            chunkNaN.withUnsafeMutableBufferPointer { flags in
+                m.values.withUnsafeBufferPointer { vals in
+                    Parallel.forEach(count: chunks, threads: threads) { c in
+                        var seen = [Bool](repeating: false, count: p)
+                        for r in (c * chunk)..<min(n, c * chunk + chunk) {
+                            for f in 0..<p where vals[r &* p &+ f].isNaN { seen[f] = true }
+                        }
+                        flags[c] = seen
                     }
-                    flags[c] = seen
                 }
             }
+            for c in 0..<chunks { for f in 0..<p where chunkNaN[c][f] { missing[f] = true } }
         }
-        for c in 0..<chunks { for f in 0..<p where chunkNaN[c][f] { missing[f] = true } }
+        // Features in groups: one pass over the rows gathers a group's sampled non-missing
+        // values (a row's features of a group share cache lines; a pass per feature read a new
+        // line per value).
+        let group = gatherGroup
+        let capacity = n / stride + 1
         cuts.withUnsafeMutableBufferPointer { cutsBuf in
-            missing.withUnsafeBufferPointer { missBuf in
+            missing.withUnsafeMutableBufferPointer { missBuf in
                 m.values.withUnsafeBufferPointer { vals in
-                    Parallel.forEach(count: p, threads: threads) { f in
-                        // The sampled non-missing values, written in place (no append per value).
-                        var column = [Double](unsafeUninitializedCapacity: n / stride + 1) { buf, filled in
-                            var k = 0
-                            let base = vals.baseAddress!
+                    Parallel.forEach(count: (p + group - 1) / group, threads: threads) { g in
+                        let first = g * group, width = min(p, first + group) - first
+                        let columns = UnsafeMutablePointer<Double>.allocate(capacity: width * capacity)
+                        defer { columns.deallocate() }
+                        withUnsafeTemporaryAllocation(of: Int.self, capacity: group) { filled in
+                            filled.initialize(repeating: 0)
+                            let base = vals.baseAddress! + first
                             for r in Swift.stride(from: 0, to: n, by: stride) {
-                                let v = base[r &* p &+ f]
-                                buf[k] = v
-                                k &+= v.isNaN ? 0 : 1
+                                let row = base + r &* p
+                                for j in 0..<width {
+                                    let v = row[j]
+                                    columns[j &* capacity &+ filled[j]] = v
+                                    filled[j] &+= v.isNaN ? 0 : 1
+                                }
                             }
-                            filled = k
+                            for j in 0..<width {
+                                let f = first + j
+                                let column = columns + j * capacity
+                                if stride == 1 { missBuf[f] = filled[j] < n }
+                                if filled[j] == 0 {
+                                    for r in 0..<n where !vals[r * p + f].isNaN {
+                                        column[0] = vals[r * p + f]
+                                        filled[j] = 1
+                                        break
+                                    }
+                                }
+                                let sorted = UnsafeMutableBufferPointer(start: column, count: filled[j])
+                                FeatureBinner.sortValues(sorted)
+                                let hasNaN = missBuf[f]
+                                cutsBuf[f] = cutPoints(sorted: UnsafeBufferPointer(sorted),
+                                                       maxBins: maxBins.map { max(1, $0 - (hasNaN ? 1 : 0)) })
+                            }
                         }
-                        if column.isEmpty {
-                            for r in 0..<n where !vals[r * p + f].isNaN { column.append(vals[r * p + f]); break }
-                        }
-                        FeatureBinner.sortValues(&column)
-                        let hasNaN = missBuf[f]
-                        cutsBuf[f] = cutPoints(sorted: column, maxBins: maxBins.map { max(1, $0 - (hasNaN ? 1 : 0)) })
                     }
                 }
             }
@@ -124,68 +147,81 @@ enum FeatureBinner {
         return BinLayout(cuts: cuts, hasMissing: missing)
     }
 
+    /// Features gathered together by `layout` (eight Doubles fill a cache line).
+    static let gatherGroup = 4
+
+    /// Sorts finite or infinite (non-NaN) values ascending (`sortValues` on the array's storage).
+    static func sortValues(_ v: inout [Double]) {
+        v.withUnsafeMutableBufferPointer { sortValues($0) }
+    }
+
     /// Sorts finite or infinite (non-NaN) values ascending: an LSD radix sort on
     /// order-preserving keys for large arrays (the same order as `sort()`, except that
     /// -0 comes before +0, which compare equal anyway), `sort()` for small ones.
-    static func sortValues(_ v: inout [Double]) {
-        let n = v.count
+    static func sortValues(_ buffer: UnsafeMutableBufferPointer<Double>) {
+        var vals = buffer
+        let n = vals.count
         if n < 1024 {
-            v.sort()
+            vals.sort()
             return
         }
-        var a = [UInt64](repeating: 0, count: n)
-        var b = [UInt64](repeating: 0, count: n)
-        a.withUnsafeMutableBufferPointer { ka in
-            b.withUnsafeMutableBufferPointer { kb in
-                v.withUnsafeMutableBufferPointer { vals in
-                    // Keys, and the counts of every digit of every key in the same pass (a
-                    // digit's counts do not depend on the order the passes leave). Digits of
-                    // 11 bits: six passes (the sorted keys are the same for any digit width).
-                    let passes = 6, width = 11, buckets = 1 << 11
-                    let count = UnsafeMutablePointer<Int>.allocate(capacity: passes * buckets)
-                    defer { count.deallocate() }
-                    count.initialize(repeating: 0, count: passes * buckets)
-                    let mask: UInt64 = UInt64(buckets - 1)
-                    for i in 0..<n {
-                        let bits = vals[i].bitPattern
-                        let key = bits >> 63 != 0 ? ~bits : bits | (1 << 63)
-                        ka[i] = key
-                        for pass in 0..<passes {
-                            count[pass &* buckets &+ Int(truncatingIfNeeded: (key >> UInt64(pass &* width)) & mask)] &+= 1
-                        }
-                    }
-                    var src = ka.baseAddress!, dst = kb.baseAddress!
-                    for pass in 0..<passes {
-                        let shift = UInt64(pass * width)
-                        let c = count + pass &* buckets
-                        // A digit shared by every key leaves the order as it is.
-                        if c[Int(truncatingIfNeeded: (src[0] >> shift) & mask)] == n { continue }
-                        var sum = 0
-                        for d in 0..<buckets {
-                            let t = c[d]
-                            c[d] = sum
-                            sum += t
-                        }
-                        for i in 0..<n {
-                            let key = src[i]
-                            let d = Int(truncatingIfNeeded: (key >> shift) & mask)
-                            dst[c[d]] = key
-                            c[d] += 1
-                        }
-                        swap(&src, &dst)
-                    }
-                    for i in 0..<n {
-                        let key = src[i]
-                        vals[i] = Double(bitPattern: key >> 63 != 0 ? key & ~(1 << 63) : ~key)
-                    }
-                }
+        // Key buffers, every entry written before it is read.
+        let ka = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let kb = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        defer {
+            ka.deallocate()
+            kb.deallocate()
+        }
+        // Keys, and the counts of every digit of every key in the same pass (a
+        // digit's counts do not depend on the order the passes leave). Digits of
+        // 11 bits: six passes (the sorted keys are the same for any digit width).
+        let passes = 6, width = 11, buckets = 1 << 11
+        let count = UnsafeMutablePointer<Int>.allocate(capacity: passes * buckets)
+        defer { count.deallocate() }
+        count.initialize(repeating: 0, count: passes * buckets)
+        let mask: UInt64 = UInt64(buckets - 1)
+        for i in 0..<n {
+            let bits = vals[i].bitPattern
+            let key = bits >> 63 != 0 ? ~bits : bits | (1 << 63)
+            ka[i] = key
+            for pass in 0..<passes {
+                count[pass &* buckets &+ Int(truncatingIfNeeded: (key >> UInt64(pass &* width)) & mask)] &+= 1
             }
+        }
+        var src = ka.baseAddress!, dst = kb.baseAddress!
+        for pass in 0..<passes {
+            let shift = UInt64(pass * width)
+            let c = count + pass &* buckets
+            // A digit shared by every key leaves the order as it is.
+            if c[Int(truncatingIfNeeded: (src[0] >> shift) & mask)] == n { continue }
+            var sum = 0
+            for d in 0..<buckets {
+                let t = c[d]
+                c[d] = sum
+                sum += t
+            }
+            for i in 0..<n {
+                let key = src[i]
+                let d = Int(truncatingIfNeeded: (key >> shift) & mask)
+                dst[c[d]] = key
+                c[d] += 1
+            }
+            swap(&src, &dst)
+        }
+        for i in 0..<n {
+            let key = src[i]
+            vals[i] = Double(bitPattern: key >> 63 != 0 ? key & ~(1 << 63) : ~key)
         }
     }
 
     /// Cut points for sorted values: one bin per distinct value when they fit (or when
     /// `maxBins` is nil), else greedy quantile bins of about equal count.
     static func cutPoints(sorted v: [Double], maxBins: Int?) -> [Double] {
+        v.withUnsafeBufferPointer { cutPoints(sorted: $0, maxBins: maxBins) }
+    }
+
+    /// `cutPoints` of sorted values in a buffer.
+    static func cutPoints(sorted v: UnsafeBufferPointer<Double>, maxBins: Int?) -> [Double] {
         // Runs of equal values (== : -0 joins +0, the run keeps its first value), in buffers
         // sized for the worst case instead of appended to.
         let n = v.count
@@ -196,15 +232,13 @@ enum FeatureBinner {
             counts.deallocate()
         }
         var d = 0
-        v.withUnsafeBufferPointer { vb in
-            for x in vb {
-                if d > 0 && distinct[d &- 1] == x {
-                    counts[d &- 1] &+= 1
-                } else {
-                    distinct[d] = x
-                    counts[d] = 1
-                    d &+= 1
-                }
+        for x in v {
+            if d > 0 && distinct[d &- 1] == x {
+                counts[d &- 1] &+= 1
+            } else {
+                distinct[d] = x
+                counts[d] = 1
+                d &+= 1
             }
         }
         if d <= 1 { return [] }
@@ -229,26 +263,6 @@ enum FeatureBinner {
         return cuts
     }
 
-    /// The first index i with v <= cuts[i] (cuts.count when there is none) for a finite v
-    /// and finite cuts: a binary search without a branch per step (a column's values come in
-    /// no order, so such a branch would be mispredicted half the time, and the compiler turns
-    /// a select back into one). A step reads "cut < v" from the sign bit of cut - v: for
-    /// finite doubles the difference is negative exactly when cut < v (it is zero only when
-    /// they are equal, and -0 only for -0 - +0, a cut no midpoint of distinct values gives).
-    @inline(__always)
-    static func firstCutAtOrAbove(_ v: Double, _ cuts: UnsafeBufferPointer<Double>) -> Int {
-        var n = cuts.count
-        if n == 0 { return 0 }
-        var base = 0
-        while n > 1 {
-            let half = n &>> 1
-            let below = Int(truncatingIfNeeded: (cuts[base &+ half &- 1] - v).bitPattern &>> 63)
-            base &+= half & (0 &- below)
-            n &-= half
-        }
-        return base &+ (cuts[base] < v ? 1 : 0)
-    }
-
     /// Codes all values of `m` with `layout`, in parallel over row chunks.
     static func encode<Code: FixedWidthInteger & UnsignedInteger>(_ m: FeatureMatrix, layout: BinLayout,
                                                                    as: Code.Type, threads: Int) -> FeatureBins<Code> {
@@ -264,50 +278,43 @@ enum FeatureBinner {
         let workers = min(max(1, threads), chunks)
         var lowers = [[Double]](repeating: [], count: workers)
         var uppers = [[Double]](repeating: [], count: workers)
-        // Every feature's cuts in one array (feature f's at cutStart[f]..<cutStart[f + 1]).
-        var cutStart = [0]
-        for f in 0..<p { cutStart.append(cutStart[f] + layout.cuts[f].count) }
-        var allCuts: [Double] = layout.cuts.flatMap { $0 }
-        allCuts.append(0)   // never empty (the last entry is no cut)
+        // Every feature's cuts, searched through slots (`CutTable`: the first cut at or above
+        // a value, as a bisection finds it).
+        let table = CutTable(cuts: layout.cuts)
+        defer { table.release() }
         // Per feature, read in the inner loop through pointers (no bounds checks):
-        // first cut, cut count, code shift (1 with a missing bin) and first bin offset.
-        let meta = UnsafeMutablePointer<Int>.allocate(capacity: max(4 * p, 1))
+        // code shift (1 with a missing bin) and first bin offset.
+        let meta = UnsafeMutablePointer<Int>.allocate(capacity: max(2 * p, 1))
         defer { meta.deallocate() }
         for f in 0..<p {
-            meta[4 * f] = cutStart[f]
-            meta[4 * f + 1] = cutStart[f + 1] - cutStart[f]
-            meta[4 * f + 2] = layout.hasMissing[f] ? 1 : 0
-            meta[4 * f + 3] = offsets[f]
+            meta[2 * f] = layout.hasMissing[f] ? 1 : 0
+            meta[2 * f + 1] = offsets[f]
         }
         codes.withUnsafeMutableBufferPointer { codeBuf in
-            allCuts.withUnsafeBufferPointer { cutBuf in
-                lowers.withUnsafeMutableBufferPointer { lowBuf in
-                    uppers.withUnsafeMutableBufferPointer { upBuf in
-                        m.values.withUnsafeBufferPointer { vals in
-                            Parallel.forEachWorker(count: chunks, threads: workers) { w, c in
-                                if lowBuf[w].isEmpty {
-                                    lowBuf[w] = [Double](repeating: .infinity, count: totalBins)
-                                    upBuf[w] = [Double](repeating: -.infinity, count: totalBins)
-                                }
-                                let start = c * chunk, end = min(n, start + chunk)
-                                let cuts = cutBuf.baseAddress!
-                                lowBuf[w].withUnsafeMutableBufferPointer { loBuf in
-                                    upBuf[w].withUnsafeMutableBufferPointer { hiBuf in
-                                        let lo = loBuf.baseAddress!, hi = hiBuf.baseAddress!
-                                        // Row by row (the matrix is row-major), every feature of a row.
-                                        for r in start..<end {
-                                            let row = vals.baseAddress! + r &* p
-                                            let out = codeBuf.baseAddress! + r &* p
-                                            for f in 0..<p {
-                                                let fm = meta + 4 &* f
-                                                let v = row[f]
-                                                let cb = UnsafeBufferPointer(start: cuts + fm[0], count: fm[1])
-                                                let bin = v.isNaN ? 0 : firstCutAtOrAbove(v, cb) &+ fm[2]
-                                                out[f] = Code(truncatingIfNeeded: bin)
-                                                let b = fm[3] &+ bin
-                                                if v < lo[b] { lo[b] = v }
-                                                if v > hi[b] { hi[b] = v }
-                                            }
+            lowers.withUnsafeMutableBufferPointer { lowBuf in
+                uppers.withUnsafeMutableBufferPointer { upBuf in
+                    m.values.withUnsafeBufferPointer { vals in
+                        Parallel.forEachWorker(count: chunks, threads: workers) { w, c in
+                            if lowBuf[w].isEmpty {
+                                lowBuf[w] = [Double](repeating: .infinity, count: totalBins)
+                                upBuf[w] = [Double](repeating: -.infinity, count: totalBins)
+                            }
+                            let start = c * chunk, end = min(n, start + chunk)
+                            lowBuf[w].withUnsafeMutableBufferPointer { loBuf in
+                                upBuf[w].withUnsafeMutableBufferPointer { hiBuf in
+                                    let lo = loBuf.baseAddress!, hi = hiBuf.baseAddress!
+                                    // Row by row (the matrix is row-major), every feature of a row.
+                                    for r in start..<end {
+                                        let row = vals.baseAddress! + r &* p
+                                        let out = codeBuf.baseAddress! + r &* p
+                                        for f in 0..<p {
+                                            let fm = meta + 2 &* f
+                                            let v = row[f]
+                                            let bin = v.isNaN ? 0 : table.firstCutAtOrAbove(v, feature: f) &+ fm[0]
+                                            out[f] = Code(truncatingIfNeeded: bin)
+                                            let b = fm[1] &+ bin
+                                            if v < lo[b] { lo[b] = v }
+                                            if v > hi[b] { hi[b] = v }
                                         }
                                     }
                                 }

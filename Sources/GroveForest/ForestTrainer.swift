@@ -66,7 +66,7 @@ public enum ForestTrainer {
         guard p > 0 else { throw TrainingError.noFeatures }
         guard n < Int(Int32.max) else { throw TrainingError.tooManyRows(n) }
         guard target.count == n else { throw TrainingError.targetCountMismatch(rows: n, targets: target.count) }
-        if let bad = features.values.firstIndex(where: { $0.isInfinite }) {
+        if let bad = firstInfinite(features.values) {
             throw TrainingError.nonFiniteFeature(row: bad / p, feature: bad % p)
         }
         var labels: [Int32] = []
@@ -125,6 +125,25 @@ public enum ForestTrainer {
                                             positiveClass: positiveClass)
         }
         return ForestFit(forest: forest, outOfBag: oobMeans)
+    }
+
+    /// The index of the first infinite value, or nil. Blocks are counted without a branch per
+    /// value (the compiler can vectorise the count); only a block with one is searched.
+    static func firstInfinite(_ values: [Double]) -> Int? {
+        values.withUnsafeBufferPointer { v in
+            let block = 4_096
+            var start = 0
+            while start < v.count {
+                let end = min(v.count, start + block)
+                var hits = 0
+                for i in start..<end {
+                    hits &+= (v[i].bitPattern & 0x7FFF_FFFF_FFFF_FFFF) == 0x7FF0_0000_0000_0000 ? 1 : 0
+                }
+                if hits > 0 { return (start..<end).first { v[$0].isInfinite } }
+                start = end
+            }
+            return nil
+        }
     }
 
     /// Whether features constant within a node are skipped without counting towards

@@ -25,7 +25,20 @@ enum NumberParser {
         while i < n, start[i] == 0x20 || start[i] == 0x09 { i += 1 }
         while n > i, start[n - 1] == 0x20 || start[n - 1] == 0x09 { n -= 1 }
         if i >= n { return nil }
-        let first = i
+        let (value, length) = prefix(start + i, n - i)
+        return length == n - i ? value : nil
+    }
+
+    /// The number written at `start` (at most `n` bytes, no spaces before it) and the
+    /// bytes it takes: the longest run of the syntax above (sign, digits, '.', exponent),
+    /// which stops at the first byte that cannot continue it. nil (with any length) when that
+    /// run is no number. For any bytes, `parse` of exactly the run's bytes gives the same
+    /// value: `parse` calls this on the trimmed text, and the CSV reader calls it on the rest of
+    /// its buffer to read a field without scanning it twice (`CSVTokenizer.nextPlainNumber`).
+    @inline(__always)
+    static func prefix(_ start: UnsafePointer<UInt8>, _ n: Int) -> (value: Double?, length: Int) {
+        var i = 0
+        if n <= 0 { return (nil, 0) }
         var negative = false
         if start[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if start[i] == UInt8(ascii: "+") { i += 1 }
         var mantissa: UInt64 = 0
@@ -61,7 +74,7 @@ enum NumberParser {
                 i += 1
             }
         }
-        if digits == 0 { return nil }
+        if digits == 0 { return (nil, i) }
         if i < n && (start[i] == UInt8(ascii: "e") || start[i] == UInt8(ascii: "E")) {
             i += 1
             var expNegative = false
@@ -77,17 +90,16 @@ enum NumberParser {
                 expDigits += 1
                 i += 1
             }
-            if expDigits == 0 { return nil }
+            if expDigits == 0 { return (nil, i) }
             exponent += expNegative ? -e : e
         }
-        if i != n { return nil }
-        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        if mantissa == 0 { return (negative ? -0.0 : 0.0, i) }
         if !truncated && mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
             var v = Double(mantissa)
             if exponent >= 0 { v *= powersOfTen[exponent] } else { v /= powersOfTen[-exponent] }
-            return negative ? -v : v
+            return (negative ? -v : v, i)
         }
-        return slowParse(start + first, n - first)
+        return (slowParse(start, i), i)
     }
 
     /// Falls back to strtod on a NUL-terminated copy (syntax already checked).

@@ -118,7 +118,12 @@ public struct Preprocessing: Sendable, Equatable {
             case let .numeric(v):
                 var sum = 0.0
                 var n = 0
-                for r in useRows where !v[r].isNaN { sum += v[r]; n += 1 }
+                // The rows are checked (`checked`): read without bounds checks, in row order.
+                v.withUnsafeBufferPointer { v in
+                    useRows.withUnsafeBufferPointer { rows in
+                        for r in rows where !v[r].isNaN { sum += v[r]; n += 1 }
+                    }
+                }
                 let mean = n > 0 ? sum / Double(n) : 0
                 inputs.append(InputColumn(name: col.name, kind: .numeric, fillValue: mean.isFinite ? mean : 0))
             case let .categorical(codes, levels):
@@ -140,9 +145,7 @@ public struct Preprocessing: Sendable, Equatable {
             if case let .numeric(v) = table.columns[targetIndex].storage {
                 // Distinct values first (equal values have equal labels; -0 == 0 and both
                 // read "0"), then their labels: no string per row.
-                var distinct = Set<Double>()
-                for x in v where !x.isNaN { distinct.insert(x) }
-                for x in distinct { set.insert(labelText(x)) }
+                for x in Preprocessing.distinctValues(v) { set.insert(labelText(x)) }
             } else {
                 for r in 0..<table.rowCount {
                     if let l = label(of: table.columns[targetIndex], row: r) { set.insert(l) }
@@ -158,6 +161,25 @@ public struct Preprocessing: Sendable, Equatable {
             }
         }
         return try Preprocessing(target: target, columns: inputs, classes: classes, positiveClass: positiveIndex)
+    }
+
+    /// The distinct non-NaN values of `values` (by ==: -0 and +0 are one), the first of each in
+    /// order; it stops at `limit` + 1 of them. A few distinct values (class labels) are kept in a
+    /// list searched in order (no hash per row); beyond 16 a set takes over.
+    public static func distinctValues(_ values: [Double], upTo limit: Int = .max) -> [Double] {
+        var few: [Double] = []
+        var many = Set<Double>()
+        for x in values where !x.isNaN {
+            if many.isEmpty {
+                if few.contains(x) { continue }
+                few.append(x)
+                if few.count > 16 { many = Set(few) }
+            } else if many.insert(x).inserted {
+                few.append(x)
+            }
+            if few.count > limit { break }
+        }
+        return few
     }
 
     /// `rows`, or every row of `table` when nil; throws `rowOutOfRange` for the first index
@@ -233,16 +255,24 @@ public struct Preprocessing: Sendable, Equatable {
                 labels.append(k)
             }
         case let .numeric(v):
-            // Class of each distinct value, looked up once (equal values share a label).
+            // Class of each distinct value, looked up once (equal values share a label); the
+            // last value's class first, since rows often repeat it.
             var known: [Double: Int32] = [:]
+            var last = (value: Double.nan, label: Int32(0))
             for r in useRows {
                 let x = v[r]
+                if x == last.value { labels.append(last.label); continue }
                 guard !x.isNaN else { throw PreprocessingError.missingTarget(row: r) }
-                if let k = known[x] { labels.append(k); continue }
+                if let k = known[x] {
+                    labels.append(k)
+                    last = (x, k)
+                    continue
+                }
                 let text = Preprocessing.labelText(x)
                 guard let k = index[text] else { throw PreprocessingError.unknownClass(label: text, row: r) }
                 known[x] = k
                 labels.append(k)
+                last = (x, k)
             }
         }
         return .classes(labels: labels, count: classes.count)
@@ -351,9 +381,10 @@ public struct Preprocessing: Sendable, Equatable {
         let useRows = try Self.checked(rows, in: table)  // the fillers read the columns unchecked
         let n = useRows.count
         let f = featureCount
-        var values = [Double](repeating: 0, count: n * f)
         var present = [Bool](repeating: false, count: columns.count)
-        try values.withUnsafeMutableBufferPointer { outBuf in
+        // Every value is written by exactly one column's filler, zeros included: the matrix is
+        // not cleared first (its pages are first touched by the fillers, on the cores).
+        let values = try [Double](unsafeUninitializedCapacity: n * f) { outBuf, initialized in
             guard let out = outBuf.baseAddress else { return }
             try useRows.withUnsafeBufferPointer { rowsBuf in
                 let use = rowsBuf.baseAddress!
@@ -395,9 +426,11 @@ public struct Preprocessing: Sendable, Equatable {
                     case let (.categorical, .categorical(codes, levels)):
                         let lookup = categoryLookup[ci]
                         let map = levels.map { lookup[$0] ?? -1 }
+                        let width = c.categories.count
                         fillers.append { a, b in
                             codes.withUnsafeBufferPointer { codes in
                                 for i in a..<b {
+                                    for k in 0..<width { out[i &* f &+ off &+ k] = 0 }
                                     let code = codes[use[i]]
                                     if code >= 0 {
                                         let k = map[Int(code)]
@@ -408,17 +441,26 @@ public struct Preprocessing: Sendable, Equatable {
                         }
                     case let (.categorical, .numeric(v)):
                         let lookup = categoryLookup[ci]
+                        let width = c.categories.count
                         fillers.append { a, b in
-                            for i in a..<b where !v[use[i]].isNaN {
+                            for i in a..<b {
+                                for k in 0..<width { out[i &* f &+ off &+ k] = 0 }
+                                if v[use[i]].isNaN { continue }
                                 if let k = lookup[Preprocessing.labelText(v[use[i]])] { out[i &* f &+ off &+ k] = 1 }
                             }
                         }
                     }
                 }
-                for (ci, c) in columns.enumerated() where !present[ci] && c.kind == .numeric {
+                // Input columns the table lacks: missing in every row (the fill value; no category).
+                for (ci, c) in columns.enumerated() where !present[ci] {
                     let off = featureOffsets[ci]
                     let fill = c.fillValue
-                    fillers.append { a, b in for i in a..<b { out[i &* f &+ off] = fill } }
+                    let width = c.featureCount
+                    if c.kind == .numeric {
+                        fillers.append { a, b in for i in a..<b { out[i &* f &+ off] = fill } }
+                    } else {
+                        fillers.append { a, b in for i in a..<b { for k in 0..<width { out[i &* f &+ off &+ k] = 0 } } }
+                    }
                 }
                 let block = 512
                 Parallel.forEach(count: (n + block - 1) / block, threads: Parallel.resolve(threads)) { k in
@@ -426,6 +468,7 @@ public struct Preprocessing: Sendable, Equatable {
                     for fill in fillers { fill(a, b) }
                 }
             }
+            initialized = n * f
         }
         return try FeatureMatrix(rowCount: n, featureCount: f, values: values)
     }

@@ -8,6 +8,7 @@ import GroveWire
 
 struct Admin: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "admin",
         abstract: "Administer a running server (needs `grove serve --admin` and an admin key).",
         subcommands: [Label.self, Unload.self, Load.self, Upload.self])
 
@@ -36,7 +37,7 @@ struct Admin: ParsableCommand {
     }
 
     struct Label: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Point a label at a version (version 0 removes it).")
+        static let configuration = CommandConfiguration(commandName: "label", abstract: "Point a label at a version (version 0 removes it).")
         @OptionGroup var target: Target
         @Option(help: "Label, e.g. stable.") var label: String
         @Option(help: "Version.") var version: UInt64
@@ -44,21 +45,21 @@ struct Admin: ParsableCommand {
     }
 
     struct Unload: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop serving a version.")
+        static let configuration = CommandConfiguration(commandName: "unload", abstract: "Stop serving a version.")
         @OptionGroup var target: Target
         @Option(help: "Version.") var version: UInt64
         func run() throws { try target.run(.unloadVersion(model: target.model, version: version)) }
     }
 
     struct Load: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Serve an unloaded version again.")
+        static let configuration = CommandConfiguration(commandName: "load", abstract: "Serve an unloaded version again.")
         @OptionGroup var target: Target
         @Option(help: "Version.") var version: UInt64
         func run() throws { try target.run(.loadVersion(model: target.model, version: version)) }
     }
 
     struct Upload: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Upload a model file; it becomes the model's next version.")
+        static let configuration = CommandConfiguration(commandName: "upload", abstract: "Upload a model file; it becomes the model's next version.")
         @OptionGroup var target: Target
         @Option(help: "Model file (model.grove).") var file: String
         @Option(help: "Chunk size in bytes.") var chunkBytes: Int = 1 << 20

@@ -6,11 +6,12 @@ import GroveModelStore
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "audit",
         abstract: "Check or read an audit log written by `grove serve --audit-log DIR`.",
         subcommands: [Verify.self, Show.self])
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-compute the hash chain and check its end against audit-head; report the first break (deleted, cut or edited records included).")
+        static let configuration = CommandConfiguration(commandName: "verify", abstract: "Re-compute the hash chain and check its end against audit-head; report the first break (deleted, cut or edited records included).")
         @Argument(help: "Audit log directory.") var directory: String
 
         func run() throws {
@@ -25,7 +26,7 @@ struct Audit: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print records (JSON lines).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print records (JSON lines).")
         @Argument(help: "Audit log directory.") var directory: String
         @Option(help: "Only the last N records.") var last: Int?
 

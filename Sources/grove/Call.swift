@@ -7,6 +7,7 @@ import GroveWire
 
 struct Call: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "call",
         abstract: "Call a running Grove server.",
         discussion: """
         Examples:

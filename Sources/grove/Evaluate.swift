@@ -6,6 +6,7 @@ import GroveForest
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "evaluate",
         abstract: "Evaluate a model on a CSV file that has its target column (the model's own preprocessing).")
 
     @Option(help: "Model repository.") var repo: String

@@ -7,6 +7,7 @@ import GroveServer
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explain",
         abstract: "Explain every row of a CSV file with a published model: SHAP values per input column and reason codes.",
         discussion: """
             Exact path-dependent TreeSHAP with the training cover. Classification explains the probability of the \

@@ -8,6 +8,7 @@ import GroveModelStore
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export a published model's forest to ONNX (ai.onnx.ml TreeEnsembleClassifier / Regressor, opset 3) or its trees as JSON.",
         discussion: """
         The file reads a double tensor `input` [N, features] of the encoded features (the model's feature names, \

@@ -6,6 +6,7 @@ import GroveWire
 
 struct Frame: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "frame",
         abstract: "Write a request frame (length prefix included) to stdout, for nc and replay tools.",
         discussion: """
         Example:
@@ -32,6 +33,7 @@ struct Frame: ParsableCommand {
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decode",
         abstract: "Read response frames from stdin and print them.")
 
     @Flag(help: "Print one JSON object per response.")

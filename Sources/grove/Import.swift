@@ -8,6 +8,7 @@ import GroveONNX
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import a tree ensemble from ONNX (scikit-learn, XGBoost, LightGBM, Spark) and publish it as REPO/NAME/<next version>.",
         discussion: """
         The file's work must be one ai.onnx.ml TreeEnsembleClassifier or TreeEnsembleRegressor (opset 1-4) or \

@@ -7,11 +7,12 @@ import GroveSystem
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keys",
         abstract: "Manage API keys for `grove serve --keys FILE`.",
         subcommands: [Add.self, List.self, Revoke.self, SigningKey.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a key, print it once, store its hash.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Create a key, print it once, store its hash.")
         @Option(help: "Key file.") var file: String
         @Option(help: "Key id (letters, digits, '.', '_', '-').") var id: String
         @Option(help: "Role: predict, read or admin.") var role: String
@@ -30,7 +31,7 @@ struct Keys: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List key ids and roles.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List key ids and roles.")
         @Option(help: "Key file.") var file: String
 
         func run() throws {
@@ -39,7 +40,7 @@ struct Keys: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a key; a running server drops it at its next check.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Remove a key; a running server drops it at its next check.")
         @Option(help: "Key file.") var file: String
         @Option(help: "Key id.") var id: String
 

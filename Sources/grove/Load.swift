@@ -9,6 +9,7 @@ import Synchronization
 
 struct Load: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "load",
         abstract: "Drive prediction load through the client library and count failures (cluster tests).",
         discussion: """
         Each of --concurrency threads sends one dense prediction (a row of zeros: the model's \

@@ -6,6 +6,7 @@ import GroveForest
 
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "predict",
         abstract: "Predict every row of a CSV file with a published model; writes CSV.",
         discussion: "Classification: one probability column per class (p_<class>) and the predicted label. Regression: the value.")
 

@@ -7,6 +7,7 @@ import Logging
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve every model in a repository over Grove's binary RPC protocol.",
         discussion: """
         Binds 127.0.0.1 by default. SIGTERM or SIGINT: Health answers NOT_SERVING for \

@@ -9,6 +9,7 @@ import GroveSystem
 
 struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sign",
         abstract: "Sign a model version with an Ed25519 key (made by `grove keys signing-key`).",
         discussion: """
             MODEL_DIR is a version directory (REPO/NAME/VERSION) or a model.grove file. The file is

@@ -9,6 +9,7 @@ import GroveWire
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "train",
         abstract: "Train a random forest and publish it as REPO/NAME/<next version>.",
         discussion: """
         Holds out --test-fraction of the rows (seeded, stratified) and reports metrics on them; \

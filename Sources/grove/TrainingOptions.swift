@@ -90,12 +90,8 @@ struct TrainingOptions: ParsableArguments {
         switch column.storage {
         case .categorical: return .classification
         case let .numeric(values):
-            var distinct = Set<Double>()
-            for v in values where !v.isNaN {
-                if v != v.rounded() { return .regression }
-                distinct.insert(v)
-                if distinct.count > 10 { return .regression }
-            }
+            let distinct = Preprocessing.distinctValues(values, upTo: 10)
+            if distinct.count > 10 || distinct.contains(where: { $0 != $0.rounded() }) { return .regression }
             return .classification
         }
     }

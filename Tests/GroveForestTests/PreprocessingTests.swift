@@ -118,6 +118,47 @@ import Testing
         }
     }
 
+    /// The matrix is not cleared before its columns fill it: every value of every column kind
+    /// (numbers, numbers read as text, categories, categories read as numbers, absent inputs) is
+    /// written, as each row's record encoding shows. The encodings run just after blocks of the same size,
+    /// full of a NaN pattern, are freed: a value left unwritten would likely read as that pattern.
+    @Test func everyValueOfTheMatrixIsWritten() throws {
+        let rows = 600
+        var rng = RandomGenerator(seed: 21)
+        func pick<T>(_ options: [T]) -> T { options[Int(rng.unit() * Double(options.count))] }
+        let fitTable = try DataTable(columns: [
+            .numeric("x", (0..<rows).map { _ in pick([1.5, -2, .nan, 7]) }),
+            .numeric("asText", (0..<rows).map { _ in pick([3, 4, .nan]) }),
+            .categorical("city", (0..<rows).map { _ in pick(["a", "b", "c", nil]) }),
+            .categorical("code", (0..<rows).map { _ in pick(["1", "2", "10", nil]) }),
+            .categorical("gone", (0..<rows).map { _ in pick(["p", "q"]) }),
+            .numeric("absent", (0..<rows).map { _ in pick([5, 6]) }),
+            .categorical("y", (0..<rows).map { _ in pick(["no", "yes"]) }),
+        ])
+        let p = try Preprocessing.fit(table: fitTable, target: "y", task: .classification)
+        // The same inputs as other kinds, two input columns absent, an unseen category.
+        let table = try DataTable(columns: [
+            .numeric("x", (0..<rows).map { _ in pick([1.5, -2, .nan]) }),
+            .categorical("asText", (0..<rows).map { _ in pick(["3", "4", nil]) }),
+            .categorical("city", (0..<rows).map { _ in pick(["a", "c", "zz", nil]) }),
+            .numeric("code", (0..<rows).map { _ in pick([1, 2, 10, .nan]) }),
+        ])
+        let records: [[Double]] = try (0..<rows).map { r in
+            try p.encode(record: table.columns.map { RecordField(name: $0.name, value: $0.value(at: r)) })
+        }
+        for round in 0..<5 {
+            do {
+                let dirty = [Double](repeating: Double(bitPattern: 0x7FF8_DEAD_BEEF_0001), count: rows * p.featureCount)
+                #expect(dirty.count == rows * p.featureCount)
+            }
+            let x = try p.encode(table: table, threads: 2)
+            let differ = (0..<rows).filter { r in
+                (0..<p.featureCount).contains { x.values[r * p.featureCount + $0].bitPattern != records[r][$0].bitPattern }
+            }
+            #expect(differ.isEmpty, "round \(round): rows \(differ.prefix(5)) differ from their records")
+        }
+    }
+
     @Test func invalidSchemaIsRefused() {
         #expect(throws: PreprocessingError.self) {
             try Preprocessing(target: "y", columns: [InputColumn(name: "a", kind: .numeric), InputColumn(name: "a", kind: .numeric)],

@@ -8,6 +8,7 @@ import GroveWire
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Benchmark serving against the wire's limit measured in the same run.",
         discussion: """
         Starts two child servers on loopback: `grove serve` on the repository, and the same \

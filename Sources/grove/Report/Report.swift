@@ -8,6 +8,7 @@ import GroveWire
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "Write a model report: identity, held-out metrics (AUC, Gini, KS, log loss, Brier), ROC/PR curves, reliability, score distributions, confusion matrix, importances and PSI.",
         discussion: """
         --data is a labelled CSV the model did not train on. --train-data (the training file, checked \
