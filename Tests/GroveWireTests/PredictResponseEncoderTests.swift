@@ -93,6 +93,54 @@ import Testing
         #expect(hand.count == 5 + 2 + 2 + 2 + 4 + 2 + 2 + 10)
     }
 
+    /// Answers with inline reasons (rows without reasons, texts from empty to 300 bytes, texts
+    /// holding a NUL, contributions of every bit pattern, 0 and -0 included, with and without an
+    /// explained class): the same bytes as protobuf-c, and a buffer reused for the next answer.
+    @Test func answersWithReasonsAreProtobufCsBytes() {
+        var rng = SplitMix(seed: 0xea50)
+        let specials: [Double] = [0, -0.0, .nan, .infinity, .leastNonzeroMagnitude, 0.041, 1e-300]
+        func text() -> String {
+            let length = [0, 0, 1, 9, 127, 128, 300][Int(rng.next() % 7)]
+            var s = String((0..<length).map { _ in Character(UnicodeScalar(UInt8(97 + rng.next() % 26))) })
+            if length > 2 && rng.next() % 5 == 0 { s.insert("\u{0}", at: s.index(s.startIndex, offsetBy: length / 2)) }
+            if length > 0 && rng.next() % 7 == 0 { s += "é€" }
+            return s
+        }
+        let buffer = ReasonListBuffer()
+        var checked = 0
+        for _ in 0..<2000 {
+            let rows = 1 + Int(rng.next() % 3), most = Int(rng.next() % 5)
+            buffer.start(rows: rows, reasonsPerRow: most)
+            for _ in 0..<rows {
+                buffer.beginRow()
+                for _ in 0..<Int(rng.next() % UInt64(most + 1)) {
+                    let c = rng.next() % 3 == 0 ? specials[Int(rng.next() % UInt64(specials.count))] : Double(bitPattern: rng.next())
+                    buffer.append(column: text(), contribution: c, value: text(), code: text(), text: text())
+                }
+            }
+            if rng.next() % 3 != 0 { buffer.setExplainedClass(text()) }
+            let values = (0..<rows).map { _ in Double(bitPattern: rng.next()) }
+            let hand = ByteBuffer(capacity: 64), reference = ByteBuffer(capacity: 64)
+            hand.write([0xee]); reference.write([0xee])
+            let id = rng.next() % 300
+            "model".withCString { n in
+                values.withUnsafeBufferPointer { v in
+                    let none = UnsafeBufferPointer<UInt32>(start: nil, count: 0)
+                    PredictResponseEncoder.write(id: id, modelName: n, version: 7, rows: rows, numClasses: 0,
+                                                 probabilities: UnsafeBufferPointer(start: nil, count: 0), classIndex: none, values: v,
+                                                 reasons: buffer, into: hand)
+                    PredictResponseWriter.writeWithProtobufC(id: id, modelName: n, version: 7, rows: rows, numClasses: 0,
+                                                             probabilities: UnsafeBufferPointer(start: nil, count: 0), classIndex: none,
+                                                             values: v, reasons: buffer, into: reference)
+                }
+            }
+            let a = Array(hand.readableView), b = Array(reference.readableView)
+            #expect(a == b)
+            if a == b { checked += 1 }
+        }
+        #expect(checked == 2000)
+    }
+
     /// The hot path's answers, as the server writes them (through `PredictResponseWriter.write`
     /// without reasons), decode to what was written.
     @Test func theServersAnswerDecodes() throws {

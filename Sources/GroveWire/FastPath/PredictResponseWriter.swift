@@ -10,22 +10,17 @@ public enum PredictResponseWriter {
     /// read in place (pass an empty `probabilities` for labels-only answers,
     /// `values` for regression). `reasons`, when given, supplies the inline reason lists and the
     /// explained class (`PredictRequest.reasons`).
-    /// Without reasons, the answer is written by `PredictResponseEncoder` (the same bytes as
-    /// protobuf-c's, about a tenth of the instructions); with them, protobuf-c packs it.
+    /// The answer is written by `PredictResponseEncoder` (the same bytes as protobuf-c's, about
+    /// a tenth of the instructions), inline reasons included.
     public static func write(id: UInt64, modelName: UnsafePointer<CChar>, version: UInt64, rows: Int, numClasses: Int,
                              probabilities: UnsafeBufferPointer<Double>, classIndex: UnsafeBufferPointer<UInt32>,
                              values: UnsafeBufferPointer<Double>, reasons: ReasonListBuffer? = nil, into output: ByteBuffer) {
-        guard let reasons else {
-            PredictResponseEncoder.write(id: id, modelName: modelName, version: version, rows: rows, numClasses: numClasses,
-                                         probabilities: probabilities, classIndex: classIndex, values: values, into: output)
-            return
-        }
-        writeWithProtobufC(id: id, modelName: modelName, version: version, rows: rows, numClasses: numClasses,
-                           probabilities: probabilities, classIndex: classIndex, values: values, reasons: reasons, into: output)
+        PredictResponseEncoder.write(id: id, modelName: modelName, version: version, rows: rows, numClasses: numClasses,
+                                     probabilities: probabilities, classIndex: classIndex, values: values, reasons: reasons, into: output)
     }
 
     /// `write` through protobuf-c's pack, whatever the answer holds: the reference the hand
-    /// encoder is tested against, and the packer of answers with reasons.
+    /// encoder is tested against.
     package static func writeWithProtobufC(id: UInt64, modelName: UnsafePointer<CChar>, version: UInt64, rows: Int, numClasses: Int,
                                            probabilities: UnsafeBufferPointer<Double>, classIndex: UnsafeBufferPointer<UInt32>,
                                            values: UnsafeBufferPointer<Double>, reasons: ReasonListBuffer? = nil, into output: ByteBuffer) {

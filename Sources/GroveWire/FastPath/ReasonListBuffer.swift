@@ -2,6 +2,7 @@
 
 import CGroveProto
 import CProtobufC
+import Glibc
 
 /// Per-row reason lists (`PredictResponse.reasons`) and the explained class, built into
 /// buffers that grow to the largest answer seen and are reused after it: filling and packing
@@ -9,38 +10,49 @@ import CProtobufC
 /// need not outlive the call. One per loop; not thread-safe.
 ///
 /// Use: `start(rows:reasonsPerRow:)`, then per row `beginRow()` and up to `reasonsPerRow`
-/// `append(...)`, then `setExplainedClass(_:)`; `PredictResponseWriter` packs it.
+/// `append(...)`, then `setExplainedClass(_:)`; `PredictResponseWriter` packs it (by hand,
+/// `PredictResponseEncoder`, from the texts and their lengths; or through protobuf-c's structs,
+/// which `resolve()` points into the buffer).
 public final class ReasonListBuffer {
     private var reasons = UnsafeMutableBufferPointer<Grove__V1__Reason>(start: nil, count: 0)
+    /// Per reason: its contribution.
+    private(set) var contributions = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     private var reasonPointers = UnsafeMutableBufferPointer<UnsafeMutablePointer<Grove__V1__Reason>?>(start: nil, count: 0)
     private var lists = UnsafeMutableBufferPointer<Grove__V1__ReasonList>(start: nil, count: 0)
     private var listPointers = UnsafeMutableBufferPointer<UnsafeMutablePointer<Grove__V1__ReasonList>?>(start: nil, count: 0)
     /// Per reason: text offsets of column, value, code and text.
-    private var offsets = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
-    /// Per row: its first reason.
-    private var firstReason = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
-    private var text = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
+    private(set) var offsets = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
+    /// Per reason: the bytes of column, value, code and text up to their first NUL (what
+    /// protobuf-c's `strlen` reads of the copies).
+    private(set) var lengths = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
+    /// Per row: its first reason (and, after the last row, the reason count: `endRows()`).
+    private(set) var firstReason = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
+    private(set) var text = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
     private var textUsed = 0
-    private var reasonCount = 0
-    private var rowCount = 0
-    private var explainedClass = -1
+    private(set) var reasonCount = 0
+    private(set) var rowCount = 0
+    /// The explained class's text offset (-1: none) and length up to its first NUL.
+    private(set) var explainedClass = -1
+    private(set) var explainedClassLength = 0
 
     public init() {}
 
     deinit {
         reasons.deallocate(); reasonPointers.deallocate(); lists.deallocate(); listPointers.deallocate()
-        offsets.deallocate(); firstReason.deallocate(); text.deallocate()
+        contributions.deallocate(); offsets.deallocate(); lengths.deallocate(); firstReason.deallocate(); text.deallocate()
     }
 
     /// Empties the buffer and makes room for `rows` lists of at most `reasonsPerRow` reasons.
     public func start(rows: Int, reasonsPerRow: Int) {
         let most = rows * reasonsPerRow
         if reasons.count < most {
-            reasons.deallocate(); reasonPointers.deallocate(); offsets.deallocate()
+            reasons.deallocate(); reasonPointers.deallocate(); contributions.deallocate(); offsets.deallocate(); lengths.deallocate()
             let n = Self.grown(most)
             reasons = .allocate(capacity: n)
             reasonPointers = .allocate(capacity: n)
+            contributions = .allocate(capacity: n)
             offsets = .allocate(capacity: 4 * n)
+            lengths = .allocate(capacity: 4 * n)
         }
         if lists.count < rows {
             lists.deallocate(); listPointers.deallocate(); firstReason.deallocate()
@@ -53,6 +65,7 @@ public final class ReasonListBuffer {
         reasonCount = 0
         rowCount = 0
         explainedClass = -1
+        explainedClassLength = 0
     }
 
     /// Starts the next row's list.
@@ -65,18 +78,23 @@ public final class ReasonListBuffer {
     /// Appends a reason to the current row's list.
     public func append(column: String, contribution: Double, value: String, code: String, text words: String) {
         precondition(rowCount > 0 && reasonCount < reasons.count, "ReasonListBuffer: more reasons than started with")
-        grove__v1__reason__init(reasons.baseAddress! + reasonCount)
-        reasons[reasonCount].contribution = contribution
-        offsets[4 * reasonCount] = copy(column)
-        offsets[4 * reasonCount + 1] = copy(value)
-        offsets[4 * reasonCount + 2] = copy(code)
-        offsets[4 * reasonCount + 3] = copy(words)
+        contributions[reasonCount] = contribution
+        let at = 4 * reasonCount
+        (offsets[at], lengths[at]) = copy(column)
+        (offsets[at + 1], lengths[at + 1]) = copy(value)
+        (offsets[at + 2], lengths[at + 2]) = copy(code)
+        (offsets[at + 3], lengths[at + 3]) = copy(words)
         reasonCount += 1
     }
 
     /// The class the reasons explain (`PredictResponse.explained_class`).
     public func setExplainedClass(_ label: String) {
-        explainedClass = copy(label)
+        (explainedClass, explainedClassLength) = copy(label)
+    }
+
+    /// Closes the last row's list (the packers call it before reading the lists).
+    func endRows() {
+        firstReason[rowCount] = reasonCount
     }
 
     /// Points `predict`'s reasons and explained class into this buffer (valid until the next `start`).
@@ -99,10 +117,12 @@ public final class ReasonListBuffer {
 
     /// Points every reason's texts and every list into the buffers, now that they stop growing.
     func resolve() {
-        firstReason[rowCount] = reasonCount
+        endRows()
         reserveText(1)   // a base address even when nothing was copied
         let base = UnsafeMutableRawPointer(text.baseAddress!).assumingMemoryBound(to: CChar.self)
         for i in 0..<reasonCount {
+            grove__v1__reason__init(reasons.baseAddress! + i)
+            reasons[i].contribution = contributions[i]
             reasons[i].column = base + offsets[4 * i]
             reasons[i].value = base + offsets[4 * i + 1]
             reasons[i].code = base + offsets[4 * i + 2]
@@ -117,8 +137,9 @@ public final class ReasonListBuffer {
         }
     }
 
-    /// Copies `s` and a NUL into the text buffer; returns where it starts.
-    private func copy(_ s: String) -> Int {
+    /// Copies `s` and a NUL into the text buffer; returns where it starts and its bytes up to
+    /// its first NUL (all of them when it holds none).
+    private func copy(_ s: String) -> (start: Int, length: Int) {
         let start = textUsed
         let copied: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
             reserveText(bytes.count + 1)
@@ -130,8 +151,10 @@ public final class ReasonListBuffer {
         }
         reserveText(1)
         text[textUsed] = 0
+        let bytes = textUsed - start
+        let length = memchr(text.baseAddress! + start, 0, bytes).map { UnsafeRawPointer($0) - UnsafeRawPointer(text.baseAddress! + start) } ?? bytes
         textUsed += 1
-        return start
+        return (start, length)
     }
 
     private func reserveText(_ more: Int) {
