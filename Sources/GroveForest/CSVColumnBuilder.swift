@@ -62,6 +62,13 @@ struct CSVColumnBuilder {
     private var codes = GrowableBuffer<Int32>()
     private var lookup: [String: Int32] = [:]
     private var levels: [String] = []
+    /// The bytes of up to `recentLimit` levels as this builder first read them (entry i's at
+    /// `recentStart[i]..<recentStart[i + 1]`, its code `recentCode[i]`), compared in place before
+    /// a String is made: the same bytes always decode to the same String, hence the same code.
+    private var recentBytes: [UInt8] = []
+    private var recentStart: [Int] = [0]
+    private var recentCodes: [Int32] = []
+    private static let recentLimit = 32
     /// Rows before this index still need their categorical codes (a rescan fills them).
     private(set) var rescanBefore = 0
 
@@ -108,12 +115,33 @@ struct CSVColumnBuilder {
 
     @inline(__always)
     private mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+        if let c = recentCode(p, n) { return c }
         let key = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
         if let c = lookup[key] { return c }
         let c = Int32(levels.count)
         lookup[key] = c
         levels.append(key)
+        if recentCodes.count < Self.recentLimit {
+            recentBytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+            recentStart.append(recentBytes.count)
+            recentCodes.append(c)
+        }
         return c
+    }
+
+    /// The code of the recent level with exactly these bytes, or nil.
+    @inline(__always)
+    private func recentCode(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32? {
+        recentBytes.withUnsafeBufferPointer { bytes in
+            recentStart.withUnsafeBufferPointer { start in
+                for i in 0..<recentCodes.count where start[i + 1] - start[i] == n {
+                    var k = 0
+                    while k < n && bytes[start[i] + k] == p[k] { k += 1 }
+                    if k == n { return recentCodes[i] }
+                }
+                return nil
+            }
+        }
     }
 
     /// Whether nothing but missing values has been read (a numeric column that would read
