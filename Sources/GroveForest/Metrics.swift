@@ -23,8 +23,10 @@ public enum Metrics {
             if positives[i] { pos.append(scores[i]) } else { neg.append(scores[i]) }
         }
         if pos.isEmpty || neg.isEmpty { return .nan }
-        pos.sort()
-        neg.sort()
+        // The binner's radix sort: the order of `sort()` (-0 and +0, which the walk groups
+        // as equal, may swap).
+        FeatureBinner.sortValues(&pos)
+        FeatureBinner.sortValues(&neg)
         var rankSumPos = 0.0
         var before = 0, a = 0, b = 0
         while a < pos.count || b < neg.count {

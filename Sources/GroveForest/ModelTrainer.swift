@@ -141,7 +141,12 @@ public enum ModelTrainer {
         guard case let .classes(labels, 2) = target else { return [] }
         let (scores, positives) = fit.outOfBagScores(labels: labels, positiveClass: positiveClass ?? 1)
         if scores.isEmpty { return [] }
-        let probabilities = scores.flatMap { [1 - $0, $0] }
+        var probabilities: [Double] = []
+        probabilities.reserveCapacity(2 * scores.count)
+        for s in scores {
+            probabilities.append(1 - s)
+            probabilities.append(s)
+        }
         let y = positives.map { $0 ? 1 : 0 }
         return [Metric(name: "oob_log_loss", value: Metrics.logLoss(probabilities: probabilities, labels: y, classCount: 2)),
                 Metric(name: "oob_brier", value: Metrics.brier(probabilities: probabilities, labels: y, classCount: 2))]

@@ -36,6 +36,11 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
     /// on a local copy swapped out of here (keeping the capacity between trees): a stored
     /// property held across findSplit would cost two exclusivity-check calls per node.
     private var constantPoolStorage: [UInt64] = []
+    /// The node statistics' storage, kept between trees as `constantPoolStorage` is.
+    private var poolStorage: [Double] = []
+    /// Nodes of the last tree this builder grew: the next tree's arrays are reserved for about
+    /// as many (grown by doubling, each array was copied at every step).
+    private var lastNodeCount = 0
     /// A node batch's candidate features that take sorted groups or marked bins (at most p).
     private let sparseList: UnsafeMutablePointer<Int>
     private var words: Int { (p + 63) / 64 }
@@ -84,6 +89,9 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         let idx = partition.indices, counts = sampler.counts
         // Statistics of every node, `s` doubles each: class weights, or (weight, weighted target sum).
         var pool: [Double] = []
+        swap(&pool, &poolStorage)
+        defer { swap(&pool, &poolStorage) }
+        pool.removeAll(keepingCapacity: true)
         pool.reserveCapacity(1024)
         for _ in 0..<s { pool.append(0) }
         for i in 0..<m {
@@ -103,6 +111,14 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         constantPool.removeAll(keepingCapacity: true)
         constantPool.append(contentsOf: repeatElement(0, count: words))
         var tree = Tree()
+        let expected = lastNodeCount + lastNodeCount / 8
+        if expected > 0 {
+            tree.feature.reserveCapacity(expected); tree.threshold.reserveCapacity(expected)
+            tree.left.reserveCapacity(expected); tree.right.reserveCapacity(expected)
+            tree.flags.reserveCapacity(expected); tree.cover.reserveCapacity(expected)
+            tree.leafOffset.reserveCapacity(expected)
+            tree.leafValues.reserveCapacity((expected / 2 + 1) * (isRegression ? 1 : k))
+        }
         var importance = [Double](repeating: 0, count: p)
         func addNode() -> Int {
             tree.feature.append(0); tree.threshold.append(0); tree.left.append(0); tree.right.append(0)
@@ -185,6 +201,7 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         }
         let total = importance.reduce(0, +)
         if total > 0 { for f in 0..<p { importance[f] /= total } }
+        lastNodeCount = tree.nodeCount
         return BuiltTree(tree: tree, importance: importance)
     }
 
