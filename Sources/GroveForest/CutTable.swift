@@ -9,10 +9,14 @@
 /// slot(v) = (v - first) * scale truncated and clamped to 0..<slots. Each floating-point
 /// step rounds monotonically, so slot(v) never decreases as v grows; hence a cut whose slot
 /// is below v's slot is below v, and `lowerBound[s]` (the number of cuts whose slot is below
-/// s) is at most the answer for every v in slot s. The search starts there and steps up
-/// while the cut is below v; each feature's cuts end with a +infinity sentinel, which no
-/// value passes. With about four slots per cut a value passes 0 or 1 cuts (two steps
-/// without a branch, then a loop for the rest).
+/// s) is at most the answer for every v in slot s; and a cut of a higher slot is above v, so
+/// `lowerBound[s + 1]` (the cut count for the last slot) is at least the answer. The search
+/// starts at the lower bound and takes two steps up without a branch while the cut is below v;
+/// cuts spread about evenly (about four slots per cut) leave a value 0 or 1 to pass. When
+/// more are left (cuts crowded into few slots, e.g. exact splits of skewed data: thousands in
+/// one slot), it bisects the rest of the slot, so a value costs at most about log2 of the
+/// cut count, never a scan of the slot. Each feature's cuts end with a +infinity sentinel,
+/// which no value passes.
 ///
 /// The buffers are owned (freed by `release`); the value is read by several threads at once.
 struct CutTable: @unchecked Sendable {
@@ -25,6 +29,8 @@ struct CutTable: @unchecked Sendable {
         /// slots - 1, as a Double (the clamp) and as an Int.
         var lastSlot: Double
         var lastSlotIndex: Int
+        /// The number of cuts (the sentinel's index).
+        var cutCount: Int
     }
 
     /// Slots per cut, and the most slots a feature gets.
@@ -64,7 +70,7 @@ struct CutTable: @unchecked Sendable {
                 if !(scale > 0) || !scale.isFinite { scale = 0 }
             }
             var feature = Feature(cutStart: cutAt, slotStart: slotAt, first: c.first ?? 0, scale: scale,
-                                  lastSlot: Double(slots - 1), lastSlotIndex: slots - 1)
+                                  lastSlot: Double(slots - 1), lastSlotIndex: slots - 1, cutCount: c.count)
             if scale == 0 {
                 // One slot: every value starts the scan at the first cut.
                 feature.lastSlot = 0
@@ -103,12 +109,34 @@ struct CutTable: @unchecked Sendable {
     /// The index of feature f's first cut at or above v (v not NaN).
     @inline(__always)
     func firstCutAtOrAbove(_ v: Double, feature f: Int) -> Int {
+        firstCutAtOrAbove(v, feature: f, probe: {})
+    }
+
+    /// The same, calling `probe` once per cut it reads (tests count the reads; the empty
+    /// closure of the binner's calls inlines to nothing).
+    @inline(__always)
+    func firstCutAtOrAbove(_ v: Double, feature f: Int, probe: () -> Void) -> Int {
         let feature = features[f]
         let c = UnsafePointer(cuts + feature.cutStart)
-        var b = Int(truncatingIfNeeded: lowerBound[feature.slotStart &+ Self.slot(v, feature)])
-        b &+= c[b] < v ? 1 : 0
-        b &+= c[b] < v ? 1 : 0
-        while c[b] < v { b &+= 1 }
+        @inline(__always) func below(_ i: Int) -> Bool {
+            probe()
+            return c[i] < v
+        }
+        let s = Self.slot(v, feature)
+        var b = Int(truncatingIfNeeded: lowerBound[feature.slotStart &+ s])
+        b &+= below(b) ? 1 : 0
+        b &+= below(b) ? 1 : 0
+        if below(b) {
+            // The answer is above b and at most the first cut of a higher slot: bisect.
+            var lo = b &+ 1
+            var hi = s < feature.lastSlotIndex
+                ? Int(truncatingIfNeeded: lowerBound[feature.slotStart &+ s &+ 1]) : feature.cutCount
+            while lo < hi {
+                let mid = (lo &+ hi) >> 1
+                if below(mid) { lo = mid &+ 1 } else { hi = mid }
+            }
+            b = lo
+        }
         return b
     }
 }

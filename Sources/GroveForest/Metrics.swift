@@ -8,9 +8,9 @@ public enum Metrics {
     /// Binary ROC AUC: probability that a random positive scores above a random negative,
     /// ties counting one half (Mann–Whitney with average ranks).
     ///
-    /// The positives' and the negatives' scores are sorted apart (plain `[Double]` sorts, not a
-    /// sort of row indices through a closure: about 3x faster on the out-of-bag scores of every
-    /// training row) and walked together by groups of equal scores, ascending; each positive
+    /// The positives' and the negatives' scores are sorted apart (plain `[Double]`s, by the
+    /// binner's radix sort, not row indices through a closure: faster on the out-of-bag scores of
+    /// every training row) and walked together by groups of equal scores, ascending; each positive
     /// adds its group's average rank in that order, as a walk over all rows sorted together
     /// would: the same additions, so the same bits. Scores with a NaN (no order) take that walk.
     public static func rocAUC(scores: [Double], positives: [Bool]) -> Double {

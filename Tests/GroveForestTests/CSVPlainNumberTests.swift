@@ -84,10 +84,10 @@ import Testing
     }
 
     /// A number marker read as missing (the two-pass way) where the one pass would read a number.
-    @Test func aNumberMarkerStillReadsAsMissing() {
+    @Test func aNumberMarkerStillReadsAsMissing() throws {
         let text = "a,b\n1,-99\n2,3\n"
-        let table = try? CSVReader.parse(text: text, options: CSVOptions(missingMarkers: ["", "-99"]))
-        guard case let .numeric(v)? = table?.columns[1].storage else {
+        let table = try CSVReader.parse(text: text, options: CSVOptions(missingMarkers: ["", "-99"]))
+        guard case let .numeric(v) = table.columns[1].storage else {
             Issue.record("column b is not numeric")
             return
         }

@@ -35,6 +35,11 @@ import Testing
         sets.append([Double.leastNonzeroMagnitude, 2 * .leastNonzeroMagnitude, 1e-310, 1e-300])
         sets.append([-Double.greatestFiniteMagnitude, -1, 0, 1, .greatestFiniteMagnitude])
         sets.append([-0.0, 1e-320, 3])
+        // Exact splits of skewed data: 5,000 cuts crowded into the first slot by one far value
+        // (the search bisects them).
+        var crowded = (0..<5_000).map { Double($0) }
+        crowded.append(1e12)
+        sets.append(crowded)
         return sets
     }
 
@@ -75,5 +80,20 @@ import Testing
         #expect(table.features[3].lastSlotIndex == CutTable.slotsPerCut * sets[3].count - 1)
         #expect(table.features[5].lastSlotIndex == CutTable.maxSlots - 1)
         #expect(table.features[0].lastSlotIndex == 0)
+    }
+
+    /// Cuts crowded into one slot are bisected, not scanned: a value in the middle of 5,000
+    /// such cuts reads about log2(5,000) of them (counted through `probe`).
+    @Test func crowdedCutsAreBisected() {
+        let sets = Self.cutSets()
+        let f = sets.count - 1
+        let table = CutTable(cuts: sets)
+        defer { table.release() }
+        #expect(table.features[f].lastSlotIndex > 0)
+        #expect(CutTable.slot(2_500.5, table.features[f]) == 0, "the test's cuts are not crowded into slot 0")
+        var reads = 0
+        let got = table.firstCutAtOrAbove(2_500.5, feature: f) { reads += 1 }
+        #expect(got == 2_501)
+        #expect(reads <= 20, "\(reads) cuts read")
     }
 }

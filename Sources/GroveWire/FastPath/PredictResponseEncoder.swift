@@ -20,7 +20,7 @@ import Glibc
 public enum PredictResponseEncoder {
     /// Appends the frame to `output`. `modelName` must be NUL-terminated; the arrays are read in
     /// place (empty ones are left out, as protobuf-c leaves out a repeated field of count 0);
-    /// `reasons`, when given, supplies the reason lists (one per row it was started with) and
+    /// `reasons`, when given, supplies the reason lists (one per `beginRow()` call) and
     /// the explained class.
     public static func write(id: UInt64, modelName: UnsafePointer<CChar>, version: UInt64, rows: Int, numClasses: Int,
                              probabilities: UnsafeBufferPointer<Double>, classIndex: UnsafeBufferPointer<UInt32>,
