@@ -100,7 +100,8 @@ import Testing
         var rng = SplitMix(seed: 0xea50)
         let specials: [Double] = [0, -0.0, .nan, .infinity, .leastNonzeroMagnitude, 0.041, 1e-300]
         func text() -> String {
-            let length = [0, 0, 1, 9, 127, 128, 300][Int(rng.next() % 7)]
+            // Now and then a text of 20,000 bytes: its length, and its reason's, take three-byte varints.
+            let length = rng.next() % 200 == 0 ? 20_000 : [0, 0, 1, 9, 127, 128, 300][Int(rng.next() % 7)]
             var s = String((0..<length).map { _ in Character(UnicodeScalar(UInt8(97 + rng.next() % 26))) })
             if length > 2 && rng.next() % 5 == 0 { s.insert("\u{0}", at: s.index(s.startIndex, offsetBy: length / 2)) }
             if length > 0 && rng.next() % 7 == 0 { s += "é€" }
