@@ -88,8 +88,7 @@ struct CSVColumnBuilder {
         if isNumeric {
             if isMissing { numbers.append(.nan); return }
             if let v = NumberParser.parse(p, n) {
-                numbers.append(v)
-                sawNumber = true
+                addNumber(v)
                 return
             }
             if forced == .numeric {
