@@ -8,7 +8,7 @@
 struct LogRatioTable: Sendable {
     /// The largest weight the table covers.
     let limit: Int
-    /// Entry (a, b) at b (b + 1) / 2 + a.
+    /// Entry (a, b) at b (b + 1) / 2 + a; entry (0, b) is +0.
     private let values: [Double]
 
     /// The table of every run (nodes small enough for sorted groups weigh about 100).
@@ -21,6 +21,17 @@ struct LogRatioTable: Sendable {
             for a in 1...b { v[b * (b + 1) / 2 + a] = _log(Double(a) / Double(b)) }
         }
         values = v
+    }
+
+    /// Where row b starts: entry (a, b) is at `rowStart(b) + a` of `withEntries`' pointer.
+    @inline(__always)
+    static func rowStart(_ b: Int) -> Int { (b &* (b &+ 1)) >> 1 }
+
+    /// The entries for unchecked reads (0 <= a <= b <= limit; entry (0, b) is +0, so a term
+    /// c * ln(c / w) read for c = 0 is +0).
+    @inline(__always)
+    func withEntries<R>(_ body: (UnsafePointer<Double>) -> R) -> R {
+        values.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     /// ln(a / b); requires 0 < a <= b <= limit.

@@ -10,6 +10,8 @@
 /// gini sum(c^2)/w, entropy sum(c ln(c/w)), squared error s^2/w, summed over both children.
 final class SplitScanner {
     private let minLeaf: Double
+    /// The least integer weight >= `minLeaf` (the two-class scans' integer leaf-size test).
+    private let minLeafCount: Int
     private let entropy: Bool
     private let isRegression: Bool
     /// Classes (1 for regression).
@@ -29,6 +31,8 @@ final class SplitScanner {
     /// `binCapacity`: the most bins a scanned feature has.
     init(settings: TreeSettings, xlogxTable: [Double], binCapacity: Int) {
         minLeaf = settings.minLeaf
+        minLeafCount = settings.minLeaf <= 0 ? 0
+            : settings.minLeaf >= 0x1p52 ? Int(1) << 52 : Int(settings.minLeaf.rounded(.up))
         entropy = settings.criterion == .entropy
         isRegression = settings.classCount == 0
         k = isRegression ? 1 : settings.classCount
@@ -117,16 +121,40 @@ final class SplitScanner {
     func scanMarkedBinary(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>, bits: UnsafePointer<UInt64>,
                           node: UnsafePointer<Double>, weight: Double, best: inout SplitCandidate) -> Int {
         let tabled = weight <= Double(logRatio.limit)
+        if entropy && tabled {
+            // `twoClassGroupProxy`'s tabled sum without its branches: the weights are integers
+            // up to the table's limit, so each ln(c / w) is read unchecked by integer index, and
+            // a class weight of 0 reads entry (0, w) = +0, a term of +0. The sum is +0 or
+            // negative, so adding +0 leaves its bits as skipping the term did: the same proxy.
+            let wi = Int(weight), t1i = Int(node[1])
+            return logRatio.withEntries { lr in
+                scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
+                            best: &best) { lw, l1i, l0, l1, r0, r1, _, _ in
+                    let wri = wi &- lw, r1i = t1i &- l1i
+                    let left = LogRatioTable.rowStart(lw), right = LogRatioTable.rowStart(wri)
+                    var proxy = 0.0
+                    proxy += l0 * lr[left &+ (lw &- l1i)]
+                    proxy += r0 * lr[right &+ (wri &- r1i)]
+                    proxy += l1 * lr[left &+ l1i]
+                    proxy += r1 * lr[right &+ r1i]
+                    return proxy
+                }
+            }
+        }
         return scanSetBits(feature: f, groups: groups, counts: h, bits: bits, node: node, weight: weight,
                            best: &best) { _, _, l0, l1, r0, r1, wl, wr in
             self.twoClassGroupProxy(l0, l1, r0, r1, wl, wr, tabled: tabled)
         }
     }
 
-    /// The boundaries between the bins marked in `bits` (packed two-class counts in `h`),
-    /// in ascending order, scored by `proxy(left weight, left class-1 weight, l0, l1, r0, r1,
-    /// wl, wr)` (integer weights, and the same as doubles); keeps the best in `best`.
-    /// Returns the number of marked bins.
+    /// The boundaries between the bins marked in `bits` (packed two-class counts in `h`; every
+    /// marked bin holds a weight of at least 1), in ascending order, scored by `proxy(left
+    /// weight, left class-1 weight, l0, l1, r0, r1, wl, wr)` (integer weights, and the same as
+    /// doubles); keeps the best in `best`. Returns the number of marked bins.
+    ///
+    /// The loop keeps only the best score and its bin: the bin before it and the left side's
+    /// weights are summed again once the scan is over, and only when it beats `best` (fewer
+    /// live values in the loop; the same first strict maximum and the same sums).
     @inline(__always)
     private func scanSetBits(feature f: Int, groups: Int, counts h: UnsafePointer<UInt64>,
                              bits: UnsafePointer<UInt64>, node: UnsafePointer<Double>, weight: Double,
@@ -136,41 +164,56 @@ final class SplitScanner {
         var nonEmpty = 0
         for w in 0..<wordCount { nonEmpty &+= bits[w].nonzeroBitCount }
         if nonEmpty < 2 { return nonEmpty }
-        let minLeaf = self.minLeaf
+        // The weights are integers (bootstrap counts), so the leaf-size tests compare integers:
+        // an integer w has w >= minLeaf exactly when w >= minLeafCount (minLeaf rounded up).
+        // A boundary needs a bin on its left, i.e. a left weight of at least 1 (every marked
+        // bin weighs at least 1), and scanning stops once the right side is lighter than a leaf.
+        let leftMinimum = max(minLeafCount, 1)
+        let wi = Int(weight)
+        let leftMaximum = wi &- minLeafCount
         let t0 = node[0], t1 = node[1]
         // Running sums as Int (a count is below 2^32): a signed integer converts to Double in
         // one instruction, an unsigned one in several, and the values are the same.
         var lw = 0, l1i = 0
-        var prevBin = -1
         var localBest = -Double.infinity
-        var localB1 = 0, localB2 = 0
-        var bestL0 = 0.0, bestL1 = 0.0
+        var bestBin = -1
         scan: for w in 0..<wordCount {
             var word = bits[w]
             while word != 0 {
                 let g = w &<< 6 | word.trailingZeroBitCount
                 word &= word &- 1
-                let wl = Double(lw)
-                if prevBin >= 0 && wl >= minLeaf {
-                    let wr = weight - wl
-                    if wr < minLeaf { break scan }
-                    let l1 = Double(l1i), l0 = wl - l1
-                    let p = proxy(lw, l1i, l0, l1, t0 - l0, t1 - l1, wl, wr)
+                if lw >= leftMinimum {
+                    if lw > leftMaximum { break scan }
+                    let wl = Double(lw), l1 = Double(l1i), l0 = wl - l1
+                    let p = proxy(lw, l1i, l0, l1, t0 - l0, t1 - l1, wl, weight - wl)
                     if p > localBest {
                         localBest = p
-                        localB1 = prevBin
-                        localB2 = g
-                        bestL0 = l0
-                        bestL1 = l1
+                        bestBin = g
                     }
                 }
                 let v = h[g]
                 lw &+= Int(truncatingIfNeeded: v & 0xFFFF_FFFF)
                 l1i &+= Int(truncatingIfNeeded: v >> 32)
-                prevBin = g
             }
         }
-        keepTwoClass(localBest, feature: f, b1: localB1, b2: localB2, left0: bestL0, left1: bestL1, best: &best)
+        if localBest > best.proxy {
+            // The marked bins below the best boundary's right bin: its left bin and left side.
+            var left = 0, left1 = 0, b1 = 0
+            sum: for w in 0..<wordCount {
+                var word = bits[w]
+                while word != 0 {
+                    let g = w &<< 6 | word.trailingZeroBitCount
+                    word &= word &- 1
+                    if g == bestBin { break sum }
+                    let v = h[g]
+                    left &+= Int(truncatingIfNeeded: v & 0xFFFF_FFFF)
+                    left1 &+= Int(truncatingIfNeeded: v >> 32)
+                    b1 = g
+                }
+            }
+            let l1 = Double(left1)
+            keepTwoClass(localBest, feature: f, b1: b1, b2: bestBin, left0: Double(left) - l1, left1: l1, best: &best)
+        }
         return nonEmpty
     }
 

@@ -29,6 +29,8 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
 
     private let sampler: BootstrapSampler
     private let partition: DataPartition<Code>
+    /// The feature sampler; `build` works on a local copy swapped out of here (as the constant
+    /// sets: a stored property mutated in findSplit cost two exclusivity-check calls per draw).
     private var features: FeatureSampler
     private let histograms: HistogramBuilder<Code>
     private let scanner: SplitScanner
@@ -81,7 +83,10 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
     func build(treeIndex: Int, seed: UInt64, outOfBag: OutOfBagAccumulator? = nil) -> BuiltTree {
         var rng = RandomGenerator(seed: seed, stream: UInt64(treeIndex))
         let settings = self.settings
-        features.resetForTree()
+        var candidates = FeatureSampler(featureCount: 0)
+        swap(&candidates, &features)
+        defer { swap(&candidates, &features) }
+        candidates.resetForTree()
         sampler.draw(bootstrap: settings.bootstrap, rng: &rng)
         partition.reset(counts: sampler.counts, trackOutOfBag: outOfBag != nil)
         sampler.prepareWeights(labels: labels, classification: !isRegression, binary: binary)
@@ -142,7 +147,7 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                 best = pool.withUnsafeBufferPointer { st in
                     constantPool.withUnsafeMutableBufferPointer { cp in
                         findSplit(start: item.start, end: item.end, stats: st.baseAddress! + so, weight: weight,
-                                  constant: cp.baseAddress! + item.constantOffset, rng: &rng)
+                                  constant: cp.baseAddress! + item.constantOffset, features: &candidates, rng: &rng)
                     }
                 }
                 decrease = best.proxy - parentProxy
@@ -208,7 +213,7 @@ final class TreeBuilder<Code: FixedWidthInteger & UnsignedInteger> {
     /// The best split of the node holding samples start..<end, over up to `mtry` candidate
     /// features; marks the features found constant here in `constant`.
     private func findSplit(start: Int, end: Int, stats: UnsafePointer<Double>, weight: Double,
-                           constant: UnsafeMutablePointer<UInt64>,
+                           constant: UnsafeMutablePointer<UInt64>, features: inout FeatureSampler,
                            rng: inout RandomGenerator) -> SplitCandidate {
         var best = SplitCandidate()
         let size = end - start
