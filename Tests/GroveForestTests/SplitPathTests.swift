@@ -93,6 +93,23 @@ import Testing
         #expect(differ.isEmpty, "table entries differ from log(): \(differ.prefix(5)) (\(differ.count) in all)")
     }
 
+    /// The unchecked reads of the small nodes' two-class entropy scan: row b starts at
+    /// `rowStart(b)` with entry (0, b) = +0 (a class weight of 0 adds +0), then ln(a / b).
+    @Test func logRatioRowsStartWithPlusZero() {
+        let table = LogRatioTable(limit: 200)
+        var differ: [String] = []
+        table.withEntries { e in
+            for b in 0...200 {
+                if e[LogRatioTable.rowStart(b)].bitPattern != 0 { differ.append("(0, \(b))") }
+                for a in stride(from: 1, through: b, by: 1)
+                where e[LogRatioTable.rowStart(b) + a].bitPattern != table[a, b].bitPattern {
+                    differ.append("(\(a), \(b))")
+                }
+            }
+        }
+        #expect(differ.isEmpty, "entries differ: \(differ.prefix(5)) (\(differ.count) in all)")
+    }
+
     @Test(arguments: [SplitCriterion.gini, .entropy])
     func threeClasses(criterion: SplitCriterion) throws {
         let (x, y) = Self.threeClassData(rows: 1_200, features: 6, seed: 5)

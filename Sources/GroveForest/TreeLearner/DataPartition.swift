@@ -84,19 +84,29 @@ final class DataPartition<Code: FixedWidthInteger & UnsignedInteger> {
         let limit = Code(truncatingIfNeeded: b1)
         let spill = self.spill
         return bins.codes.withUnsafeBufferPointer { codesBuf -> Int in
-            let codes = codesBuf.baseAddress!
+            let column = codesBuf.baseAddress! + f
             var w = start
             var t = 0
-            let last = end - 1
-            for i in start..<end {
-                // Samples ahead are not yet moved (w <= i).
-                grove_prefetch(codes + (Int(idx[min(i &+ Self.rowsAhead, last)]) &* p &+ f))
+            @inline(__always) func move(_ i: Int) {
                 let r = idx[i]
-                let goesLeft = codes[Int(r) &* p &+ f] <= limit ? 1 : 0
+                let goesLeft = column[Int(r) &* p] <= limit ? 1 : 0
                 idx[w] = r
                 spill[t] = r
                 w &+= goesLeft
                 t &+= 1 &- goesLeft
+            }
+            // Samples ahead are not yet moved (w <= i); the last `rowsAhead` have nothing
+            // ahead to prefetch.
+            let ahead = Self.rowsAhead
+            var i = start
+            while i &+ ahead < end {
+                grove_prefetch(column + Int(idx[i &+ ahead]) &* p)
+                move(i)
+                i &+= 1
+            }
+            while i < end {
+                move(i)
+                i &+= 1
             }
             (idx + w).update(from: spill, count: t)
             return w

@@ -148,12 +148,8 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                 // Even and odd samples into separate copies: fewer store-to-load chains
                 // when neighbouring samples share a bin.
                 let h2 = h + size
-                var pos = start
-                let last = end - 1
-                while pos + 1 < end {
-                    Self.prefetchRow(codes, Int(idx[min(pos &+ Self.rowsAhead, last)]), p, packed)
-                    Self.prefetchRow(codes, Int(idx[min(pos &+ Self.rowsAhead &+ 1, last)]), p, packed)
-                    let r0 = Int(idx[pos]), r1 = Int(idx[pos + 1])
+                @inline(__always) func addPair(_ pos: Int) {
+                    let r0 = Int(idx[pos]), r1 = Int(idx[pos &+ 1])
                     let inc0 = packed[r0], inc1 = packed[r1]
                     let row0 = codes + r0 &* p, row1 = codes + r1 &* p
                     for q in 0..<count {
@@ -161,7 +157,19 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                         h[o &+ Int(row0[f])] &+= inc0
                         h2[o &+ Int(row1[f])] &+= inc1
                     }
-                    pos += 2
+                }
+                // Pairs with both prefetch targets inside the node, then the rest.
+                let ahead = Self.rowsAhead
+                var pos = start
+                while pos &+ ahead &+ 1 < end {
+                    Self.prefetchRow(codes, Int(idx[pos &+ ahead]), p, packed)
+                    Self.prefetchRow(codes, Int(idx[pos &+ ahead &+ 1]), p, packed)
+                    addPair(pos)
+                    pos &+= 2
+                }
+                while pos &+ 1 < end {
+                    addPair(pos)
+                    pos &+= 2
                 }
                 if pos < end {
                     let r = Int(idx[pos])
@@ -170,15 +178,24 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                 }
                 for i in 0..<size { h[i] &+= h2[i] }
             } else {
-                let last = end - 1
-                for pos in start..<end {
-                    Self.prefetchRow(codes, Int(idx[min(pos &+ Self.rowsAhead, last)]), p, packed)
+                @inline(__always) func add(_ pos: Int) {
                     let r = Int(idx[pos])
                     let inc = packed[r]
                     let row = codes + r &* p
                     for q in 0..<count {
                         h[batchOffsets[q] &+ Int(row[batchFeatures[q]])] &+= inc
                     }
+                }
+                let ahead = Self.rowsAhead
+                var pos = start
+                while pos &+ ahead < end {
+                    Self.prefetchRow(codes, Int(idx[pos &+ ahead]), p, packed)
+                    add(pos)
+                    pos &+= 1
+                }
+                while pos < end {
+                    add(pos)
+                    pos &+= 1
                 }
             }
         }
@@ -253,9 +270,7 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         let stride = markedStride, words = markedWords
         bins.codes.withUnsafeBufferPointer { codesBuf in
             let codes = codesBuf.baseAddress!
-            let last = end - 1
-            for pos in start..<end {
-                Self.prefetchRow(codes, Int(idx[min(pos &+ Self.rowsAhead, last)]), p, packed)
+            @inline(__always) func add(_ pos: Int) {
                 let r = Int(idx[pos])
                 let inc = packed[r]
                 let row = codes + r &* p
@@ -264,6 +279,17 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                     h[q &* stride &+ bin] &+= inc
                     bits[q &* words &+ bin &>> 6] |= 1 &<< UInt64(bin & 63)
                 }
+            }
+            let ahead = Self.rowsAhead
+            var pos = start
+            while pos &+ ahead < end {
+                Self.prefetchRow(codes, Int(idx[pos &+ ahead]), p, packed)
+                add(pos)
+                pos &+= 1
+            }
+            while pos < end {
+                add(pos)
+                pos &+= 1
             }
         }
         return (UnsafePointer(h), UnsafePointer(bits))
