@@ -101,6 +101,25 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         grove_prefetch(weights + row)
     }
 
+    /// Calls `body` with each sample position start..<end in order, prefetching the row
+    /// `rowsAhead` samples ahead (`prefetchRow`) while there is one (no clamped index).
+    @inline(__always)
+    static func forEachSample<T>(_ start: Int, _ end: Int, _ idx: UnsafeMutablePointer<UInt32>,
+                                 _ codes: UnsafePointer<Code>, _ p: Int, _ weights: UnsafePointer<T>,
+                                 _ body: (Int) -> Void) {
+        let ahead = rowsAhead
+        var pos = start
+        while pos &+ ahead < end {
+            prefetchRow(codes, Int(idx[pos &+ ahead]), p, weights)
+            body(pos)
+            pos &+= 1
+        }
+        while pos < end {
+            body(pos)
+            pos &+= 1
+        }
+    }
+
     // MARK: - The dense batch
 
     /// Starts an empty batch of dense features.
@@ -186,17 +205,7 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                         h[batchOffsets[q] &+ Int(row[batchFeatures[q]])] &+= inc
                     }
                 }
-                let ahead = Self.rowsAhead
-                var pos = start
-                while pos &+ ahead < end {
-                    Self.prefetchRow(codes, Int(idx[pos &+ ahead]), p, packed)
-                    add(pos)
-                    pos &+= 1
-                }
-                while pos < end {
-                    add(pos)
-                    pos &+= 1
-                }
+                Self.forEachSample(start, end, idx, codes, p, packed, add)
             }
         }
         return h
@@ -280,17 +289,7 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                     bits[q &* words &+ bin &>> 6] |= 1 &<< UInt64(bin & 63)
                 }
             }
-            let ahead = Self.rowsAhead
-            var pos = start
-            while pos &+ ahead < end {
-                Self.prefetchRow(codes, Int(idx[pos &+ ahead]), p, packed)
-                add(pos)
-                pos &+= 1
-            }
-            while pos < end {
-                add(pos)
-                pos &+= 1
-            }
+            Self.forEachSample(start, end, idx, codes, p, packed, add)
         }
         return (UnsafePointer(h), UnsafePointer(bits))
     }
