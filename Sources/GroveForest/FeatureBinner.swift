@@ -50,14 +50,10 @@ struct FeatureBins<Code: FixedWidthInteger & UnsignedInteger>: @unchecked Sendab
         if hasMissing[f] && b1 == 0 { return 0 }
         let target = FeatureBinner.midpoint(upper[off + b1], lower[off + b2])
         return suffixLower.withUnsafeBufferPointer { sl in
-            // The answer lies in lo..<lo + count and m == lo qualifies; halving without a
-            // branch on the comparison (which goes either way at random).
-            var lo = b1, count = b2 - b1
-            while count > 1 {
-                let half = count >> 1
-                let mid = lo &+ half
-                lo = sl[off &+ mid] <= target ? mid : lo
-                count &-= half
+            var lo = b1, hi = b2 - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) >> 1
+                if sl[off + mid] <= target { lo = mid } else { hi = mid - 1 }
             }
             return lo
         }
