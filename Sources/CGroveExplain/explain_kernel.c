@@ -28,6 +28,9 @@
 // - Contributions accumulate per feature in one vector lane per quadrature point and are
 //   summed once per row, lanes in a fixed order.
 // No fused multiply-add and a fixed summation order: every variant returns the same bits.
+// Sums start from their first term, not from 0 (0 + x costs a vector add per step and
+// differs from x only when x is -0): the lanes of phi and every R start at +0 and only add,
+// so none is ever -0, and adding -0 or +0 to them gives the same bits.
 
 #include "CGroveExplain.h"
 
@@ -52,6 +55,9 @@ ALWAYS_INLINE void store8(double *p, v8d v) { *(v8d *)p = v; }
 ALWAYS_INLINE v8d splat8(double x) { return (v8d)(x); }
 /// Adds v to the 8 lanes at `lanes` (a feature's contributions, one lane per point).
 ALWAYS_INLINE void credit(double *lanes, v8d v) { store8(lanes, load8(lanes) + v); }
+/// A sum of terms, block b's term x added to the sum of the blocks before (the first block's
+/// term is the sum so far: no addition of 0, which costs a vector add per step).
+ALWAYS_INLINE v8d sum_in(v8d sum, uint32_t b, v8d x) { return b ? sum + x : x; }
 
 
 /// The vectors of slot c (see GroveExplainScratch), block b.
@@ -79,13 +85,13 @@ ALWAYS_INLINE void close_frame(const double *restrict slots, uint32_t slotStride
                                const double *restrict sc, const double *restrict sp, uint32_t nb, v8d *rt, v8d *h) {
     const GroveExplainSlot *m = (const GroveExplainSlot *)(sc + 4 * v);
     const v8d ac = splat8(m->alpha);
-    v8d acc = splat8(0);
+    v8d acc = splat8(0);  // (overwritten by block 0's term)
     if (m->previous == 0) {
         // A feature new on the path: its inverse is 1 and there is no shallower edge.
         for (uint32_t b = 0; b < nb; b++) {
             const v8d r = rt[b];
             h[b] = load8(sp + b * B);
-            acc += h[b] * (ac * r);
+            acc = sum_in(acc, b, h[b] * (ac * r));
             rt[b] = load8(sp + 3 * v + b * B) + load8(sc + v + b * B) * r;
         }
     } else {
@@ -94,7 +100,7 @@ ALWAYS_INLINE void close_frame(const double *restrict slots, uint32_t slotStride
             const v8d r = rt[b];
             const v8d q = load8(sc + v + b * B) * r;
             h[b] = load8(sp + b * B);
-            acc += h[b] * load8(sc + 2 * v + b * B) * (ac * r - ap * q);
+            acc = sum_in(acc, b, h[b] * load8(sc + 2 * v + b * B) * (ac * r - ap * q));
             rt[b] = load8(sp + 3 * v + b * B) + q;
         }
     }
@@ -149,14 +155,14 @@ ALWAYS_INLINE void preterminal(const GroveExplainEdge *e, uint32_t hot, const do
     const double *terms = leafTerms + leaf->value;
     const v8d vav = splat8(terms[1 + takes(leaf, row)]), k0 = splat8(terms[0]);
     const v8d z = splat8(e->zero), av = splat8((double)hot - e->zero);
-    v8d leafAcc = splat8(0), acc = splat8(0);
+    v8d leafAcc = splat8(0), acc = splat8(0);  // (overwritten by block 0's terms)
     for (uint32_t b = 0; b < nb; b++) {
         const v8d tb = load8(nodes + b * B);
         const v8d fi = z + av * tb;
         const v8d hc = hp[b] * fi;
-        const v8d r = splat8(0) + (k0 + vav * tb);
-        leafAcc += hc * vav;
-        acc += hp[b] * (av * r);
+        const v8d r = k0 + vav * tb;
+        leafAcc = sum_in(leafAcc, b, hc * vav);
+        acc = sum_in(acc, b, hp[b] * (av * r));
         rt[b] = rt[b] + fi * r;
     }
     credit(phi + (size_t)leaf->feature * B, leafAcc);
@@ -205,10 +211,10 @@ ALWAYS_INLINE uint32_t fused2(const GroveExplainEdge *e, uint32_t hot, const dou
         new_leaves(e + 4, takes(e + 4, row), leafTerms, nodes, phi, nb, hn, rn);
         *closing = 1;  // N's
     }
-    v8d acc = splat8(0);
+    v8d acc = splat8(0);  // (overwritten by block 0's term)
     for (uint32_t b = 0; b < nb; b++) {
         const v8d fi = z + av * load8(nodes + b * B);
-        acc += hp[b] * (av * rn[b]);
+        acc = sum_in(acc, b, hp[b] * (av * rn[b]));
         rt[b] = rt[b] + fi * rn[b];
     }
     credit(phi + (size_t)e->feature * B, acc);
@@ -282,14 +288,14 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
                 const double *restrict inverseOne = f->inverseOne + e->inverseOne;
                 const v8d vv = splat8(value), vr = splat8(valueRight), zr = splat8(right->zero), ar = splat8(aRight);
                 const v8d va = splat8(value * a + valueRight * aRight), ap = splat8(previous->alpha);
-                v8d acc = splat8(0);
+                v8d acc = splat8(0);  // (overwritten by block 0's term)
                 for (uint32_t b = 0; b < nb; b++) {
                     const v8d tb = load8(nodes + b * B);
                     const v8d fromZero = iz * load8(complement + b * B);
                     const v8d inv = (v8d)(((v8l)load8(inverseOne + b * B) & useOne) | ((v8l)fromZero & ~useOne));
                     const v8d q = (vv * (z + av * tb) + vr * (zr + ar * tb)) * inv;
                     rt[b] += q;
-                    acc += h[b] * inv * (va - ap * q);
+                    acc = sum_in(acc, b, h[b] * inv * (va - ap * q));
                 }
                 credit(lanes, acc);
             }
@@ -331,10 +337,10 @@ ALWAYS_INLINE void explain_tree(const GroveExplainForest *f, uint32_t t, const d
             const GroveExplainEdge *c = e + 1;
             c += fused_child(c, row, leafTerms, nodes, phi, nb, h3, r3, hn, rn, &closing);
             c += fused_child(c, row, leafTerms, nodes, phi, nb, h3, r3, hn, rn, &closing);
-            v8d acc = splat8(0);
+            v8d acc = splat8(0);  // (overwritten by block 0's term)
             for (uint32_t b = 0; b < nb; b++) {
                 const v8d fi = z + av * load8(nodes + b * B);
-                acc += h[b] * (av * r3[b]);
+                acc = sum_in(acc, b, h[b] * (av * r3[b]));
                 rt[b] = rt[b] + fi * r3[b];
             }
             credit(lanes, acc);
