@@ -95,19 +95,9 @@ final class DataPartition<Code: FixedWidthInteger & UnsignedInteger> {
                 w &+= goesLeft
                 t &+= 1 &- goesLeft
             }
-            // Samples ahead are not yet moved (w <= i); the last `rowsAhead` have nothing
-            // ahead to prefetch.
-            let ahead = Self.rowsAhead
-            var i = start
-            while i &+ ahead < end {
-                grove_prefetch(column + Int(idx[i &+ ahead]) &* p)
-                move(i)
-                i &+= 1
-            }
-            while i < end {
-                move(i)
-                i &+= 1
-            }
+            // Samples ahead are not yet moved (w <= i).
+            PrefetchingLoop.run(start, end, ahead: Self.rowsAhead,
+                                prefetch: { grove_prefetch(column + Int(idx[$0]) &* p) }, body: move)
             (idx + w).update(from: spill, count: t)
             return w
         }

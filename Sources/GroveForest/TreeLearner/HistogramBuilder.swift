@@ -102,22 +102,13 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
     }
 
     /// Calls `body` with each sample position start..<end in order, prefetching the row
-    /// `rowsAhead` samples ahead (`prefetchRow`) while there is one (no clamped index).
+    /// `rowsAhead` samples ahead (`prefetchRow`) while there is one (`PrefetchingLoop`).
     @inline(__always)
     static func forEachSample<T>(_ start: Int, _ end: Int, _ idx: UnsafeMutablePointer<UInt32>,
                                  _ codes: UnsafePointer<Code>, _ p: Int, _ weights: UnsafePointer<T>,
                                  _ body: (Int) -> Void) {
-        let ahead = rowsAhead
-        var pos = start
-        while pos &+ ahead < end {
-            prefetchRow(codes, Int(idx[pos &+ ahead]), p, weights)
-            body(pos)
-            pos &+= 1
-        }
-        while pos < end {
-            body(pos)
-            pos &+= 1
-        }
+        PrefetchingLoop.run(start, end, ahead: rowsAhead,
+                            prefetch: { prefetchRow(codes, Int(idx[$0]), p, weights) }, body: body)
     }
 
     // MARK: - The dense batch
@@ -229,10 +220,7 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
             let codes = codesBuf.baseAddress!
             if isRegression {
                 targets.withUnsafeBufferPointer { ys in
-                    let last = end - 1
-                    for pos in start..<end {
-                        let ahead = Int(idx[min(pos &+ Self.rowsAhead, last)])
-                        Self.prefetchRow(codes, ahead, p, ys.baseAddress!)
+                    Self.forEachSample(start, end, idx, codes, p, ys.baseAddress!) { pos in
                         let r = Int(idx[pos])
                         let w = Double(counts[r])
                         let wy = w * ys[r]
@@ -245,10 +233,7 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
                     }
                 }
             } else {
-                let last = end - 1
-                for pos in start..<end {
-                    let ahead = Int(idx[min(pos &+ Self.rowsAhead, last)])
-                    Self.prefetchRow(codes, ahead, p, info)
+                Self.forEachSample(start, end, idx, codes, p, info) { pos in
                     let r = Int(idx[pos])
                     let inf = info[r]
                     let w = Double(inf & 0xFF)
@@ -323,11 +308,12 @@ final class HistogramBuilder<Code: FixedWidthInteger & UnsignedInteger> {
         bits.initialize(repeating: 0, count: markedWords)
         bins.codes.withUnsafeBufferPointer { codesBuf in
             let codes = codesBuf.baseAddress!
-            let last = end - 1
-            for pos in start..<end {
-                let ahead = Int(idx[min(pos &+ Self.rowsAhead, last)])
+            // Only feature f's code of each row ahead (one byte), not its whole row.
+            PrefetchingLoop.run(start, end, ahead: Self.rowsAhead, prefetch: { pos in
+                let ahead = Int(idx[pos])
                 grove_prefetch(codes + (ahead &* p &+ f))
                 grove_prefetch(packed + ahead)
+            }) { pos in
                 let r = Int(idx[pos])
                 let bin = Int(codes[r &* p &+ f])
                 h[bin] &+= packed[r]
