@@ -19,8 +19,9 @@
 // (GROVE_HELPER_MISSES) rest it GROVE_HELPER_REST_NANOS, so it parks while other processes hold
 // the cores (grove_explain_post_step, grove_explain_rest_nanos).
 // Each half writes only its own scratch (`first` here; `lent` on the helper, `second` when the
-// caller runs it), and the halves are added in one order whoever ran them
-// (grove_explain_combine): the same bits either way.
+// caller runs it), each half's lanes are summed per feature by whoever ran it
+// (grove_explain_reduce), and the halves are added in one order (grove_explain_combine): the
+// same bits either way.
 
 #include "CGroveExplain.h"
 
@@ -102,6 +103,7 @@ GroveExplainPostStep grove_explain_post_step(GroveExplainHelperState state, uint
 static void run_job(Job *job) {
     job->hot = grove_explain_trees(job->isa, job->forest, job->row, job->output, job->scratch, job->begin, job->end,
                                    job->leaves);
+    grove_explain_reduce(job->forest, job->scratch->phi);
 }
 
 static void *helper_main(void *argument) {
@@ -306,6 +308,7 @@ double grove_explain_row_end(GroveExplainISA isa, const GroveExplainForest *fore
     // whole request's walk, say) is not counted: it says nothing about the helper. (A quarter as
     // long cut off helpers that were only a little slower: they shared 1-66 % of rows where they
     // had shared 99 %.)
+    grove_explain_reduce(forest, first->phi);
     int abandoned = 0;
     const double hotSecond = posted ? collect(helper, pending->halfNanos + 2000, &abandoned) : NAN;
     const double *secondLanes = lent->phi;
@@ -326,6 +329,7 @@ double grove_explain_row_end(GroveExplainISA isa, const GroveExplainForest *fore
     } else {
         // `lent` may still be the helper's (a job abandoned now or before): `second` is never lent.
         grove_explain_trees(isa, forest, row, output, second, split, count, 0);
+        grove_explain_reduce(forest, second->phi);
         secondLanes = second->phi;
         if (helper) atomic_fetch_add_explicit(&helper->alone, 1, memory_order_relaxed);
     }

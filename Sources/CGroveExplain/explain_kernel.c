@@ -472,8 +472,14 @@ double grove_explain_trees(GroveExplainISA isa, const GroveExplainForest *forest
     return explain_portable(forest, row, output, scratch, begin, end, leaves);
 }
 
-void grove_explain_combine(const GroveExplainForest *forest, const double *first, const double *second, double *phi) {
+void grove_explain_reduce(const GroveExplainForest *forest, double *lanes) {
+    // In place: feature j's sum lands at j, in a block of 8 lanes already summed (j <= 8 j).
     for (uint32_t j = 0; j < forest->numFeatures; j++) {
-        phi[j] = sum8(load8(first + (size_t)j * B) + load8(second + (size_t)j * B));
+        const double sum = sum8(load8(lanes + (size_t)j * B));
+        lanes[j] = sum;
     }
+}
+
+void grove_explain_combine(const GroveExplainForest *forest, const double *first, const double *second, double *phi) {
+    for (uint32_t j = 0; j < forest->numFeatures; j++) phi[j] = first[j] + second[j];
 }

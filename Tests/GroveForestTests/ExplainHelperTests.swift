@@ -47,12 +47,17 @@ import Testing
         #expect(grove_explain_rest_nanos(GROVE_HELPER_MISSES) == UInt64(GROVE_HELPER_REST_NANOS))
     }
 
-    /// The cut balances the edges: the first tree whose start is nearest half of them.
+    /// The cut balances the edges (less the caller's lead): the first tree whose start is
+    /// nearest half of them.
     @Test func theCutHalvesTheEdges() {
         #expect(ForestExplainer.halfway([0, 10, 20, 30, 40]) == 2)
         #expect(ForestExplainer.halfway([0, 90, 100]) == 1)
         #expect(ForestExplainer.halfway([0, 5, 6, 100]) == 2)
         #expect(ForestExplainer.halfway([0, 7]) == 0)
+        // The helper's half takes `lead` edges more.
+        #expect(ForestExplainer.halfway([0, 10, 20, 30, 40], lead: 20) == 1)
+        #expect(ForestExplainer.halfway([0, 10, 20, 30, 40], lead: 8) == 2)
+        #expect(ForestExplainer.halfway([0, 10, 20, 30, 40], lead: 12) == 1)
     }
 
     /// A random forest of `trees` two-output trees over `features` features (zero covers allowed),

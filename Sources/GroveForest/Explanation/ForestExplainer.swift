@@ -123,7 +123,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         expected = .allocate(capacity: treeCount * k)
         expected.initialize(repeating: 0, count: treeCount * k)
 
-        var deepest = 0
+        var deepest = 0, depthSum = 0
         var mostPoints = 1
         var treePoints: [Int] = []
         var counts = [Int32](repeating: 0, count: numFeatures)
@@ -153,6 +153,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
                 throw ExplanationError.tooDeep(tree: ti, depth: depth, limit: ForestExplainer.depthLimit)
             }
             deepest = max(deepest, depth)
+            depthSum += depth
             // ceil(D/2) points, rounded up to an even count (pairs of points in SIMD2 lanes;
             // more points than needed stay exact).
             let m = 2 * ((max(1, (mostDistinct + 1) / 2) + 1) / 2)
@@ -360,7 +361,7 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
         edgeTable.initialize(from: kernelEdges, count: kernelEdges.count)
         var edgeStarts = (0..<treeCount).map { starts[$0] }
         edgeStarts.append(kernelEdges.count)
-        splitTree = ForestExplainer.halfway(edgeStarts)
+        splitTree = ForestExplainer.halfway(edgeStarts, lead: depthSum / 4)
         compiled = .allocate(capacity: 1)
         compiled.initialize(to: GroveExplainForest(
             edges: edgeTable, edgeStart: words(edgeStarts), blocks: words(kernelBlocks),
@@ -373,12 +374,25 @@ public final class ForestExplainer: @unchecked Sendable {  // raw buffers writte
 
     }
 
-    /// The tree where a row's trees are cut in two (`splitTree`): the cut whose halves have
-    /// the nearest edge counts, given each tree's first edge and, last, the edge count.
-    static func halfway(_ edgeStarts: [Int]) -> Int {
+    /// The tree where a row's trees are cut in two (`splitTree`), given each tree's first edge
+    /// and, last, the edge count: the cut that leaves the second half (the helper's) the
+    /// nearest to `lead` edges more than the first (the caller's), so both end together.
+    /// The caller's thread also walks the row down every tree for the served prediction, while
+    /// the helper starts a little late (the hand-off): the forest's compiler passes a quarter of
+    /// the trees' depths summed. On the German credit demo forest (100 trees of depths 9-17,
+    /// summing to 1,196; 10,142 edges), traced per row inside `grove serve`: the walk took
+    /// 1.4-1.5 µs, the hand-off 0.3-0.4 µs and an edge 2.8 ns, so the caller ended 0.88 µs
+    /// (about 310 edges) after the helper with the edges halved; a quarter of the depths is 299,
+    /// which moves the cut one tree (about 110 edges) and both now end within 0.1 µs
+    /// (BENCHMARKS.md "Inline reasons, ninth session").
+    /// Which tree it is changes only the last bits of a contribution (the halves are summed
+    /// apart), and it depends on the forest alone: every thread and process gets the same bits.
+    static func halfway(_ edgeStarts: [Int], lead: Int = 0) -> Int {
         let total = edgeStarts.last ?? 0
         var best = 0
-        for t in edgeStarts.indices where abs(2 * edgeStarts[t] - total) < abs(2 * edgeStarts[best] - total) { best = t }
+        // |first - (total - lead) / 2|, doubled
+        func miss(_ t: Int) -> Int { abs(2 * edgeStarts[t] - (total - lead)) }
+        for t in edgeStarts.indices where miss(t) < miss(best) { best = t }
         return best
     }
 
