@@ -41,4 +41,32 @@ import Testing
                                ReasonCode(column: "b", contribution: 0.25, value: "3", code: "", text: "words, with a comma")], []])
         #expect(p.explainedClass == "bad")
     }
+
+    /// Reasons appended from bytes (the hot paths' `ReasonTexts`) pack as the same texts
+    /// appended as Strings, long ones included.
+    @Test func bytesPackAsStrings() throws {
+        let long = String(repeating: "é", count: 300)
+        let texts = [("a", long, "C1", ""), ("b", "3", "", "words, with a comma"), ("", "-0.5", "R", long)]
+        let fromStrings = try #require(try packed { r in
+            r.beginRow()
+            for (i, t) in texts.prefix(2).enumerated() { r.append(column: t.0, contribution: Double(i) - 0.5, value: t.1, code: t.2, text: t.3) }
+            r.beginRow()
+            r.append(column: texts[2].0, contribution: 2, value: texts[2].1, code: texts[2].2, text: texts[2].3)
+        })
+        func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
+        let fromBytes = try #require(try packed { r in
+            func add(_ t: (String, String, String, String), _ contribution: Double) {
+                let (c, v, k, w) = (bytes(t.0), bytes(t.1), bytes(t.2), bytes(t.3))
+                c.withUnsafeBufferPointer { c in v.withUnsafeBufferPointer { v in k.withUnsafeBufferPointer { k in
+                    w.withUnsafeBufferPointer { w in r.append(contribution: contribution, column: c, value: v, code: k, text: w) }
+                } } }
+            }
+            r.beginRow()
+            for (i, t) in texts.prefix(2).enumerated() { add(t, Double(i) - 0.5) }
+            r.beginRow()
+            add(texts[2], 2)
+        })
+        #expect(fromBytes == fromStrings)
+        #expect(fromBytes.reasons[1] == [ReasonCode(column: "", contribution: 2, value: "-0.5", code: "R", text: long)])
+    }
 }

@@ -113,6 +113,10 @@ import Testing
             guard case let .predict(p)? = r.result else { return false }
             return p.reasons.first?.first?.code == "R07"
         })
+        // The plain answer, which the inline reasons' answer must carry bit for bit (its prediction
+        // comes from the leaves the explanation found, not from Predict's walk).
+        let plain = try c.call(Request(id: 8, call: .predict(PredictRequest(model: ExplainTests.german, dense: table.values))))
+        guard case let .predict(plainAnswer)? = plain.result else { Issue.record("\(plain.status)"); return }
         for (topK, labelsOnly) in [(4, false), (1, true), (64, false)] {
             try c.send(Request(id: 9, call: .predict(PredictRequest(model: ExplainTests.german, dense: table.values,
                                                                      labelsOnly: labelsOnly, reasons: UInt32(topK)))))
@@ -121,6 +125,8 @@ import Testing
             #expect(decoded.encoded() == body)
             guard case let .predict(p)? = decoded.result else { Issue.record("\(decoded.status)"); continue }
             #expect(p.explainedClass == "bad" && p.reasons.count == rows.count && p.probabilities.count == (labelsOnly ? 0 : 6))
+            #expect(p.classIndex == plainAnswer.classIndex)
+            if !labelsOnly { #expect(p.probabilities.map(\.bitPattern) == plainAnswer.probabilities.map(\.bitPattern)) }
             for r in 0..<rows.count {
                 let expected = try table.values.withUnsafeBufferPointer {
                     try explainer.explain(row: UnsafeBufferPointer(rebasing: $0[(r * table.featureCount)..<((r + 1) * table.featureCount)]),
@@ -132,6 +138,13 @@ import Testing
                                                                           value: $0.value, code: $0.code, text: $0.text) })
             }
         }
+        // Edited while serving: the hot path's texts (resolved once per reasons file and loop) follow.
+        try Data("column,code,text\n\(worded),R08,Edited\n".utf8).write(to: s.repository.appendingPathComponent("german_credit/reasons"))
+        #expect(try Fixtures.eventually(within: 10) {
+            let r = try c.call(Request(id: 2, call: .predict(PredictRequest(model: ExplainTests.german, dense: table.values, reasons: 4))))
+            guard case let .predict(p)? = r.result else { return false }
+            return p.reasons.first?.first?.code == "R08" && p.reasons.first?.first?.text == "Edited"
+        })
         // What the hot path does not answer, the ordinary path does (top_k above the maximum).
         let tooMany = try c.call(Request(id: 3, call: .predict(PredictRequest(model: ExplainTests.german, dense: table.values, reasons: 65))))
         #expect(tooMany.status.code == .invalidArgument)

@@ -1,5 +1,7 @@
 // The per-model wording of reason codes (REPO/NAME/reasons).
 
+import Synchronization
+
 /// Reason codes and texts per input column, read from a CSV file with the header
 /// `column,code,text` (RFC 4180 quoting; later fields after `text` are not allowed).
 /// Compliance edits the file; the server reloads it without retraining.
@@ -10,11 +12,26 @@ public struct ReasonCatalog: Sendable, Equatable {
     }
 
     public private(set) var entries: [String: Entry]
+    /// Which catalog this is: a number no other catalog made in this process has, or 0 for
+    /// every empty one, so a cache (`ReasonTexts`) tells catalogs apart without comparing them.
+    /// Not part of equality.
+    public let generation: UInt64
 
     /// Largest reasons file read, in bytes.
     public static let maxBytes = 1 << 20
 
-    public init(entries: [String: Entry] = [:]) { self.entries = entries }
+    private static let made = Atomic<UInt64>(0)
+
+    private static func generation(of entries: [String: Entry]) -> UInt64 {
+        entries.isEmpty ? 0 : made.add(1, ordering: .relaxed).newValue
+    }
+
+    public init(entries: [String: Entry] = [:]) {
+        self.entries = entries
+        generation = Self.generation(of: entries)
+    }
+
+    public static func == (lhs: ReasonCatalog, rhs: ReasonCatalog) -> Bool { lhs.entries == rhs.entries }
 
     /// Parses a reasons file. Each column at most once; a column not in the model is
     /// allowed (the file can be shared by versions) and simply never used.
@@ -45,6 +62,7 @@ public struct ReasonCatalog: Sendable, Equatable {
             }
         }
         self.entries = entries
+        generation = Self.generation(of: entries)
     }
 
     /// The entry for `column`, or code "" and the column name as text.

@@ -18,6 +18,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     let stats: ModelStatsSlots
     /// The explainer (built at load), or why this version cannot be explained.
     let explainer: Result<ModelExplainer, ExplanationError>
+    /// Per event loop: the reasons' texts by column for the model's reasons file.
+    private let reasonTexts: [ReasonTextsSlot]
     /// Per encoded feature: the value a NaN (missing) takes: the training mean
     /// for numeric features, 0 for one-hot indicators.
     private let fill: [Double]
@@ -95,6 +97,12 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         info.link = model.forest.link.rawValue
         self.info = info
         stats = ModelStatsSlots(name: model.name, version: model.version, loops: loops)
+        reasonTexts = (0..<max(1, loops)).map { _ in ReasonTextsSlot() }
+    }
+
+    /// Loop `loop`'s reason texts of `catalog` for this version's columns.
+    private func resolvedTexts(_ explainer: ModelExplainer, _ catalog: ReasonCatalog, loop: Int) -> ReasonTexts {
+        reasonTexts[loop % reasonTexts.count].texts(for: catalog, preprocessing: explainer.preprocessing)
     }
 
     deinit { free(cName) }
@@ -136,6 +144,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         guard topK > 0, let (explainer, rows, explained, columnCount, explainScratch) = explainInPlace(dense, topK: topK, scratch: scratch)
         else { return false }
         let packed = scratch.reasons
+        let texts = resolvedTexts(explainer, catalog, loop: loop)
         // A row has at most one reason per input column: room for more would only be sized by
         // the caller's top_k (up to 64 per row of a 4 MiB frame), never used, and kept by the loop.
         packed.start(rows: rows, reasonsPerRow: min(topK, columnCount))
@@ -150,7 +159,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
                 failure = runScored(dense, rows: rows, scratch: scratch)
                 walked = true
             }
-            Self.appendReasons(explainer, row: row, columns: grouped, topK: topK, catalog: catalog, scratch: scratch, into: packed)
+            Self.appendReasons(explainer, row: row, columns: grouped, topK: topK, texts: texts, scratch: scratch, into: packed)
         }
         if let label = explainedClass(explained) { packed.setExplainedClass(label) }
         // A failed walk wrote nothing: the ordinary path scores again and reports the failure.
@@ -411,6 +420,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         guard let (explainer, rows, explained, columnCount, explainScratch) = explainInPlace(dense, topK: topK, scratch: scratch)
         else { return false }
         let answer = scratch.explainRows
+        let texts = resolvedTexts(explainer, catalog, loop: loop)
         answer.start(rows: rows, columns: columnCount, features: featureCount, reasonsPerRow: min(topK, columnCount),
                      sendColumns: contributions, sendFeatures: features)
         for r in 0..<rows {
@@ -418,7 +428,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             let grouped = answer.contributions(r)
             let totals = explainer.explain(row: row, output: explained, scratch: explainScratch, phi: answer.features(r), columns: grouped)
             answer.setRow(r, prediction: totals.prediction, baseValue: totals.baseValue)
-            Self.appendReasons(explainer, row: row, columns: UnsafeBufferPointer(grouped), topK: topK, catalog: catalog,
+            Self.appendReasons(explainer, row: row, columns: UnsafeBufferPointer(grouped), topK: topK, texts: texts,
                                scratch: scratch, into: answer.reasons)
         }
         if let label = explainedClass(explained) { answer.reasons.setExplainedClass(label) }
@@ -453,18 +463,17 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     }
 
     /// Appends one row's reasons (from its per-column contributions `columns`) to `packed`:
-    /// the hot paths' twin of `ModelExplainer.reasons`, allocating nothing.
+    /// the hot paths' twin of `ModelExplainer.reasons` (the same texts, from `texts`),
+    /// allocating nothing.
     private static func appendReasons(_ explainer: ModelExplainer, row: UnsafeBufferPointer<Double>, columns grouped: UnsafeBufferPointer<Double>,
-                                      topK: Int, catalog: ReasonCatalog, scratch: PredictScratch, into packed: ReasonListBuffer) {
-        let columns = explainer.preprocessing.columns
+                                      topK: Int, texts: ReasonTexts, scratch: PredictScratch, into packed: ReasonListBuffer) {
         let n = explainer.topColumns(grouped, topK: topK, into: scratch.reasonColumns)
         packed.beginRow()
         for i in 0..<n {
             let c = scratch.reasonColumns[i]
-            let name = columns[c].name
-            let entry = catalog.entry(for: name)
-            packed.append(column: name, contribution: grouped[c], value: explainer.valueText(column: c, row: row, record: nil),
-                          code: entry.code, text: entry.text)
+            texts.withValue(c, row: row) { value in
+                packed.append(contribution: grouped[c], column: texts.name(c), value: value, code: texts.code(c), text: texts.text(c))
+            }
         }
     }
 

@@ -87,6 +87,22 @@ public final class ReasonListBuffer {
         reasonCount += 1
     }
 
+    /// Appends a reason to the current row's list from UTF-8 bytes that hold no NUL (the served
+    /// hot paths' texts, `ReasonTexts`): the same as `append(column:contribution:value:code:text:)`
+    /// with those texts, without a String.
+    public func append(contribution: Double, column: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>,
+                       code: UnsafeBufferPointer<UInt8>, text words: UnsafeBufferPointer<UInt8>) {
+        precondition(rowCount > 0 && reasonCount < reasons.count, "ReasonListBuffer: more reasons than started with")
+        contributions[reasonCount] = contribution
+        let at = 4 * reasonCount
+        reserveText(column.count + value.count + code.count + words.count + 4)
+        (offsets[at], lengths[at]) = copy(column)
+        (offsets[at + 1], lengths[at + 1]) = copy(value)
+        (offsets[at + 2], lengths[at + 2]) = copy(code)
+        (offsets[at + 3], lengths[at + 3]) = copy(words)
+        reasonCount += 1
+    }
+
     /// The class the reasons explain (`PredictResponse.explained_class`).
     public func setExplainedClass(_ label: String) {
         (explainedClass, explainedClassLength) = copy(label)
@@ -155,6 +171,18 @@ public final class ReasonListBuffer {
         let length = memchr(text.baseAddress! + start, 0, bytes).map { UnsafeRawPointer($0) - UnsafeRawPointer(text.baseAddress! + start) } ?? bytes
         textUsed += 1
         return (start, length)
+    }
+
+    /// Copies `bytes` (no NUL in them) and a NUL into the text buffer, which has room for them.
+    @inline(__always)
+    private func copy(_ bytes: UnsafeBufferPointer<UInt8>) -> (start: Int, length: Int) {
+        let start = textUsed
+        if let from = bytes.baseAddress, bytes.count > 0 {
+            (text.baseAddress! + start).update(from: from, count: bytes.count)
+        }
+        text[start + bytes.count] = 0
+        textUsed = start + bytes.count + 1
+        return (start, bytes.count)
     }
 
     private func reserveText(_ more: Int) {
