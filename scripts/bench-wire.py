@@ -9,6 +9,10 @@ dense row, one raw record, the 100-row batch, one row with 4 inline reasons), st
 echo server, and replays each payload against both, interleaved, RUNS times:
   lat   N sequential round trips on one connection (after N/10 of warm-up)
   tput  16 connections x 16 in flight for SECONDS (after 1 s of warm-up)
+Then the inline-reasons figure again, paired: PAIRS alternating chunks of PAIR_LAT round trips
+(C echo, plain dense, dense + 4 reasons), each ratio taken within a fraction of a second and
+reported apart for the loopback's fast mode (the chunk's C echo p50 within 1.5x its fastest) and
+slow mode: the mode follows the host and can change between two long runs.
 Then one dense row against the same server with an audit log, durable before answering (the
 default) and with --audit-async: the cost of the promise "an audited prediction is answered only
 once its record is durable". Server CPU per request comes from /proc/PID/stat (utime + stime)
@@ -80,6 +84,8 @@ def main():
     ap.add_argument("--lat", type=int, default=30000)
     ap.add_argument("--seconds", type=float, default=3)
     ap.add_argument("--threads", type=int, help="grove serve --threads (default: the server's, one per core)")
+    ap.add_argument("--pairs", type=int, default=20, help="alternating chunks for the paired inline-reasons figure")
+    ap.add_argument("--pair-lat", type=int, default=2000, help="round trips per chunk of a pair")
     a = ap.parse_args()
 
     if not os.path.exists(PINGPONG_C):
@@ -150,11 +156,32 @@ def main():
                 j, cpu = run_client(pingpong, ["tput", str(port), spec, "16", "16", str(a.seconds), "50000000"], p.pid, 1.0)
                 j["cpu_us_per_request"] = cpu / max(1, j["requests"]) * 1e6
                 res[("tput", "dense 1 row", name)] = j
+            # The inline-reasons figure again, paired: short alternating chunks (C echo, plain,
+            # + 4 reasons) on the same connections' servers, so each ratio compares two latencies
+            # measured within a fraction of a second, in the same loopback mode (the long runs
+            # above can catch plain in one mode and reasons in the other: the mode follows the
+            # host and changes within seconds). The C echo's p50 says which mode a pair ran in.
+            pairs = []
+            reasons_spec = "@" + os.path.join(frames, "reasons-1row.pb")
+            dense_spec = "@" + os.path.join(frames, "dense-1row.pb")
+            for _ in range(a.pairs):
+                row = {}
+                for key, port, spec in (("echo", echo_port, dense_spec), ("plain", grove_port, dense_spec),
+                                        ("reasons", grove_port, reasons_spec)):
+                    j, _cpu = run_client(pingpong, ["lat", str(port), spec, str(a.pair_lat), "200", "60"], grove.pid, 0)
+                    row[key] = j["p50_us"]
+                pairs.append(row)
+            res[("paired", "1 row + 4 reasons", "grove")] = {"pairs": pairs}
             runs.append(res)
             print(f"run {run + 1} of {a.runs}:")
             print(f"  {'':9} {'payload':18} {'server':11} {'p50 µs':>8} {'p99 µs':>8} {'req/s':>10} {'cpu µs/req':>10}")
             for (mode, label, name), j in res.items():
+                if mode == "paired":
+                    continue
                 print(f"  {mode:9} {label:18} {name:11} {j['p50_us']:8.1f} {j['p99_us']:8.1f} {j['rps']:10.0f} {j['cpu_us_per_request']:10.2f}")
+            print(f"  paired chunks of {a.pair_lat} round trips, p50 µs (C echo, plain, + 4 reasons: ratio):")
+            print("   " + "; ".join(f"{q['echo']:.1f}, {q['plain']:.1f}, {q['reasons']:.1f}: {q['reasons'] / q['plain']:.2f}"
+                                    for q in pairs))
     finally:
         for p in [grove, echo] + [p for _, _, p in audited]:
             p.terminate()
@@ -192,6 +219,14 @@ def main():
         a, b = r[(mode,) + num][metric], r[(mode,) + den][metric]
         return a - b - forest_us if "(echo + forest)" in name else a / b
 
+    # The paired inline-reasons figure: per run, the median ratio over the pairs run in the fast
+    # loopback mode (the C echo's p50 within 1.5x its fastest in that run) and over the others.
+    def paired(r, fast):
+        pairs = r[("paired", reasons, g)]["pairs"]
+        fastest = min(q["echo"] for q in pairs)
+        chosen = [q["reasons"] / q["plain"] for q in pairs if (q["echo"] <= 1.5 * fastest) == fast]
+        return (statistics.median(chosen), len(chosen)) if chosen else (float("nan"), 0)
+
     print(f"\nin-process forest, one row: {forest_us:.2f} µs")
     print(f"{'figure (same run)':62} {'runs':>16} {'median':>8}  target")
     summary = []
@@ -200,6 +235,15 @@ def main():
         med = statistics.median(vals)
         print(f"{name:62} {' '.join(f'{v:7.2f}' for v in vals):>16} {med:8.2f}  {target}")
         summary.append({"name": name, "runs": vals, "median": med, "target": target})
+    for fast, name in ((True, "1 row + 4 inline reasons / plain p50, paired, fast mode"),
+                       (False, "1 row + 4 inline reasons / plain p50, paired, slow mode")):
+        got = [paired(r, fast) for r in runs]
+        vals = [v for v, _ in got]
+        known = [v for v in vals if v == v]
+        med = statistics.median(known) if known else float("nan")
+        print(f"{name:62} {' '.join(f'{v:7.2f}' for v in vals):>16} {med:8.2f}  <= 2"
+              f"  (pairs: {', '.join(str(n) for _, n in got)})")
+        summary.append({"name": name, "runs": vals, "median": med, "target": "<= 2", "pairs": [n for _, n in got]})
     with open(os.path.join(BUILD, "bench-wire.json"), "w") as f:
         json.dump({"forest_us": forest_us, "summary": summary,
                    "runs": [{" / ".join(k): v for k, v in r.items()} for r in runs]}, f, indent=1)
