@@ -75,6 +75,10 @@ static uint64_t now_nanos(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/// Looks at the state between two yields of a spinning helper (each a load of a line in this
+/// core's cache until a poster writes it: about a microsecond in all).
+#define GROVE_HELPER_LOOKS 1024u
+
 /// A pause between looks at a word another core is about to write.
 static inline void relax(void) {
 #if defined(__x86_64__)
@@ -154,9 +158,18 @@ static void *helper_main(void *argument) {
             break;
         }
         case GROVE_HELPER_SPIN:
-            // Yield between looks: when the loops need both cores (many requests at once) the
-            // spinning costs them little, and a job it is slow to start, its poster takes back.
-            sched_yield();
+            // Look at the state GROVE_HELPER_LOOKS times (about a microsecond), then yield: when
+            // the loops need both cores (many requests at once) the spinning costs them little,
+            // and a job it is slow to start, its poster takes back. A job posted during the yield
+            // (a system call of about 0.7 µs here) waits for it to return, so the looks come
+            // first: the hand-off took 0.33-0.39 µs yielding between single looks, 0.13-0.14
+            // looking only (BENCHMARKS.md "Inline reasons, ninth session"). Plain loads, no
+            // `pause`: under KVM a pause loop exits to the hypervisor (pause-loop exiting), and
+            // the helper spinning on pause explained its next half 0.7-1.1 µs slower.
+            for (uint32_t look = 0; look < GROVE_HELPER_LOOKS; look++) {
+                if (atomic_load_explicit(&h->state, memory_order_relaxed) != GROVE_HELPER_SPINNING) break;
+            }
+            if (atomic_load_explicit(&h->state, memory_order_relaxed) == GROVE_HELPER_SPINNING) sched_yield();
             break;
         }
     }
