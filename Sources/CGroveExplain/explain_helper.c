@@ -166,10 +166,14 @@ static void *helper_main(void *argument) {
             // looking only (BENCHMARKS.md "Inline reasons, ninth session"). Plain loads, no
             // `pause`: under KVM a pause loop exits to the hypervisor (pause-loop exiting), and
             // the helper spinning on pause explained its next half 0.7-1.1 µs slower.
+            // A claimed job is looked for too (its poster is writing it); any other state (a
+            // finished job its poster has not collected) yields at once, as every look used to.
+            uint32_t seen = state;
             for (uint32_t look = 0; look < GROVE_HELPER_LOOKS; look++) {
-                if (atomic_load_explicit(&h->state, memory_order_relaxed) != GROVE_HELPER_SPINNING) break;
+                seen = atomic_load_explicit(&h->state, memory_order_relaxed);
+                if (seen != GROVE_HELPER_SPINNING && seen != GROVE_HELPER_CLAIMED) break;
             }
-            if (atomic_load_explicit(&h->state, memory_order_relaxed) == GROVE_HELPER_SPINNING) sched_yield();
+            if (seen != GROVE_HELPER_POSTED) sched_yield();
             break;
         }
     }
@@ -316,8 +320,9 @@ double grove_explain_row_end(GroveExplainISA isa, const GroveExplainForest *fore
     const uint32_t split = forest->splitTree, count = forest->treeCount;
     const int posted = pending->posted;
     const double sum = leaves ? grove_explain_leaf_sum(forest, row, output) : 0;
-    // The helper's half costs about as much as this one (begin's) and started with it: a wait as
-    // long again (plus 2 µs) means it was descheduled. The caller's work between begin and end (a
+    // The helper's half costs about as much as this one (begin's) and started with it (it has
+    // `lead` edges more, ForestExplainer.halfway, which the caller's walk between begin and end
+    // makes up for): a wait as long again (plus 2 µs) means it was descheduled. The caller's work between begin and end (a
     // whole request's walk, say) is not counted: it says nothing about the helper. (A quarter as
     // long cut off helpers that were only a little slower: they shared 1-66 % of rows where they
     // had shared 99 %.)

@@ -118,7 +118,8 @@ typedef struct GroveExplainForest {
 /// GroveExplainSlot. Slot 0: one fraction 1, alpha 0.
 typedef struct GroveExplainScratch {
     double *slots;
-    double *phi;          /* numFeatures x 8 lanes: contributions per feature and quadrature lane */
+    double *phi;          /* numFeatures x 8 lanes: contributions per feature and quadrature lane (after
+                             grove_explain_reduce, the first numFeatures doubles: each feature's sum) */
     uint32_t slotStride;  /* doubles per slot: 4 x maxBlocks x 8 + 8 */
     uint32_t maxBlocks;
     double *row;          /* numFeatures doubles: the row's copy while this scratch is lent to a helper */

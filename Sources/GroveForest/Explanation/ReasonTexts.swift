@@ -76,7 +76,8 @@ public final class ReasonTexts: @unchecked Sendable {
     /// Calls `body` with the bytes of `ModelExplainer.valueText(column: c, row: row, record: nil)`:
     /// a numeric column's value ("missing" for NaN; an integral value in its digits, written
     /// here; any other through `Preprocessing.labelText`), or the category whose one-hot
-    /// feature is 1 ("missing" when none is). Allocates nothing.
+    /// feature is 1 ("missing" when none is). Allocates nothing, except for a non-integral number
+    /// whose text (`String(v)`) is longer than a small string's 15 bytes.
     @inline(__always)
     public func withValue<R>(_ c: Int, row: UnsafeBufferPointer<Double>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let first = layout[4 * c]

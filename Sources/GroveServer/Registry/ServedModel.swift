@@ -464,7 +464,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
 
     /// Appends one row's reasons (from its per-column contributions `columns`) to `packed`:
     /// the hot paths' twin of `ModelExplainer.reasons` (the same texts, from `texts`),
-    /// allocating nothing.
+    /// allocating nothing (but `ReasonTexts.withValue`'s text of a long non-integral number).
     private static func appendReasons(_ explainer: ModelExplainer, row: UnsafeBufferPointer<Double>, columns grouped: UnsafeBufferPointer<Double>,
                                       topK: Int, texts: ReasonTexts, scratch: PredictScratch, into packed: ReasonListBuffer) {
         let n = explainer.topColumns(grouped, topK: topK, into: scratch.reasonColumns)
