@@ -157,7 +157,7 @@ static void *helper_main(void *argument) {
             idle = 0;
             break;
         }
-        case GROVE_HELPER_SPIN:
+        case GROVE_HELPER_SPIN: {
             // Look at the state GROVE_HELPER_LOOKS times (about a microsecond), then yield: when
             // the loops need both cores (many requests at once) the spinning costs them little,
             // and a job it is slow to start, its poster takes back. A job posted during the yield
@@ -175,6 +175,7 @@ static void *helper_main(void *argument) {
             }
             if (seen != GROVE_HELPER_POSTED) sched_yield();
             break;
+        }
         }
     }
 }
@@ -322,10 +323,10 @@ double grove_explain_row_end(GroveExplainISA isa, const GroveExplainForest *fore
     const double sum = leaves ? grove_explain_leaf_sum(forest, row, output) : 0;
     // The helper's half costs about as much as this one (begin's) and started with it (it has
     // `lead` edges more, ForestExplainer.halfway, which the caller's walk between begin and end
-    // makes up for): a wait as long again (plus 2 µs) means it was descheduled. The caller's work between begin and end (a
-    // whole request's walk, say) is not counted: it says nothing about the helper. (A quarter as
-    // long cut off helpers that were only a little slower: they shared 1-66 % of rows where they
-    // had shared 99 %.)
+    // makes up for): a wait as long again (plus 2 µs) means it was descheduled. The caller's
+    // work between begin and end (a whole request's walk, say) is not counted: it says nothing
+    // about the helper. (A quarter as long cut off helpers that were only a little slower: they
+    // shared 1-66 % of rows where they had shared 99 %.)
     grove_explain_reduce(forest, first->phi);
     int abandoned = 0;
     const double hotSecond = posted ? collect(helper, pending->halfNanos + 2000, &abandoned) : NAN;
