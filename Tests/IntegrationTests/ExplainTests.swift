@@ -114,7 +114,7 @@ import Testing
             return p.reasons.first?.first?.code == "R07"
         })
         // The plain answer, which the inline reasons' answer must carry bit for bit (its prediction
-        // comes from the leaves the explanation found, not from Predict's walk).
+        // is walked beside the explanation's first half, on the hot path of its own).
         let plain = try c.call(Request(id: 8, call: .predict(PredictRequest(model: ExplainTests.german, dense: table.values))))
         guard case let .predict(plainAnswer)? = plain.result else { Issue.record("\(plain.status)"); return }
         for (topK, labelsOnly) in [(4, false), (1, true), (64, false)] {
