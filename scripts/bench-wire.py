@@ -17,7 +17,8 @@ Then one dense row against the same server with an audit log, durable before ans
 default) and with --audit-async: the cost of the promise "an audited prediction is answered only
 once its record is durable". Server CPU per request comes from /proc/PID/stat (utime + stime)
 over each run. Every figure is printed with its ratio to a baseline from the same run; the
-summary gives each ratio per run and their median. Python 3 standard library only.
+summary gives each ratio per run and their median. It first prints how idle vCPUs wait (cpuidle driver,
+haltpoll's guest_halt_poll_ns), which sets the loopback's mode on a KVM guest. Python 3 standard library only.
 """
 import argparse
 import json
@@ -34,6 +35,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINGPONG_C = os.path.join(ROOT, "..", "shared", "peers", "serving", "limit", "pingpong.c")
 BUILD = os.path.join(ROOT, ".build")
 TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def idle_setting():
+    """How this machine's idle CPUs wait: the cpuidle driver and, on a KVM guest with the haltpoll
+    driver, how long an idle vCPU polls before it halts (guest_halt_poll_ns; None when absent).
+    With 0, every idle vCPU halts and each wake-up costs a trip through the hypervisor: on the
+    machines of BENCHMARKS.md ("Tenth session") that is the loopback's slow mode (C echo p50 about
+    75 µs against 21 with 200000, the kernel's default)."""
+    return {"cpuidle_driver": read_text("/sys/devices/system/cpu/cpuidle/current_driver"),
+            "guest_halt_poll_ns": read_text("/sys/module/haltpoll/parameters/guest_halt_poll_ns")}
 
 
 def free_port():
@@ -87,6 +106,9 @@ def main():
     ap.add_argument("--pairs", type=int, default=20, help="alternating chunks for the paired inline-reasons figure")
     ap.add_argument("--pair-lat", type=int, default=2000, help="round trips per chunk of a pair")
     a = ap.parse_args()
+    idle = idle_setting()
+    print(f"idle vCPUs: cpuidle driver {idle['cpuidle_driver'] or 'unknown'}, "
+          f"guest_halt_poll_ns {idle['guest_halt_poll_ns'] if idle['guest_halt_poll_ns'] is not None else 'absent'}")
     if a.pairs < 1 or a.pair_lat < 1:
         sys.exit("bench-wire: --pairs and --pair-lat must be at least 1")
 
@@ -251,7 +273,7 @@ def main():
         summary.append({"name": name, "runs": [v if v == v else None for v in vals], "median": med if med == med else None,
                         "target": "<= 2", "pairs": [n for _, n in got]})
     with open(os.path.join(BUILD, "bench-wire.json"), "w") as f:
-        json.dump({"forest_us": forest_us, "summary": summary,
+        json.dump({"forest_us": forest_us, "idle": idle, "summary": summary,
                    "runs": [{" / ".join(k): v for k, v in r.items()} for r in runs]}, f, indent=1)
     print(f"(all figures: {os.path.join('.build', 'bench-wire.json')})")
 
