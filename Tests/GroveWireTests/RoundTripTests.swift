@@ -74,6 +74,19 @@ import Testing
         let nan = Request(id: 1, call: .predict(PredictRequest(model: ModelSelector(name: "m"), dense: [.nan, 1])))
         #expect(try Request(decoding: nan.encoded()) == nan)
     }
+
+    /// `writeFrame(maxBodyBytes:)` writes a message whose encoding fits and nothing else; for
+    /// one that does not, it returns the encoding's size (the server then answers
+    /// RESOURCE_EXHAUSTED in its place).
+    @Test func aBoundedWriteWritesOnlyAMessageThatFits() throws {
+        let response = Response(id: 9, status: Status(.invalidArgument, String(repeating: "x", count: 100)))
+        let size = response.encoded().count
+        let buffer = ByteBuffer(capacity: 64)
+        #expect(response.writeFrame(into: buffer, arena: Arena(), maxBodyBytes: size - 1) == size)
+        #expect(buffer.readableBytes == 0)
+        #expect(response.writeFrame(into: buffer, arena: Arena(), maxBodyBytes: size) == nil)
+        #expect(buffer.readableBytes == FrameLimits.headerBytes + size)
+    }
 }
 
 #if DEBUG

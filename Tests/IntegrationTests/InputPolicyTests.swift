@@ -42,6 +42,23 @@ import Testing
         #expect(p.notes.map(\.row) == p.notes.map(\.row).sorted())
     }
 
+    /// 30,000 empty records (a 60 KB frame) carry 600,000 ABSENT notes: their answer's C form
+    /// takes more than an arena's default 64 MiB. It is answered (the server's outgoing arena
+    /// is unbounded; the answer's encoded size is what is bounded), and the server serves on.
+    @Test func anAnswerWithManyNotesIsAnsweredAndTheServerServesOn() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let c = try RawClient(port: s.port, timeoutSeconds: 120)
+        let rows = 30_000
+        try c.send(Request(id: 7, call: .predict(PredictRequest(model: Self.m, records: Array(repeating: RawRecord([]), count: rows)))))
+        let r = try Response(decoding: c.readFrame(), arena: Arena(limit: 1 << 30))
+        guard case let .predict(p)? = r.result else { Issue.record("\(r.status)"); return }
+        #expect(p.rows == UInt32(rows))
+        #expect(p.notes.count == rows * 20)
+        #expect(p.notes.allSatisfy { $0.kind == .absent })
+        let after = try Self.predict(c, id: 8, records: [Fixtures.germanRecord(0)])
+        #expect(after.status.code == .ok, "\(after.status)")
+    }
+
     @Test func strictRequestsRefuseAnyFillNamingRowsAndColumns() throws {
         let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
         let c = try RawClient(port: s.port)

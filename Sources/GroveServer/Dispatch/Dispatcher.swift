@@ -12,8 +12,11 @@ final class Dispatcher {
     private unowned let server: Server
     /// Decoded requests live here until their response is written.
     let requestArena: Arena
-    /// Outgoing C messages are built here.
-    let responseArena = Arena()
+    /// Outgoing C messages are built here. Unbounded: what is built mirrors a `Response` this
+    /// loop already holds (its size follows the request's, which the request arena and the
+    /// row limit bound), and a bounded arena could only fail half way through a message. What
+    /// bounds an answer is its encoded size (`write`).
+    let responseArena = Arena(limit: .max)
 
     private let echo: Bool
     /// The server's audit log and key store, fixed before the loops start (`Server.start`): read
@@ -78,8 +81,7 @@ final class Dispatcher {
         case .durable: break
         case let .refused(refusal): response = .failure(id: response.id, Status(.unavailable, refusal.description))
         }
-        response.writeFrame(into: output, arena: responseArena)
-        counters.record(a.call, response.status.code)
+        counters.record(a.call, write(response, into: output))
         return true
     }
 
@@ -168,8 +170,7 @@ final class Dispatcher {
                 }
             }
         }
-        response.writeFrame(into: output, arena: responseArena)
-        return (CallKind(request.call), response.status.code)
+        return (CallKind(request.call), write(response, into: output))
     }
 
     /// The hot paths, for a request whose top level holds one predict call and nothing else
@@ -419,6 +420,18 @@ final class Dispatcher {
         var diff: UInt8 = 0
         for i in 0..<a.count { diff |= a[i] ^ b[i] }
         return diff == 0
+    }
+
+    /// Appends `response`, or in its place RESOURCE_EXHAUSTED when its encoding is larger than
+    /// any client accepts (`FrameLimits.absoluteMaxFrameBytes`: many rows with many notes or
+    /// explanations, say); returns the code sent.
+    private func write(_ response: Response, into output: ByteBuffer) -> StatusCode {
+        let limit = FrameLimits.absoluteMaxFrameBytes
+        guard let size = response.writeFrame(into: output, arena: responseArena, maxBodyBytes: limit) else {
+            return response.status.code
+        }
+        fail(id: response.id, Status(.resourceExhausted, "the answer would take \(size) bytes, more than the largest frame (\(limit) bytes): send fewer rows per request"), into: output)
+        return .resourceExhausted
     }
 
     private func fail(id: UInt64, _ status: Status, into output: ByteBuffer) {

@@ -30,7 +30,19 @@ extension WireMessage {
     /// Appends this message as a frame to `buffer`.
     public func writeFrame(into buffer: ByteBuffer, arena: Arena) {
         defer { arena.reset() }
-        WirePack.frame(message(arena), into: buffer)
+        let m = message(arena)
+        WirePack.frame(m, size: WirePack.packedSize(m), into: buffer)
+    }
+
+    /// Appends this message as a frame to `buffer` when its encoding is at most `maxBodyBytes`;
+    /// otherwise appends nothing and returns the encoding's size (nil: written).
+    public func writeFrame(into buffer: ByteBuffer, arena: Arena, maxBodyBytes: Int) -> Int? {
+        defer { arena.reset() }
+        let m = message(arena)
+        let size = WirePack.packedSize(m)
+        guard size <= maxBodyBytes else { return size }
+        WirePack.frame(m, size: size, into: buffer)
+        return nil
     }
 }
 

@@ -100,7 +100,16 @@ package enum WirePack {
 
     /// Appends header + packed message to `buffer`, with no intermediate copy.
     package static func frame(_ message: UnsafePointer<ProtobufCMessage>, into buffer: ByteBuffer) {
-        let size = protobuf_c_message_get_packed_size(message)
+        frame(message, size: packedSize(message), into: buffer)
+    }
+
+    /// The size of `message`'s encoding (a walk of the whole message).
+    package static func packedSize(_ message: UnsafePointer<ProtobufCMessage>) -> Int {
+        protobuf_c_message_get_packed_size(message)
+    }
+
+    /// `frame` with the encoding's size already known (`packedSize`).
+    package static func frame(_ message: UnsafePointer<ProtobufCMessage>, size: Int, into buffer: ByteBuffer) {
         _ = buffer.writeWithUnsafeMutableBytes(minimum: FrameLimits.headerBytes + size) { raw in
             FrameEncoder.writeHeader(length: max(size, 1), into: raw)
             if size == 0 {
