@@ -43,6 +43,34 @@ import Testing
         #expect(m.partialFrameSince == nil)
     }
 
+    /// A pipelining peer whose every read ends inside a frame is not slow while frames keep
+    /// completing: the deadline runs from the first byte of the frame left incomplete.
+    @Test func aPipelinedStreamThatKeepsCompletingFramesIsNotCutOff() {
+        var m = ConnectionStateMachine(limits: limits(), now: 0)
+        for t in 1...20 {
+            m.didQueueResponse()   // a frame completed in this read...
+            _ = m.didRead(now: UInt64(t) * Self.second, leftoverBytes: 100, pendingBytes: 0)   // ...the next one began
+            _ = m.didWrite(now: UInt64(t) * Self.second, pendingBytes: 0, bufferedInputBytes: 100)
+            #expect(m.tick(now: UInt64(t) * Self.second + Self.second / 2) == .none, "t = \(t)")
+        }
+        // Then no frame completes: the one left incomplete at 20 s is cut off at 25 s.
+        _ = m.didRead(now: 21 * Self.second, leftoverBytes: 150, pendingBytes: 0)
+        #expect(m.tick(now: 24 * Self.second) == .none)
+        #expect(m.tick(now: 25 * Self.second) == .closeNow(.frameDeadline))
+    }
+
+    /// While throttled the server reads nothing, so a frame left incomplete is not the peer's
+    /// delay: no frame deadline then, and it restarts when reading resumes.
+    @Test func theFrameDeadlineWaitsWhileThrottled() {
+        var m = ConnectionStateMachine(limits: limits(), now: 0)
+        #expect(m.didRead(now: 1 * Self.second, leftoverBytes: 200, pendingBytes: 2000) == .stopReading)
+        #expect(m.tick(now: 20 * Self.second) == .none)
+        #expect(m.didWrite(now: 20 * Self.second, pendingBytes: 0, bufferedInputBytes: 200) == .resumeAndProcessBuffered)
+        #expect(m.partialFrameSince == 20 * Self.second)
+        #expect(m.tick(now: 24 * Self.second) == .none)
+        #expect(m.tick(now: 25 * Self.second) == .closeNow(.frameDeadline))
+    }
+
     @Test func backpressureStopsAndResumesReading() {
         var m = ConnectionStateMachine(limits: limits(), now: 0)
         m.didQueueResponse()

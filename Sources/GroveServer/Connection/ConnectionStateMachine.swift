@@ -55,8 +55,13 @@ struct ConnectionStateMachine {
     let limits: ConnectionLimits
     private(set) var state: State = .open
     private(set) var lastActivity: UInt64
-    /// When the oldest byte of the incomplete frame in the input buffer arrived.
+    /// When the oldest byte of the incomplete frame in the input buffer arrived (or, after
+    /// reading resumed from backpressure, when it resumed: bytes the server left unread while
+    /// throttled were not the peer's delay).
     private(set) var partialFrameSince: UInt64?
+    /// A frame was consumed since the last `didRead`: the incomplete frame now at the head of
+    /// the input buffer is a new one.
+    private var consumedFrameSinceRead = false
     private var drainDeadline: UInt64?
     /// Responses queued since the output buffer was last empty (in flight, for backpressure).
     private(set) var pendingResponses = 0
@@ -77,6 +82,7 @@ struct ConnectionStateMachine {
     /// A response to one request was queued for output.
     mutating func didQueueResponse() {
         pendingResponses += 1
+        consumedFrameSinceRead = true
     }
 
     /// The frame decoder ran out of complete frames: `totalBytes` is the size of the partial
@@ -95,13 +101,16 @@ struct ConnectionStateMachine {
 
     /// Bytes were read and every complete frame processed. `leftoverBytes`
     /// is what remains buffered (a partial frame) and `pendingBytes` the output queued.
+    /// The frame deadline runs from the first byte of the frame left incomplete: a peer that
+    /// pipelines, so that every read ends inside a frame, is not slow as long as frames complete.
     mutating func didRead(now: UInt64, leftoverBytes: Int, pendingBytes: Int) -> ConnectionAction {
         lastActivity = now
         if leftoverBytes == 0 {
             partialFrameSince = nil
-        } else if partialFrameSince == nil {
+        } else if partialFrameSince == nil || consumedFrameSinceRead {
             partialFrameSince = now
         }
+        consumedFrameSinceRead = false
         return checkBackpressure(pendingBytes: pendingBytes)
     }
 
@@ -118,6 +127,7 @@ struct ConnectionStateMachine {
         case .throttled where pendingBytes <= limits.maxPendingOutputBytes / 2
                 && pendingResponses <= limits.maxInFlightRequests / 2:
             state = .open
+            if partialFrameSince != nil { partialFrameSince = now }
             return bufferedInputBytes > 0 ? .resumeAndProcessBuffered : .resumeReading
         default:
             return .none
@@ -170,8 +180,9 @@ struct ConnectionStateMachine {
     }
 
     /// Periodic check of the deadlines: the drain deadline while closing, the frame
-    /// deadline while reading, and the idle timeout in both (a peer that never reads
-    /// would otherwise keep a closing connection alive).
+    /// deadline while reading (not while throttled: then the server is not reading), and the
+    /// idle timeout in all three (a peer that never reads would otherwise keep a throttled or
+    /// closing connection alive).
     mutating func tick(now: UInt64) -> ConnectionAction {
         let deadline: CloseReason?
         switch state {
@@ -179,7 +190,9 @@ struct ConnectionStateMachine {
             return .none
         case .closing:
             deadline = drainDeadline.map { now >= $0 } == true ? .drainTimeout : nil
-        case .open, .throttled:
+        case .throttled:
+            deadline = nil
+        case .open:
             let slow = partialFrameSince.map { limits.frameDeadlineNanos > 0 && now &- $0 >= limits.frameDeadlineNanos } == true
             deadline = slow ? .frameDeadline : nil
         }
