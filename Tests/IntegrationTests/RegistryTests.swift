@@ -64,6 +64,41 @@ import Testing
         #expect(v2.status.code == .notFound && v2.status.message.contains("failed to load"))
     }
 
+    /// The only version's file is copied over by one that does not load: the version keeps
+    /// serving what it loaded (same SHA-256), stays AVAILABLE and Health stays SERVING; a load
+    /// failure is counted. Copied over by a good file, the new content is served.
+    @Test func aServingVersionWhoseFileIsReplacedKeepsServingUntilTheNewFileLoads() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let file = s.repository.appendingPathComponent("german_credit/1/model.grove")
+        func info() throws -> ModelInfo? {
+            let r = try RawClient(port: s.port).call(Request(id: 1, call: .modelInfo(ModelSelector(name: "german_credit"))))
+            if case let .modelInfo(i)? = r.result { return i } else { return nil }
+        }
+        let before = try #require(try info())
+        try Data("not a model".utf8).write(to: file)
+        let failures = s.server.registry.loadFailures.load(ordering: .relaxed)
+        s.server.registry.rescan()
+        #expect(s.server.registry.loadFailures.load(ordering: .relaxed) == failures + 1)
+        #expect(try info()?.sha256 == before.sha256)
+        let h = try RawClient(port: s.port).call(Request(id: 2, call: .health))
+        guard case let .health(health)? = h.result else { Issue.record("\(h.status)"); return }
+        #expect(health.status == .serving, "\(health)")
+        let p = try RawClient(port: s.port).call(Request(id: 3, call: .predict(PredictRequest(model: ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)]))))
+        #expect(p.status.code == .ok, "\(p.status)")
+
+        // A good file (another model) replaces it: served after the next scan.
+        let other = try Fixtures.germanModel(trees: 4, seed: 7)
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("grove-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: staging) }
+        _ = try Fixtures.publish(other, into: staging)
+        try FileManager.default.removeItem(at: file)
+        try FileManager.default.copyItem(at: staging.appendingPathComponent("german_credit/1/model.grove"), to: file)
+        s.server.registry.rescan()
+        let after = try #require(try info())
+        #expect(after.sha256 != before.sha256)
+        #expect(after.trees == 4)
+    }
+
     @Test func labelsPointAtVersionsAndReloadWithTheRepository() throws {
         let s = try TestServer { repo in
             try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo)

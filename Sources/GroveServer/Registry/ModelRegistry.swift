@@ -122,7 +122,15 @@ public final class ModelRegistry: @unchecked Sendable {  // scans under `scanLoc
                 if seen[name]?[version] == stamp, let slot = old.entries[name]?.versions[version], slot.isSettled {
                     entry.versions[version] = slot
                 } else {
-                    entry.versions[version] = .loading
+                    // A version already serving whose file changed (re-published, copied over)
+                    // keeps serving what it loaded until the new file has loaded: as LOADING
+                    // meanwhile its calls would go to another version, and Health would turn
+                    // NOT_SERVING were it the only one.
+                    if case let .available(model)? = old.entries[name]?.versions[version] {
+                        entry.versions[version] = .available(model)
+                    } else {
+                        entry.versions[version] = .loading
+                    }
                     toLoad.append((name, version, file))
                 }
             }
@@ -137,9 +145,15 @@ public final class ModelRegistry: @unchecked Sendable {  // scans under `scanLoc
                 entries[item.name]!.versions[item.version] = .available(model)
                 logger.info("loaded \(item.name)@\(item.version) (\(model.info.trees) trees, sha256 \(model.info.sha256.prefix(12))…) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
             case let .failure(error):
-                entries[item.name]!.versions[item.version] = .failed(error.reason)
                 loadFailures.add(1, ordering: .relaxed)
-                logger.error("model \(item.name)@\(item.version) failed to load: \(error.reason)")
+                if case .available? = entries[item.name]!.versions[item.version] {
+                    // The file of a version already serving changed and does not load: it keeps
+                    // serving what it loaded before (as the reasons file keeps its wording).
+                    logger.error("model \(item.name)@\(item.version): its file changed and failed to load: \(error.reason); still serving the file loaded before")
+                } else {
+                    entries[item.name]!.versions[item.version] = .failed(error.reason)
+                    logger.error("model \(item.name)@\(item.version) failed to load: \(error.reason)")
+                }
             }
         }
         // A label keeps pointing at its version whatever that version's state: a call through a
