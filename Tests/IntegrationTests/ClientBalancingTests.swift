@@ -83,6 +83,37 @@ import Testing
         #expect(back.waitForExit() == 0)
     }
 
+    /// The probe that brings an ejected endpoint back is a Health call with the client's own
+    /// key, so a `predict`-role key must pass it (refused, the endpoint stayed ejected for good,
+    /// its backoff doubling). The connection failure here is the server's own idle timeout.
+    @Test func anEndpointEjectedAfterAnIdleTimeoutIsProbedBackInWithAPredictKey() throws {
+        let keys = try AuthTests.keyFile([("desk", .predict, "predict-key")])
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let populate = { (repo: URL) throws in _ = try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo) }
+        let idling = try TestServer(threads: 1, configure: { $0.keysFile = keys; $0.connection.idleTimeoutNanos = 200_000_000 },
+                                    populate: populate)
+        let steady = try TestServer(threads: 1, configure: { $0.keysFile = keys }, populate: populate)
+        var config = GroveClient.Configuration(endpoints: [idling.port, steady.port].map { Endpoint(host: "127.0.0.1", port: $0) })
+        config.balancing = .roundRobin
+        config.timeoutSeconds = 3
+        config.apiKey = "predict-key"
+        let c = try GroveClient(configuration: config)
+        let predict = PredictRequest(model: ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)])
+        for _ in 0..<4 { #expect(try c.predict(predict).rows == 1) }
+        usleep(800_000)   // endpoint 0 closes the pooled connection, idle past 200 ms
+        // The pooled connection's call fails, is retried on endpoint 1, and endpoint 0 is ejected.
+        for _ in 0..<2 { #expect(try c.predict(predict).rows == 1) }
+        try #require(c.counters.ejections >= 1)
+        var healthy = false
+        for _ in 0..<100 where !healthy {
+            #expect(try c.predict(predict).rows == 1)
+            healthy = c.isHealthy(endpoint: 0)
+            if !healthy { usleep(20_000) }
+        }
+        #expect(healthy, "endpoint 0 never came back: \(c.counters)")
+        #expect(c.counters.probesServing >= 1)
+    }
+
     @Test func idempotentCallsAreRetriedOnceAndAdminCallsNever() throws {
         // The recorder reads each request and closes without answering a byte.
         let recorder = try RequestRecorder()
