@@ -114,6 +114,32 @@ import Testing
         #expect(c.counters.probesServing >= 1)
     }
 
+    /// A server at `--max-connections` answers a new connection RESOURCE_EXHAUSTED with id 0 and
+    /// closes it: the client reads that as the server's status (not a stray answer) and, since
+    /// nothing was computed, fails over as after a failed connect, ejecting the endpoint.
+    @Test func aConnectionRefusedAtTheLimitFailsOverAndSaysWhy() throws {
+        let full = try TestServer(threads: 1, configure: { $0.maxConnections = 1 },
+                                  populate: { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) })
+        let holder = try RawClient(port: full.port)
+        #expect(try holder.call(Request(id: 1, call: .health)).status.code == .ok)   // the one connection
+        // Alone, the refused endpoint's status is the call's error.
+        let alone = try client([full.port], .firstAvailable)
+        do {
+            _ = try alone.health()
+            Issue.record("a refused connection answered")
+        } catch {
+            guard case let .server(status) = error else { Issue.record("not the server's status: \(error)"); return }
+            #expect(status.code == .resourceExhausted && status.message.contains("connection limit"), "\(status)")
+        }
+        // With another endpoint, the call is answered there and the full one is ejected.
+        let live = try servers(1)[0]
+        let c = try client([full.port, live.port], .firstAvailable)
+        for _ in 0..<3 { #expect(try c.health().status == .serving) }
+        #expect(c.connectedEndpoint?.port == live.port)
+        #expect(c.counters.ejections == 1 && c.counters.retries == 0 && !c.isHealthy(endpoint: 0))
+        #expect(live.server.requestTotals.requests == 3)
+    }
+
     @Test func idempotentCallsAreRetriedOnceAndAdminCallsNever() throws {
         // The recorder reads each request and closes without answering a byte.
         let recorder = try RequestRecorder()
