@@ -13,7 +13,9 @@ import GroveWire
 ///   backoff (`initialBackoffSeconds`, doubling per failure up to `maxBackoffSeconds`); it is
 ///   then probed with a Health call and takes calls again only when it answers SERVING. A
 ///   server's error answer (NOT_FOUND, ...) does not eject it.
-/// - Failover: a call that could not connect tries the next healthy endpoint (nothing was sent).
+/// - Failover: a call that could not connect tries the next healthy endpoint (nothing was sent),
+///   as does a call whose new connection the server refused (RESOURCE_EXHAUSTED at its
+///   `--max-connections`, answered with id 0 before reading any request); both eject the endpoint.
 /// - Retry: a call whose connection failed after it was sent, before any byte of its answer
 ///   arrived, is sent again once, to another endpoint when there is one: every call but admin
 ///   (Predict, Explain, Health, ModelInfo, ListModels, Stats are idempotent; an admin call is
@@ -302,6 +304,17 @@ public final class GroveClient: @unchecked Sendable {  // every mutable field is
                     return responses
                 } catch {
                     conn.close()
+                    if case let .server(status) = error, status.code == .resourceExhausted, conn.responsesReceived == 1,
+                       retryable || calls.count == 1 {
+                        // The connection's first answer, with id 0, refused it (the server is at
+                        // --max-connections) before any request was read: as a failed connect, nothing
+                        // was computed. The same answer to a first frame too large or too complex to
+                        // decode also left its one call uncomputed; in a pipeline holding an admin call,
+                        // the calls after such a frame may have run, so it is not sent again.
+                        endCall(i, connectionFailed: true)
+                        failure = error
+                        continue
+                    }
                     guard case .unavailable = error else {
                         endCall(i, connectionFailed: false)
                         throw error   // deadline, or an answer we could not read: never resent

@@ -33,6 +33,9 @@ public final class GroveConnection {
     /// whether any byte of the answer arrived (GroveClient retries only when none did).
     public private(set) var bytesReceived: UInt64 = 0
 
+    /// Responses read from the server so far (1 after a refusal: the first frame was it).
+    public private(set) var responsesReceived: UInt64 = 0
+
     public func close() {
         if fd >= 0 { Syscall.close(FileDescriptor(rawValue: fd)); fd = -1 }
     }
@@ -42,10 +45,7 @@ public final class GroveConnection {
         enqueue(request)
         try flush(deadline: deadline)
         let response = try receive(deadline: deadline)
-        guard response.id == request.id else {
-            close()
-            throw .unexpectedResponse("answer for id \(response.id) while waiting for id \(request.id)")
-        }
+        try check(response, answers: request.id)
         return response
     }
 
@@ -57,13 +57,21 @@ public final class GroveConnection {
         out.reserveCapacity(requests.count)
         for r in requests {
             let response = try receive(deadline: deadline)
-            guard response.id == r.id else {
-                close()
-                throw .unexpectedResponse("answer for id \(response.id) while waiting for id \(r.id)")
-            }
+            try check(response, answers: r.id)
             out.append(response)
         }
         return out
+    }
+
+    /// Throws unless `response` answers request `id`. An error answered with id 0 is the server
+    /// speaking of the connection, not of one request (a connection refused at
+    /// `--max-connections`, a frame it could not read): thrown as `.server` with its status,
+    /// the connection closed (the server closes it too, or the answers are no longer in step).
+    private func check(_ response: Response, answers id: UInt64) throws(GroveClientError) {
+        guard response.id != id else { return }
+        close()
+        if response.id == 0 && response.status.code != .ok { throw .server(response.status) }
+        throw .unexpectedResponse("answer for id \(response.id) while waiting for id \(id)")
     }
 
     /// Queues a request frame for the next `flush`.
@@ -92,7 +100,9 @@ public final class GroveConnection {
         var body = try receiveFrame(deadline: deadline)
         defer { input.consume(body.upperBound) }
         do {
-            return try Response(decoding: UnsafeRawBufferPointer(rebasing: input.readableView[body]), arena: arena)
+            let response = try Response(decoding: UnsafeRawBufferPointer(rebasing: input.readableView[body]), arena: arena)
+            responsesReceived &+= 1
+            return response
         } catch {
             body = body.upperBound..<body.upperBound
             close()

@@ -134,6 +134,10 @@ public final class Server: @unchecked Sendable {  // set in start() before loop 
             Syscall.blockSignals(signals)  // inherited by every thread started below
             do { signalFD = try Syscall.signalfd(signals) } catch { throw StartError.system(error) }
         }
+        // A start that fails from here on closes the signal descriptor (loop 0 reads it, the
+        // server owns it; once serving, it lives as long as the process).
+        var serving = false
+        defer { if !serving, let signalFD { Syscall.close(signalFD) } }
         if let file = configuration.trustedSignersFile {
             do { registry.trustedSigners = try TrustedSigners.load(file) } catch { throw StartError.trustedSigners("\(error)") }
         }
@@ -146,6 +150,7 @@ public final class Server: @unchecked Sendable {  // set in start() before loop 
         do {
             for _ in 0..<threadCount {
                 let fd = try Syscall.socket(domain: address.domain, type: CInt(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue))
+                listeners.append(fd)   // before anything can fail, so that a failure closes it
                 try Syscall.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
                 // One listener per loop on the same port: the kernel spreads connections.
                 try Syscall.setOption(fd, level: SOL_SOCKET, name: SO_REUSEPORT, value: 1)
@@ -154,16 +159,19 @@ public final class Server: @unchecked Sendable {  // set in start() before loop 
                 if address.port == 0 {
                     address = try Syscall.localAddress(fd)
                 }
-                listeners.append(fd)
             }
             boundAddress = address
             for i in 0..<threadCount {
                 loops.append(try EventLoop(index: i, server: self, listener: listeners[i], signalFD: i == 0 ? signalFD : nil))
             }
         } catch {
-            for fd in listeners { Syscall.close(fd) }
+            // The loops made so far own their listeners and close them as they are freed; the
+            // listeners no loop took are closed here (each descriptor exactly once).
+            for fd in listeners[loops.count...] { Syscall.close(fd) }
+            loops.removeAll()
             throw StartError.system(error)
         }
+        serving = true
         if let audit {
             // Held audited answers go out when their records are durable: the writer tells every loop.
             nonisolated(unsafe) let all = loops

@@ -32,6 +32,10 @@ import GroveModelStore
         #expect(Keyring.allows(.read, call: "stats") && Keyring.allows(.read, call: "health"))
         #expect(!Keyring.allows(.read, call: "predict"))
         #expect(Keyring.allows(.admin, call: "predict") && Keyring.allows(.admin, call: "list_models"))
+        // Every role may call Health (a client probes an ejected endpoint with its own key).
+        #expect(Role.allCases.allSatisfy { Keyring.allows($0, call: "health") })
+        #expect(Keyring.answersWithoutKey("health"))
+        #expect(!["predict", "explain", "list_models", "model_info", "stats", "admin"].contains(where: Keyring.answersWithoutKey))
     }
 
     @Test func aBadLineRefusesTheWholeFile() {

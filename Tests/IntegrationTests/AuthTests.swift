@@ -22,9 +22,15 @@ import GroveModelStore
         let s = try TestServer(configure: { $0.keysFile = keys }) { try Fixtures.publish(Fixtures.germanModel(trees: 2), into: $0) }
         let c = try RawClient(port: s.port)
         let predict = Request.Call.predict(PredictRequest(model: ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)]))
-        #expect(try c.call(Request(id: 1, call: .health)).status.code == .unauthenticated)
+        // Health answers without a key (a load balancer's check carries none) and to every role;
+        // a key sent with it is still checked, and every other call needs one.
+        #expect(try c.call(Request(id: 1, call: .health)).status.code == .ok)
         #expect(try c.call(Request(id: 2, apiKey: "wrong", call: .health)).status.code == .unauthenticated)
         #expect(try c.call(Request(id: 3, apiKey: "read-key", call: .health)).status.code == .ok)
+        #expect(try c.call(Request(id: 7, apiKey: "predict-key", call: .health)).status.code == .ok)
+        #expect(try c.call(Request(id: 8, call: predict)).status.code == .unauthenticated)
+        #expect(try c.call(Request(id: 9, call: .stats)).status.code == .unauthenticated)
+        #expect(try c.call(Request(id: 10, call: .listModels)).status.code == .unauthenticated)
         let denied = try c.call(Request(id: 4, apiKey: "read-key", call: predict))
         #expect(denied.status.code == .permissionDenied)
         #expect(denied.status.message.contains("monitor"))
@@ -33,7 +39,7 @@ import GroveModelStore
         // Alternating keys on one connection (the per-loop cache must not confuse them).
         for i in 0..<20 {
             let key = i % 2 == 0 ? "predict-key" : "read-key"
-            #expect(try c.call(Request(id: UInt64(10 + i), apiKey: key, call: predict)).status.code == (i % 2 == 0 ? .ok : .permissionDenied))
+            #expect(try c.call(Request(id: UInt64(20 + i), apiKey: key, call: predict)).status.code == (i % 2 == 0 ? .ok : .permissionDenied))
         }
     }
 

@@ -83,6 +83,63 @@ import Testing
         #expect(back.waitForExit() == 0)
     }
 
+    /// The probe that brings an ejected endpoint back is a Health call with the client's own
+    /// key, so a `predict`-role key must pass it (refused, the endpoint stayed ejected for good,
+    /// its backoff doubling). The connection failure here is the server's own idle timeout.
+    @Test func anEndpointEjectedAfterAnIdleTimeoutIsProbedBackInWithAPredictKey() throws {
+        let keys = try AuthTests.keyFile([("desk", .predict, "predict-key")])
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let populate = { (repo: URL) throws in _ = try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo) }
+        let idling = try TestServer(threads: 1, configure: { $0.keysFile = keys; $0.connection.idleTimeoutNanos = 200_000_000 },
+                                    populate: populate)
+        let steady = try TestServer(threads: 1, configure: { $0.keysFile = keys }, populate: populate)
+        var config = GroveClient.Configuration(endpoints: [idling.port, steady.port].map { Endpoint(host: "127.0.0.1", port: $0) })
+        config.balancing = .roundRobin
+        config.timeoutSeconds = 3
+        config.apiKey = "predict-key"
+        let c = try GroveClient(configuration: config)
+        let predict = PredictRequest(model: ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)])
+        for _ in 0..<4 { #expect(try c.predict(predict).rows == 1) }
+        usleep(800_000)   // endpoint 0 closes the pooled connection, idle past 200 ms
+        // The pooled connection's call fails, is retried on endpoint 1, and endpoint 0 is ejected.
+        for _ in 0..<2 { #expect(try c.predict(predict).rows == 1) }
+        try #require(c.counters.ejections >= 1)
+        var healthy = false
+        for _ in 0..<100 where !healthy {
+            #expect(try c.predict(predict).rows == 1)
+            healthy = c.isHealthy(endpoint: 0)
+            if !healthy { usleep(20_000) }
+        }
+        #expect(healthy, "endpoint 0 never came back: \(c.counters)")
+        #expect(c.counters.probesServing >= 1)
+    }
+
+    /// A server at `--max-connections` answers a new connection RESOURCE_EXHAUSTED with id 0 and
+    /// closes it: the client reads that as the server's status (not a stray answer) and, since
+    /// nothing was computed, fails over as after a failed connect, ejecting the endpoint.
+    @Test func aConnectionRefusedAtTheLimitFailsOverAndSaysWhy() throws {
+        let full = try TestServer(threads: 1, configure: { $0.maxConnections = 1 },
+                                  populate: { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) })
+        let holder = try RawClient(port: full.port)
+        #expect(try holder.call(Request(id: 1, call: .health)).status.code == .ok)   // the one connection
+        // Alone, the refused endpoint's status is the call's error.
+        let alone = try client([full.port], .firstAvailable)
+        do {
+            _ = try alone.health()
+            Issue.record("a refused connection answered")
+        } catch {
+            guard case let .server(status) = error else { Issue.record("not the server's status: \(error)"); return }
+            #expect(status.code == .resourceExhausted && status.message.contains("connection limit"), "\(status)")
+        }
+        // With another endpoint, the call is answered there and the full one is ejected.
+        let live = try servers(1)[0]
+        let c = try client([full.port, live.port], .firstAvailable)
+        for _ in 0..<3 { #expect(try c.health().status == .serving) }
+        #expect(c.connectedEndpoint?.port == live.port)
+        #expect(c.counters.ejections == 1 && c.counters.retries == 0 && !c.isHealthy(endpoint: 0))
+        #expect(live.server.requestTotals.requests == 3)
+    }
+
     @Test func idempotentCallsAreRetriedOnceAndAdminCallsNever() throws {
         // The recorder reads each request and closes without answering a byte.
         let recorder = try RequestRecorder()

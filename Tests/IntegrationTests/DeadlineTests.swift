@@ -41,6 +41,33 @@ import Testing
         #expect(relaxed.status.code == .ok)
     }
 
+    /// A budget too large to hold in nanoseconds is no obstacle on any path: 2^62 µs times 1,000
+    /// wraps to 0 and 2^64 / 1,000 + 1 µs to 384 ns in 64 bits, which would have answered them
+    /// DEADLINE_EXCEEDED uncomputed.
+    @Test func hugeBudgetsAreAnsweredNotWrapped() throws {
+        let model = try Fixtures.germanModel(trees: 3)
+        let s = try TestServer(threads: 1, populate: { try Fixtures.publish(model, into: $0) })
+        let c = try RawClient(port: s.port)
+        let selector = ModelSelector(name: "german_credit")
+        let dense = try model.preprocessing.encode(table: Fixtures.germanTable, rows: [0]).values
+        let calls: [Request.Call] = [
+            .health,                                                                            // the ordinary path
+            .predict(PredictRequest(model: selector, records: [Fixtures.germanRecord(0)])),     // records read in place
+            .predict(PredictRequest(model: selector, records: [RawRecord([RawField("age_in_years", .number(30))])])),  // noted: ordinary
+            .predict(PredictRequest(model: selector, dense: dense)),                            // dense read in place
+            .predict(PredictRequest(model: selector, dense: dense, reasons: 2)),
+            .explain(ExplainRequest(model: selector, dense: dense)),                            // the Explain hot path
+        ]
+        var id: UInt64 = 1
+        for budget in [UInt64(1) << 62, UInt64.max / 1000 + 1, UInt64.max] {
+            for call in calls {
+                let r = try c.call(Request(id: id, timeoutMicros: budget, call: call))
+                #expect(r.id == id && r.status.code == .ok, "budget \(budget) µs, call \(id % UInt64(calls.count)): \(r.status)")
+                id += 1
+            }
+        }
+    }
+
     @Test func theClientSendsItsRemainingDeadline() throws {
         let recorder = try RequestRecorder()
         let client = try GroveClient("127.0.0.1:\(recorder.port)", timeoutSeconds: 0.25)

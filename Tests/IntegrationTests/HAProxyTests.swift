@@ -92,4 +92,24 @@ import Testing
         #expect(down != nil && down! < 2.0, "\(String(describing: down)) s; \(h.log)")
         #expect(try c.call(Request(id: 2, call: .health)).status.code == .ok)
     }
+
+    /// The check carries no key, and a server with `--keys` answers Health without one: its
+    /// replicas come UP as they would without keys (answered UNAUTHENTICATED, they stayed DOWN).
+    @Test func theCheckPassesOnAServerWithKeys() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/sbin/haproxy"), "haproxy is installed by scripts/bootstrap.sh")
+        let keys = try AuthTests.keyFile([("desk", .predict, "predict-key")])
+        defer { try? FileManager.default.removeItem(at: keys) }
+        let s = try TestServer(threads: 1, configure: { $0.keysFile = keys })
+        let h = try HAProxy(serverPort: s.port)
+        usleep(300_000)
+        try #require(h.process.isRunning, "haproxy refused the config: \(h.log)")
+        #expect(h.waitFor(HAProxy.down) != nil, "\(h.log)")   // no model yet: NOT_SERVING
+        try Fixtures.publish(Fixtures.germanModel(trees: 3), into: s.repository)
+        #expect(h.waitFor(HAProxy.up) != nil, "\(h.log)")
+        // Every call but Health still needs a key, through HAProxy too.
+        let c = try RawClient(port: h.frontendPort)
+        let predict = Request.Call.predict(PredictRequest(model: ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)]))
+        #expect(try c.call(Request(id: 1, call: predict)).status.code == .unauthenticated)
+        #expect(try c.call(Request(id: 2, apiKey: "predict-key", call: predict)).status.code == .ok)
+    }
 }

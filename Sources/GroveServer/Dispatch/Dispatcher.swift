@@ -124,7 +124,7 @@ final class Dispatcher {
             return (.unknown, status.code)
         }
         defer { requestArena.reset() }
-        if view.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > view.timeoutMicros &* 1000 {
+        if Self.budgetSpent(receivedAt: receivedAt, timeoutMicros: view.timeoutMicros) {
             let waited = (MonotonicClock.now() &- receivedAt) / 1000
             fail(id: view.id, Self.deadlineExceeded(waited: waited, budget: view.timeoutMicros), into: output)
             return (CallKind(label: view.callName), .deadlineExceeded)
@@ -144,8 +144,9 @@ final class Dispatcher {
             return (CallKind(label: view.callName), status.code)
         }
         var keyID = "-"
-        if let keys {
-            switch authorize(apiKey: apiKey, call: request.call?.name ?? "unknown", keyring: keys.keyring) {
+        let callName = request.call?.name ?? "unknown"
+        if let keys, !(apiKey.isEmpty && Keyring.answersWithoutKey(callName)) {
+            switch authorize(apiKey: apiKey, call: callName, keyring: keys.keyring) {
             case let .failure(denied):
                 fail(id: request.id, denied, into: output)
                 return (CallKind(request.call), denied.code)
@@ -191,7 +192,7 @@ final class Dispatcher {
         }
         defer { requestArena.reset() }
         let exact = view.holdsNoRecord
-        if view.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > view.timeoutMicros &* 1000 {
+        if Self.budgetSpent(receivedAt: receivedAt, timeoutMicros: view.timeoutMicros) {
             guard exact else { return nil }
             let waited = (MonotonicClock.now() &- receivedAt) / 1000
             fail(id: view.id, Self.deadlineExceeded(waited: waited, budget: view.timeoutMicros), into: output)
@@ -221,7 +222,7 @@ final class Dispatcher {
     /// its budget is spent (the ordinary path answers DEADLINE_EXCEEDED, as for every request
     /// holding records), else `answerRecords`.
     private func answerRecordsInPlace(_ r: PredictRequestReader.Parts, receivedAt: UInt64, into output: ByteBuffer) -> (CallKind, StatusCode)? {
-        if r.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > r.timeoutMicros &* 1000 { return nil }
+        if Self.budgetSpent(receivedAt: receivedAt, timeoutMicros: r.timeoutMicros) { return nil }
         return answerRecords(id: r.id, apiKey: r.apiKey, modelName: r.modelName, version: r.version, label: r.label,
                              records: r.records, labelsOnly: r.labelsOnly, into: output)
     }
@@ -243,7 +244,7 @@ final class Dispatcher {
     /// `answerHotPath` checks it, the values copied into the loop's scratch (aligned), then
     /// `answerDense`. nil as `answerDense`.
     private func answerDenseInPlace(_ r: PredictRequestReader.Parts, receivedAt: UInt64, into output: ByteBuffer) -> (CallKind, StatusCode)? {
-        if r.timeoutMicros > 0, MonotonicClock.now() &- receivedAt > r.timeoutMicros &* 1000 {
+        if Self.budgetSpent(receivedAt: receivedAt, timeoutMicros: r.timeoutMicros) {
             let waited = (MonotonicClock.now() &- receivedAt) / 1000
             fail(id: r.id, Self.deadlineExceeded(waited: waited, budget: r.timeoutMicros), into: output)
             return (.predict, .deadlineExceeded)
@@ -303,6 +304,13 @@ final class Dispatcher {
         return model.explainDense(e.dense, topK: e.topK, contributions: e.contributions, features: e.encodedFeatures,
                                   catalog: snapshots.snapshot.reasons(for: model.info.name), id: view.id, loop: loopIndex,
                                   scratch: scratch, into: output)
+    }
+
+    /// Whether a request read at `receivedAt` (monotonic nanoseconds) has spent its budget of
+    /// `timeoutMicros` (0: no budget). Compared in microseconds: the budget in nanoseconds
+    /// (`timeoutMicros * 1000`) would wrap for budgets above 2^64 ns, 2^62 µs wrapping to 0.
+    private static func budgetSpent(receivedAt: UInt64, timeoutMicros: UInt64) -> Bool {
+        timeoutMicros > 0 && (MonotonicClock.now() &- receivedAt) / 1000 >= timeoutMicros
     }
 
     private static func deadlineExceeded(waited: UInt64, budget: UInt64) -> Status {

@@ -61,12 +61,15 @@ final class EventLoop {
         epoll = try Epoll()
         wakeFD = try Syscall.eventfd()
         try epoll.register(wakeFD, interest: .read, token: SlotToken.wake.rawValue)
-        self.listener = listener
         try epoll.register(listener, interest: .read, token: SlotToken.listener.rawValue)
         if let signalFD {
-            self.signalFD = signalFD
             try epoll.register(signalFD, interest: .read, token: SlotToken.signal.rawValue)
         }
+        // Taken only once nothing can fail: the listener is then this loop's (`deinit` closes
+        // it); a loop that failed to start leaves it to the caller. The signal descriptor stays
+        // the server's.
+        self.listener = listener
+        self.signalFD = signalFD
     }
 
     deinit {

@@ -17,6 +17,8 @@ final class MetricsListener: @unchecked Sendable {  // touched by its thread; st
     private let epoll: Epoll
     private unowned let server: Server
     private let done = DispatchSemaphore(value: 0)
+    /// Whether the listener is watched (paused while out of descriptors); the thread's only.
+    private var acceptGate = AcceptGate()
 
     /// A scrape must be over (head read, answer written) within this time, or it is closed.
     static let scrapeTimeoutNanos: UInt64 = 5_000_000_000
@@ -91,7 +93,14 @@ final class MetricsListener: @unchecked Sendable {  // touched by its thread; st
                     case MetricsListener.wakeToken:
                         stopping = true
                     case MetricsListener.listenerToken where scrape == nil:
-                        if case let .processed((fd, _))? = try? Syscall.accept(listener) {
+                        let accepted: IOResult<(FileDescriptor, SocketAddress)>
+                        do throws(SystemCallError) {
+                            accepted = try Syscall.accept(listener)
+                        } catch {
+                            acceptFailed(error)
+                            break
+                        }
+                        if case let .processed((fd, _)) = accepted {
                             scrape = Scrape(fd: fd, deadline: MonotonicClock.now() &+ MetricsListener.scrapeTimeoutNanos)
                             // One scrape at a time: stop watching the listener until it is done.
                             epoll.deregister(listener)
@@ -114,6 +123,10 @@ final class MetricsListener: @unchecked Sendable {  // touched by its thread; st
             if let s = scrape, MonotonicClock.now() > s.deadline {
                 scrape = nil
                 finish(s)
+            }
+            // No scrape runs while accepting is paused (the listener was not watched).
+            if acceptGate.tick(now: MonotonicClock.now(), draining: false) == .watch {
+                try? epoll.register(listener, interest: .read, token: MetricsListener.listenerToken)
             }
         }
         if let s = scrape { finish(s) }
@@ -147,6 +160,17 @@ final class MetricsListener: @unchecked Sendable {  // touched by its thread; st
             s.written += n
         }
         return true
+    }
+
+    /// accept(2) failed. Out of descriptors (EMFILE, ENFILE) the listener stays readable, so it
+    /// is not watched for `AcceptGate.pauseNanos` rather than spun on; every failure is logged.
+    private func acceptFailed(_ error: SystemCallError) {
+        if acceptGate.acceptFailed(error.errno, now: MonotonicClock.now()) == .stopWatching {
+            server.logger.warning("metrics accept: \(error.errno); pausing accepts for \(AcceptGate.pauseNanos / 1_000_000) ms")
+            epoll.deregister(listener)
+        } else {
+            server.logger.warning("metrics accept: \(error)")
+        }
     }
 
     private func finish(_ s: Scrape) {

@@ -33,12 +33,21 @@ public final class Keyring: Sendable {
         return Identity(id: e.id, role: e.role)
     }
 
-    /// Whether `role` may make a call named `call` (Request.Call.name).
+    /// Whether `role` may make a call named `call` (Request.Call.name). Every role may call
+    /// Health: a client probes an endpoint with its own key before sending it calls again.
     public static func allows(_ role: Role, call: String) -> Bool {
         switch role {
         case .admin: return true
         case .read: return ["health", "list_models", "model_info", "stats"].contains(call)
-        case .predict: return call == "predict" || call == "explain"
+        case .predict: return call == "predict" || call == "explain" || call == "health"
         }
+    }
+
+    /// Whether a call named `call` is answered without a key: Health only, because a load
+    /// balancer's check cannot easily carry one, and Health tells only whether the server serves
+    /// and why, how many versions are available, its version and uptime. A key sent with it is
+    /// still checked (an unknown key is UNAUTHENTICATED).
+    public static func answersWithoutKey(_ call: String) -> Bool {
+        call == "health"
     }
 }
