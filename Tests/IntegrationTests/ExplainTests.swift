@@ -190,6 +190,32 @@ import Testing
         #expect(short.status.code == .invalidArgument)
     }
 
+    /// A dense row's missing (NaN) numeric values are explained filled with the training mean,
+    /// but their reasons read "missing (filled with M)", not M, in Explain and in Predict's
+    /// inline reasons alike (rows with NaN take the ordinary path).
+    @Test func missingDenseValuesReadMissingInReasons() throws {
+        let model = try Fixtures.germanModel(trees: 6)
+        let prep = model.preprocessing
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let rows = [0, 4, 9]
+        var dense = try prep.encode(table: Fixtures.germanTable, rows: rows).values
+        var filledText: [String: String] = [:]
+        for (c, column) in prep.columns.enumerated() where column.kind == .numeric {
+            filledText[column.name] = "missing (filled with \(Preprocessing.labelText(column.fillValue)))"
+            for r in rows.indices { dense[r * prep.featureCount + prep.firstFeature(ofColumn: c)] = .nan }
+        }
+        #expect(filledText.count >= 2)
+        let c = try RawClient(port: s.port)
+        let e = try c.call(Request(id: 1, call: .explain(ExplainRequest(model: ExplainTests.german, dense: dense, topK: 64))))
+        guard case let .explain(x)? = e.result else { Issue.record("\(e.status)"); return }
+        let p = try c.call(Request(id: 2, call: .predict(PredictRequest(model: ExplainTests.german, dense: dense, reasons: 64))))
+        guard case let .predict(inline)? = p.result else { Issue.record("\(p.status)"); return }
+        #expect(inline.reasons == x.rows.map(\.reasons))
+        let numeric = x.rows.flatMap(\.reasons).filter { filledText[$0.column] != nil }
+        #expect(!numeric.isEmpty)
+        for reason in numeric { #expect(reason.value == filledText[reason.column], "\(reason)") }
+    }
+
     @Test func theReasonsFileIsReadAndReloadedWhileServing() throws {
         let model = try Fixtures.germanModel(trees: 6)
         let s = try TestServer { try Fixtures.publish(model, into: $0) }
