@@ -216,6 +216,46 @@ import Testing
         for reason in numeric { #expect(reason.value == filledText[reason.column], "\(reason)") }
     }
 
+    /// A model whose encoded feature names repeat (made before training refused them, or
+    /// imported): `grove call explain --encoded-features --json` sums the features sharing a
+    /// name instead of trapping, so the object still adds up.
+    @Test func theCLIPrintsRepeatedFeatureNamesSummed() throws {
+        try #require(ProcessTests.binaryBuilt, "build the grove executable first (swift build --build-tests builds it)")
+        var model = try Fixtures.germanModel(trees: 4)
+        let p = model.preprocessing
+        // A numeric column renamed to a categorical column's first feature name.
+        let c = try #require(p.columns.firstIndex { $0.kind == .categorical })
+        let n = try #require(p.columns.firstIndex { $0.kind == .numeric })
+        let clash = "\(p.columns[c].name)_\(p.columns[c].categories[0])"
+        var columns = p.columns
+        columns[n].name = clash
+        model.preprocessing = try Preprocessing(target: p.target, columns: columns, classes: p.classes, positiveClass: p.positiveClass)
+        #expect(model.preprocessing.featureNames.filter { $0 == clash }.count == 2)
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let dense = try p.encode(table: Fixtures.germanTable, rows: [3]).values
+        let (status, out, err) = try Fixtures.runGrove(["call", "127.0.0.1:\(s.port)", "explain", "--model", "german_credit",
+                                                        "--features", dense.map { "\($0)" }.joined(separator: ","),
+                                                        "--encoded-features", "--json"])
+        #expect(status == 0, "\(err)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let rows = try #require((object["explain"] as? [String: Any])?["rows"] as? [[String: Any]])
+        let features = try #require(rows.first?["feature_contributions"] as? [String: Double])
+        let expected = try ExplainTests.localDense(model, dense)
+        #expect(features.count == p.featureCount - 1)
+        let first = p.firstFeature(ofColumn: c), numeric = p.firstFeature(ofColumn: n)
+        let summed = try #require(features[clash])
+        #expect(abs(summed - (expected.features[first] + expected.features[numeric])) < 1e-12)
+    }
+
+    /// The in-process explanation of one dense row by `model`, with every feature's contribution.
+    static func localDense(_ model: TrainedModel, _ row: [Double]) throws -> RowExplanation {
+        let explainer = try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest)
+        return try row.withUnsafeBufferPointer {
+            try explainer.explain(row: $0, output: explainer.defaultOutput, topK: 4, features: true,
+                                  scratch: ExplainScratch(for: explainer.forest))
+        }
+    }
+
     @Test func theReasonsFileIsReadAndReloadedWhileServing() throws {
         let model = try Fixtures.germanModel(trees: 6)
         let s = try TestServer { try Fixtures.publish(model, into: $0) }
