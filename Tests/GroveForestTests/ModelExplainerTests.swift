@@ -198,6 +198,27 @@ import Testing
         }
         #expect(throws: ReasonCatalogError.self) { try ReasonCatalog(csv: "col,code,text\nage,A,a\n") }
         #expect(throws: ReasonCatalogError.self) { try ReasonCatalog(csv: "column,code,text\nage,A\n") }
+        // Errors name the file's physical line: blank lines, a BOM and quoted line breaks counted.
+        #expect(throws: ReasonCatalogError.duplicateColumn(line: 6, column: "age")) {
+            try ReasonCatalog(csv: "column,code,text\n\nage,A,\"two\nlines\"\n\nage,B,b\n")
+        }
+        #expect(throws: ReasonCatalogError.badLine(line: 4, reason: "empty column name")) {
+            try ReasonCatalog(csv: "\u{FEFF}\ncolumn,code,text\r\n\r\n,A,a\n")
+        }
+        // The reader's own errors pass through, with their line.
+        let unclosed = ReasonCatalogError.csv(.unterminatedQuote(line: 3, column: 3))
+        #expect(throws: unclosed) { try ReasonCatalog(csv: "column,code,text\nage,A,a\njob,B,\"open\n") }
+        #expect(unclosed.description == "reasons file: CSV line 3, column 3: quoted field is not closed before the end of the input")
+        #expect(throws: ReasonCatalogError.csv(.wrongFieldCount(line: 3, column: 3, expected: 3, found: 2))) {
+            try ReasonCatalog(csv: "column,code,text\n\nage,A\n")
+        }
+        #expect(throws: ReasonCatalogError.badHeader) { try ReasonCatalog(csv: "col,code,text\nage,A,a\n") }
+        #expect(throws: ReasonCatalogError.badHeader) { try ReasonCatalog(csv: "column,code,text,extra\nage,A,a,b\n") }
+        #expect(ReasonCatalogError.badHeader.description == "reasons file: the header must be column,code,text")
+        // Entries for columns the model does not have are kept (files are shared by versions), and listed.
+        let shared = try ReasonCatalog(csv: "column,code,text\nage,A,a\nagee,B,b\nzip,C,c\n")
+        #expect(shared.unknownColumns(of: ["age", "housing"]) == ["agee", "zip"])
+        #expect(shared.unknownColumns(of: ["age", "agee", "zip"]).isEmpty)
         let big = "column,code,text\n" + String(repeating: "x", count: ReasonCatalog.maxBytes)
         #expect(throws: ReasonCatalogError.tooLarge(bytes: big.utf8.count, limit: ReasonCatalog.maxBytes)) {
             try ReasonCatalog(csv: big)
