@@ -334,6 +334,23 @@ import Testing
         #expect(p.status.code == .ok)
     }
 
+    /// `grove evaluate` on a model that cannot be explained prints its metrics, without the
+    /// importance, and a note saying why.
+    @Test func evaluateWithoutExplanationsKeepsTheMetrics() throws {
+        try #require(ProcessTests.binaryBuilt, "build the grove executable first (swift build --build-tests builds it)")
+        let repo = FileManager.default.temporaryDirectory.appendingPathComponent("grove-evaluate-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: repo) }
+        var model = try Fixtures.germanModel(trees: 3)
+        for t in model.forest.trees.indices { model.forest.trees[t].cover = [] }
+        try Fixtures.publish(model, into: repo)
+        let (status, out, err) = try Fixtures.runGrove(["evaluate", "--repo", repo.path, "--name", "german_credit",
+                                                        "--data", Fixtures.germanCSV, "--json"])
+        #expect(status == 0, "\(err)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        #expect(object["rows"] as? Int == 1000 && object["importance"] == nil)
+        #expect(err.contains("no importance") && err.contains("cover"), "\(err)")
+    }
+
     @Test func auditRecordsCarryTheReasonsReturned() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("grove-audit-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
