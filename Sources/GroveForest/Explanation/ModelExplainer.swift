@@ -11,7 +11,8 @@ public final class ModelExplainer: Sendable {
     public let forest: ForestExplainer
     public let preprocessing: Preprocessing
     /// The output explained by default: the positive class when the model names one, else
-    /// the second of two classes, else output 0 (regression, multi-class).
+    /// the second of two classes, else output 0 (regression; the first class of a multi-class
+    /// model without a positive class).
     public let defaultOutput: Int
     /// Input column of each encoded feature.
     let columnOfFeature: [Int]
