@@ -30,8 +30,18 @@ def encode(frame, inputs):
     return np.hstack(cols)
 
 
+def explained_output(export):
+    """The output Grove explains by default (ModelExplainer.defaultOutput): the positive class,
+    else the second of two classes, else output 0 (regression, or multi-class)."""
+    classes, trees = export["classes"], export["trees"]
+    if export["positive_class"] is not None:
+        return classes.index(export["positive_class"])
+    outputs = len(trees[0]["value"][0]) if trees and trees[0]["value"] else 0
+    return 1 if len(classes) == 2 and outputs == 2 else 0
+
+
 def shap_model(export):
-    pos = export["classes"].index(export["positive_class"]) if export["positive_class"] else 0
+    pos = explained_output(export)
     trees = export["trees"]
     scale = 1.0 / len(trees) if export["aggregation"] == "average" else 1.0
     out = []

@@ -160,7 +160,25 @@ public struct Preprocessing: Sendable, Equatable {
                 positiveIndex = p
             }
         }
+        try checkDistinctFeatureNames(inputs)
         return try Preprocessing(target: target, columns: inputs, classes: classes, positiveClass: positiveIndex)
+    }
+
+    /// Throws `duplicateFeatureName` when two encoded features of `columns` would have the same
+    /// name (`name`, `name_category`): column "a" with category "b_c" and column "a_b" with
+    /// category "c" both give "a_b_c". Answers and exports name features, and a reader keyed by
+    /// name would lose one. Checked when learning only: models already made load as they are.
+    static func checkDistinctFeatureNames(_ columns: [InputColumn]) throws {
+        var source: [String: String] = [:]
+        for c in columns {
+            let named = c.kind == .numeric ? [(c.name, "numeric column \"\(c.name)\"")]
+                : c.categories.map { ("\(c.name)_\($0)", "column \"\(c.name)\" category \"\($0)\"") }
+            for (name, from) in named {
+                if let first = source.updateValue(from, forKey: name) {
+                    throw PreprocessingError.duplicateFeatureName(name: name, first: first, second: from)
+                }
+            }
+        }
     }
 
     /// The distinct non-NaN values of `values` (by ==: -0 and +0 are one), the first of each in

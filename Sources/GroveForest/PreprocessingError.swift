@@ -19,6 +19,9 @@ public enum PreprocessingError: Error, Equatable, Sendable, CustomStringConverti
     case notCategorical(column: String, value: Double, categories: [String])
     case bufferTooSmall(needed: Int, got: Int)
     case inconsistentSchema(String)
+    /// Two encoded features learned by `fit` would share a name (`first` and `second` say
+    /// which column, and category, each comes from).
+    case duplicateFeatureName(name: String, first: String, second: String)
     /// A row index given to `fit`, `encode` or `encodeTargets` that is not a row of the table.
     case rowOutOfRange(row: Int, rowCount: Int)
 
@@ -43,6 +46,8 @@ public enum PreprocessingError: Error, Equatable, Sendable, CustomStringConverti
             return "column \"\(c)\" is categorical (\(shown)) but got the number \(Preprocessing.labelText(v))"
         case let .bufferTooSmall(n, g): return "output buffer holds \(g) values, \(n) needed"
         case let .inconsistentSchema(why): return "inconsistent preprocessing: \(why)"
+        case let .duplicateFeatureName(name, first, second):
+            return "the encoded feature name \"\(name)\" comes from both \(first) and \(second) (categories are named column_category); rename a column or a category"
         case let .rowOutOfRange(row, count): return "row index \(row) is not a row of the table (it has \(count) rows)"
         }
     }

@@ -34,7 +34,7 @@ struct CallOptions: ParsableArguments {
     @Option(help: "explain: reasons per row (default 4, at most 64); predict: also return this many reasons per row.")
     var top: UInt32?
 
-    @Option(name: .customLong("class"), help: "explain: the class to explain (default: the positive class).")
+    @Option(name: .customLong("class"), help: "explain: the class to explain (default: the positive class, else the second of two, else the first).")
     var classLabel: String?
 
     @Flag(help: "explain: also every encoded feature's contribution.")

@@ -26,7 +26,14 @@ struct Evaluate: ParsableCommand {
         } catch {
             throw ValidationError("evaluation failed: \(error)")
         }
-        let importance = try Evaluate.importance(model, table: table, threads: threads)
+        let importance: [(column: String, shap: Double, impurity: Double)]?
+        do {
+            importance = try Evaluate.importance(model, table: table, threads: threads)
+        } catch let error as ExplanationError {
+            // The metrics stand without it: a note (on stderr, so --json stays one object), no importance.
+            FileHandle.standardError.write("grove evaluate: no importance: \(model.name)@\(model.version) cannot be explained: \(error)\n".data(using: .utf8)!)
+            importance = nil
+        }
         if json {
             var o = MetricText.object(metrics)
             o["name"] = model.name
@@ -48,15 +55,16 @@ struct Evaluate: ParsableCommand {
         }
     }
 
-    /// Mean |SHAP| per input column over the table's rows (the explained output: the
-    /// positive class, or the value), largest first, with the impurity importance summed
-    /// per column; nil when the model cannot be explained (no node cover).
-    static func importance(_ model: TrainedModel, table: DataTable, threads: Int) throws -> [(column: String, shap: Double, impurity: Double)]? {
+    /// Mean |SHAP| per input column over the table's rows (the explained output:
+    /// `ModelExplainer.defaultOutput`), largest first, with the impurity importance summed per
+    /// column. Throws `ExplanationError` when the model cannot be explained (no node cover, a
+    /// tree too deep, ...), which the caller reports as a note beside the metrics.
+    static func importance(_ model: TrainedModel, table: DataTable, threads: Int) throws -> [(column: String, shap: Double, impurity: Double)] {
         let explainer: ModelExplainer
         do {
             explainer = try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest)
-        } catch ExplanationError.missingCover {
-            return nil
+        } catch let error as ExplanationError {
+            throw error
         } catch {
             throw ValidationError("\(model.name)@\(model.version) cannot be explained: \(error)")
         }
@@ -64,6 +72,8 @@ struct Evaluate: ParsableCommand {
         do {
             let x = try model.preprocessing.encode(table: table)
             rows = try explainer.explain(matrix: x, output: explainer.defaultOutput, topK: 0, threads: threads)
+        } catch let error as ExplanationError {
+            throw error
         } catch {
             throw ValidationError("explanation failed: \(error)")
         }

@@ -11,9 +11,9 @@ struct Explain: ParsableCommand {
         abstract: "Explain every row of a CSV file with a published model: SHAP values per input column and reason codes.",
         discussion: """
             Exact path-dependent TreeSHAP with the training cover. Classification explains the probability of the \
-            positive class (or --class); reasons are the input columns pushing it up most, largest first, worded \
-            from REPO/NAME/reasons (CSV column,code,text) when present. CSV output: row, prediction, base_value, one \
-            column per input column, then reason_1..reason_K (column names). --json: one object per row with row, \
+            positive class (else the second of two classes, else the first; or --class); reasons are the input \
+            columns pushing it up most, largest first, worded from REPO/NAME/reasons (CSV column,code,text) when \
+            present. CSV output: row, prediction, base_value, one column per input column, then reason_1..reason_K (column names). --json: one object per row with row, \
             prediction, base_value, contributions (column -> value) and reasons (column, contribution, value, code, text). \
             SHAP values explain the forest's own probability: base_value + contributions = prediction. For a model \
             trained with --calibrate, calibrated_prediction (what the model serves) and calibrated_base_value (the \
@@ -26,7 +26,7 @@ struct Explain: ParsableCommand {
     @Option(help: "Version (default: latest).") var version: UInt64?
     @Option(help: "Input CSV (a target column, if present, is ignored).") var data: String
     @Option(help: "Reasons per row (at most 64).") var top: Int = ModelExplainer.defaultTopK
-    @Option(name: .customLong("class"), help: "Class to explain (default: the positive class).") var classLabel: String?
+    @Option(name: .customLong("class"), help: "Class to explain (default: the positive class, else the second of two, else the first).") var classLabel: String?
     @Option(help: "Output file (default: stdout).") var out: String?
     @Option(help: "Threads (default: all cores).") var threads: Int = 0
     @Flag(help: "Write JSON lines instead of CSV.") var json = false

@@ -165,10 +165,10 @@ enum ResponseText {
                     var row: [String: Any] = ["row": i, "prediction": safe(r.prediction), "base_value": safe(r.baseValue),
                                               "reasons": r.reasons.map(reasonObject)]
                     if !r.contributions.isEmpty {
-                        row["contributions"] = Dictionary(uniqueKeysWithValues: zip(e.columns, r.contributions.map(safe)))
+                        row["contributions"] = byName(e.columns, r.contributions)
                     }
                     if !r.featureContributions.isEmpty {
-                        row["feature_contributions"] = Dictionary(uniqueKeysWithValues: zip(e.featureNames, r.featureContributions.map(safe)))
+                        row["feature_contributions"] = byName(e.featureNames, r.featureContributions)
                     }
                     return row
                 },
@@ -191,6 +191,13 @@ enum ResponseText {
 
     static func reasonObject(_ r: ReasonCode) -> [String: Any] {
         ["column": r.column, "contribution": safe(r.contribution), "value": r.value, "code": r.code, "text": r.text]
+    }
+
+    /// Contributions keyed by name (`safe` values). Names that repeat (encoded features of a
+    /// model learned before training refused such names, or imported; or a faulty server) have
+    /// their contributions summed: the object still adds up to the prediction, and nothing traps.
+    static func byName(_ names: [String], _ values: [Double]) -> [String: Any] {
+        Dictionary(zip(names, values), uniquingKeysWith: +).mapValues(safe)
     }
 
     /// JSON has no NaN or infinity: those become null.

@@ -113,10 +113,79 @@ import Testing
             #expect(explainer.valueText(column: 3, row: r, record: record) == "missing")
             #expect(explainer.valueText(column: 2, row: r, record: nil) == "own")
             #expect(explainer.valueText(column: 3, row: r, record: nil) == "missing")
+            // A dense row reads as sent: the filled row shows the number it holds, the row
+            // before filling (NaN) shows what was filled in.
             #expect(explainer.valueText(column: 0, row: r, record: nil) == fill)
+            var sent = Array(r)
+            sent[0] = .nan
+            #expect(sent.withUnsafeBufferPointer { explainer.valueText(column: 0, row: $0, record: nil) } == "missing (filled with \(fill))")
         }
         #expect(try explainer.output(forClass: "good") == model.preprocessing.classes.firstIndex(of: "good"))
         #expect(throws: ExplanationError.unknownClass("ugly")) { try explainer.output(forClass: "ugly") }
+    }
+
+    /// Explaining a filled dense row with the values as sent: the numbers explained are the
+    /// filled row's, the reasons' value texts say what was missing and what it was filled with.
+    @Test func reasonsOfADenseRowReadTheValuesAsSent() throws {
+        let model = try ModelExplainerTests.model(maxDepth: 0, trees: 20)
+        let prep = model.preprocessing
+        let explainer = try ModelExplainer(preprocessing: prep, forest: model.forest)
+        let scratch = ExplainScratch(for: explainer.forest)
+        let record = [RecordField(name: "age", value: .number(21)), RecordField(name: "amount", value: .number(9500)),
+                      RecordField(name: "housing", value: .text("rent")), RecordField(name: "job", value: .text("skilled"))]
+        for missing in 0..<2 {
+            var sent = try prep.encode(record: record)
+            sent[missing] = .nan
+            var filled = sent
+            filled[missing] = prep.columns[missing].fillValue
+            // The class towards which the filled value pushes, so that its column is a reason.
+            var output = explainer.defaultOutput
+            func explain(values: [Double]?) throws -> RowExplanation {
+                try filled.withUnsafeBufferPointer { row in
+                    try (values ?? filled).withUnsafeBufferPointer { v in
+                        try explainer.explain(row: row, values: values == nil ? nil : v, output: output, topK: 64, scratch: scratch)
+                    }
+                }
+            }
+            if try explain(values: nil).columns[missing] < 0 { output = 1 - output }
+            let plain = try explain(values: nil), asSent = try explain(values: sent)
+            #expect(asSent.columns == plain.columns && asSent.prediction == plain.prediction)
+            #expect(asSent.reasons.map(\.column) == plain.reasons.map(\.column))
+            let fill = Preprocessing.labelText(prep.columns[missing].fillValue)
+            let name = prep.columns[missing].name
+            let reason = try #require(asSent.reasons.first { $0.column == name }, "\(name) is no reason: \(asSent.reasons)")
+            #expect(reason.value == "missing (filled with \(fill))")
+            #expect(plain.reasons.first { $0.column == name }?.value == fill)
+            #expect(asSent.reasons.filter { $0.column != name }.map(\.value) == plain.reasons.filter { $0.column != name }.map(\.value))
+        }
+        #expect(throws: ExplanationError.self) {
+            try [Double](repeating: 0, count: prep.featureCount).withUnsafeBufferPointer { row in
+                try explainer.explain(row: row, values: UnsafeBufferPointer(rebasing: row[1...]), output: 0, topK: 4, scratch: scratch)
+            }
+        }
+    }
+
+    /// A numeric column whose fill value is NaN (an imported model's) fills nothing: its
+    /// missing value reads "missing", from a record and from a dense row alike.
+    @Test func aNaNFillValueReadsMissing() throws {
+        let model = try ModelExplainerTests.model(maxDepth: 3)
+        let trained = model.preprocessing
+        let prep = try Preprocessing(target: trained.target,
+                                     columns: trained.columns.map { var c = $0; c.fillValue = c.kind == .numeric ? .nan : 0; return c },
+                                     featureNames: trained.featureNames, classes: trained.classes, positiveClass: trained.positiveClass)
+        let explainer = try ModelExplainer(preprocessing: prep, forest: model.forest)
+        let record = [RecordField(name: "age", value: .number(.nan)), RecordField(name: "housing", value: .text("own"))]
+        let row = try prep.encode(record: record)
+        #expect(row[0].isNaN && row[1].isNaN)
+        row.withUnsafeBufferPointer { r in
+            for c in 0..<2 {
+                #expect(explainer.valueText(column: c, row: r, record: record) == "missing")
+                #expect(explainer.valueText(column: c, row: r, record: nil) == "missing")
+                #expect(explainer.missingText(column: c) == "missing")
+            }
+        }
+        let texts = ReasonTexts(preprocessing: prep, catalog: ReasonCatalog())
+        withExtendedLifetime(texts) { #expect(Array(texts.missing(0)) == Array("missing".utf8)) }
     }
 
     @Test func reasonCatalogParsing() throws {
@@ -129,6 +198,27 @@ import Testing
         }
         #expect(throws: ReasonCatalogError.self) { try ReasonCatalog(csv: "col,code,text\nage,A,a\n") }
         #expect(throws: ReasonCatalogError.self) { try ReasonCatalog(csv: "column,code,text\nage,A\n") }
+        // Errors name the file's physical line: blank lines, a BOM and quoted line breaks counted.
+        #expect(throws: ReasonCatalogError.duplicateColumn(line: 6, column: "age")) {
+            try ReasonCatalog(csv: "column,code,text\n\nage,A,\"two\nlines\"\n\nage,B,b\n")
+        }
+        #expect(throws: ReasonCatalogError.badLine(line: 4, reason: "empty column name")) {
+            try ReasonCatalog(csv: "\u{FEFF}\ncolumn,code,text\r\n\r\n,A,a\n")
+        }
+        // The reader's own errors pass through, with their line.
+        let unclosed = ReasonCatalogError.csv(.unterminatedQuote(line: 3, column: 3))
+        #expect(throws: unclosed) { try ReasonCatalog(csv: "column,code,text\nage,A,a\njob,B,\"open\n") }
+        #expect(unclosed.description == "reasons file: CSV line 3, column 3: quoted field is not closed before the end of the input")
+        #expect(throws: ReasonCatalogError.csv(.wrongFieldCount(line: 3, column: 3, expected: 3, found: 2))) {
+            try ReasonCatalog(csv: "column,code,text\n\nage,A\n")
+        }
+        #expect(throws: ReasonCatalogError.badHeader) { try ReasonCatalog(csv: "col,code,text\nage,A,a\n") }
+        #expect(throws: ReasonCatalogError.badHeader) { try ReasonCatalog(csv: "column,code,text,extra\nage,A,a,b\n") }
+        #expect(ReasonCatalogError.badHeader.description == "reasons file: the header must be column,code,text")
+        // Entries for columns the model does not have are kept (files are shared by versions), and listed.
+        let shared = try ReasonCatalog(csv: "column,code,text\nage,A,a\nagee,B,b\nzip,C,c\n")
+        #expect(shared.unknownColumns(of: ["age", "housing"]) == ["agee", "zip"])
+        #expect(shared.unknownColumns(of: ["age", "agee", "zip"]).isEmpty)
         let big = "column,code,text\n" + String(repeating: "x", count: ReasonCatalog.maxBytes)
         #expect(throws: ReasonCatalogError.tooLarge(bytes: big.utf8.count, limit: ReasonCatalog.maxBytes)) {
             try ReasonCatalog(csv: big)

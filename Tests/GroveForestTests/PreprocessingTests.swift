@@ -91,6 +91,25 @@ import Testing
         }
     }
 
+    /// Encoded feature names are column or column_category: learning refuses two that would
+    /// be equal, naming both sources, rather than make a model whose features share a name.
+    @Test func clashingFeatureNamesAreRefusedAtLearning() throws {
+        let y: [String?] = ["p", "q", "p"]
+        let clash = try DataTable(columns: [.categorical("a", ["b_c", "x", "b_c"]), .categorical("a_b", ["c", "c", nil]),
+                                            .categorical("y", y)])
+        let error = PreprocessingError.duplicateFeatureName(name: "a_b_c", first: "column \"a\" category \"b_c\"",
+                                                            second: "column \"a_b\" category \"c\"")
+        #expect(throws: error) { try Preprocessing.fit(table: clash, target: "y", task: .classification) }
+        #expect(error.description.contains("\"a_b_c\" comes from both column \"a\" category \"b_c\" and column \"a_b\" category \"c\""))
+        let numeric = try DataTable(columns: [.numeric("a_b", [1, 2, 3]), .categorical("a", ["b", "x", nil]), .categorical("y", y)])
+        #expect(throws: PreprocessingError.duplicateFeatureName(name: "a_b", first: "numeric column \"a_b\"",
+                                                                second: "column \"a\" category \"b\"")) {
+            try Preprocessing.fit(table: numeric, target: "y", task: .classification)
+        }
+        // Only the categories of the rows learned from count.
+        #expect(try Preprocessing.fit(table: clash, target: "y", task: .classification, rows: [1]).featureNames == ["a_x", "a_b_c"])
+    }
+
     @Test func classesSortNumericallyAndTargetErrors() throws {
         let t = try DataTable(columns: [.numeric("x", [1, 2, 3, 4]), .numeric("y", [10, 9, 1, 9])])
         let p = try Preprocessing.fit(table: t, target: "y", task: .classification, positive: "9")

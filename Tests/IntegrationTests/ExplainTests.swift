@@ -190,6 +190,72 @@ import Testing
         #expect(short.status.code == .invalidArgument)
     }
 
+    /// A dense row's missing (NaN) numeric values are explained filled with the training mean,
+    /// but their reasons read "missing (filled with M)", not M, in Explain and in Predict's
+    /// inline reasons alike (rows with NaN take the ordinary path).
+    @Test func missingDenseValuesReadMissingInReasons() throws {
+        let model = try Fixtures.germanModel(trees: 6)
+        let prep = model.preprocessing
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let rows = [0, 4, 9]
+        var dense = try prep.encode(table: Fixtures.germanTable, rows: rows).values
+        var filledText: [String: String] = [:]
+        for (c, column) in prep.columns.enumerated() where column.kind == .numeric {
+            filledText[column.name] = "missing (filled with \(Preprocessing.labelText(column.fillValue)))"
+            for r in rows.indices { dense[r * prep.featureCount + prep.firstFeature(ofColumn: c)] = .nan }
+        }
+        #expect(filledText.count >= 2)
+        let c = try RawClient(port: s.port)
+        let e = try c.call(Request(id: 1, call: .explain(ExplainRequest(model: ExplainTests.german, dense: dense, topK: 64))))
+        guard case let .explain(x)? = e.result else { Issue.record("\(e.status)"); return }
+        let p = try c.call(Request(id: 2, call: .predict(PredictRequest(model: ExplainTests.german, dense: dense, reasons: 64))))
+        guard case let .predict(inline)? = p.result else { Issue.record("\(p.status)"); return }
+        #expect(inline.reasons == x.rows.map(\.reasons))
+        let numeric = x.rows.flatMap(\.reasons).filter { filledText[$0.column] != nil }
+        #expect(!numeric.isEmpty)
+        for reason in numeric { #expect(reason.value == filledText[reason.column], "\(reason)") }
+    }
+
+    /// A model whose encoded feature names repeat (made before training refused them, or
+    /// imported): `grove call explain --encoded-features --json` sums the features sharing a
+    /// name instead of trapping, so the object still adds up.
+    @Test func theCLIPrintsRepeatedFeatureNamesSummed() throws {
+        try #require(ProcessTests.binaryBuilt, "build the grove executable first (swift build --build-tests builds it)")
+        var model = try Fixtures.germanModel(trees: 4)
+        let p = model.preprocessing
+        // A numeric column renamed to a categorical column's first feature name.
+        let c = try #require(p.columns.firstIndex { $0.kind == .categorical })
+        let n = try #require(p.columns.firstIndex { $0.kind == .numeric })
+        let clash = "\(p.columns[c].name)_\(p.columns[c].categories[0])"
+        var columns = p.columns
+        columns[n].name = clash
+        model.preprocessing = try Preprocessing(target: p.target, columns: columns, classes: p.classes, positiveClass: p.positiveClass)
+        #expect(model.preprocessing.featureNames.filter { $0 == clash }.count == 2)
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let dense = try p.encode(table: Fixtures.germanTable, rows: [3]).values
+        let (status, out, err) = try Fixtures.runGrove(["call", "127.0.0.1:\(s.port)", "explain", "--model", "german_credit",
+                                                        "--features", dense.map { "\($0)" }.joined(separator: ","),
+                                                        "--encoded-features", "--json"])
+        #expect(status == 0, "\(err)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let rows = try #require((object["explain"] as? [String: Any])?["rows"] as? [[String: Any]])
+        let features = try #require(rows.first?["feature_contributions"] as? [String: Double])
+        let expected = try ExplainTests.localDense(model, dense)
+        #expect(features.count == p.featureCount - 1)
+        let first = p.firstFeature(ofColumn: c), numeric = p.firstFeature(ofColumn: n)
+        let summed = try #require(features[clash])
+        #expect(abs(summed - (expected.features[first] + expected.features[numeric])) < 1e-12)
+    }
+
+    /// The in-process explanation of one dense row by `model`, with every feature's contribution.
+    static func localDense(_ model: TrainedModel, _ row: [Double]) throws -> RowExplanation {
+        let explainer = try ModelExplainer(preprocessing: model.preprocessing, forest: model.forest)
+        return try row.withUnsafeBufferPointer {
+            try explainer.explain(row: $0, output: explainer.defaultOutput, topK: 4, features: true,
+                                  scratch: ExplainScratch(for: explainer.forest))
+        }
+    }
+
     @Test func theReasonsFileIsReadAndReloadedWhileServing() throws {
         let model = try Fixtures.germanModel(trees: 6)
         let s = try TestServer { try Fixtures.publish(model, into: $0) }
@@ -266,6 +332,23 @@ import Testing
         #expect(!i.explainable && i.explainError.contains("cover"))
         let p = try c.call(Request(id: 4, call: .predict(PredictRequest(model: ExplainTests.german, records: [Fixtures.germanRecord(0)]))))
         #expect(p.status.code == .ok)
+    }
+
+    /// `grove evaluate` on a model that cannot be explained prints its metrics, without the
+    /// importance, and a note saying why.
+    @Test func evaluateWithoutExplanationsKeepsTheMetrics() throws {
+        try #require(ProcessTests.binaryBuilt, "build the grove executable first (swift build --build-tests builds it)")
+        let repo = FileManager.default.temporaryDirectory.appendingPathComponent("grove-evaluate-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: repo) }
+        var model = try Fixtures.germanModel(trees: 3)
+        for t in model.forest.trees.indices { model.forest.trees[t].cover = [] }
+        try Fixtures.publish(model, into: repo)
+        let (status, out, err) = try Fixtures.runGrove(["evaluate", "--repo", repo.path, "--name", "german_credit",
+                                                        "--data", Fixtures.germanCSV, "--json"])
+        #expect(status == 0, "\(err)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        #expect(object["rows"] as? Int == 1000 && object["importance"] == nil)
+        #expect(err.contains("no importance") && err.contains("cover"), "\(err)")
     }
 
     @Test func auditRecordsCarryTheReasonsReturned() throws {

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 @testable import GroveServer
 import GroveWire
+import Logging
 import Testing
 
 @Suite struct RegistryTests {
@@ -41,6 +42,27 @@ import Testing
         #expect(tally.failures == 0)
         #expect(tally.requests > 50)
         #expect(tally.versions == [1, 2])
+    }
+
+    /// A reasons file entry naming no input column of the model is warned about once per
+    /// change of the file (not at every scan); entries for its columns are not.
+    @Test func reasonsForUnknownColumnsAreWarnedOncePerChange() throws {
+        let repo = FileManager.default.temporaryDirectory.appendingPathComponent("grove-reasons-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: repo) }
+        try Fixtures.publish(Fixtures.germanModel(trees: 3), into: repo)
+        let file = repo.appendingPathComponent("german_credit/reasons")
+        try Data("column,code,text\nhousing,R1,Housing\nhousingg,R2,Misspelt\n".utf8).write(to: file)
+        let log = CapturedLog()
+        let registry = ModelRegistry(repository: repo, logger: Logger(label: "test") { _ in log })
+        registry.rescan()
+        registry.rescan()
+        func warned(_ column: String) -> Int { log.messages(at: .warning).filter { $0.contains("column \"\(column)\"") }.count }
+        #expect(warned("housingg") == 1 && warned("housing") == 0)
+        #expect(log.messages(at: .warning).first { $0.contains("housingg") }?.contains("german_credit/reasons") == true)
+        try Data("column,code,text\nhousing,R1,Housing\nhousingg,R2,Misspelt\nzip,R3,Zip\n".utf8).write(to: file)
+        registry.rescan()
+        registry.rescan()
+        #expect(warned("housingg") == 2 && warned("zip") == 1 && warned("housing") == 0)
     }
 
     @Test func aCorruptVersionIsReportedFailedAndTheOthersServe() throws {

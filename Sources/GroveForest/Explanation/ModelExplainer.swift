@@ -11,7 +11,8 @@ public final class ModelExplainer: Sendable {
     public let forest: ForestExplainer
     public let preprocessing: Preprocessing
     /// The output explained by default: the positive class when the model names one, else
-    /// the second of two classes, else output 0 (regression, multi-class).
+    /// the second of two classes, else output 0 (regression; the first class of a multi-class
+    /// model without a positive class).
     public let defaultOutput: Int
     /// Input column of each encoded feature.
     let columnOfFeature: [Int]
@@ -122,9 +123,12 @@ public final class ModelExplainer: Sendable {
         return count
     }
 
-    /// Explains one encoded row (`row`, numFeatures values); `record` is the raw record it
-    /// was encoded from, if any, and only supplies the reasons' value texts.
-    public func explain(row: UnsafeBufferPointer<Double>, record: [RecordField]? = nil, output: Int, topK: Int,
+    /// Explains one encoded row (`row`, numFeatures values). Only the reasons' value texts come
+    /// from `values` and `record`: `values` are the row's values as sent, before a missing (NaN)
+    /// one was filled in (nil: `row`, which then must hold NaN where a value was missing and not
+    /// filled); `record` is the raw record the row was encoded from, if any (it takes precedence).
+    public func explain(row: UnsafeBufferPointer<Double>, values: UnsafeBufferPointer<Double>? = nil,
+                        record: [RecordField]? = nil, output: Int, topK: Int,
                         catalog: ReasonCatalog = ReasonCatalog(), features: Bool = false,
                         scratch: ExplainScratch) throws -> RowExplanation {
         guard row.count >= forest.numFeatures else {
@@ -133,20 +137,24 @@ public final class ModelExplainer: Sendable {
         guard output >= 0 && output < forest.numOutputs else {
             throw ExplanationError.outputOutOfRange(output: output, outputs: forest.numOutputs)
         }
+        if let values, values.count < forest.numFeatures {
+            throw ExplanationError.badBuffer(.rowTooShort(needed: forest.numFeatures, got: values.count))
+        }
         precondition(scratch.fits(forest), "ExplainScratch made for a smaller explainer")
-        return explainChecked(row: row, record: record, output: output, topK: topK, catalog: catalog, features: features,
-                              scratch: scratch)
+        return explainChecked(row: row, values: values ?? row, record: record, output: output, topK: topK, catalog: catalog,
+                              features: features, scratch: scratch)
     }
 
     /// `explain(row:...)` once the row size, output and scratch are known to fit.
-    private func explainChecked(row: UnsafeBufferPointer<Double>, record: [RecordField]?, output: Int, topK: Int,
-                                catalog: ReasonCatalog, features: Bool, scratch: ExplainScratch) -> RowExplanation {
+    private func explainChecked(row: UnsafeBufferPointer<Double>, values: UnsafeBufferPointer<Double>, record: [RecordField]?,
+                                output: Int, topK: Int, catalog: ReasonCatalog, features: Bool,
+                                scratch: ExplainScratch) -> RowExplanation {
         var phi = [Double](repeating: 0, count: forest.numFeatures)
         let totals = phi.withUnsafeMutableBufferPointer {
             forest.explainUnchecked(row.baseAddress!, output, scratch, $0.baseAddress!)
         }
         let columns = phi.withUnsafeBufferPointer { group($0) }
-        let reasons = self.reasons(columns: columns, row: row, record: record, topK: topK, catalog: catalog)
+        let reasons = self.reasons(columns: columns, row: values, record: record, topK: topK, catalog: catalog)
         return RowExplanation(prediction: totals.prediction, baseValue: totals.baseValue, columns: columns,
                               features: features ? phi : [], reasons: reasons)
     }
@@ -176,8 +184,8 @@ public final class ModelExplainer: Sendable {
             Parallel.forEachWorker(count: chunks, threads: workers) { w, item in
                 for r in (item * chunk)..<min(n, (item + 1) * chunk) {
                     let row = UnsafeBufferPointer(rebasing: all[(r * f)..<((r + 1) * f)])
-                    let e = self.explainChecked(row: row, record: records?[r], output: output, topK: topK, catalog: catalog,
-                                                features: features, scratch: scratches[w])
+                    let e = self.explainChecked(row: row, values: row, record: records?[r], output: output, topK: topK,
+                                                catalog: catalog, features: features, scratch: scratches[w])
                     (results.baseAddress! + r).initialize(to: e)
                 }
             }
@@ -187,7 +195,8 @@ public final class ModelExplainer: Sendable {
         return out
     }
 
-    /// The reasons for per-column contributions `columns`: positive ones, largest first.
+    /// The reasons for per-column contributions `columns`: positive ones, largest first; their
+    /// value texts from `row` and `record` as `valueText` takes them.
     public func reasons(columns: [Double], row: UnsafeBufferPointer<Double>, record: [RecordField]?, topK: Int,
                         catalog: ReasonCatalog) -> [Reason] {
         var order = [Int](repeating: 0, count: min(max(topK, 0), ModelExplainer.maxTopK))
@@ -200,12 +209,14 @@ public final class ModelExplainer: Sendable {
         }
     }
 
-    /// The row's value of input column `c` as text (see `Reason.value`).
+    /// The row's value of input column `c` as text (see `Reason.value`): from `record` when
+    /// given, else from `row`, the encoded values as sent (NaN: missing, before any filling).
+    /// A missing value reads `missingText(column: c)`.
     public func valueText(column c: Int, row: UnsafeBufferPointer<Double>, record: [RecordField]?) -> String {
         let column = preprocessing.columns[c]
         let first = preprocessing.firstFeature(ofColumn: c)
-        // Built only when needed: the text is interpolated (the served hot path allocates nothing).
-        var missing: String { column.kind == .numeric ? "missing (filled with \(Preprocessing.labelText(column.fillValue)))" : "missing" }
+        // Built only when needed: the text is interpolated.
+        var missing: String { missingText(column: c) }
         if let record {
             guard let field = record.first(where: { $0.name == column.name }) else { return missing }
             switch field.value {
@@ -216,9 +227,21 @@ public final class ModelExplainer: Sendable {
         }
         if column.kind == .numeric {
             let v = row[first]
-            return v.isNaN ? "missing" : Preprocessing.labelText(v)
+            return v.isNaN ? missing : Preprocessing.labelText(v)
         }
         for k in 0..<column.categories.count where row[first + k] == 1 { return column.categories[k] }
-        return "missing"
+        return missing
+    }
+
+    /// What a missing value of input column `c` reads: "missing (filled with M)" for a numeric
+    /// column whose fill value M (the training mean) replaced it; "missing" otherwise (a
+    /// categorical column, whose indicators are all 0, or a fill value of NaN, as imported
+    /// models have: nothing is filled, the value takes each node's default direction).
+    public func missingText(column c: Int) -> String { Self.missingText(preprocessing.columns[c]) }
+
+    /// `missingText(column:)` of `column`.
+    public static func missingText(_ column: InputColumn) -> String {
+        guard column.kind == .numeric, !column.fillValue.isNaN else { return "missing" }
+        return "missing (filled with \(Preprocessing.labelText(column.fillValue)))"
     }
 }

@@ -34,27 +34,32 @@ public struct ReasonCatalog: Sendable, Equatable {
     public static func == (lhs: ReasonCatalog, rhs: ReasonCatalog) -> Bool { lhs.entries == rhs.entries }
 
     /// Parses a reasons file. Each column at most once; a column not in the model is
-    /// allowed (the file can be shared by versions) and simply never used.
+    /// allowed (the file can be shared by versions) and simply never used (`unknownColumns`
+    /// lists them, for a warning). Errors name the file's physical line (blank lines and
+    /// quoted line breaks counted).
     public init(csv text: String) throws {
-        let bytes = text.utf8.count
-        if bytes > ReasonCatalog.maxBytes { throw ReasonCatalogError.tooLarge(bytes: bytes, limit: ReasonCatalog.maxBytes) }
-        let table: DataTable
+        let bytes = Array(text.utf8)
+        if bytes.count > ReasonCatalog.maxBytes { throw ReasonCatalogError.tooLarge(bytes: bytes.count, limit: ReasonCatalog.maxBytes) }
+        let table: DataTable, lines: [Int]
         do {
             let options = CSVOptions(missingMarkers: [], kinds: ["column": .categorical, "code": .categorical, "text": .categorical])
-            table = try CSVReader.parse(text: text, options: options)
-        } catch {
-            throw ReasonCatalogError.badLine(line: 0, reason: "\(error)")
+            table = try CSVReader.parse(bytes, options: options, threads: 1)
+            lines = try Self.recordLines(bytes)
+        } catch CSVError.unknownColumn {
+            throw ReasonCatalogError.badHeader
+        } catch let error as CSVError {
+            throw ReasonCatalogError.csv(error)
         }
-        guard table.columns.map(\.name) == ["column", "code", "text"] else {
-            throw ReasonCatalogError.badLine(line: 1, reason: "the header must be column,code,text")
-        }
+        guard table.columns.map(\.name) == ["column", "code", "text"] else { throw ReasonCatalogError.badHeader }
+        // The same tokenizer found both: a record per row, after the header's.
+        precondition(lines.count == table.rowCount + 1, "reasons file: records and rows disagree")
         func cell(_ c: Int, _ r: Int) -> String {
             if case let .text(s) = table.columns[c].value(at: r) { return s }
             return ""
         }
         var entries: [String: Entry] = [:]
         for r in 0..<table.rowCount {
-            let line = r + 2
+            let line = lines[r + 1]
             let column = cell(0, r), code = cell(1, r), words = cell(2, r)
             if column.isEmpty { throw ReasonCatalogError.badLine(line: line, reason: "empty column name") }
             if entries.updateValue(Entry(code: code, text: words), forKey: column) != nil {
@@ -63,6 +68,32 @@ public struct ReasonCatalog: Sendable, Equatable {
         }
         self.entries = entries
         generation = Self.generation(of: entries)
+    }
+
+    /// The physical line each record of CSV `bytes` starts on, the header's first: as
+    /// `CSVReader` reads them (a UTF-8 BOM and blank lines skipped, quoted line breaks inside
+    /// a field).
+    static func recordLines(_ bytes: [UInt8]) throws -> [Int] {
+        try bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return [] }
+            let bom = buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF
+            var tok = CSVTokenizer(base: base, count: buffer.count, start: bom ? 3 : 0, delimiter: 0x2C)
+            defer { tok.release() }
+            var lines: [Int] = []
+            while tok.startRecord() {
+                lines.append(tok.line)
+                var column = 1
+                while try tok.nextField(column: column) == .field { column += 1 }
+            }
+            return lines
+        }
+    }
+
+    /// The columns this file has entries for that are not in `columns` (sorted): entries no
+    /// explanation uses, perhaps misspelt.
+    public func unknownColumns(of columns: [String]) -> [String] {
+        let known = Set(columns)
+        return entries.keys.filter { !known.contains($0) }.sorted()
     }
 
     /// The entry for `column`, or code "" and the column name as text.

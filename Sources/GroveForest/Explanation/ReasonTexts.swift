@@ -13,15 +13,14 @@ public final class ReasonTexts: @unchecked Sendable {
     public let catalog: ReasonCatalog
     /// Every text, back to back.
     private let bytes: UnsafeMutableBufferPointer<UInt8>
-    /// Per column: start and length in `bytes` of its name, code and text (6 values).
+    /// Per column: start and length in `bytes` of its name, code, text and the text of a missing
+    /// value (`ModelExplainer.missingText`) (8 values).
     private let spans: UnsafeMutableBufferPointer<Int>
     /// Per column: its first encoded feature, its kind (0 numeric, 1 categorical), its first
     /// category in `categorySpans` and its category count (4 values).
     private let layout: UnsafeMutableBufferPointer<Int>
     /// Per category of every column: start and length in `bytes`.
     private let categorySpans: UnsafeMutableBufferPointer<Int>
-    private static let missing: StaticString = "missing"
-
     public init(preprocessing: Preprocessing, catalog: ReasonCatalog) {
         self.catalog = catalog
         let columns = preprocessing.columns
@@ -34,7 +33,7 @@ public final class ReasonTexts: @unchecked Sendable {
         }
         for (c, column) in columns.enumerated() {
             let entry = catalog.entry(for: column.name)
-            for s in [column.name, entry.code, entry.text] {
+            for s in [column.name, entry.code, entry.text, ModelExplainer.missingText(column)] {
                 let (start, length) = add(s)
                 spans += [start, length]
             }
@@ -67,23 +66,27 @@ public final class ReasonTexts: @unchecked Sendable {
     }
 
     /// Column `c`'s name.
-    @inline(__always) public func name(_ c: Int) -> UnsafeBufferPointer<UInt8> { span(6 * c, in: spans) }
+    @inline(__always) public func name(_ c: Int) -> UnsafeBufferPointer<UInt8> { span(8 * c, in: spans) }
     /// Column `c`'s code in the reasons file ("" without an entry).
-    @inline(__always) public func code(_ c: Int) -> UnsafeBufferPointer<UInt8> { span(6 * c + 2, in: spans) }
+    @inline(__always) public func code(_ c: Int) -> UnsafeBufferPointer<UInt8> { span(8 * c + 2, in: spans) }
     /// Column `c`'s text in the reasons file (its name without an entry).
-    @inline(__always) public func text(_ c: Int) -> UnsafeBufferPointer<UInt8> { span(6 * c + 4, in: spans) }
+    @inline(__always) public func text(_ c: Int) -> UnsafeBufferPointer<UInt8> { span(8 * c + 4, in: spans) }
+
+    /// Column `c`'s text of a missing value (`ModelExplainer.missingText`).
+    @inline(__always) public func missing(_ c: Int) -> UnsafeBufferPointer<UInt8> { span(8 * c + 6, in: spans) }
 
     /// Calls `body` with the bytes of `ModelExplainer.valueText(column: c, row: row, record: nil)`:
-    /// a numeric column's value ("missing" for NaN; an integral value in its digits, written
+    /// a numeric column's value (`missing(c)` for NaN; an integral value in its digits, written
     /// here; any other through `Preprocessing.labelText`), or the category whose one-hot
-    /// feature is 1 ("missing" when none is). Allocates nothing, except for a non-integral number
-    /// whose text (`String(v)`) is longer than a small string's 15 bytes.
+    /// feature is 1 (`missing(c)` when none is). `row` holds the values as sent, unfilled.
+    /// Allocates nothing, except for a non-integral number whose text (`String(v)`) is longer
+    /// than a small string's 15 bytes.
     @inline(__always)
     public func withValue<R>(_ c: Int, row: UnsafeBufferPointer<Double>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let first = layout[4 * c]
         if layout[4 * c + 1] == 0 {
             let v = row[first]
-            if v.isNaN { return Self.missing.withUTF8Buffer(body) }
+            if v.isNaN { return body(missing(c)) }
             // labelText's integral case, String(Int64(v)), without the String.
             if v == v.rounded(), abs(v) < 1e15 { return Self.withDigits(Int64(v), body) }
             var s = Preprocessing.labelText(v)
@@ -93,7 +96,7 @@ public final class ReasonTexts: @unchecked Sendable {
         for k in 0..<layout[4 * c + 3] where row[first + k] == 1 {
             return body(span(2 * (firstCategory + k), in: categorySpans))
         }
-        return Self.missing.withUTF8Buffer(body)
+        return body(missing(c))
     }
 
     /// `String(n)`'s bytes (|n| < 1e15).

@@ -4,7 +4,8 @@
 //   REPO/NAME/VERSION/model.grove   VERSION a positive integer
 //   REPO/NAME/serving               optional: versions to serve and labels (ServingPolicy)
 //   REPO/NAME/reasons               optional: reason codes, CSV column,code,text (ReasonCatalog),
-//                                   reread at every scan; a bad file keeps the previous codes
+//                                   reread at every scan; a bad file keeps the previous codes;
+//                                   entries for unknown columns are warned about once per edit
 // Loading (read, decode, validate, compile) happens on the watcher thread,
 // never on an event loop. A version is loaded once; a version directory that
 // disappears is dropped at the next scan. A version that fails stays failed,
@@ -166,9 +167,27 @@ public final class ModelRegistry: @unchecked Sendable {  // scans under `scanLoc
             }
         }
         let reasonsChanged = entries.contains { name, e in e.reasons != old.entries[name]?.reasons ?? ReasonCatalog() }
+        for (name, e) in entries where e.reasons != old.entries[name]?.reasons ?? ReasonCatalog() {
+            warnUnknownReasonColumns(name: name, entry: e)
+        }
         if !toLoad.isEmpty || reasonsChanged
             || RegistrySnapshot.Entry.layout(entries) != RegistrySnapshot.Entry.layout(old.entries) {
             publish(entries)
+        }
+    }
+
+    /// Logs a warning for each entry of `entry`'s reasons file that names no input column of
+    /// any of its available versions (a misspelt column would otherwise go unnoticed: its
+    /// reasons just keep the column name as text). Called when the file's entries change, so
+    /// once per edit, not at every scan; nothing when no version is available to compare with.
+    private func warnUnknownReasonColumns(name: String, entry: RegistrySnapshot.Entry) {
+        var columns: Set<String> = []
+        for case let .available(model) in entry.versions.values {
+            columns.formUnion(model.model.preprocessing.columns.map(\.name))
+        }
+        guard !columns.isEmpty else { return }
+        for column in entry.reasons.unknownColumns(of: Array(columns)) {
+            logger.warning("\(name)/\(Self.reasonsFileName): column \"\(column)\" is not an input column of any available version of \(name); its entry is never used")
         }
     }
 

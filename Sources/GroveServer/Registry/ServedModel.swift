@@ -323,7 +323,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             response.values = outputs
         }
         if request.reasons > 0 {
-            let explained = explain(encoded, rows: rows, records: request.records, topK: Int(request.reasons),
+            let explained = explain(encoded, rows: rows, dense: request.dense, records: request.records, topK: Int(request.reasons),
                                     classLabel: "", contributions: false, features: false, scratch: scratch, catalog: catalog)
             switch explained {
             case let .failure(status): return .failure(status)
@@ -344,7 +344,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         switch encode(dense: request.dense, records: request.records) {
         case let .failure(status): result = .failure(status)
         case let .success((rows, encoded, _)):
-            result = explain(encoded, rows: rows, records: request.records,
+            result = explain(encoded, rows: rows, dense: request.dense, records: request.records,
                              topK: request.topK == 0 ? ModelExplainer.defaultTopK : Int(request.topK),
                              classLabel: request.classLabel, contributions: request.contributions,
                              features: request.encodedFeatures, scratch: scratch, catalog: catalog)
@@ -356,7 +356,9 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         return result
     }
 
-    private func explain(_ encoded: [Double], rows: Int, records: [RawRecord], topK: Int, classLabel: String,
+    /// Explains `encoded` (`encode`'s rows); the reasons' value texts come from the request's
+    /// own values: `dense` as sent (before NaN was filled), or `records`.
+    private func explain(_ encoded: [Double], rows: Int, dense: [Double], records: [RawRecord], topK: Int, classLabel: String,
                          contributions: Bool, features: Bool, scratch loopScratch: PredictScratch,
                          catalog: ReasonCatalog) -> Result<ExplainResponse, Status> {
         let explainer: ModelExplainer
@@ -379,19 +381,21 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         out.reserveCapacity(rows)
         let width = featureCount
         do {
-            try encoded.withUnsafeBufferPointer { all in
+            try encoded.withUnsafeBufferPointer { all in try dense.withUnsafeBufferPointer { sent in
                 for r in 0..<rows {
-                    let row = UnsafeBufferPointer(rebasing: all[(r * width)..<((r + 1) * width)])
+                    let span = (r * width)..<((r + 1) * width)
+                    let row = UnsafeBufferPointer(rebasing: all[span])
+                    let values = sent.count == all.count ? UnsafeBufferPointer(rebasing: sent[span]) : nil
                     let fields = r < records.count ? records[r].recordFields(excluding: target) : nil
-                    let e = try explainer.explain(row: row, record: fields, output: output, topK: topK, catalog: catalog,
-                                                  features: features, scratch: scratch)
+                    let e = try explainer.explain(row: row, values: values, record: fields, output: output, topK: topK,
+                                                  catalog: catalog, features: features, scratch: scratch)
                     out.append(ExplainRow(
                         prediction: e.prediction, baseValue: e.baseValue, contributions: contributions ? e.columns : [],
                         featureContributions: e.features,
                         reasons: e.reasons.map { ReasonCode(column: $0.column, contribution: $0.contribution, value: $0.value,
                                                             code: $0.code, text: $0.text) }))
                 }
-            }
+            } }
         } catch {
             return .failure(Status(.internal, "explanation failed: \(error)"))
         }
@@ -465,6 +469,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     /// Appends one row's reasons (from its per-column contributions `columns`) to `packed`:
     /// the hot paths' twin of `ModelExplainer.reasons` (the same texts, from `texts`),
     /// allocating nothing (but `ReasonTexts.withValue`'s text of a long non-integral number).
+    /// `row` is the request's row as sent, which the value texts read: the hot paths take no
+    /// NaN, so it is also the row explained (nothing was filled in).
     private static func appendReasons(_ explainer: ModelExplainer, row: UnsafeBufferPointer<Double>, columns grouped: UnsafeBufferPointer<Double>,
                                       topK: Int, texts: ReasonTexts, scratch: PredictScratch, into packed: ReasonListBuffer) {
         let n = explainer.topColumns(grouped, topK: topK, into: scratch.reasonColumns)

@@ -75,11 +75,21 @@ class Explanation:
             self.rows.append({
                 "prediction": r.prediction,
                 "base_value": r.base_value,
-                "contributions": dict(zip(msg.columns, r.contributions)),
-                "feature_contributions": dict(zip(msg.feature_names, r.feature_contributions)),
+                "contributions": _by_name(msg.columns, r.contributions),
+                "feature_contributions": _by_name(msg.feature_names, r.feature_contributions),
                 "reasons": [{"column": x.column, "contribution": x.contribution, "value": x.value,
                              "code": x.code, "text": x.text} for x in r.reasons],
             })
+
+
+def _by_name(names, values):
+    """Contributions keyed by name. Names that repeat (encoded features of a model learned
+    before training refused such names, or imported) have their contributions summed, as
+    `grove call --json` does: none is lost, and the values still add up to the prediction."""
+    out = {}
+    for name, value in zip(names, values):
+        out[name] = out.get(name, 0.0) + value
+    return out
 
 
 def _selector(model):

@@ -350,6 +350,16 @@ class PackageTest(unittest.TestCase):
             self.assertEqual(here, source)
 
 
+class ExplanationTest(unittest.TestCase):
+    def test_repeated_feature_names_are_summed_not_dropped(self):
+        pb = grove_client.client.pb
+        msg = pb.ExplainResponse(columns=["a", "a_b"], feature_names=["a_b_c", "a_x", "a_b_c"])
+        msg.rows.add(prediction=1.0, base_value=0.25, contributions=[0.5, 0.25], feature_contributions=[0.125, 0.375, 0.25])
+        row = grove_client.client.Explanation(msg).rows[0]
+        self.assertEqual(row["contributions"], {"a": 0.5, "a_b": 0.25})
+        self.assertEqual(row["feature_contributions"], {"a_b_c": 0.375, "a_x": 0.375})
+
+
 class GeneratedCodeTest(unittest.TestCase):
     def test_generated_python_code_is_current(self):
         if shutil.which("protoc") is None:

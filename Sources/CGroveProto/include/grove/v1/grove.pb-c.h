@@ -716,8 +716,9 @@ struct  Grove__V1__ExplainRequest
    */
   protobuf_c_boolean encoded_features;
   /*
-   * The class to explain, by label; empty: the model's positive class (or the
-   * second of two classes). Regression models explain their value.
+   * The class to explain, by label; empty: the model's positive class, else the
+   * second of two classes, else (multi-class without a positive class) class 0,
+   * the first of `ModelInfo.classes`. Regression models explain their value.
    */
   ProtobufCBinaryData class_label;
 };
