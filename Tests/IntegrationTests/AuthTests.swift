@@ -25,6 +25,14 @@ import GroveModelStore
         // Health answers without a key (a load balancer's check carries none) and to every role;
         // a key sent with it is still checked, and every other call needs one.
         #expect(try c.call(Request(id: 1, call: .health)).status.code == .ok)
+        // Without a key it says whether it serves and why, not the build or its uptime.
+        guard case let .health(keyless)? = try c.call(Request(id: 11, call: .health)).result,
+              case let .health(keyed)? = try c.call(Request(id: 12, apiKey: "read-key", call: .health)).result else {
+            Issue.record("no health answers"); return
+        }
+        #expect(keyless.status == keyed.status && keyless.reason == keyed.reason)
+        #expect(keyless.serverVersion.isEmpty && keyless.uptimeSeconds == 0 && keyless.modelsAvailable == 0)
+        #expect(!keyed.serverVersion.isEmpty && keyed.uptimeSeconds > 0 && keyed.modelsAvailable > 0)
         #expect(try c.call(Request(id: 2, apiKey: "wrong", call: .health)).status.code == .unauthenticated)
         #expect(try c.call(Request(id: 3, apiKey: "read-key", call: .health)).status.code == .ok)
         #expect(try c.call(Request(id: 7, apiKey: "predict-key", call: .health)).status.code == .ok)

@@ -157,6 +157,12 @@ final class Dispatcher {
         let started = DispatchTime.now().uptimeNanoseconds
         var answeredBy: ServedModel?
         var response = answer(request, answeredBy: &answeredBy)
+        if keys != nil, keyID == "-", case let .health(h)? = response.result {
+            // Answered without a key (a load balancer's check): whether it serves and why,
+            // nothing that identifies the build or its history (version, uptime, models).
+            response = Response(id: response.id, result: .health(HealthResponse(
+                status: h.status, modelsAvailable: 0, serverVersion: "", uptimeSeconds: 0, reason: h.reason)))
+        }
         if let audit, let record = auditRecord(response, answeredBy: answeredBy, request: request, body: body,
                                                                peer: peer, keyID: keyID, started: started) {
             // Fail closed: the answer goes out only once its record is durable (unless the
