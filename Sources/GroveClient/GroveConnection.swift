@@ -7,7 +7,7 @@ import GroveWire
 /// A single connection. Calls run on the calling thread with no hop and no
 /// per-call allocation beyond the decoded answer: the request is packed
 /// straight into a reused output buffer, the response decoded from a reused
-/// input buffer through a reused arena.
+/// input buffer through reused arenas.
 ///
 /// Not thread-safe: one caller at a time (`GroveClient` adds a lock).
 public final class GroveConnection {
@@ -15,13 +15,19 @@ public final class GroveConnection {
     private var fd: Int32
     private let input = ByteBuffer(capacity: 16 * 1024)
     private let output = ByteBuffer(capacity: 16 * 1024)
-    private let arena = Arena()
+    /// Requests are built here: unbounded, since what is built mirrors the caller's `Request`
+    /// (a bounded arena could only stop the process half way through a large request).
+    private let outgoing = Arena(limit: .max)
+    /// Answers are decoded here, bounded like the server's requests: a decoded message may take
+    /// several times its frame in C structs, and a hostile frame may not take more.
+    private let incoming: Arena
     private let decoder: FrameDecoder
 
     /// Connects (TCP_NODELAY) within `timeoutSeconds`.
     public init(endpoint: Endpoint, timeoutSeconds: Double = 2, limits: FrameLimits = .default) throws(GroveClientError) {
         self.endpoint = endpoint
         decoder = FrameDecoder(limits: limits)
+        incoming = Arena(limit: max(Arena.defaultLimit, limits.maxFrameBytes * 8))
         fd = try Self.connect(endpoint, deadline: .after(seconds: timeoutSeconds))
     }
 
@@ -76,7 +82,7 @@ public final class GroveConnection {
 
     /// Queues a request frame for the next `flush`.
     public func enqueue(_ request: Request) {
-        request.writeFrame(into: output, arena: arena)
+        request.writeFrame(into: output, arena: outgoing)
     }
 
     /// Queues pre-encoded frame bytes (benchmarks replay one frame many times).
@@ -100,7 +106,7 @@ public final class GroveConnection {
         var body = try receiveFrame(deadline: deadline)
         defer { input.consume(body.upperBound) }
         do {
-            let response = try Response(decoding: UnsafeRawBufferPointer(rebasing: input.readableView[body]), arena: arena)
+            let response = try Response(decoding: UnsafeRawBufferPointer(rebasing: input.readableView[body]), arena: incoming)
             responsesReceived &+= 1
             return response
         } catch {

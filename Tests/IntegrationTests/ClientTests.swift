@@ -31,6 +31,26 @@ import Testing
         }
     }
 
+    /// A request whose C form takes more than an arena's default 64 MiB (60,000 records of 20
+    /// fields) is built (the client's outgoing arena is unbounded) instead of stopping the
+    /// process; the server refuses the frame (over 4 MiB) and closes the connection, so the call
+    /// fails with its RESOURCE_EXHAUSTED, or UNAVAILABLE when the close cut the sending short.
+    /// The client serves the next call.
+    @Test func aRequestLargerThanTheServerTakesFailsAndTheClientLivesOn() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let client = try GroveClient("127.0.0.1:\(s.port)")
+        let records = Array(repeating: Fixtures.germanRecord(0), count: 60_000)
+        do {
+            _ = try client.predict(ModelSelector(name: "german_credit"), records: records)
+            Issue.record("a 60,000-record request was answered")
+        } catch {
+            #expect([.resourceExhausted, .unavailable].contains(error.code), "\(error)")
+        }
+        #expect(Fixtures.eventually {
+            do { return try client.predict(ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)]).rows == 1 } catch { return false }
+        })
+    }
+
     @Test func asyncCalls() async throws {
         let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
         let client = try GroveClient("127.0.0.1:\(s.port)")
