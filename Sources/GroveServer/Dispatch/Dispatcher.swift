@@ -15,7 +15,7 @@ final class Dispatcher {
     /// Outgoing C messages are built here. Unbounded: what is built mirrors a `Response` this
     /// loop already holds (its size follows the request's, which the request arena and the
     /// row limit bound), and a bounded arena could only fail half way through a message. What
-    /// bounds an answer is its encoded size (`write`).
+    /// bounds an answer is its encoded size (`emit`).
     let responseArena = Arena(limit: .max)
 
     private let echo: Bool
@@ -81,7 +81,7 @@ final class Dispatcher {
         case .durable: break
         case let .refused(refusal): response = .failure(id: response.id, Status(.unavailable, refusal.description))
         }
-        counters.record(a.call, write(response, into: output))
+        counters.record(a.call, emit(response, into: output))
         return true
     }
 
@@ -177,7 +177,7 @@ final class Dispatcher {
                 }
             }
         }
-        return (CallKind(request.call), write(response, into: output))
+        return (CallKind(request.call), emit(response, into: output))
     }
 
     /// The hot paths, for a request whose top level holds one predict call and nothing else
@@ -439,7 +439,7 @@ final class Dispatcher {
     /// Appends `response`, or in its place RESOURCE_EXHAUSTED when its encoding is larger than
     /// any client accepts (`FrameLimits.absoluteMaxFrameBytes`: many rows with many notes or
     /// explanations, say); returns the code sent.
-    private func write(_ response: Response, into output: ByteBuffer) -> StatusCode {
+    private func emit(_ response: Response, into output: ByteBuffer) -> StatusCode {
         let limit = FrameLimits.absoluteMaxFrameBytes
         guard let size = response.writeFrame(into: output, arena: responseArena, maxBodyBytes: limit) else {
             return response.status.code
