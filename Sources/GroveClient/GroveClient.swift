@@ -304,13 +304,13 @@ public final class GroveClient: @unchecked Sendable {  // every mutable field is
                     return responses
                 } catch {
                     conn.close()
-                    if case let .server(status) = error, status.code == .resourceExhausted, conn.responsesReceived == 1,
-                       retryable || calls.count == 1 {
+                    if case let .server(status) = error, status.isConnectionLimit, conn.responsesReceived == 1 {
                         // The connection's first answer, with id 0, refused it (the server is at
                         // --max-connections) before any request was read: as a failed connect, nothing
-                        // was computed. The same answer to a first frame too large or too complex to
-                        // decode also left its one call uncomputed; in a pipeline holding an admin call,
-                        // the calls after such a frame may have run, so it is not sent again.
+                        // was computed, and another endpoint may take the calls. Other id-0 refusals
+                        // (a first frame too large or too complex to decode) are about the request:
+                        // every endpoint would refuse it, so it is not sent again and no endpoint is
+                        // ejected for it.
                         endCall(i, connectionFailed: true)
                         failure = error
                         continue

@@ -51,6 +51,27 @@ import Testing
         })
     }
 
+    /// A frame over the server's --max-frame-bytes is refused with an id-0 RESOURCE_EXHAUSTED:
+    /// the call fails with it, and the endpoint is not ejected (every endpoint would refuse the
+    /// same request): the next call is answered at once.
+    @Test func aRequestOverTheFrameLimitIsRefusedWithoutEjectingTheEndpoint() throws {
+        let s = try TestServer(configure: { $0.connection.frame = FrameLimits(maxFrameBytes: 64 * 1024) }) {
+            try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0)
+        }
+        let client = try GroveClient("127.0.0.1:\(s.port)")
+        // About 100 KB: sent whole into the socket before the server reads its header.
+        let records = Array(repeating: Fixtures.germanRecord(0), count: 200)
+        do {
+            _ = try client.predict(ModelSelector(name: "german_credit"), records: records)
+            Issue.record("a request over the frame limit was answered")
+        } catch let GroveClientError.server(status) {
+            #expect(status.code == .resourceExhausted && !status.isConnectionLimit, "\(status)")
+        }
+        let one = try client.predict(ModelSelector(name: "german_credit"), records: [Fixtures.germanRecord(0)])
+        #expect(one.rows == 1)
+        #expect(client.counters.ejections == 0 && client.isHealthy(endpoint: 0))
+    }
+
     @Test func asyncCalls() async throws {
         let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
         let client = try GroveClient("127.0.0.1:\(s.port)")

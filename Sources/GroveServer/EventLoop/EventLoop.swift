@@ -207,7 +207,7 @@ final class EventLoop {
         let open = counters.connectionsOpen.add(1, ordering: .relaxed).newValue
         if open > server.configuration.maxConnections {
             counters.connectionsOpen.subtract(1, ordering: .relaxed)
-            refuse(fd: fd, Status(.resourceExhausted, "server is at its connection limit (\(server.configuration.maxConnections))"))
+            refuse(fd: fd, .connectionLimit(server.configuration.maxConnections))
             return
         }
         counters.connectionsTotal.add(1, ordering: .relaxed)
