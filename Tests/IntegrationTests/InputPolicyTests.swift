@@ -59,6 +59,17 @@ import Testing
         #expect(after.status.code == .ok, "\(after.status)")
     }
 
+    /// 60,000 empty records would carry 1,200,000 notes, over `maxNotesPerAnswer`: refused with
+    /// RESOURCE_EXHAUSTED before the answer is built, and the server serves on.
+    @Test func tooManyNotesAreRefusedBeforeTheAnswerIsBuilt() throws {
+        let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
+        let c = try RawClient(port: s.port, timeoutSeconds: 120)
+        let r = try Self.predict(c, id: 9, records: Array(repeating: RawRecord([]), count: 60_000))
+        #expect(r.status.code == .resourceExhausted && r.status.message.contains("1000000 input notes"), "\(r.status)")
+        let after = try Self.predict(c, id: 10, records: [Fixtures.germanRecord(0)])
+        #expect(after.status.code == .ok, "\(after.status)")
+    }
+
     @Test func strictRequestsRefuseAnyFillNamingRowsAndColumns() throws {
         let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
         let c = try RawClient(port: s.port)

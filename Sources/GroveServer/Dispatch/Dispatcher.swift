@@ -13,9 +13,9 @@ final class Dispatcher {
     /// Decoded requests live here until their response is written.
     let requestArena: Arena
     /// Outgoing C messages are built here. Unbounded: what is built mirrors a `Response` this
-    /// loop already holds (its size follows the request's, which the request arena and the
-    /// row limit bound), and a bounded arena could only fail half way through a message. What
-    /// bounds an answer is its encoded size (`emit`).
+    /// loop already holds, bounded before it was computed (the row limit, the notes limit
+    /// `ServedModel.maxNotesPerAnswer`), and a bounded arena could only fail half way through a
+    /// message. The encoded size is checked last (`emit`).
     let responseArena = Arena(limit: .max)
 
     private let echo: Bool

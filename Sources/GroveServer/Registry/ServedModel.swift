@@ -46,6 +46,11 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     /// Largest number of rows scored in one request (a frame of 4 MiB holds at
     /// most about 500k one-feature rows; this bounds the answer's size too).
     static let maxRowsPerRequest = 1_000_000
+    /// Input notes one answer may carry. A record costs two bytes on the wire and may bring
+    /// one note per column: without a bound, a 2 MB request of empty records would build an
+    /// answer of gigabytes (20 million notes) before its size could refuse it. A million notes
+    /// take about 150 MB while the answer is built.
+    static let maxNotesPerAnswer = 1_000_000
 
     init(model: TrainedModel, sha256: String, loops: Int, signer: String = "", signerKeySHA256: String = "") throws {
         self.model = model
@@ -504,6 +509,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             for i in encoded.indices where encoded[i].isNaN {
                 encoded[i] = fill[i % featureCount]
                 let f = i % featureCount
+                guard notes.count < Self.maxNotesPerAnswer else { return .failure(Self.tooManyNotes) }
                 notes.append(InputNote(row: UInt32(i / featureCount), column: f < names.count ? names[f] : "feature \(f)", kind: .missing))
             }
         } else if hasRecords {
@@ -522,6 +528,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
                     } catch {
                         return Status(.invalidArgument, "record \(r): \(error)")
                     }
+                    if notes.count > Self.maxNotesPerAnswer { return Self.tooManyNotes }
                 }
                 return nil
             }
@@ -531,6 +538,8 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         }
         return .success((rows, encoded, notes))
     }
+
+    static let tooManyNotes = Status(.resourceExhausted, "the answer would carry more than \(maxNotesPerAnswer) input notes (values absent, missing or unseen): send fewer rows per request, or records with their columns")
 
     // MARK: - Shared by both paths
 
