@@ -22,7 +22,10 @@ public enum ModelTrainer {
                              progress: ((Int, Int) -> Void)? = nil,
                              treeBuilt: ((Int, Tree) -> Void)? = nil) throws -> TrainedModel {
         try parameters.validate(for: task)
-        let all = try Preprocessing.fit(table: table, target: target, task: task, positive: positive)
+        // Learned from every row to read the targets (the classes come from all rows); its
+        // names are checked only where it is the model's own (no holdout, below): a category
+        // seen only in held-out rows is no clash in the model.
+        let all = try Preprocessing.fit(table: table, target: target, task: task, positive: positive, checkNames: false)
         let allTargets = try all.encodeTargets(table: table)
         var trainRows = Array(0..<table.rowCount)
         var testRows: [Int] = []
@@ -34,6 +37,7 @@ public enum ModelTrainer {
         }
         // Without a holdout the training rows are all rows: `all` is their preprocessing.
         let everyRow = testRows.isEmpty
+        if everyRow { try Preprocessing.checkDistinctFeatureNames(all.columns) }
         let prep = everyRow ? all
             : try Preprocessing.fit(table: table, target: target, task: task, positive: positive, rows: trainRows)
         let x = try prep.encode(table: table, rows: everyRow ? nil : trainRows, threads: threads)
@@ -185,7 +189,8 @@ public enum ModelTrainer {
     public static func crossValidate(table: DataTable, target: String, task: ModelTask, positive: String? = nil,
                                      parameters: TrainingParameters, folds: Int = 5, threads: Int = 0) throws -> [Metric] {
         try parameters.validate(for: task)
-        let all = try Preprocessing.fit(table: table, target: target, task: task, positive: positive)
+        // Only to read the targets: each fold learns (and checks) its own preprocessing.
+        let all = try Preprocessing.fit(table: table, target: target, task: task, positive: positive, checkNames: false)
         let allTargets = try all.encodeTargets(table: table)
         var strata: [Int32]? = nil
         if case let .classes(labels, _) = allTargets { strata = labels }

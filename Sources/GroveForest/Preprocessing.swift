@@ -106,8 +106,11 @@ public struct Preprocessing: Sendable, Equatable {
     /// present in those rows, sorted by code point (as pandas sorts strings). Classes
     /// (classification) are the target labels of all table rows, sorted numerically when
     /// all look like numbers, else by code point; `positive` must be one of them.
+    ///
+    /// `checkNames`: refuse encoded feature names that clash (`checkDistinctFeatureNames`);
+    /// off only for a preprocessing learned to read the targets, never kept as a model's.
     public static func fit(table: DataTable, target: String, task: ModelTask,
-                           positive: String? = nil, rows: [Int]? = nil) throws -> Preprocessing {
+                           positive: String? = nil, rows: [Int]? = nil, checkNames: Bool = true) throws -> Preprocessing {
         guard let targetIndex = table.columnIndex(named: target) else { throw PreprocessingError.noTargetColumn(target) }
         guard table.rowCount > 0 else { throw PreprocessingError.noRows }
         guard table.columns.count > 1 else { throw PreprocessingError.noFeatureColumns }
@@ -160,7 +163,7 @@ public struct Preprocessing: Sendable, Equatable {
                 positiveIndex = p
             }
         }
-        try checkDistinctFeatureNames(inputs)
+        if checkNames { try checkDistinctFeatureNames(inputs) }
         return try Preprocessing(target: target, columns: inputs, classes: classes, positiveClass: positiveIndex)
     }
 

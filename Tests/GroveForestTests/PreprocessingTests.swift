@@ -110,6 +110,29 @@ import Testing
         #expect(try Preprocessing.fit(table: clash, target: "y", task: .classification, rows: [1]).featureNames == ["a_x", "a_b_c"])
     }
 
+    /// The trainer checks the names of the preprocessing it keeps (learned from the training
+    /// rows): a clash through a category seen only in held-out rows does not refuse the model;
+    /// without a holdout the same table is refused.
+    @Test func aClashOnlyInHeldOutRowsDoesNotRefuseTraining() throws {
+        let n = 40
+        let labels = (0..<n).map { $0 % 2 == 0 ? "x" : "y" }
+        var p = TrainingParameters(task: .classification)
+        p.trees = 2
+        p.testFraction = 0.25
+        let (_, test) = DataSplit.holdout(count: n, testFraction: p.testFraction, seed: p.seed,
+                                          stratifyBy: labels.map { $0 == "x" ? Int32(0) : Int32(1) })
+        let heldOut = try #require(test.first)
+        let a: [String?] = (0..<n).map { $0 == heldOut ? "b_c" : "k\($0 % 3)" }
+        let table = try DataTable(columns: [.categorical("a", a), .categorical("a_b", Array(repeating: "c", count: n)),
+                                            .numeric("v", (0..<n).map(Double.init)), .categorical("y", labels)])
+        let model = try ModelTrainer.train(table: table, target: "y", task: .classification, parameters: p, name: "m")
+        #expect(!model.preprocessing.featureNames.contains("a_b_c") || model.preprocessing.featureNames.filter { $0 == "a_b_c" }.count == 1)
+        p.testFraction = 0
+        #expect(throws: PreprocessingError.self) {
+            try ModelTrainer.train(table: table, target: "y", task: .classification, parameters: p, name: "m")
+        }
+    }
+
     @Test func classesSortNumericallyAndTargetErrors() throws {
         let t = try DataTable(columns: [.numeric("x", [1, 2, 3, 4]), .numeric("y", [10, 9, 1, 9])])
         let p = try Preprocessing.fit(table: t, target: "y", task: .classification, positive: "9")
