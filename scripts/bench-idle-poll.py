@@ -63,6 +63,8 @@ def main():
     if not os.path.exists(PARAM):
         print(f"bench-idle-poll: {PARAM} is absent (not a KVM guest with the haltpoll cpuidle driver): nothing to compare")
         return
+    if not os.access(PARAM, os.W_OK):
+        sys.exit(f"bench-idle-poll: {PARAM} is not writable: run as root")
     if not os.path.exists(PINGPONG):
         sys.exit("bench-idle-poll: .build/pingpong is absent: run `make bench-wire` once first")
     with open(PARAM) as f:
@@ -90,11 +92,11 @@ def main():
                 print(f"guest_halt_poll_ns {setting:>7}: C echo {row[0]:6.1f}  plain {row[1]:6.1f}  + 4 reasons {row[2]:6.1f} µs",
                       flush=True)
     finally:
-        with open(PARAM, "w") as f:
-            f.write(original)
         for p in (grove, echo):
             p.terminate()
             p.wait()
+        with open(PARAM, "w") as f:
+            f.write(original)
     med = {s: [statistics.median(r[k] for r in rows[s]) for k in range(3)] for s in settings}
     for s in settings:
         e, p, r = med[s]

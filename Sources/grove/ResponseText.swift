@@ -9,7 +9,11 @@ enum ResponseText {
     static func human(_ result: Response.Result) -> String {
         switch result {
         case let .health(h):
-            return "status: \(h.status == .serving ? "SERVING" : h.status == .notServing ? "NOT_SERVING (draining)" : "UNKNOWN")\n"
+            let status = h.status == .serving ? "SERVING"
+                : h.status == .notServing ? "NOT_SERVING\(h.reason.isEmpty ? "" : " (\(h.reason))")" : "UNKNOWN"
+            // A server with --keys answers Health without a key with the status and reason only.
+            guard !h.serverVersion.isEmpty else { return "status: \(status)\n(models available, version and uptime: send a key)" }
+            return "status: \(status)\n"
                 + "models available: \(h.modelsAvailable)\nserver: grove \(h.serverVersion)\nuptime: \(String(format: "%.1f", h.uptimeSeconds)) s"
         case let .listModels(models):
             if models.isEmpty { return "no models" }

@@ -97,8 +97,9 @@ import Testing
             if case let .modelInfo(i)? = r.result { return i } else { return nil }
         }
         let before = try #require(try info())
-        try Data("not a model".utf8).write(to: file)
+        // Counted once, by this rescan or by the server's own poll (every 0.2 s here) before it.
         let failures = s.server.registry.loadFailures.load(ordering: .relaxed)
+        try Data("not a model".utf8).write(to: file)
         s.server.registry.rescan()
         #expect(s.server.registry.loadFailures.load(ordering: .relaxed) == failures + 1)
         #expect(try info()?.sha256 == before.sha256)

@@ -289,6 +289,8 @@ struct  Grove__V1__HealthResponse
   ProtobufCMessage base;
   Grove__V1__HealthResponse__ServingStatus status;
   /*
+   * Fields 2-4 are left unset (0, "") in the answer to a Health sent without a key to a server
+   * with --keys: it tells only the status and the reason.
    * Number of model versions currently available for prediction.
    */
   uint32_t models_available;
