@@ -92,11 +92,13 @@ def main():
                 print(f"guest_halt_poll_ns {setting:>7}: C echo {row[0]:6.1f}  plain {row[1]:6.1f}  + 4 reasons {row[2]:6.1f} µs",
                       flush=True)
     finally:
-        for p in (grove, echo):
-            p.terminate()
-            p.wait()
-        with open(PARAM, "w") as f:
-            f.write(original)
+        try:
+            with open(PARAM, "w") as f:
+                f.write(original)
+        finally:
+            for p in (grove, echo):
+                p.terminate()
+                p.wait()
     med = {s: [statistics.median(r[k] for r in rows[s]) for k in range(3)] for s in settings}
     for s in settings:
         e, p, r = med[s]

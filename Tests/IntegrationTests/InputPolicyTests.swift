@@ -65,8 +65,30 @@ import Testing
         let s = try TestServer { try Fixtures.publish(Fixtures.germanModel(trees: 3), into: $0) }
         let c = try RawClient(port: s.port, timeoutSeconds: 120)
         let r = try Self.predict(c, id: 9, records: Array(repeating: RawRecord([]), count: 60_000))
-        #expect(r.status.code == .resourceExhausted && r.status.message.contains("1000000 input notes"), "\(r.status)")
+        #expect(r.status.code == .resourceExhausted && r.status.message.contains("more than 1000000 input values"), "\(r.status)")
         let after = try Self.predict(c, id: 10, records: [Fixtures.germanRecord(0)])
+        #expect(after.status.code == .ok, "\(after.status)")
+    }
+
+    /// A model with a one-hot column of 1,000 categories: 40,000 empty records (80 KB) would be
+    /// 40,000 x 1,001 encoded values (320 MB), over `maxEncodedValues`: refused with
+    /// RESOURCE_EXHAUSTED before the matrix is allocated, by the record hot path and the ordinary
+    /// path alike, and the server serves on.
+    @Test func tooManyEncodedValuesAreRefusedBeforeAllocating() throws {
+        let n = 1_000
+        let table = try DataTable(columns: [.categorical("c", (0..<n).map { "v\($0)" }), .numeric("x", (0..<n).map(Double.init)),
+                                            .categorical("y", (0..<n).map { $0 % 2 == 0 ? "p" : "q" })])
+        var p = TrainingParameters(task: .classification)
+        p.trees = 2
+        p.testFraction = 0   // every category is learned
+        let model = try ModelTrainer.train(table: table, target: "y", task: .classification, parameters: p, name: "wide")
+        #expect(model.preprocessing.featureNames.count == 1_001)
+        let s = try TestServer { try Fixtures.publish(model, into: $0) }
+        let c = try RawClient(port: s.port, timeoutSeconds: 120)
+        let wide = ModelSelector(name: "wide")
+        let r = try c.call(Request(id: 11, call: .predict(PredictRequest(model: wide, records: Array(repeating: RawRecord([]), count: 40_000)))))
+        #expect(r.status.code == .resourceExhausted && r.status.message.contains("one request may encode at most 33554432"), "\(r.status)")
+        let after = try c.call(Request(id: 12, call: .predict(PredictRequest(model: wide, records: [RawRecord([RawField("c", .text("v3")), RawField("x", .number(3))])]))))
         #expect(after.status.code == .ok, "\(after.status)")
     }
 

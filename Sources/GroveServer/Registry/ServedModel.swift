@@ -51,6 +51,11 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
     /// answer of gigabytes (20 million notes) before its size could refuse it. A million notes
     /// take about 150 MB while the answer is built.
     static let maxNotesPerAnswer = 1_000_000
+    /// Encoded values (rows x encoded features) one request may take: 32 Mi doubles, 256 MiB.
+    /// Records are encoded into a matrix of that size before anything else is known of them,
+    /// and an empty record costs two bytes on the wire; a model with wide one-hot columns
+    /// multiplies it. Dense rows are bounded by their frame (8 bytes a value).
+    static let maxEncodedValues = 32 * 1024 * 1024
 
     init(model: TrainedModel, sha256: String, loops: Int, signer: String = "", signerKeySHA256: String = "") throws {
         self.model = model
@@ -183,7 +188,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
                         scratch: PredictScratch, order: RecordOrder, into output: ByteBuffer) -> Bool {
         let started = MonotonicClock.now()
         let rows = records.count
-        guard rows > 0, rows <= Self.maxRowsPerRequest else { return false }
+        guard rows > 0, rows <= Self.maxRowsPerRequest, rows * featureCount <= Self.maxEncodedValues else { return false }
         scratch.reserve(inputCount: rows * featureCount)
         let input = UnsafeMutableBufferPointer(rebasing: scratch.inputs[0..<(rows * featureCount)])
         guard recordEncoder.encode(records, serial: serial, order: order, into: input) else { return false }
@@ -517,6 +522,9 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
             guard rows <= Self.maxRowsPerRequest else {
                 return .failure(Status(.invalidArgument, "\(rows) rows in one request; the maximum is \(Self.maxRowsPerRequest)"))
             }
+            guard rows * featureCount <= Self.maxEncodedValues else {
+                return .failure(Status(.resourceExhausted, "\(rows) records of \(featureCount) encoded features are \(rows * featureCount) values; one request may encode at most \(Self.maxEncodedValues): send fewer rows per request"))
+            }
             encoded = [Double](repeating: 0, count: rows * featureCount)
             let failure: Status? = encoded.withUnsafeMutableBufferPointer { out in
                 for (r, record) in records.enumerated() {
@@ -539,7 +547,7 @@ final class ServedModel: @unchecked Sendable {  // model immutable after load; s
         return .success((rows, encoded, notes))
     }
 
-    static let tooManyNotes = Status(.resourceExhausted, "the answer would carry more than \(maxNotesPerAnswer) input notes (values absent, missing or unseen): send fewer rows per request, or records with their columns")
+    static let tooManyNotes = Status(.resourceExhausted, "more than \(maxNotesPerAnswer) input values would be filled in or are unseen categories (one input note each): send fewer rows per request, or rows with their values")
 
     // MARK: - Shared by both paths
 
