@@ -166,8 +166,9 @@ public final class ModelRegistry: @unchecked Sendable {  // scans under `scanLoc
                 logger.warning("label \(label) of \(name) points at version \(v), which is not available; calls through it are NOT_FOUND")
             }
         }
-        let reasonsChanged = entries.contains { name, e in e.reasons != old.entries[name]?.reasons ?? ReasonCatalog() }
+        var reasonsChanged = false
         for (name, e) in entries where e.reasons != old.entries[name]?.reasons ?? ReasonCatalog() {
+            reasonsChanged = true
             warnUnknownReasonColumns(name: name, entry: e)
         }
         if !toLoad.isEmpty || reasonsChanged
