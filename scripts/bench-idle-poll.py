@@ -14,36 +14,24 @@ frames from `grove bench --write-frames`): p50 per chunk, then the medians per s
 ratios. Python 3 standard library only.
 """
 import argparse
+import importlib.util
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PINGPONG = os.path.join(ROOT, ".build", "pingpong")
-PARAM = "/sys/module/haltpoll/parameters/guest_halt_poll_ns"
+HERE = os.path.dirname(os.path.abspath(__file__))
+# bench-wire.py's helpers (free_port, wait_port) and its name for the setting.
+_spec = importlib.util.spec_from_file_location("bench_wire", os.path.join(HERE, "bench-wire.py"))
+bench_wire = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_wire)
+free_port, wait_port = bench_wire.free_port, bench_wire.wait_port
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc):
-    for _ in range(300):
-        if proc.poll() is not None:
-            sys.exit(f"bench-idle-poll: a server exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"bench-idle-poll: nothing listens on port {port}")
+PINGPONG = os.path.join(os.path.dirname(HERE), ".build", "pingpong")
+PARAM = bench_wire.HALT_POLL_NS
 
 
 def p50(port, frame, n):

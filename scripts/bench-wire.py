@@ -35,6 +35,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINGPONG_C = os.path.join(ROOT, "..", "shared", "peers", "serving", "limit", "pingpong.c")
 BUILD = os.path.join(ROOT, ".build")
 TICKS = os.sysconf("SC_CLK_TCK")
+# How long an idle vCPU of a KVM guest polls before it halts (haltpoll cpuidle driver).
+HALT_POLL_NS = "/sys/module/haltpoll/parameters/guest_halt_poll_ns"
+# Error messages name the script that runs (scripts/bench-idle-poll.py uses the helpers below).
+SCRIPT = os.path.splitext(os.path.basename(sys.argv[0]))[0]
 
 
 def read_text(path):
@@ -52,7 +56,7 @@ def idle_setting():
     machines of BENCHMARKS.md ("Tenth session") that is the loopback's slow mode (C echo p50 about
     75 µs against 21 with 200000, the kernel's default)."""
     return {"cpuidle_driver": read_text("/sys/devices/system/cpu/cpuidle/current_driver"),
-            "guest_halt_poll_ns": read_text("/sys/module/haltpoll/parameters/guest_halt_poll_ns")}
+            "guest_halt_poll_ns": read_text(HALT_POLL_NS)}
 
 
 def free_port():
@@ -65,13 +69,13 @@ def wait_port(port, proc, seconds=30):
     deadline = time.time() + seconds
     while time.time() < deadline:
         if proc.poll() is not None:
-            sys.exit(f"bench-wire: server exited with {proc.returncode} before listening on {port}")
+            sys.exit(f"{SCRIPT}: server exited with {proc.returncode} before listening on {port}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return
         except OSError:
             time.sleep(0.1)
-    sys.exit(f"bench-wire: nothing listening on {port} after {seconds} s")
+    sys.exit(f"{SCRIPT}: nothing listening on {port} after {seconds} s")
 
 
 def cpu_seconds(pid):
